@@ -1,0 +1,43 @@
+import type { Hit, ProductRecord } from '../types.ts';
+
+/** Equality filters on metadata and a numeric price range. */
+export interface SearchFilter {
+  category?: string;
+  color?: string;
+  priceMin?: number;
+  priceMax?: number;
+}
+
+/** Options of a nearest-neighbour query. */
+export interface SearchOptions {
+  k: number;
+  excludeIds?: string[];
+  filter?: SearchFilter;
+}
+
+/** Identifies the model that produced the vectors of a store. */
+export interface IndexInfo {
+  model: string;
+  dim: number;
+}
+
+/**
+ * Stores product vectors and finds the nearest ones by cosine similarity.
+ *
+ * @example
+ * await store.upsert([{ id: 'p1', vector, images: [url], metadata: {}, imagesUsed: 1 }]);
+ * const [best] = await store.search(queryVector, { k: 1 });
+ */
+export interface VectorStore {
+  /** The model the stored vectors come from, or null while the store is empty and unbound. */
+  info(): Promise<IndexInfo | null>;
+  /** Binds an empty store to a model; throws ModelMismatchError when it holds another model's vectors. */
+  bind(info: IndexInfo): Promise<void>;
+  /** Inserts or replaces records by id. Idempotent. */
+  upsert(records: ProductRecord[]): Promise<void>;
+  get(id: string): Promise<ProductRecord | null>;
+  /** Highest cosine similarity first. */
+  search(vector: Float32Array, options: SearchOptions): Promise<Hit[]>;
+  count(): Promise<number>;
+  close(): Promise<void>;
+}
