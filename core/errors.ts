@@ -40,3 +40,16 @@ export class BlobNotFoundError extends ThreadfinderError {
     super(`blob not found: ${key}`);
   }
 }
+
+/** A fetch failed before a usable response arrived (blocked target, timeout, oversized body, network). */
+export class HttpClientError extends ThreadfinderError {
+  override name = 'HttpClientError';
+  constructor(
+    message: string,
+    readonly reason: import('./types.ts').FailureReason,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
