@@ -1,0 +1,44 @@
+import sharp from 'sharp';
+import type { RgbImage } from './ports/models.ts';
+
+/** Options for decoding untrusted images. */
+export interface DecodeOptions {
+  /** Refuse images with more pixels than this (decompression bombs). */
+  maxPixels: number;
+  /** Shrink so that neither side exceeds this; never enlarges. */
+  maxSide?: number;
+  /** Colour that transparent pixels are flattened onto. */
+  background?: readonly [number, number, number];
+}
+
+/** Decodes any supported image to upright 8-bit sRGB without alpha. */
+export async function decodeToRgb(bytes: Uint8Array, options: DecodeOptions): Promise<RgbImage> {
+  const [r, g, b] = options.background ?? [255, 255, 255];
+  // Two pipelines: sharp applies flatten after resize whatever the call order.
+  const flat = await sharp(bytes, { limitInputPixels: options.maxPixels })
+    .rotate()
+    .flatten({ background: { r, g, b } })
+    .toColourspace('srgb')
+    .png({ compressionLevel: 0 })
+    .toBuffer();
+  let pipeline = sharp(flat, { limitInputPixels: options.maxPixels });
+  if (options.maxSide) {
+    pipeline = pipeline.resize({
+      width: options.maxSide,
+      height: options.maxSide,
+      fit: 'inside',
+      withoutEnlargement: true,
+    });
+  }
+  const { data, info } = await pipeline.removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3) throw new Error(`expected 3 channels after decoding, got ${info.channels}`);
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+}
+
+/** Encodes raw RGB as a lossless PNG. */
+export async function encodePng(image: RgbImage): Promise<Uint8Array> {
+  const buf = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .png({ compressionLevel: 6 })
+    .toBuffer();
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+}

@@ -1,0 +1,33 @@
+import type { Mask, RgbImage } from '../../core/ports/models.ts';
+
+/** Share of pixels that must be garment for the mask to count as "garment found". */
+export const MIN_GARMENT_FRACTION = 0.005;
+
+/** Blends `image` over a flat `background` colour using `mask` as alpha (255 keeps the image pixel). */
+export function compositeOnBackground(
+  image: RgbImage,
+  mask: Mask,
+  background: readonly [number, number, number],
+): RgbImage {
+  if (mask.width !== image.width || mask.height !== image.height) {
+    throw new RangeError(
+      `mask is ${mask.width}x${mask.height} but image is ${image.width}x${image.height}`,
+    );
+  }
+  const out = new Uint8Array(image.data.length);
+  const [br, bg, bb] = background;
+  for (let p = 0, i = 0; p < mask.data.length; p++, i += 3) {
+    const a = (mask.data[p] as number) / 255;
+    out[i] = Math.round((image.data[i] as number) * a + br * (1 - a));
+    out[i + 1] = Math.round((image.data[i + 1] as number) * a + bg * (1 - a));
+    out[i + 2] = Math.round((image.data[i + 2] as number) * a + bb * (1 - a));
+  }
+  return { data: out, width: image.width, height: image.height };
+}
+
+/** Fraction of mask pixels at or above half opacity. */
+export function garmentFraction(mask: Mask): number {
+  let n = 0;
+  for (const v of mask.data) if (v >= 128) n++;
+  return mask.data.length === 0 ? 0 : n / mask.data.length;
+}

@@ -1,0 +1,93 @@
+import { decodeToRgb, encodePng } from '../../core/image-codec.ts';
+import type { BlobStore } from '../../core/ports/blob-store.ts';
+import type { Segmenter } from '../../core/ports/models.ts';
+import type { Batch, ImageRecord } from '../../core/types.ts';
+import { compositeOnBackground, garmentFraction, MIN_GARMENT_FRACTION } from './composite.ts';
+
+/** What the segment stage needs. */
+export interface SegmentDeps {
+  blobs: BlobStore;
+  segmenter: Segmenter;
+  /** Flat colour that replaces the background. */
+  background: readonly [number, number, number];
+  maxPixels: number;
+  /** Masked images are shrunk to this longest side (the embedder needs far less). */
+  maxSide?: number;
+  onImage?: (image: ImageRecord) => void;
+}
+
+const hex = (rgb: readonly number[]) => rgb.map((c) => c.toString(16).padStart(2, '0')).join('');
+
+/** Blob keys of the masked version of an original: one when a garment was found, one when not. */
+export function maskedKeys(originalKey: string, segmenterId: string, background: readonly number[]) {
+  const base = originalKey.replace(/^originals\//, '').replace(/\.[a-z0-9]+$/i, '');
+  const prefix = `masked/${segmenterId}/${hex(background)}/${base}`;
+  return { found: `${prefix}.png`, notFound: `${prefix}.nogarment.png` };
+}
+
+/**
+ * Replaces the background of every downloaded image of a batch with a flat colour.
+ * Images already masked by the same model and colour are reused. A failure is recorded on the image.
+ */
+export async function runSegment(batch: Batch, deps: SegmentDeps): Promise<Batch> {
+  let attempted = 0;
+  let crashed = 0;
+  let lastError: unknown;
+  const items = [];
+  for (const product of batch.items) {
+    const images: ImageRecord[] = [];
+    for (const image of product.images) {
+      if (image.status !== 'ok' || !image.originalKey) {
+        images.push(image);
+        continue;
+      }
+      attempted++;
+      try {
+        images.push(await segmentOne(image, image.originalKey, deps));
+      } catch (error) {
+        crashed++;
+        lastError = error;
+        images.push({ ...image, status: 'failed', reason: 'segment_failed', detail: errorText(error) });
+      }
+      deps.onImage?.(images[images.length - 1] as ImageRecord);
+    }
+    items.push({ ...product, images });
+  }
+  if (attempted > 0 && crashed === attempted && attempted > 1) {
+    throw new Error(`segmentation failed for all ${attempted} images of the batch`, { cause: lastError });
+  }
+  return { runId: batch.runId, items };
+}
+
+async function segmentOne(image: ImageRecord, originalKey: string, deps: SegmentDeps): Promise<ImageRecord> {
+  const keys = maskedKeys(originalKey, deps.segmenter.modelId, deps.background);
+  if (await deps.blobs.has(keys.found)) return { ...image, maskedKey: keys.found, garmentFound: true };
+  if (await deps.blobs.has(keys.notFound)) return withoutGarment(image, keys.notFound);
+
+  const rgb = await decodeToRgb(await deps.blobs.get(originalKey), {
+    maxPixels: deps.maxPixels,
+    maxSide: deps.maxSide ?? 1024,
+    background: deps.background,
+  });
+  const mask = await deps.segmenter.segment(rgb);
+  if (garmentFraction(mask) < MIN_GARMENT_FRACTION) {
+    await deps.blobs.put(keys.notFound, await encodePng(rgb), 'image/png');
+    return withoutGarment(image, keys.notFound);
+  }
+  const masked = compositeOnBackground(rgb, mask, deps.background);
+  await deps.blobs.put(keys.found, await encodePng(masked), 'image/png');
+  return { ...image, maskedKey: keys.found, garmentFound: true };
+}
+
+function withoutGarment(image: ImageRecord, key: string): ImageRecord {
+  return {
+    ...image,
+    maskedKey: key,
+    garmentFound: false,
+    detail: 'no garment found: the unmasked image was embedded',
+  };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
