@@ -1,0 +1,207 @@
+import { isIP } from 'node:net';
+import { Agent, buildConnector, request } from 'undici';
+import { HttpClientError } from '../core/errors.ts';
+import type { HttpClient, HttpGetOptions, HttpResponse } from '../core/ports/http-client.ts';
+import {
+  type AddressPolicy,
+  addressGuard,
+  guardedLookup,
+  type Resolver,
+  systemResolver,
+} from './ip-guard.ts';
+
+/** Options of UndiciHttpClient. */
+export interface UndiciHttpClientOptions extends AddressPolicy {
+  userAgent?: string;
+  /** DNS resolver used at connect time; tests inject one to play DNS without a network. */
+  lookup?: Resolver;
+  /** Socket connect timeout in ms (the per-request total timeout still applies). */
+  connectTimeoutMs?: number;
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const PERMANENT_CODES = new Set(['ENOTFOUND', 'ERR_INVALID_URL', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE']);
+const DEFAULT_USER_AGENT = 'Threadfinder/0.1 (product image indexer)';
+const ACCEPT = 'image/avif,image/webp,image/png,image/jpeg,image/*;q=0.8,*/*;q=0.5';
+
+/**
+ * HttpClient on undici: refuses private targets (IP literals before connecting, resolved addresses inside the
+ * connect-time DNS lookup), follows redirects itself re-checking every hop, and enforces a total timeout and a
+ * byte cap.
+ */
+export class UndiciHttpClient implements HttpClient {
+  readonly #agent: Agent;
+  readonly #guard: (address: string, hostname: string) => void;
+  readonly #userAgent: string;
+
+  constructor(options: UndiciHttpClientOptions) {
+    this.#guard = addressGuard(options);
+    this.#userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
+    const connect = buildConnector({
+      lookup: guardedLookup(options.lookup ?? systemResolver, this.#guard),
+      timeout: options.connectTimeoutMs ?? 10_000,
+    });
+    this.#agent = new Agent({
+      connect: (target, callback) => {
+        try {
+          if (isIP(target.hostname)) this.#guard(target.hostname, target.hostname);
+        } catch (error) {
+          callback(error as Error, null);
+          return;
+        }
+        connect(target, callback);
+      },
+    });
+  }
+
+  async get(url: string, options: HttpGetOptions): Promise<HttpResponse> {
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new HttpClientError(
+          `timed out after ${options.timeoutMs} ms fetching ${url}`,
+          'timeout',
+          true,
+        );
+        controller.abort(error);
+        reject(error);
+      }, options.timeoutMs);
+    });
+    const work = this.#follow(url, options, controller.signal);
+    work.catch(() => undefined);
+    try {
+      return await Promise.race([work, deadline]);
+    } catch (error) {
+      throw asHttpClientError(error, url);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Closes pooled connections. */
+  async close(): Promise<void> {
+    await this.#agent.close();
+  }
+
+  async #follow(url: string, options: HttpGetOptions, signal: AbortSignal): Promise<HttpResponse> {
+    let current = this.#target(url);
+    const seen = new Set([current.href]);
+    for (let hop = 0; ; hop++) {
+      const res = await request(current, {
+        dispatcher: this.#agent,
+        method: 'GET',
+        headers: { 'user-agent': this.#userAgent, accept: ACCEPT },
+        signal,
+      });
+      const headers = flattenHeaders(res.headers);
+      const location = headers.location;
+      if (REDIRECT_STATUSES.has(res.statusCode) && location) {
+        res.body.destroy();
+        if (hop >= options.maxRedirects) {
+          throw new HttpClientError(
+            `more than ${options.maxRedirects} redirects from ${url}`,
+            'http_error',
+            false,
+          );
+        }
+        const next = this.#target(resolveLocation(location, current));
+        if (seen.has(next.href)) {
+          throw new HttpClientError(`redirect loop from ${url} back to ${next.href}`, 'http_error', false);
+        }
+        seen.add(next.href);
+        current = next;
+        continue;
+      }
+      const body = await readCapped(res, headers['content-length'], options.maxBytes, current.href);
+      return { status: res.statusCode, headers, body, finalUrl: current.href };
+    }
+  }
+
+  /** Parses and vets one hop's URL: http(s) only, no credentials, no blocked IP literal. */
+  #target(href: string): URL {
+    let url: URL;
+    try {
+      url = new URL(href);
+    } catch {
+      throw new HttpClientError(`not a valid URL: ${JSON.stringify(href)}`, 'invalid_url', false);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new HttpClientError(`unsupported scheme ${url.protocol} in ${url.href}`, 'invalid_url', false);
+    }
+    if (url.username || url.password) {
+      const shown = `${url.protocol}//***@${url.host}${url.pathname}`;
+      throw new HttpClientError(`credentials are not allowed in image URLs: ${shown}`, 'invalid_url', false);
+    }
+    const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    if (isIP(host)) this.#guard(host, host);
+    url.hash = '';
+    return url;
+  }
+}
+
+function resolveLocation(location: string, base: URL): string {
+  try {
+    return new URL(location, base).href;
+  } catch {
+    throw new HttpClientError(
+      `invalid redirect Location ${JSON.stringify(location)} from ${base.href}`,
+      'invalid_url',
+      false,
+    );
+  }
+}
+
+function flattenHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+async function readCapped(
+  res: Awaited<ReturnType<typeof request>>,
+  contentLength: string | undefined,
+  maxBytes: number,
+  url: string,
+): Promise<Uint8Array> {
+  const declared = contentLength === undefined ? Number.NaN : Number(contentLength);
+  if (declared > maxBytes) {
+    res.body.destroy();
+    throw new HttpClientError(
+      `${url} declares ${declared} bytes, over the limit of ${maxBytes}`,
+      'too_large',
+      false,
+    );
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of res.body) {
+    total += (chunk as Buffer).length;
+    if (total > maxBytes) {
+      res.body.destroy();
+      throw new HttpClientError(`${url} sent more than ${maxBytes} bytes`, 'too_large', false);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** Maps anything undici or the socket threw to an HttpClientError with a FailureReason. */
+function asHttpClientError(error: unknown, url: string): HttpClientError {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (e instanceof HttpClientError) return e;
+  }
+  const code = (error as { code?: string } | undefined)?.code ?? '';
+  const text = error instanceof Error ? error.message : String(error);
+  if (TIMEOUT_CODES.has(code)) {
+    return new HttpClientError(`timed out fetching ${url} (${code})`, 'timeout', true, { cause: error });
+  }
+  const permanent = PERMANENT_CODES.has(code) || code.includes('CERT') || code.startsWith('ERR_TLS');
+  const detail = code ? `${code}: ${text}` : text;
+  return new HttpClientError(`network error fetching ${url}: ${detail}`, 'network_error', !permanent, {
+    cause: error,
+  });
+}
