@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import type { Dirent } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { BlobNotFoundError, InputError } from '../core/errors.ts';
+import type { BlobStore } from '../core/ports/blob-store.ts';
+
+const TEMP_PREFIX = '.tf-partial-';
+const MAX_KEY_BYTES = 1024;
+const MAX_SEGMENT_BYTES = 255;
+
+/**
+ * Throws InputError unless `key` is a relative, '/'-separated blob key without empty, '.' or '..' segments,
+ * backslashes or NUL characters (the rules every BlobStore adapter enforces).
+ */
+export function assertValidBlobKey(key: string, what = 'blob key'): void {
+  if (typeof key !== 'string' || key.length === 0) throw new InputError(`${what} must be a non-empty string`);
+  checkPath(key, what, false);
+}
+
+function checkPath(text: string, what: string, isPrefix: boolean): void {
+  const shown = JSON.stringify(text);
+  if (text.includes('\0')) throw new InputError(`${what} ${shown} contains a NUL character`);
+  if (text.includes('\\')) throw new InputError(`${what} ${shown} contains a backslash; use '/'`);
+  if (text.startsWith('/')) throw new InputError(`${what} ${shown} is absolute; keys are relative`);
+  if (Buffer.byteLength(text) > MAX_KEY_BYTES) throw new InputError(`${what} is over ${MAX_KEY_BYTES} bytes`);
+  const segments = text.split('/');
+  if (isPrefix) segments.pop();
+  for (const segment of segments) {
+    if (segment === '') throw new InputError(`${what} ${shown} has an empty segment`);
+    if (segment === '.' || segment === '..')
+      throw new InputError(`${what} ${shown} has a '${segment}' segment`);
+    if (segment.startsWith(TEMP_PREFIX))
+      throw new InputError(`${what} ${shown} uses reserved '${TEMP_PREFIX}'`);
+    if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES) {
+      throw new InputError(`${what} ${shown} has a segment over ${MAX_SEGMENT_BYTES} bytes`);
+    }
+  }
+}
+
+function byUtf8(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+function errno(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/** BlobStore on a local directory: one file per key, written atomically (temp file, fsync, rename). */
+export class FsBlobStore implements BlobStore {
+  private readonly root: string;
+
+  constructor(rootDir: string) {
+    this.root = path.resolve(rootDir);
+  }
+
+  async put(key: string, data: Uint8Array, _contentType?: string): Promise<void> {
+    const file = this.fileOf(key);
+    if (!(data instanceof Uint8Array)) throw new InputError(`blob ${key}: data must be a Uint8Array`);
+    const dir = path.dirname(file);
+    try {
+      await mkdir(dir, { recursive: true });
+    } catch (error) {
+      if (errno(error) === 'ENOTDIR' || errno(error) === 'EEXIST') throw this.conflict(key, error);
+      throw error;
+    }
+    const temp = path.join(dir, `${TEMP_PREFIX}${randomUUID()}`);
+    try {
+      const handle = await open(temp, 'wx');
+      try {
+        await handle.writeFile(data);
+        await handle.datasync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temp, file);
+    } catch (error) {
+      await rm(temp, { force: true });
+      if (errno(error) === 'EISDIR' || errno(error) === 'ENOTDIR') throw this.conflict(key, error);
+      throw error;
+    }
+    await syncDir(dir);
+  }
+
+  async get(key: string): Promise<Uint8Array> {
+    const file = this.fileOf(key);
+    try {
+      const buffer = await readFile(file);
+      return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    } catch (error) {
+      const code = errno(error);
+      if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') throw new BlobNotFoundError(key);
+      throw error;
+    }
+  }
+
+  async has(key: string): Promise<boolean> {
+    const file = this.fileOf(key);
+    try {
+      return (await stat(file)).isFile();
+    } catch (error) {
+      if (errno(error) === 'ENOENT' || errno(error) === 'ENOTDIR') return false;
+      throw error;
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    if (typeof prefix !== 'string') throw new InputError('blob prefix must be a string');
+    checkPath(prefix, 'blob prefix', true);
+    const base = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
+    const keys: string[] = [];
+    await this.walk(base, keys);
+    return keys.filter((k) => k.startsWith(prefix)).sort(byUtf8);
+  }
+
+  async delete(key: string): Promise<void> {
+    const file = this.fileOf(key);
+    try {
+      await rm(file);
+    } catch (error) {
+      const code = errno(error);
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ERR_FS_EISDIR' || code === 'EISDIR') return;
+      throw error;
+    }
+  }
+
+  private async walk(relDir: string, into: string[]): Promise<void> {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(path.join(this.root, relDir), { withFileTypes: true });
+    } catch (error) {
+      if (errno(error) === 'ENOENT' || errno(error) === 'ENOTDIR') return;
+      throw error;
+    }
+    for (const entry of entries) {
+      if (entry.name.startsWith(TEMP_PREFIX)) continue;
+      const rel = relDir === '' ? entry.name : `${relDir}/${entry.name}`;
+      if (entry.isDirectory()) await this.walk(rel, into);
+      else if (entry.isFile()) into.push(rel);
+    }
+  }
+
+  private fileOf(key: string): string {
+    assertValidBlobKey(key);
+    return path.join(this.root, ...key.split('/'));
+  }
+
+  private conflict(key: string, cause: unknown): InputError {
+    return new InputError(
+      `blob key ${JSON.stringify(key)} conflicts with an existing key (a key cannot also be a folder of keys) in ${this.root}`,
+      'blob_key_conflict',
+      { cause },
+    );
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
