@@ -1,0 +1,24 @@
+/** An HTTP request as the search API sees it, whatever server or gateway carried it. */
+export interface ApiRequest {
+  method: string;
+  /** The path as received (percent-encoded), without the query string. */
+  path: string;
+  query: URLSearchParams | Record<string, string | string[]>;
+  /** Lower-case header names. */
+  headers: Record<string, string>;
+  body?: Uint8Array;
+}
+
+/** An HTTP response of the search API. */
+export interface ApiResponse {
+  status: number;
+  /** Lower-case header names. */
+  headers: Record<string, string>;
+  body: string | Uint8Array;
+}
+
+/** Answers one API request; never rejects. */
+export type Api = (req: ApiRequest) => Promise<ApiResponse>;
+
+/** Largest request body accepted by any carrier of the API (the routes themselves read no body). */
+export const MAX_BODY_BYTES = 1024 * 1024;

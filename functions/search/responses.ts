@@ -1,0 +1,53 @@
+import { InputError, ModelMismatchError } from '../../core/errors.ts';
+import type { ApiResponse } from './api-types.ts';
+
+/** Headers every response carries: a same-origin CSP (images may come from any http(s) host) and no sniffing. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'content-security-policy':
+    "default-src 'self'; img-src 'self' https: http: data:; object-src 'none'; base-uri 'none'; " +
+    "frame-ancestors 'none'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+});
+
+/** A JSON response that is never cached. */
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): ApiResponse {
+  return {
+    status,
+    headers: {
+      ...SECURITY_HEADERS,
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  };
+}
+
+/** The API's one error shape: `{"error": {"code", "message"}}`. */
+export function apiError(
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): ApiResponse {
+  return json(status, { error: { code, message } }, headers);
+}
+
+/**
+ * Maps an error to a response: InputError 400, ModelMismatchError 503 (the server's index, not the request,
+ * is wrong), anything else 500 without details, reported through `onError`.
+ */
+export function errorResponse(err: unknown, onError: (err: unknown) => void): ApiResponse {
+  if (err instanceof InputError) return apiError(400, err.code, err.message);
+  if (err instanceof ModelMismatchError) return apiError(503, 'model_mismatch', err.message);
+  onError(err);
+  return apiError(500, 'internal_error', 'internal server error');
+}
+
+/** The 413 answer to a request body over MAX_BODY_BYTES. */
+export function bodyTooLarge(limit: number): ApiResponse {
+  return apiError(413, 'body_too_large', `request body is larger than ${limit} bytes`, {
+    connection: 'close',
+  });
+}

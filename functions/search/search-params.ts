@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { InputError } from '../../core/errors.ts';
+import type { SearchFilter } from '../../core/ports/vector-store.ts';
+import type { ApiRequest } from './api-types.ts';
+import { MAX_ALTERNATIVES, type SearchInput } from './run-search.ts';
+
+/** The longest query accepted, in characters (Unicode code points). */
+export const MAX_QUERY_CHARS = 512;
+
+const MAX_FILTER_CHARS = 100;
+const CONTROL = /\p{Cc}/u;
+
+type Ctx = z.core.$RefinementCtx<string>;
+
+function fail(ctx: Ctx, code: string, message: string): void {
+  ctx.addIssue({ code: 'custom', message, params: { code } });
+}
+
+/** One value of a parameter that may appear at most once. */
+function single<T extends z.ZodType<unknown, string>>(name: string, inner: T) {
+  return z
+    .array(z.string())
+    .refine((v) => v.length === 1, {
+      message: `parameter "${name}" is given more than once`,
+      params: { code: 'repeated_parameter' },
+    })
+    .transform((v) => v[0] as string)
+    .pipe(inner);
+}
+
+const query = z.string().superRefine((q, ctx) => {
+  const chars = [...q].length;
+  if (chars > MAX_QUERY_CHARS) {
+    fail(ctx, 'query_too_long', `query "q" has ${chars} characters; the limit is ${MAX_QUERY_CHARS}`);
+  } else if (CONTROL.test(q)) {
+    fail(ctx, 'invalid_query', 'query "q" contains control characters (tabs, line breaks, ...)');
+  } else if (q.trim() === '') {
+    fail(ctx, 'empty_query', 'query "q" is empty; type what you are looking for, e.g. ?q=red+dress');
+  }
+});
+
+const text = (name: string) =>
+  z.string().superRefine((v, ctx) => {
+    if (v.trim() === '' || [...v].length > MAX_FILTER_CHARS || CONTROL.test(v)) {
+      fail(ctx, 'invalid_parameter', `"${name}" must be 1 to ${MAX_FILTER_CHARS} printable characters`);
+    }
+  });
+
+const decimal = (name: string) =>
+  z
+    .string()
+    .regex(/^\d{1,12}(\.\d{1,6})?$/, { message: `"${name}" must be a non-negative number like 49.90` })
+    .transform(Number);
+
+const count = z
+  .string()
+  .regex(/^\d{1,3}$/, { message: `"k" must be a whole number from 0 to ${MAX_ALTERNATIVES}` })
+  .transform(Number)
+  .refine((n) => n <= MAX_ALTERNATIVES, { message: `"k" must be from 0 to ${MAX_ALTERNATIVES}` });
+
+const schema = z
+  .strictObject({
+    q: single('q', query),
+    k: single('k', count).optional(),
+    category: single('category', text('category')).optional(),
+    color: single('color', text('color')).optional(),
+    price_min: single('price_min', decimal('price_min')).optional(),
+    price_max: single('price_max', decimal('price_max')).optional(),
+  })
+  .refine((p) => p.price_min === undefined || p.price_max === undefined || p.price_min <= p.price_max, {
+    message: '"price_min" is greater than "price_max"',
+  });
+
+/** Validates the query string of `GET /api/search`; throws InputError with a stable code naming the parameter. */
+export function parseSearchParams(raw: ApiRequest['query']): SearchInput {
+  const parsed = schema.safeParse(toArrays(raw));
+  if (!parsed.success) throw toInputError(parsed.error.issues);
+  const p = parsed.data;
+  const filter: SearchFilter = {};
+  if (p.category !== undefined) filter.category = p.category;
+  if (p.color !== undefined) filter.color = p.color;
+  if (p.price_min !== undefined) filter.priceMin = p.price_min;
+  if (p.price_max !== undefined) filter.priceMax = p.price_max;
+  return {
+    query: p.q,
+    ...(p.k === undefined ? {} : { k: p.k }),
+    ...(Object.keys(filter).length === 0 ? {} : { filter }),
+  };
+}
+
+function toArrays(raw: ApiRequest['query']): Record<string, string[]> {
+  const out: Record<string, string[]> = Object.create(null);
+  const entries = raw instanceof URLSearchParams ? [...raw] : Object.entries(raw);
+  for (const [key, value] of entries) {
+    const list = out[key] ?? [];
+    list.push(...(Array.isArray(value) ? value : [value]));
+    out[key] = list;
+  }
+  return out;
+}
+
+function toInputError(issues: z.core.$ZodIssue[]): InputError {
+  const issue = issues[0];
+  if (!issue) return new InputError('invalid search parameters', 'invalid_parameter');
+  if (issue.code === 'unrecognized_keys') {
+    const names = issue.keys.map((k) => `"${k}"`).join(', ');
+    return new InputError(
+      `unknown parameter ${names}; allowed: q, k, category, color, price_min, price_max`,
+      'unknown_parameter',
+    );
+  }
+  const field = String(issue.path[0] ?? '');
+  if (issue.code === 'invalid_type' && field === 'q') {
+    return new InputError('missing query: add ?q=what you are looking for', 'missing_query');
+  }
+  const code = issue.code === 'custom' ? (issue.params?.code as string | undefined) : undefined;
+  return new InputError(issue.message, code ?? 'invalid_parameter');
+}
