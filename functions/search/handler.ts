@@ -1,0 +1,36 @@
+import { ConfigError } from '../../core/errors.ts';
+import { type ApiDeps, createApi } from './api.ts';
+import { fromHttpApiEvent, type HttpApiResult, toHttpApiResult } from './api-gateway.ts';
+import { type Api, MAX_BODY_BYTES } from './api-types.ts';
+import { bodyTooLarge } from './responses.ts';
+
+/** A Lambda handler for API Gateway HTTP API (payload v2) events. */
+export type SearchHandler = (event: unknown) => Promise<HttpApiResult>;
+
+/** Builds the search Lambda handler; `deps` (or the promise its factory returns) is built once per container. */
+export function createSearchHandler(deps: ApiDeps | (() => Promise<ApiDeps>)): SearchHandler {
+  let api: Promise<Api> | undefined;
+  const getApi = (): Promise<Api> => {
+    if (!api) {
+      api = (typeof deps === 'function' ? deps() : Promise.resolve(deps)).then(createApi);
+      api.catch(() => {
+        api = undefined;
+      });
+    }
+    return api;
+  };
+  return async (event) => {
+    const req = fromHttpApiEvent(event);
+    if (req.body && req.body.byteLength > MAX_BODY_BYTES)
+      return toHttpApiResult(bodyTooLarge(MAX_BODY_BYTES));
+    const answer = await getApi();
+    return toHttpApiResult(await answer(req));
+  };
+}
+
+/** The deployed entry point; the cloud wiring (TextEmbedder + MongoDB store) does not exist yet. */
+export const handler: SearchHandler = createSearchHandler(async () => {
+  throw new ConfigError(
+    'the search Lambda is not configured for the cloud yet: no cloud TextEmbedder or MongoDB VectorStore is wired',
+  );
+});
