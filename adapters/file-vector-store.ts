@@ -1,0 +1,234 @@
+import { mkdir, truncate, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { InputError, ModelMismatchError, ThreadfinderError } from '../core/errors.ts';
+import type { IndexInfo, SearchOptions, VectorStore } from '../core/ports/vector-store.ts';
+import type { Hit, ProductRecord } from '../core/types.ts';
+import { encodeVector } from '../core/vector-codec.ts';
+import { rowFilter } from './file-vector-store/filter.ts';
+import { acquireLock } from './file-vector-store/lock.ts';
+import { createFile, LogFile } from './file-vector-store/log-file.ts';
+import { encodePut, encodeRecord, LOG_FORMAT, LOG_VERSION } from './file-vector-store/log-format.ts';
+import { replayLog } from './file-vector-store/replay.ts';
+import { VectorTable } from './file-vector-store/table.ts';
+import { type CheckedRecord, checkRecord, toProductRecord } from './file-vector-store/validate.ts';
+
+export { StoreLockedError } from './file-vector-store/lock.ts';
+
+/** Options of FileVectorStore.open. */
+export interface FileVectorStoreOptions {
+  /** Open without the lock, for reading a snapshot; writes throw. */
+  readOnly?: boolean;
+  /** Automatic compaction waits until the log is at least this big (default 1 MiB). */
+  compactMinBytes?: number;
+}
+
+/** What opening the store had to cut from the end of its log. */
+export interface RecoveryReport {
+  /** Bytes dropped from the end of the log (a torn or corrupt tail). */
+  droppedBytes: number;
+  /** Where the dropped bytes were saved, when they held records that still looked valid. */
+  savedTo?: string;
+}
+
+const LOG_NAME = 'vectors.log';
+const HEADER = encodeRecord({ t: 'header', format: LOG_FORMAT, version: LOG_VERSION });
+
+/** Embedded, persistent VectorStore for one machine: an append-only checksummed log replayed into memory. */
+export class FileVectorStore implements VectorStore {
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    readonly dir: string,
+    private index: IndexInfo | null,
+    private table: VectorTable | null,
+    private readonly log: LogFile | null,
+    private readonly release: (() => Promise<void>) | null,
+    private readonly compactMinBytes: number,
+    /** What opening had to cut from a torn or corrupt log tail; null when the log was whole. */
+    readonly recovery: RecoveryReport | null,
+  ) {}
+
+  /** Opens (creating when absent) the store in `dir`, replaying its log and cutting a torn tail. */
+  static async open(dir: string, options: FileVectorStoreOptions = {}): Promise<FileVectorStore> {
+    const root = path.resolve(dir);
+    const file = path.join(root, LOG_NAME);
+    const compactMinBytes = options.compactMinBytes ?? 1 << 20;
+    if (options.readOnly) {
+      const state = await replayLog(file);
+      const recovery =
+        state.fileBytes > state.validBytes ? { droppedBytes: state.fileBytes - state.validBytes } : null;
+      return new FileVectorStore(root, state.index, state.table, null, null, compactMinBytes, recovery);
+    }
+    await mkdir(root, { recursive: true });
+    const release = await acquireLock(root);
+    try {
+      const state = await replayLog(file);
+      let recovery: RecoveryReport | null = null;
+      if (state.fileBytes <= 0) {
+        await createFile(file, HEADER);
+      } else if (state.fileBytes > state.validBytes) {
+        recovery = { droppedBytes: state.fileBytes - state.validBytes };
+        if (state.validAfterBad) {
+          recovery.savedTo = `${file}.dropped-${Date.now()}`;
+          await writeFile(recovery.savedTo, state.tail);
+        }
+        await truncate(file, state.validBytes);
+      }
+      const log = await LogFile.open(file, Math.max(state.validBytes, Buffer.byteLength(HEADER)));
+      return new FileVectorStore(root, state.index, state.table, log, release, compactMinBytes, recovery);
+    } catch (error) {
+      await release();
+      throw error;
+    }
+  }
+
+  async info(): Promise<IndexInfo | null> {
+    this.assertOpen();
+    return this.index === null ? null : { ...this.index };
+  }
+
+  async bind(info: IndexInfo): Promise<void> {
+    if (typeof info?.model !== 'string' || info.model === '' || !Number.isInteger(info.dim) || info.dim < 1) {
+      throw new InputError('bind needs { model: non-empty string, dim: positive integer }');
+    }
+    await this.write(async (log) => {
+      const current = this.index;
+      if (current !== null && current.model === info.model && current.dim === info.dim) return;
+      if (current !== null && (this.table?.size ?? 0) > 0) {
+        throw new ModelMismatchError(
+          `index at ${this.dir} was built with model ${current.model} (dim ${current.dim}); asked for ${info.model} (dim ${info.dim}); re-ingest or choose ${current.model}`,
+        );
+      }
+      await log.append(encodeRecord({ t: 'bind', model: info.model, dim: info.dim }));
+      this.index = { model: info.model, dim: info.dim };
+      if (this.table?.dim !== info.dim) this.table = new VectorTable(info.dim);
+    });
+  }
+
+  async upsert(records: ProductRecord[]): Promise<void> {
+    if (!Array.isArray(records)) throw new InputError('upsert needs an array of records');
+    await this.write(async (log) => {
+      const table = this.boundTable('upsert');
+      const latest = new Map<string, CheckedRecord>();
+      records.forEach((record, i) => {
+        const checked = checkRecord(record, table.dim, i);
+        latest.delete(checked.id);
+        latest.set(checked.id, checked);
+      });
+      const changed = [...latest.values()].filter((r) => !table.holds(r.id, r.vector, r.docJson));
+      const lines = changed.map((r) => encodePut(r.id, encodeVector(r.vector), r.docJson));
+      if (lines.length === 0) return;
+      await log.append(lines.join(''));
+      changed.forEach((r, i) => {
+        const lineBytes = Buffer.byteLength(lines[i] as string);
+        table.set({ id: r.id, doc: r.doc, docJson: r.docJson, lineBytes }, r.vector);
+      });
+      await this.compactIfBloated(log);
+    });
+  }
+
+  /** Removes records by id; returns how many existed. */
+  async delete(ids: string[]): Promise<number> {
+    if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) {
+      throw new InputError('delete needs an array of string ids');
+    }
+    return this.write(async (log) => {
+      const table = this.table;
+      const present = [...new Set(ids)].filter((id) => table?.has(id));
+      if (table === null || present.length === 0) return 0;
+      await log.append(present.map((id) => encodeRecord({ t: 'del', id })).join(''));
+      for (const id of present) table.delete(id);
+      await this.compactIfBloated(log);
+      return present.length;
+    });
+  }
+
+  async get(id: string): Promise<ProductRecord | null> {
+    this.assertOpen();
+    const found = this.table?.get(id);
+    return found ? toProductRecord(id, found.vector, found.row.doc) : null;
+  }
+
+  async search(vector: Float32Array, options: SearchOptions): Promise<Hit[]> {
+    this.assertOpen();
+    const accept = rowFilter(options);
+    if (!(vector instanceof Float32Array) || vector.some((x) => !Number.isFinite(x))) {
+      throw new InputError('search vector must be a Float32Array of finite numbers');
+    }
+    const table = this.table;
+    if (table === null || options.k === 0) return [];
+    if (vector.length !== table.dim) {
+      throw new InputError(
+        `search vector has ${vector.length} dimensions; the index at ${this.dir} holds ${table.dim}`,
+      );
+    }
+    return table.topK(vector, options.k, accept).map(({ row, index, score }) => ({
+      record: toProductRecord(row.id, table.vectorAt(index), row.doc),
+      score,
+    }));
+  }
+
+  async count(): Promise<number> {
+    this.assertOpen();
+    return this.table?.size ?? 0;
+  }
+
+  /** Rewrites the log with only the live records (temp file, fsync, rename). */
+  async compact(): Promise<void> {
+    await this.write((log) => this.compactNow(log));
+  }
+
+  /** Waits for queued writes, closes the log and releases the lock. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue;
+    await this.log?.close();
+    await this.release?.();
+  }
+
+  private write<T>(task: (log: LogFile) => Promise<T>): Promise<T> {
+    this.assertOpen();
+    const log = this.log;
+    if (log === null)
+      return Promise.reject(new ThreadfinderError(`vector store at ${this.dir} is open read-only`));
+    const result = this.queue.then(() => task(log));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private boundTable(operation: string): VectorTable {
+    if (this.table === null) {
+      throw new InputError(
+        `cannot ${operation}: the store at ${this.dir} is not bound; call bind({ model, dim }) first`,
+      );
+    }
+    return this.table;
+  }
+
+  private liveBytes(): number {
+    const bind = this.index ? Buffer.byteLength(encodeRecord({ t: 'bind', ...this.index })) : 0;
+    return Buffer.byteLength(HEADER) + bind + (this.table?.lineBytes ?? 0);
+  }
+
+  private async compactIfBloated(log: LogFile): Promise<void> {
+    if (log.size >= this.compactMinBytes && log.size > 2 * this.liveBytes()) await this.compactNow(log);
+  }
+
+  private async compactNow(log: LogFile): Promise<void> {
+    const { index, table } = this;
+    await log.rewrite(
+      (function* () {
+        yield HEADER;
+        if (index) yield encodeRecord({ t: 'bind', model: index.model, dim: index.dim });
+        for (const { row, vector } of table?.entries() ?? [])
+          yield encodePut(row.id, encodeVector(vector), row.docJson);
+      })(),
+    );
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new ThreadfinderError(`vector store at ${this.dir} is closed`);
+  }
+}

@@ -1,0 +1,147 @@
+import type { StoredDoc } from './log-format.ts';
+
+/** A live row's non-vector state. */
+export interface Row {
+  id: string;
+  doc: StoredDoc;
+  docJson: string;
+  /** Bytes its put line takes in the log, for the live-size estimate that triggers compaction. */
+  lineBytes: number;
+}
+
+/** A scored row, before it is turned into a Hit. */
+export interface ScoredRow {
+  row: Row;
+  index: number;
+  score: number;
+}
+
+/** Above this k, top-k collects every candidate and sorts once instead of insertion into a short list. */
+const INSERTION_LIMIT = 64;
+
+/** In-memory rows with their vectors packed in one contiguous Float32Array matrix (row-major). */
+export class VectorTable {
+  private matrix: Float32Array;
+  private readonly rows: Row[] = [];
+  private readonly indexOf = new Map<string, number>();
+  private liveLineBytes = 0;
+
+  constructor(readonly dim: number) {
+    this.matrix = new Float32Array(dim * 64);
+  }
+
+  get size(): number {
+    return this.rows.length;
+  }
+
+  /** Sum of the put-line sizes of the live rows. */
+  get lineBytes(): number {
+    return this.liveLineBytes;
+  }
+
+  has(id: string): boolean {
+    return this.indexOf.has(id);
+  }
+
+  /** The row for `id` and a copy of its vector, or null. */
+  get(id: string): { row: Row; vector: Float32Array } | null {
+    const index = this.indexOf.get(id);
+    if (index === undefined) return null;
+    return { row: this.rows[index] as Row, vector: this.vectorAt(index) };
+  }
+
+  /** True when `id` is stored with exactly this vector (bitwise) and doc. */
+  holds(id: string, vector: Float32Array, docJson: string): boolean {
+    const index = this.indexOf.get(id);
+    if (index === undefined || (this.rows[index] as Row).docJson !== docJson) return false;
+    const base = index * this.dim;
+    for (let i = 0; i < this.dim; i++) {
+      if (!Object.is(this.matrix[base + i], vector[i])) return false;
+    }
+    return true;
+  }
+
+  set(row: Row, vector: Float32Array): void {
+    let index = this.indexOf.get(row.id);
+    if (index === undefined) {
+      index = this.rows.length;
+      this.ensureCapacity(index + 1);
+      this.rows.push(row);
+      this.indexOf.set(row.id, index);
+    } else {
+      this.liveLineBytes -= (this.rows[index] as Row).lineBytes;
+      this.rows[index] = row;
+    }
+    this.liveLineBytes += row.lineBytes;
+    this.matrix.set(vector, index * this.dim);
+  }
+
+  /** Removes `id` by moving the last row into its place; false when absent. */
+  delete(id: string): boolean {
+    const index = this.indexOf.get(id);
+    if (index === undefined) return false;
+    const last = this.rows.length - 1;
+    this.liveLineBytes -= (this.rows[index] as Row).lineBytes;
+    if (index !== last) {
+      const moved = this.rows[last] as Row;
+      this.rows[index] = moved;
+      this.indexOf.set(moved.id, index);
+      this.matrix.copyWithin(index * this.dim, last * this.dim, (last + 1) * this.dim);
+    }
+    this.rows.pop();
+    this.indexOf.delete(id);
+    return true;
+  }
+
+  /** Rows in insertion-ish order with their vectors, for compaction. */
+  *entries(): Generator<{ row: Row; vector: Float32Array }> {
+    for (let i = 0; i < this.rows.length; i++) {
+      yield { row: this.rows[i] as Row, vector: this.matrix.subarray(i * this.dim, (i + 1) * this.dim) };
+    }
+  }
+
+  /** The k rows with the highest dot product with `query` among those `accept` keeps; ties by id. */
+  topK(query: Float32Array, k: number, accept: (row: Row) => boolean): ScoredRow[] {
+    const best: ScoredRow[] = [];
+    const m = this.matrix;
+    const dim = this.dim;
+    for (let index = 0; index < this.rows.length; index++) {
+      const row = this.rows[index] as Row;
+      if (!accept(row)) continue;
+      let score = 0;
+      const base = index * dim;
+      for (let i = 0; i < dim; i++) score += (m[base + i] as number) * (query[i] as number);
+      if (k > INSERTION_LIMIT) {
+        best.push({ row, index, score });
+        continue;
+      }
+      const worst = best[best.length - 1];
+      if (best.length === k && worst && !ranksBefore(score, row.id, worst)) continue;
+      let at = best.length;
+      while (at > 0 && ranksBefore(score, row.id, best[at - 1] as ScoredRow)) at--;
+      best.splice(at, 0, { row, index, score });
+      if (best.length > k) best.pop();
+    }
+    if (k > INSERTION_LIMIT) {
+      best.sort((a, b) => (ranksBefore(a.score, a.row.id, b) ? -1 : 1));
+      best.length = Math.min(best.length, k);
+    }
+    return best;
+  }
+
+  /** A copy of the vector at `index`. */
+  vectorAt(index: number): Float32Array {
+    return this.matrix.slice(index * this.dim, (index + 1) * this.dim);
+  }
+
+  private ensureCapacity(rows: number): void {
+    if (rows * this.dim <= this.matrix.length) return;
+    const grown = new Float32Array(Math.max(rows, this.rows.length * 2) * this.dim);
+    grown.set(this.matrix.subarray(0, this.rows.length * this.dim));
+    this.matrix = grown;
+  }
+}
+
+function ranksBefore(score: number, id: string, other: ScoredRow): boolean {
+  return score > other.score || (score === other.score && id < other.row.id);
+}
