@@ -1,0 +1,112 @@
+import type { CatalogProduct, ProductMetadata } from '../types.ts';
+import { CatalogError } from './catalog-error.ts';
+import { CATALOG_LIMITS as L } from './limits.ts';
+import { checkMetadataKey, checkMetadataValue, checkUrl, quote } from './validate.ts';
+
+/** A product being assembled from one or more catalog lines. */
+export interface ProductDraft {
+  id: string;
+  line: number;
+  images: string[];
+  metadata: ProductMetadata;
+}
+
+/** Assembles products line by line and records every problem with its file and line. */
+export class ProductCollector {
+  readonly errors: CatalogError[] = [];
+  readonly warnings: CatalogError[] = [];
+  private readonly drafts = new Map<string, ProductDraft>();
+
+  constructor(readonly file: string) {}
+
+  /** Records an error; returns false so a caller can `return out.error(...)` from a boolean check. */
+  error(line: number, message: string): false {
+    this.errors.push(new CatalogError(this.file, line, message));
+    return false;
+  }
+
+  /** Records a warning; returns false like error(). */
+  warn(line: number, message: string): false {
+    this.warnings.push(new CatalogError(this.file, line, message));
+    return false;
+  }
+
+  get(id: string): ProductDraft | undefined {
+    return this.drafts.get(id);
+  }
+
+  /** Returns the product with this id, creating it (first seen at `line`) when new. */
+  open(id: string, line: number): ProductDraft {
+    let draft = this.drafts.get(id);
+    if (!draft) {
+      draft = { id, line, images: [], metadata: {} };
+      this.drafts.set(id, draft);
+    }
+    return draft;
+  }
+
+  /** Validates `raw` as an image URL and appends it; duplicates and images past the cap are refused. */
+  addImage(draft: ProductDraft, raw: string, line: number): boolean {
+    const url = checkUrl(raw);
+    if (!url.ok) return this.error(line, url.message);
+    if (draft.images.includes(url.value)) {
+      return this.warn(line, `product ${quote(draft.id)} lists image ${quote(url.value)} twice; ignored`);
+    }
+    if (draft.images.length >= L.maxImagesPerProduct) {
+      return this.error(
+        line,
+        `product ${quote(draft.id)} has more than ${L.maxImagesPerProduct} images; image ${quote(url.value)} ignored`,
+      );
+    }
+    draft.images.push(url.value);
+    return true;
+  }
+
+  /** Validates and sets one metadata field; the first non-empty value wins, a different later one warns. */
+  setMetadata(draft: ProductDraft, rawKey: string, raw: unknown, line: number): boolean {
+    const key = checkMetadataKey(rawKey);
+    if (!key.ok) return this.error(line, key.message);
+    const value = checkMetadataValue(key.value, raw);
+    if (!value.ok) return this.error(line, `${value.message}; field ignored`);
+    if (value.value === undefined) return false;
+    const current = draft.metadata[key.value];
+    if (current !== undefined) {
+      if (current !== value.value) {
+        this.warn(
+          line,
+          `product ${quote(draft.id)} field "${key.value}" is ${quote(String(value.value))} here but ` +
+            `${quote(String(current))} earlier; keeping the first`,
+        );
+      }
+      return false;
+    }
+    if (Object.keys(draft.metadata).length >= L.maxMetadataFields) {
+      return this.error(
+        line,
+        `product ${quote(draft.id)} has more than ${L.maxMetadataFields} metadata fields`,
+      );
+    }
+    draft.metadata[key.value] = value.value;
+    return true;
+  }
+
+  /** Products in order of first appearance; a product left without any usable image is dropped with an error. */
+  finish(): CatalogProduct[] {
+    const products: CatalogProduct[] = [];
+    for (const d of this.drafts.values()) {
+      if (d.images.length === 0) {
+        this.error(d.line, `product ${quote(d.id)} has no usable image; product skipped`);
+        continue;
+      }
+      products.push({
+        id: d.id,
+        images: d.images,
+        metadata: d.metadata,
+        source: { file: this.file, line: d.line },
+      });
+    }
+    this.errors.sort((a, b) => a.line - b.line);
+    this.warnings.sort((a, b) => a.line - b.line);
+    return products;
+  }
+}

@@ -1,0 +1,146 @@
+import { parse } from 'csv-parse/sync';
+import { CatalogFormatError } from './catalog-error.ts';
+import type { ProductCollector } from './collector.ts';
+import { type CsvHeader, readHeader } from './csv-header.ts';
+import { CATALOG_LIMITS as L } from './limits.ts';
+import { stripBom } from './lines.ts';
+import { checkId } from './validate.ts';
+
+interface Row {
+  cells: string[];
+  line: number;
+}
+
+/**
+ * Reads a `product_id,image_url[,metadata...]` CSV: one row per image, rows of a product in any order,
+ * images kept in row order. A CSV syntax error skips that row only; reading resumes on the next line.
+ */
+export function parseCsv(text: string, out: ProductCollector): void {
+  const normalized = stripBom(text).replaceAll('\r\n', '\n');
+  let header: CsvHeader | undefined;
+  const onRow = (row: Row): void => {
+    if (row.cells.every((c) => c.trim() === '')) return;
+    if (header) readRow(header, row, out);
+    else header = readHeader(row.cells, out, row.line);
+  };
+  readRows(normalized, onRow, out);
+  if (!header) throw new CatalogFormatError(out.file, 1, 'the catalog is empty');
+}
+
+function readRow(h: CsvHeader, row: Row, out: ProductCollector): boolean {
+  const { cells, line } = row;
+  if (cells.length > h.names.length) {
+    return out.error(
+      line,
+      `row has ${cells.length} fields but the header has ${h.names.length} ` +
+        '(a value with a comma must be "quoted"); row skipped',
+    );
+  }
+  const id = checkId(cells[h.idIndex] ?? '', 'product_id');
+  if (!id.ok) return out.error(line, `${id.message}; row skipped`);
+  const draft = out.open(id.value, line);
+  out.addImage(draft, cells[h.urlIndex] ?? '', line);
+  for (const [i, key] of h.metadata) out.setMetadata(draft, key, cells[i] ?? '', line);
+  return true;
+}
+
+/** Feeds each CSV record with its first physical line to `onRow`, restarting after syntax errors. */
+function readRows(text: string, onRow: (row: Row) => void, out: ProductCollector): void {
+  let offsetLines = 0;
+  let lastEnd = 0;
+  let lineStarts: number[] | undefined;
+  for (let failures = 0; ; failures++) {
+    const chunkStart = offsetLines;
+    try {
+      parse(text.slice(lineStartOf(offsetLines + 1)), {
+        raw: true,
+        relax_column_count: true,
+        relax_quotes: true,
+        skip_empty_lines: true,
+        record_delimiter: '\n',
+        // With `raw: true` csv-parse hands over `{ record, raw }`, which its typings do not model.
+        on_record: (wrapped, ctx) => {
+          const end = chunkStart + ctx.lines;
+          const { record } = wrapped as unknown as { record: string[] };
+          onRow({ cells: record, line: end - countNewlines(ctx.raw ?? '') });
+          lastEnd = end;
+          return null;
+        },
+      });
+      return;
+    } catch (e) {
+      if (!isCsvError(e)) throw e;
+      lineStarts ??= computeLineStarts(text);
+      const failedAt = firstNonBlankLineAfter(text, lineStarts, lastEnd);
+      out.error(failedAt, `${describe(e)}; row skipped`);
+      offsetLines = e.code === 'CSV_QUOTE_NOT_CLOSED' ? failedAt : Math.max(failedAt, chunkStart + e.lines);
+      lastEnd = offsetLines;
+      if (offsetLines >= lineStarts.length) return;
+      if (failures + 1 >= L.maxCsvSyntaxErrors) {
+        out.error(
+          offsetLines + 1,
+          `more than ${L.maxCsvSyntaxErrors} CSV syntax errors; the rest was not read`,
+        );
+        return;
+      }
+    }
+  }
+
+  function lineStartOf(line: number): number {
+    if (line === 1) return 0;
+    lineStarts ??= computeLineStarts(text);
+    return lineStarts[line - 1] ?? text.length;
+  }
+}
+
+/** Newlines inside a record's raw text, ignoring skipped blank lines before it and its own terminator. */
+function countNewlines(raw: string): number {
+  let from = 0;
+  while (raw.charCodeAt(from) === 10) from++;
+  let to = raw.length;
+  if (to > from && raw.charCodeAt(to - 1) === 10) to--;
+  let n = 0;
+  for (let i = from; i < to; i++) if (raw.charCodeAt(i) === 10) n++;
+  return n;
+}
+
+function computeLineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function firstNonBlankLineAfter(text: string, starts: number[], line: number): number {
+  for (let l = line + 1; l <= starts.length; l++) {
+    const s = starts[l - 1] as number;
+    const e = starts[l] ?? text.length + 1;
+    if (text.slice(s, e - 1).trim() !== '') return l;
+  }
+  return Math.min(line + 1, starts.length);
+}
+
+interface CsvSyntaxError extends Error {
+  code: string;
+  lines: number;
+}
+
+function isCsvError(e: unknown): e is CsvSyntaxError {
+  const c = e as Partial<CsvSyntaxError>;
+  return (
+    e instanceof Error &&
+    typeof c.code === 'string' &&
+    c.code.startsWith('CSV_') &&
+    typeof c.lines === 'number'
+  );
+}
+
+function describe(e: CsvSyntaxError): string {
+  switch (e.code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return 'a quoted field is never closed';
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return 'a closing quote is followed by other characters (write "" for a quote inside a quoted field)';
+    default:
+      return `CSV syntax error: ${e.message.replace(/ at line \d+/, '')}`;
+  }
+}

@@ -1,0 +1,51 @@
+import { CatalogFormatError } from './catalog-error.ts';
+import { headerCells } from './csv-header.ts';
+import { stripBom } from './lines.ts';
+import { checkUrl } from './validate.ts';
+
+/** A catalog layout parseCatalog understands. */
+export type CatalogFormat = 'urls' | 'csv' | 'jsonl';
+
+const HEADER_CELL = /^[a-z_][a-z0-9 _.-]*$/;
+
+/**
+ * Picks the format from the first non-blank line: `{` is JSON Lines, a CSV header naming product_id and
+ * image_url is a product CSV, anything else is a URL list. Throws CatalogFormatError for an empty file, a JSON
+ * array, or a multi-column CSV header without the two required columns.
+ */
+export function detectFormat(text: string, file: string): CatalogFormat {
+  const { line, text: first } = firstNonBlankLine(text, file);
+  if (first.startsWith('{')) return 'jsonl';
+  if (first.startsWith('[')) {
+    throw new CatalogFormatError(
+      file,
+      line,
+      'JSON arrays are not supported; write one object per line (JSON Lines)',
+    );
+  }
+  const cells = headerCells(first);
+  if (cells.includes('product_id') && cells.includes('image_url')) return 'csv';
+  if (cells.length > 1 && !checkUrl(first).ok && cells.every((c) => HEADER_CELL.test(c))) {
+    throw new CatalogFormatError(
+      file,
+      line,
+      'this looks like a CSV header, but a product CSV needs the columns product_id and image_url ' +
+        '(a plain URL list has one image URL per line)',
+    );
+  }
+  return 'urls';
+}
+
+/** The first line with something on it; throws CatalogFormatError when there is none. */
+export function firstNonBlankLine(text: string, file: string): { line: number; text: string } {
+  const body = stripBom(text);
+  let start = 0;
+  for (let line = 1; start <= body.length; line++) {
+    const nl = body.indexOf('\n', start);
+    const end = nl === -1 ? body.length : nl;
+    const t = body.slice(start, end).trim();
+    if (t !== '') return { line, text: t };
+    start = end + 1;
+  }
+  throw new CatalogFormatError(file, 1, 'the catalog is empty (no non-blank lines)');
+}

@@ -1,0 +1,5 @@
+export { CatalogError, CatalogFormatError } from './catalog-error.ts';
+export { type CatalogFormat, detectFormat } from './detect.ts';
+export { CATALOG_LIMITS } from './limits.ts';
+export { type ParseCatalogOptions, type ParsedCatalog, parseCatalog } from './parse.ts';
+export { type ReadCatalogOptions, readCatalogFile } from './read.ts';

@@ -1,0 +1,64 @@
+import { hash } from 'node:crypto';
+import type { ProductCollector } from './collector.ts';
+import { nonBlankLines } from './lines.ts';
+import { quote } from './validate.ts';
+
+/** Header cells accepted on the first line of a single-column URL list (compared lower-case). */
+export const URL_LIST_HEADERS: ReadonlySet<string> = new Set([
+  'url',
+  'urls',
+  'image',
+  'images',
+  'image_url',
+  'image_urls',
+  'imageurl',
+  'image url',
+  'image_link',
+  'img',
+  'img_url',
+]);
+
+/**
+ * Reads a plain list of image URLs (or a one-column CSV of them): every `groupSize` consecutive non-blank
+ * lines form one product. Blank lines are skipped; an invalid URL still takes its slot, so one bad line
+ * never shifts the grouping of the rest. The product id is `p-` + the first 12 hex digits of the SHA-256 of
+ * the group's first line, so it survives products being added or removed elsewhere in the file.
+ */
+export function parseUrlList(text: string, groupSize: number, out: ProductCollector): void {
+  const lines = nonBlankLines(text);
+  for (const l of lines) l.text = unquote(l.text);
+  const first = lines[0];
+  if (first && URL_LIST_HEADERS.has(first.text.toLowerCase())) lines.shift();
+  for (let start = 0; start < lines.length; start += groupSize) {
+    const group = lines.slice(start, start + groupSize);
+    const head = group[0] as { line: number; text: string };
+    const id = uniqueId(out, `p-${sha256(head.text).slice(0, 12)}`, head.line);
+    const draft = out.open(id, head.line);
+    for (const entry of group) out.addImage(draft, entry.text, entry.line);
+    if (group.length < groupSize) {
+      out.warn(
+        head.line,
+        `last product ${quote(id)} has ${group.length} image(s), not ${groupSize}: the file has ` +
+          `${lines.length} image lines, which is not a multiple of ${groupSize}`,
+      );
+    }
+  }
+}
+
+function uniqueId(out: ProductCollector, base: string, line: number): string {
+  if (!out.get(base)) return base;
+  let n = 2;
+  while (out.get(`${base}-${n}`)) n++;
+  const id = `${base}-${n}`;
+  const other = out.get(base)?.line;
+  out.warn(line, `this product starts with the same image as the product on line ${other}; its id is ${id}`);
+  return id;
+}
+
+function unquote(s: string): string {
+  return s.length >= 2 && s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1).replaceAll('""', '"') : s;
+}
+
+function sha256(s: string): string {
+  return hash('sha256', s, 'hex');
+}

@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest';
+import { CatalogFormatError } from '../../core/catalog/catalog-error.ts';
+import { parseCatalog } from '../../core/catalog/parse.ts';
+
+const parse = (text: string) => parseCatalog(text, { file: 'cat.csv' });
+
+describe('product CSV catalogs', () => {
+  it('collects rows by product_id in row order and carries metadata, price as a number', () => {
+    // Prepare
+    const text = [
+      'product_id,image_url,name,category,color,price,product_url,fabric',
+      'p1,https://a.example/1a.jpg,Red striped shirt,tops,red,19.99,https://shop.example/p1,cotton',
+      'p2,https://a.example/2a.jpg,Blue skirt,bottoms,blue,25,,',
+      'p1,https://a.example/1b.jpg,,,,,,',
+    ].join('\n');
+
+    // Act
+    const result = parse(text);
+
+    // Assess
+    expect(result.format).toBe('csv');
+    expect(result.errors).toEqual([]);
+    expect(result.products).toEqual([
+      {
+        id: 'p1',
+        images: ['https://a.example/1a.jpg', 'https://a.example/1b.jpg'],
+        metadata: {
+          name: 'Red striped shirt',
+          category: 'tops',
+          color: 'red',
+          price: 19.99,
+          product_url: 'https://shop.example/p1',
+          fabric: 'cotton',
+        },
+        source: { file: 'cat.csv', line: 2 },
+      },
+      {
+        id: 'p2',
+        images: ['https://a.example/2a.jpg'],
+        metadata: { name: 'Blue skirt', category: 'bottoms', color: 'blue', price: 25 },
+        source: { file: 'cat.csv', line: 3 },
+      },
+    ]);
+  });
+
+  it('handles quoted commas, doubled quotes, BOM, CRLF and a line break inside a quoted name', () => {
+    // Prepare
+    const text =
+      '\ufeffproduct_id,image_url,name\r\n' +
+      'p1,https://a.example/1.jpg,"Shirt, red, ""slim"""\r\n' +
+      'p2,https://a.example/2.jpg,"Two\r\nlines"\r\n' +
+      'p3,https://a.example/3.jpg,Plain\r\n';
+
+    // Act
+    const result = parse(text);
+
+    // Assess
+    expect(result.errors).toEqual([]);
+    expect(result.products.map((p) => [p.id, p.metadata.name, p.source?.line])).toEqual([
+      ['p1', 'Shirt, red, "slim"', 2],
+      ['p2', 'Two\nlines', 3],
+      ['p3', 'Plain', 5],
+    ]);
+  });
+
+  it('keeps the image when the price is bad, dropping only the price', () => {
+    // Prepare
+    const text = 'product_id,image_url,price\np1,https://a.example/1.jpg,$12\n';
+
+    // Act
+    const result = parse(text);
+
+    // Assess
+    expect(result.products[0]?.images).toEqual(['https://a.example/1.jpg']);
+    expect(result.products[0]?.metadata).toEqual({});
+    expect(result.errors.map(String)).toEqual([
+      'cat.csv:2: field "price" must be a number like 19.99, got "$12"; field ignored',
+    ]);
+  });
+
+  it('reports each bad row with its physical line and reads the rows after it', () => {
+    // Prepare
+    const text = [
+      'product_id,image_url,name',
+      '',
+      ',https://a.example/0.jpg,No id',
+      'p1,data:image/png;base64,AAAA,x',
+      'p1,https://a.example/1.jpg,Too,many,fields',
+      'p2,"https://a.example/2.jpg"junk,Bad quote',
+      'p3,"https://a.example/3.jpg,Never closed',
+      'p4,https://a.example/4.jpg,Fine',
+    ].join('\n');
+
+    // Act
+    const result = parse(text);
+
+    // Assess
+    expect(result.products.map((p) => p.id)).toEqual(['p4']);
+    expect(result.errors.map(String)).toEqual([
+      'cat.csv:3: product_id is empty; row skipped',
+      'cat.csv:4: row has 4 fields but the header has 3 (a value with a comma must be "quoted"); row skipped',
+      'cat.csv:5: row has 5 fields but the header has 3 (a value with a comma must be "quoted"); row skipped',
+      'cat.csv:6: image URL "\\"https://a.example/2.jpg\\"junk" is not an absolute URL (expected http://... or https://...)',
+      'cat.csv:6: product "p2" has no usable image; product skipped',
+      'cat.csv:7: a quoted field is never closed; row skipped',
+    ]);
+  });
+
+  it('refuses images past the per-product cap and duplicate images', () => {
+    // Prepare
+    const rows = Array.from({ length: 21 }, (_, i) => `p1,https://a.example/${i}.jpg`);
+    const text = ['product_id,image_url', 'p1,https://a.example/0.jpg', ...rows].join('\n');
+
+    // Act
+    const result = parse(text);
+
+    // Assess
+    expect(result.products[0]?.images).toHaveLength(20);
+    expect(result.warnings.map(String)).toEqual([
+      'cat.csv:3: product "p1" lists image "https://a.example/0.jpg" twice; ignored',
+    ]);
+    expect(result.errors.map(String)).toEqual([
+      'cat.csv:23: product "p1" has more than 20 images; image "https://a.example/20.jpg" ignored',
+    ]);
+  });
+
+  it('warns when a later row contradicts a product field and keeps the first value', () => {
+    // Prepare
+    const text =
+      'product_id,image_url,color\np1,https://a.example/1.jpg,red\np1,https://a.example/2.jpg,blue\n';
+
+    // Act
+    const result = parse(text);
+
+    // Assess
+    expect(result.products[0]?.metadata).toEqual({ color: 'red' });
+    expect(result.warnings.map(String)).toEqual([
+      'cat.csv:3: product "p1" field "color" is "blue" here but "red" earlier; keeping the first',
+    ]);
+  });
+
+  it('throws for a header with a repeated or forbidden column', () => {
+    // Prepare
+    const repeated = 'product_id,image_url,Name,name\np1,https://a.example/1.jpg,a,b\n';
+    const forbidden = 'product_id,image_url,__proto__\np1,https://a.example/1.jpg,x\n';
+
+    // Act
+    const attempts = [() => parse(repeated), () => parse(forbidden)];
+
+    // Assess
+    expect(attempts[0]).toThrow(new CatalogFormatError('cat.csv', 1, 'CSV header names column "name" twice'));
+    expect(attempts[1]).toThrow(/^cat\.csv:1: CSV column 3: metadata field name "__proto__" is not allowed$/);
+  });
+
+  it('throws when a CSV read as csv lacks image_url', () => {
+    // Prepare
+    const text = 'product_id,picture\np1,https://a.example/1.jpg\n';
+
+    // Act
+    const attempt = () => parseCatalog(text, { file: 'cat.csv', format: 'csv' });
+
+    // Assess
+    expect(attempt).toThrow('cat.csv:1: CSV header lacks image_url (found: "product_id", "picture")');
+  });
+});

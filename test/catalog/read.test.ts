@@ -1,0 +1,79 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CatalogFormatError } from '../../core/catalog/catalog-error.ts';
+import { readCatalogFile } from '../../core/catalog/read.ts';
+import { InputError } from '../../core/errors.ts';
+
+describe('readCatalogFile', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'tf-catalog-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reads and parses a file, naming it in errors', async () => {
+    // Prepare
+    const file = path.join(dir, 'cat.jsonl');
+    await writeFile(file, '{"id": "p1", "images": ["https://a.example/1.jpg"]}\n{"id": "p2"}\n');
+
+    // Act
+    const result = await readCatalogFile(file);
+
+    // Assess
+    expect(result.products.map((p) => p.id)).toEqual(['p1']);
+    expect(result.errors.map(String)).toEqual([
+      `${file}:2: product "p2": "images" must be a non-empty array of URL strings`,
+    ]);
+  });
+
+  it('refuses a file over the size cap before reading it', async () => {
+    // Prepare
+    const file = path.join(dir, 'big.txt');
+    await writeFile(file, 'https://a.example/1.jpg\n'.repeat(100));
+
+    // Act
+    const attempt = readCatalogFile(file, { maxBytes: 1000 });
+
+    // Assess
+    await expect(attempt).rejects.toThrow(InputError);
+    await expect(attempt).rejects.toThrow(
+      `catalog ${file} is 2400 bytes; the limit is 1000 bytes (split it into several files)`,
+    );
+  });
+
+  it('names the line holding invalid UTF-8', async () => {
+    // Prepare
+    const file = path.join(dir, 'latin1.csv');
+    const bytes = Buffer.concat([
+      Buffer.from('product_id,image_url,name\np1,https://a.example/1.jpg,Caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('\n'),
+    ]);
+    await writeFile(file, bytes);
+
+    // Act
+    const attempt = readCatalogFile(file);
+
+    // Assess
+    await expect(attempt).rejects.toThrow(CatalogFormatError);
+    await expect(attempt).rejects.toThrow(`${file}:2: the file is not valid UTF-8 (save it as UTF-8)`);
+  });
+
+  it('says clearly when the file is missing or a directory', async () => {
+    // Prepare
+    const missing = path.join(dir, 'nope.csv');
+    const folder = path.join(dir, 'folder');
+    await mkdir(folder);
+
+    // Act
+    const attempts = [readCatalogFile(missing), readCatalogFile(folder)];
+
+    // Assess
+    await expect(attempts[0]).rejects.toThrow(`catalog file not found: ${missing}`);
+    await expect(attempts[1]).rejects.toThrow(`catalog ${folder} is not a file`);
+  });
+});
