@@ -98,7 +98,7 @@ export class UndiciHttpClient implements HttpClient {
       const headers = flattenHeaders(res.headers);
       const location = headers.location;
       if (REDIRECT_STATUSES.has(res.statusCode) && location) {
-        res.body.destroy();
+        discard(res.body);
         if (hop >= options.maxRedirects) {
           throw new HttpClientError(
             `more than ${options.maxRedirects} redirects from ${url}`,
@@ -141,6 +141,12 @@ export class UndiciHttpClient implements HttpClient {
   }
 }
 
+/** Drops a body we will not read; undici reports the early close as an 'error' event, which is expected here. */
+function discard(body: NodeJS.ReadableStream & { destroy(): void }): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
 function resolveLocation(location: string, base: URL): string {
   try {
     return new URL(location, base).href;
@@ -169,7 +175,7 @@ async function readCapped(
 ): Promise<Uint8Array> {
   const declared = contentLength === undefined ? Number.NaN : Number(contentLength);
   if (declared > maxBytes) {
-    res.body.destroy();
+    discard(res.body);
     throw new HttpClientError(
       `${url} declares ${declared} bytes, over the limit of ${maxBytes}`,
       'too_large',
@@ -181,7 +187,7 @@ async function readCapped(
   for await (const chunk of res.body) {
     total += (chunk as Buffer).length;
     if (total > maxBytes) {
-      res.body.destroy();
+      discard(res.body);
       throw new HttpClientError(`${url} sent more than ${maxBytes} bytes`, 'too_large', false);
     }
     chunks.push(chunk as Buffer);

@@ -33,14 +33,15 @@ export function isRetryableStatus(status: number): boolean {
 }
 
 /**
- * Parses a Retry-After header (delta-seconds or HTTP-date) into milliseconds from `nowMs`.
+ * Parses a Retry-After header (delta-seconds, or an HTTP-date, which starts with a day name) into milliseconds
+ * from `nowMs`.
  * Returns undefined when the header is absent or unreadable; a date in the past gives 0.
  */
 export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
   const text = value?.trim();
   if (!text) return undefined;
   if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const at = Date.parse(text);
+  const at = /^[A-Za-z]{3}/.test(text) ? Date.parse(text) : Number.NaN;
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - nowMs);
 }
