@@ -32,7 +32,11 @@ export async function decodeToRgb(bytes: Uint8Array, options: DecodeOptions): Pr
   }
   const { data, info } = await pipeline.removeAlpha().raw().toBuffer({ resolveWithObject: true });
   if (info.channels !== 3) throw new Error(`expected 3 channels after decoding, got ${info.channels}`);
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+  return {
+    data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+    width: info.width,
+    height: info.height,
+  };
 }
 
 /** Encodes raw RGB as a lossless PNG. */

@@ -10,9 +10,7 @@ export function compositeOnBackground(
   background: readonly [number, number, number],
 ): RgbImage {
   if (mask.width !== image.width || mask.height !== image.height) {
-    throw new RangeError(
-      `mask is ${mask.width}x${mask.height} but image is ${image.width}x${image.height}`,
-    );
+    throw new RangeError(`mask is ${mask.width}x${mask.height} but image is ${image.width}x${image.height}`);
   }
   const out = new Uint8Array(image.data.length);
   const [br, bg, bb] = background;

@@ -1,0 +1,12 @@
+import middy from '@middy/core';
+import { parseBatchEvent } from '../../core/batch-schema.ts';
+import { depsGetter } from '../../core/lazy.ts';
+import { type EmbedDeps, type EmbedResult, runEmbed } from './run-embed.ts';
+
+/** Builds the embed Lambda handler; dependencies are built once per container. */
+export function createEmbedHandler(deps: EmbedDeps | (() => Promise<EmbedDeps>)) {
+  const getDeps = depsGetter(deps);
+  return middy(
+    async (event: unknown): Promise<EmbedResult> => runEmbed(parseBatchEvent(event), await getDeps()),
+  );
+}

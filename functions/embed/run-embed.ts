@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import { decodeToRgb } from '../../core/image-codec.ts';
+import type { BlobStore } from '../../core/ports/blob-store.ts';
+import type { ImageEmbedder, RgbImage } from '../../core/ports/models.ts';
+import type { Batch, ImageRecord } from '../../core/types.ts';
+import { encodeVector } from '../../core/vector-codec.ts';
+import type { EmbeddedBatch, EmbeddedProduct } from '../aggregate/types.ts';
+
+/** What the embed stage needs. */
+export interface EmbedDeps {
+  blobs: BlobStore;
+  embedder: ImageEmbedder;
+  maxPixels: number;
+  /** Images per model call. */
+  batchSize?: number;
+  onImage?: (image: ImageRecord) => void;
+}
+
+/** What the embed stage returns to the orchestrator: small enough for any state payload. */
+export interface EmbedResult {
+  runId: string;
+  /** Blob key of the EmbeddedBatch that the aggregate step reads. */
+  key: string;
+  products: number;
+  imagesOk: number;
+  imagesFailed: number;
+}
+
+/** Blob key of a batch's embeddings: stable for the same run and products, so a retry overwrites. */
+export function embeddedBatchKey(runId: string, productIds: string[]): string {
+  const digest = createHash('sha256').update(productIds.join('\n')).digest('hex').slice(0, 24);
+  return `runs/${runId}/embedded/${digest}.json`;
+}
+
+/** Embeds every masked image of a batch and writes the vectors, with image statuses, to the blob store. */
+export async function runEmbed(batch: Batch, deps: EmbedDeps): Promise<EmbedResult> {
+  const jobs: { product: number; image: number; rgb: RgbImage }[] = [];
+  const products: EmbeddedProduct[] = batch.items.map((p) => ({
+    id: p.id,
+    metadata: p.metadata,
+    images: p.images.map((i) => ({ ...i })),
+    vectors: [],
+  }));
+  for (const [pi, product] of products.entries()) {
+    for (const [ii, image] of product.images.entries()) {
+      if (image.status !== 'ok') continue;
+      const key = image.maskedKey ?? image.originalKey;
+      try {
+        if (!key) throw new Error('no masked or original image to embed');
+        const rgb = await decodeToRgb(await deps.blobs.get(key), { maxPixels: deps.maxPixels, maxSide: 512 });
+        jobs.push({ product: pi, image: ii, rgb });
+      } catch (error) {
+        product.images[ii] = failed(image, error);
+      }
+    }
+  }
+  const size = deps.batchSize ?? 16;
+  for (let start = 0; start < jobs.length; start += size) {
+    const chunk = jobs.slice(start, start + size);
+    const vectors = await deps.embedder.embedImages(chunk.map((j) => j.rgb));
+    for (const [n, job] of chunk.entries()) {
+      const vector = vectors[n];
+      const product = products[job.product] as EmbeddedProduct;
+      if (!vector || !vector.every(Number.isFinite)) {
+        product.images[job.image] = failed(
+          product.images[job.image] as ImageRecord,
+          'model returned no finite vector',
+        );
+      }
+    }
+    // Vectors are stored in the order of the product's ok images, as the aggregate step expects.
+    for (const [n, job] of chunk.entries()) {
+      const image = products[job.product]?.images[job.image];
+      if (image?.status === 'ok')
+        products[job.product]?.vectors.push(encodeVector(vectors[n] as Float32Array));
+    }
+  }
+  let imagesOk = 0;
+  let imagesFailed = 0;
+  for (const product of products) {
+    for (const image of product.images) {
+      if (image.status === 'ok') imagesOk++;
+      else imagesFailed++;
+      deps.onImage?.(image);
+    }
+  }
+  const embedded: EmbeddedBatch = {
+    runId: batch.runId,
+    model: deps.embedder.modelId,
+    dim: deps.embedder.dim,
+    products,
+  };
+  const key = embeddedBatchKey(
+    batch.runId,
+    batch.items.map((p) => p.id),
+  );
+  await deps.blobs.put(key, new TextEncoder().encode(JSON.stringify(embedded)), 'application/json');
+  return { runId: batch.runId, key, products: products.length, imagesOk, imagesFailed };
+}
+
+function failed(image: ImageRecord, error: unknown): ImageRecord {
+  const detail = error instanceof Error ? error.message : String(error);
+  return { ...image, status: 'failed', reason: 'embed_failed', detail };
+}
