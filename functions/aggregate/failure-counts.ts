@@ -1,0 +1,23 @@
+import type { FailureReason } from '../../core/types.ts';
+
+/** A zero count for every FailureReason; the type makes this list exhaustive. */
+export function zeroFailureCounts(): Record<FailureReason, number> {
+  return {
+    invalid_url: 0,
+    blocked_host: 0,
+    not_found: 0,
+    http_error: 0,
+    rate_limited: 0,
+    timeout: 0,
+    network_error: 0,
+    too_large: 0,
+    not_an_image: 0,
+    corrupt_image: 0,
+    too_many_pixels: 0,
+    segment_failed: 0,
+    embed_failed: 0,
+  };
+}
+
+/** Every FailureReason, in declaration order. */
+export const FAILURE_REASONS = Object.keys(zeroFailureCounts()) as [FailureReason, ...FailureReason[]];

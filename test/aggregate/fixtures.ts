@@ -1,0 +1,27 @@
+import type { FailureReason, ImageRecord } from '../../core/types.ts';
+import { encodeVector } from '../../core/vector-codec.ts';
+import { normalize } from '../../core/vectors.ts';
+import type { EmbeddedBatch, EmbeddedProduct } from '../../functions/aggregate/types.ts';
+
+/** The model the aggregate tests bind to. */
+export const MODEL = { modelId: 'test/fashion-4d', dim: 4 };
+
+/** An image that was embedded to `vector`, or one that failed with `reason`. */
+export type ImageSpec = { vector: number[] } | { reason: FailureReason };
+
+/** An embedded product whose images follow `specs`, in catalog order. */
+export function embeddedProduct(id: string, specs: ImageSpec[], metadata = { name: id }): EmbeddedProduct {
+  const images: ImageRecord[] = specs.map((spec, i) => {
+    const url = `https://img.example/${id}/${i}.jpg`;
+    return 'vector' in spec
+      ? { url, status: 'ok', originalKey: `originals/${id}-${i}.jpg`, maskedKey: `masked/${id}-${i}.png` }
+      : { url, status: 'failed', reason: spec.reason, detail: 'test' };
+  });
+  const vectors = specs.flatMap((spec) => ('vector' in spec ? [encodeVector(normalize(spec.vector))] : []));
+  return { id, metadata, images, vectors };
+}
+
+/** A batch of the test model. */
+export function batch(runId: string, products: EmbeddedProduct[], model = MODEL.modelId): EmbeddedBatch {
+  return { runId, model, dim: MODEL.dim, products };
+}

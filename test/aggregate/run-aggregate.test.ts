@@ -1,0 +1,150 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { FileVectorStore } from '../../adapters/file-vector-store.ts';
+import { InputError, ModelMismatchError } from '../../core/errors.ts';
+import { dot, normalize } from '../../core/vectors.ts';
+import { runAggregate } from '../../functions/aggregate/run-aggregate.ts';
+import { tempDirs } from '../stores/temp-dirs.ts';
+import { batch, embeddedProduct, MODEL } from './fixtures.ts';
+
+const newDir = tempDirs('aggregate');
+const opened: FileVectorStore[] = [];
+async function newStore(): Promise<FileVectorStore> {
+  const store = await FileVectorStore.open(await newDir());
+  opened.push(store);
+  return store;
+}
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((s) => s.close()));
+});
+
+const run = () => ({
+  runId: 'r1',
+  batches: [
+    batch('r1', [
+      embeddedProduct('shirt', [{ vector: [1, 0, 0, 0] }, { reason: 'not_found' }, { vector: [0, 2, 0, 0] }]),
+      embeddedProduct('dress', [{ vector: [0, 0, 1, 1] }]),
+    ]),
+    batch('r1', [
+      embeddedProduct('ghost', [{ reason: 'timeout' }, { reason: 'not_found' }]),
+      embeddedProduct('empty', []),
+      embeddedProduct('coat', [
+        { vector: [3, 1, 0, 0] },
+        { vector: [0, 0, 0, 5] },
+        { reason: 'corrupt_image' },
+      ]),
+    ]),
+  ],
+});
+
+describe('runAggregate', () => {
+  it('averages the ok images of a product with a failed one, keeping every catalog image', async () => {
+    // Prepare
+    const store = await newStore();
+    // Act
+    await runAggregate(run(), { store, ...MODEL });
+    // Assess
+    const shirt = await store.get('shirt');
+    expect(shirt?.imagesUsed).toBe(2);
+    expect(shirt?.images).toEqual([0, 1, 2].map((i) => `https://img.example/shirt/${i}.jpg`));
+    expect(shirt?.maskedKeys).toEqual(['masked/shirt-0.png', undefined, 'masked/shirt-2.png']);
+    expect(shirt?.metadata).toEqual({ name: 'shirt' });
+    const expected = normalize([Math.SQRT1_2, Math.SQRT1_2, 0, 0]);
+    expect(shirt?.vector).toHaveLength(4);
+    for (const [i, x] of (shirt?.vector ?? []).entries()) expect(x).toBeCloseTo(expected[i] as number, 6);
+  });
+
+  it('stores unit-length vectors only', async () => {
+    // Prepare
+    const store = await newStore();
+    // Act
+    await runAggregate(run(), { store, ...MODEL });
+    // Assess
+    for (const id of ['shirt', 'dress', 'coat']) {
+      const vector = (await store.get(id))?.vector ?? new Float32Array(4);
+      expect(Math.sqrt(dot(vector, vector))).toBeCloseTo(1, 6);
+    }
+  });
+
+  it('reports products without a usable image instead of storing them, and counts failures by reason', async () => {
+    // Prepare
+    const store = await newStore();
+    // Act
+    const summary = await runAggregate(run(), { store, ...MODEL });
+    // Assess
+    expect(summary.productsStored).toBe(3);
+    expect(summary.productsSkipped).toEqual([
+      { id: 'ghost', reasons: ['timeout', 'not_found'] },
+      { id: 'empty', reasons: ['no_images'] },
+    ]);
+    expect(summary.productsPartial).toBe(2);
+    expect(summary.images.total).toBe(9);
+    expect(summary.images.ok).toBe(5);
+    expect(summary.images.failed).toMatchObject({
+      not_found: 2,
+      timeout: 1,
+      corrupt_image: 1,
+      embed_failed: 0,
+    });
+    expect(Object.values(summary.images.failed).reduce((a, b) => a + b)).toBe(4);
+    expect(await store.get('ghost')).toBeNull();
+    expect(await store.count()).toBe(3);
+    expect(await store.info()).toEqual({ model: MODEL.modelId, dim: MODEL.dim });
+  });
+
+  it('leaves the same store when run twice', async () => {
+    // Prepare
+    const store = await newStore();
+    const first = await runAggregate(run(), { store, ...MODEL, chunkSize: 1 });
+    const before = await Promise.all(['shirt', 'dress', 'coat'].map((id) => store.get(id)));
+    // Act
+    const second = await runAggregate(run(), { store, ...MODEL, chunkSize: 1 });
+    // Assess
+    expect(second).toEqual(first);
+    expect(await store.count()).toBe(3);
+    expect(await Promise.all(['shirt', 'dress', 'coat'].map((id) => store.get(id)))).toEqual(before);
+  });
+
+  it('refuses batches of another model before writing anything', async () => {
+    // Prepare
+    const store = await newStore();
+    const input = run();
+    input.batches.push(batch('r1', [embeddedProduct('late', [{ vector: [1, 0, 0, 0] }])], 'other/model'));
+    // Act
+    const error = await runAggregate(input, { store, ...MODEL }).catch((e: unknown) => e);
+    // Assess
+    expect(error).toBeInstanceOf(ModelMismatchError);
+    expect(String(error)).toContain('batch 2 of run r1 was embedded with model other/model (dim 4)');
+    expect(await store.count()).toBe(0);
+  });
+
+  it.each([
+    ['a batch of another run', () => batch('r2', [])],
+    [
+      'more vectors than ok images',
+      () => batch('r1', [{ ...embeddedProduct('x', [{ reason: 'timeout' }]), vectors: ['AACAPw=='] }]),
+    ],
+    [
+      'a vector of the wrong dimension',
+      () => batch('r1', [{ ...embeddedProduct('x', [{ vector: [1, 0, 0, 0] }]), vectors: ['AACAPw=='] }]),
+    ],
+    [
+      'a pending image',
+      () =>
+        batch('r1', [{ ...embeddedProduct('x', []), images: [{ url: 'u', status: 'pending' as const }] }]),
+    ],
+    [
+      'a product repeated across batches',
+      () => batch('r1', [embeddedProduct('shirt', [{ vector: [1, 0, 0, 0] }])]),
+    ],
+  ])('refuses %s with an InputError, storing nothing', async (_what, extra) => {
+    // Prepare
+    const store = await newStore();
+    const input = run();
+    input.batches.push(extra());
+    // Act
+    const error = await runAggregate(input, { store, ...MODEL }).catch((e: unknown) => e);
+    // Assess
+    expect(error).toBeInstanceOf(InputError);
+    expect(await store.count()).toBe(0);
+  });
+});
