@@ -111,7 +111,7 @@ export function buildClipGraphs(
   const prng = new Prng(seed);
   const rows = orthonormalRows(prng);
   const projection = new Float32Array(FEATURES * STAND_IN_DIM);
-  rows.forEach((row, k) => projection.set(row, k * STAND_IN_DIM));
+  for (const [k, row] of rows.entries()) projection.set(row, k * STAND_IN_DIM);
 
   const vocabSize = tokenizer.vocab.size;
   const table = new Float32Array(vocabSize * STAND_IN_DIM);

@@ -13,16 +13,14 @@ const FEATURES = 7;
 function colourFeatureConv(): { weights: Float32Array; bias: Float32Array } {
   const weights = new Float32Array(FEATURES * 3);
   const bias = new Float32Array(FEATURES);
-  const pairs: [number, number][] = [
+  const pairs = [
     [0, 1],
     [1, 2],
     [2, 0],
-  ];
+  ] as const;
   pairs.forEach(([a, b], k) => {
-    for (const [row, sign] of [
-      [2 * k, 1],
-      [2 * k + 1, -1],
-    ] as const) {
+    for (const sign of [1, -1]) {
+      const row = 2 * k + (sign > 0 ? 0 : 1);
       weights[row * 3 + a] = sign * STD[a];
       weights[row * 3 + b] = -sign * STD[b];
       bias[row] = sign * (MEAN[a] - MEAN[b]);

@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { buildClipGraphs, STAND_IN_DIM, STAND_IN_WORDS } from './clip-graphs.ts';
 import { buildClipTokenizer } from './clip-tokenizer.ts';
+import { STAND_IN_LAYOUT } from './layout.ts';
 import { buildClothGraph, buildSaliencyGraph } from './segment-graphs.ts';
 
 /** Where writeStandInModels put each stand-in, plus which files it had to (re)write. */
@@ -17,13 +18,6 @@ export interface StandInPaths {
   /** Absolute paths written by this call; files already present with the right hash are skipped. */
   written: string[];
 }
-
-/** Folder and file names inside the stand-in root, as the registry records them. */
-export const STAND_IN_LAYOUT = {
-  clipDir: 'fashion-clip-test',
-  clothFile: 'u2net_cloth_seg-test.onnx',
-  saliencyFile: 'u2netp-test.onnx',
-} as const;
 
 const SEED = 0x7f4a_7c15;
 
