@@ -1,0 +1,107 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { env } from '@huggingface/transformers';
+import { ModelMissingError, ThreadfinderError } from '../core/errors.ts';
+import type { ResolvedEmbedModel } from '../models/resolve.ts';
+import { onnxSessionOptions } from './onnx-runtime.ts';
+
+const refused: string[] = [];
+
+/** URLs transformers.js tried to fetch since start-up (each refused); stays empty when loading works offline. */
+export function refusedFetches(): readonly string[] {
+  return refused;
+}
+
+/** Makes transformers.js read local folders only: no Hub, no file cache, and a fetch that always refuses. */
+export function configureOfflineTransformers(): void {
+  env.allowRemoteModels = false;
+  env.allowLocalModels = true;
+  env.useFS = true;
+  env.useFSCache = false;
+  env.useBrowserCache = false;
+  env.fetch = async (url: string | URL) => {
+    refused.push(String(url));
+    throw new ModelMissingError(
+      `transformers.js tried to fetch ${url}; Threadfinder loads models from local folders only`,
+    );
+  };
+}
+
+/** Throws ModelMissingError naming every absent file of `model` among `files` (relative to its folder). */
+export async function requireFiles(model: ResolvedEmbedModel, files: readonly string[]): Promise<void> {
+  const absent: string[] = [];
+  for (const f of files) {
+    const where = path.join(model.dir, f);
+    const stat = await fs.stat(where).catch(() => undefined);
+    if (!stat?.isFile()) absent.push(where);
+  }
+  if (absent.length > 0) {
+    throw new ModelMissingError(
+      `embedding model ${model.id} is incomplete; missing:\n  ${absent.join('\n  ')}`,
+    );
+  }
+}
+
+/** Options every transformers.js model load uses: local files, fp32 on CPU, the shared ONNX session settings. */
+export const pretrainedOptions = () => ({
+  local_files_only: true,
+  dtype: 'fp32' as const,
+  device: 'cpu' as const,
+  session_options: onnxSessionOptions(),
+});
+
+/** Runs a transformers.js load, turning its errors into ThreadfinderError naming the model and folder. */
+export async function loadOrExplain<T>(
+  model: ResolvedEmbedModel,
+  what: string,
+  load: () => Promise<T>,
+): Promise<T> {
+  configureOfflineTransformers();
+  try {
+    return await load();
+  } catch (cause) {
+    if (cause instanceof ThreadfinderError) throw cause;
+    const message = `cannot load the ${what} of embedding model ${model.id} from ${model.dir}: ${(cause as Error).message}`;
+    throw new ThreadfinderError(message, { cause });
+  }
+}
+
+type Json = Record<string, unknown> | undefined;
+
+/** Vector width stated by a model's config.json: CLIP projection_dim, SigLIP hidden size of the tower. */
+export function configDim(
+  config: unknown,
+  family: ResolvedEmbedModel['family'],
+  tower: 'text' | 'vision',
+): number {
+  const c = config as Json;
+  const sub = c?.[`${tower}_config`] as Json;
+  const candidates =
+    family === 'clip'
+      ? [c?.projection_dim, sub?.projection_dim]
+      : [sub?.projection_size, sub?.hidden_size, c?.projection_dim, c?.hidden_size];
+  const dim = candidates.find((v): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0);
+  if (dim === undefined)
+    throw new ThreadfinderError(`config.json states no ${tower} embedding width for a ${family} model`);
+  return dim;
+}
+
+/** Checks config.json's width against the registry's, so a wrong registry entry fails at load, not in search. */
+export function checkedDim(model: ResolvedEmbedModel, config: unknown, tower: 'text' | 'vision'): number {
+  const dim = configDim(config, model.family, tower);
+  if (dim !== model.dim) {
+    throw new ThreadfinderError(
+      `embedding model ${model.id}: config.json in ${model.dir} gives ${tower} width ${dim}, the registry says ${model.dim}; fix models/registry.ts`,
+    );
+  }
+  return dim;
+}
+
+/** Splits `items` into consecutive batches of at most `size`. */
+export function batches<T>(items: readonly T[], size: number): T[][] {
+  if (!Number.isInteger(size) || size < 1)
+    throw new RangeError(`batch size must be a positive integer, got ${size}`);
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
