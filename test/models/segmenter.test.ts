@@ -1,0 +1,109 @@
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { OnnxSegmenter } from '../../adapters/onnx-segmenter.ts';
+import { InputError } from '../../core/errors.ts';
+import type { Mask } from '../../core/ports/models.ts';
+import { type ResolvedModels, resolveModels } from '../../models/resolve.ts';
+import { drawShirt, tempDir } from './drawn-images.ts';
+
+const at = (mask: Mask, x: number, y: number) => mask.data[y * mask.width + x];
+const corners = (m: Mask) => [
+  at(m, 2, 2),
+  at(m, m.width - 3, 2),
+  at(m, 2, m.height - 3),
+  at(m, m.width - 3, m.height - 3),
+];
+const coverage = (m: Mask) => m.data.reduce((n, v) => n + (v === 255 ? 1 : 0), 0) / m.data.length;
+
+let models: ResolvedModels;
+
+beforeAll(async () => {
+  models = await resolveModels({ models: 'test', modelsDir: await tempDir('segmenter') });
+});
+
+describe('OnnxSegmenter, cloth contract (u2net_cloth_seg stand-in)', () => {
+  it('masks a saturated shirt on white: 255 on the shirt, 0 in the corners, at the original size', async () => {
+    // Prepare
+    const image = await drawShirt('#d01c28', '#ffffff', 300, 240);
+    const segmenter = await OnnxSegmenter.create({ model: models.segment });
+
+    // Act
+    const mask = await segmenter.segment(image);
+
+    // Assess
+    expect([mask.width, mask.height, mask.data.length]).toEqual([300, 240, 300 * 240]);
+    expect(at(mask, 150, 150)).toBe(255);
+    expect(at(mask, 60, 92)).toBe(255);
+    expect(corners(mask)).toEqual([0, 0, 0, 0]);
+    expect(new Set(mask.data)).toEqual(new Set([0, 255]));
+    expect(coverage(mask)).toBeGreaterThan(0.3);
+    expect(coverage(mask)).toBeLessThan(0.5);
+  });
+
+  it('keeps the size of a small, non-square image and of a dark garment on light grey', async () => {
+    const image = await drawShirt('#1a1f3a', '#e8e8e8', 61, 97);
+    const segmenter = await OnnxSegmenter.create({ model: models.segment });
+
+    const mask = await segmenter.segment(image);
+
+    expect([mask.width, mask.height]).toEqual([61, 97]);
+    expect(at(mask, 30, 60)).toBe(255);
+    expect(corners(mask)).toEqual([0, 0, 0, 0]);
+  });
+
+  it('selects classes: only class 2 (lower) gives an empty mask for a model that predicts class 1', async () => {
+    const image = await drawShirt('#d01c28');
+    const upperOnly = await OnnxSegmenter.create({ model: models.segment, garmentClasses: [1] });
+    const lowerOnly = await OnnxSegmenter.create({ model: models.segment, garmentClasses: [2] });
+
+    const [upper, lower] = await Promise.all([upperOnly.segment(image), lowerOnly.segment(image)]);
+
+    expect(coverage(upper)).toBeGreaterThan(0.3);
+    expect(lower.data.every((v) => v === 0)).toBe(true);
+  });
+
+  it('refuses classes the model does not have, naming the valid ones', async () => {
+    await expect(OnnxSegmenter.create({ model: models.segment, garmentClasses: [4] })).rejects.toThrow(
+      /garment classes \[4\] do not exist; valid: 0=background, 1=upper, 2=lower, 3=full/,
+    );
+  });
+
+  it('refuses RGB data of the wrong length with an InputError naming the sizes', async () => {
+    const segmenter = await OnnxSegmenter.create({ model: models.segment });
+
+    const attempt = segmenter.segment({ data: new Uint8Array(10), width: 2, height: 2 });
+
+    await expect(attempt).rejects.toBeInstanceOf(InputError);
+    await expect(attempt).rejects.toThrow(/10 bytes, expected 2x2x3 = 12/);
+  });
+});
+
+describe('OnnxSegmenter, saliency contract (u2netp stand-in)', () => {
+  it('masks the shirt and leaves the white background out', async () => {
+    const { segment } = await resolveModels(
+      { models: 'test', modelsDir: path.dirname(path.dirname(models.segment.file)) },
+      { segment: 'test-saliency' },
+    );
+    const segmenter = await OnnxSegmenter.create({ model: segment });
+
+    const mask = await segmenter.segment(await drawShirt('#2060d0', '#ffffff', 200, 160));
+
+    expect(segmenter.modelId).toBe('test-saliency');
+    expect([mask.width, mask.height]).toEqual([200, 160]);
+    expect(at(mask, 100, 100)).toBe(255);
+    expect(corners(mask)).toEqual([0, 0, 0, 0]);
+  });
+
+  it('gives an empty mask for a flat image (no contrast to normalise)', async () => {
+    const { segment } = await resolveModels(
+      { models: 'test', modelsDir: path.dirname(path.dirname(models.segment.file)) },
+      { segment: 'test-saliency' },
+    );
+    const segmenter = await OnnxSegmenter.create({ model: segment });
+    const grey = { data: new Uint8Array(40 * 30 * 3).fill(128), width: 40, height: 30 };
+
+    const mask = await segmenter.segment(grey);
+
+    expect(mask.data.every((v) => v === 0)).toBe(true);
+  });
+});
