@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import { mapLimit } from '../core/concurrency.ts';
+import type { CatalogProduct, ProductItem } from '../core/types.ts';
+import { zeroFailureCounts } from '../functions/aggregate/failure-counts.ts';
+import type { AggregateSummary } from '../functions/aggregate/types.ts';
+import type { StageHandlers } from './stage-handlers.ts';
+
+/** Options of one in-process ingestion run. */
+export interface IngestOptions {
+  /** Products per batch: the unit each stage handler receives, like the Distributed Map's ItemBatcher. */
+  batchSize: number;
+  /** Batches in flight at once. */
+  concurrency?: number;
+  /** Attempts per batch before it is recorded as failed (the state machine's Retry). */
+  attempts?: number;
+  runId?: string;
+  onBatchDone?: (products: number) => void;
+  onStage?: (stage: string) => void;
+}
+
+/** A batch that failed every attempt: its products are reported, the run goes on. */
+export interface FailedBatch {
+  productIds: string[];
+  error: string;
+}
+
+/** The outcome of a run: the aggregate summary plus batches that never completed. */
+export interface IngestReport {
+  summary: AggregateSummary;
+  failedBatches: FailedBatch[];
+  seconds: number;
+}
+
+/** A new run id: sortable time prefix plus randomness. */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+  return `run-${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Splits products into batches of `size`. */
+export function toBatches<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Runs download, segment and embed over batches of products, then the aggregate step: the same handlers and
+ * event shapes as the cloud's Distributed Map, called in-process.
+ */
+export async function ingestProducts(
+  products: readonly CatalogProduct[],
+  handlers: StageHandlers,
+  options: IngestOptions,
+): Promise<IngestReport> {
+  const started = Date.now();
+  const runId = options.runId ?? newRunId();
+  const attempts = options.attempts ?? 3;
+  const failedBatches: FailedBatch[] = [];
+  const batches = toBatches(products.map(toItem), options.batchSize);
+  let done = 0;
+  await mapLimit(batches, options.concurrency ?? 2, async (items) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const downloaded = await handlers.download({ Items: items, BatchInput: { runId } });
+        const segmented = await handlers.segment(downloaded);
+        await handlers.embed(segmented);
+        break;
+      } catch (error) {
+        if (attempt >= attempts || isInputError(error)) {
+          failedBatches.push({ productIds: items.map((p) => p.id), error: errorText(error) });
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+      }
+    }
+    done++;
+    options.onStage?.(`batch ${done}/${batches.length}`);
+    options.onBatchDone?.(items.length);
+  });
+  options.onStage?.('aggregating');
+  const summary = failedBatches.length === batches.length && batches.length > 0
+    ? emptySummary(runId)
+    : await handlers.aggregate({ runId });
+  return { summary, failedBatches, seconds: (Date.now() - started) / 1000 };
+}
+
+function toItem(product: CatalogProduct): ProductItem {
+  return {
+    id: product.id,
+    metadata: product.metadata,
+    images: product.images.map((url) => ({ url, status: 'pending' })),
+  };
+}
+
+function emptySummary(runId: string): AggregateSummary {
+  return {
+    runId,
+    productsStored: 0,
+    productsSkipped: [],
+    productsPartial: 0,
+    images: { total: 0, ok: 0, failed: zeroFailureCounts() },
+  };
+}
+
+function isInputError(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'InputError' || error.name === 'ModelMismatchError');
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,58 @@
+import path from 'node:path';
+import { FileVectorStore } from '../adapters/file-vector-store.ts';
+import { FsBlobStore } from '../adapters/fs-blob-store.ts';
+import { OnnxSegmenter } from '../adapters/onnx-segmenter.ts';
+import { TransformersImageEmbedder, TransformersTextEmbedder } from '../adapters/transformers-embedder.ts';
+import { UndiciHttpClient } from '../adapters/undici-http-client.ts';
+import type { Config } from '../core/config.ts';
+import { HostLimiter } from '../core/host-limiter.ts';
+import { lazy } from '../core/lazy.ts';
+import type { BlobStore } from '../core/ports/blob-store.ts';
+import type { ImageEmbedder, Segmenter, TextEmbedder } from '../core/ports/models.ts';
+import type { VectorStore } from '../core/ports/vector-store.ts';
+import type { ResolvedModels } from '../models/resolve.ts';
+
+/** Everything the stages need on one machine: local disk, the embedded store and in-process models. */
+export interface LocalRuntime {
+  config: Config;
+  models: ResolvedModels;
+  blobs: BlobStore;
+  store: VectorStore;
+  /** Models load on first use, so serving search never loads the image models. */
+  segmenter: () => Promise<Segmenter>;
+  imageEmbedder: () => Promise<ImageEmbedder>;
+  textEmbedder: () => Promise<TextEmbedder>;
+  http: UndiciHttpClient;
+  limiter: HostLimiter;
+  close(): Promise<void>;
+}
+
+/** Options that only the local runner sets. */
+export interface LocalRuntimeOptions {
+  /** Addresses the downloader may reach even though they are private (the bundled sample server). */
+  allowAddresses?: readonly string[];
+}
+
+/** Wires the local adapters from config. The vector store lives in a folder per embedding model. */
+export async function createLocalRuntime(
+  config: Config,
+  models: ResolvedModels,
+  options: LocalRuntimeOptions = {},
+): Promise<LocalRuntime> {
+  const store = await FileVectorStore.open(path.join(config.dataDir, 'index', models.embed.id));
+  return {
+    config,
+    models,
+    blobs: new FsBlobStore(path.join(config.dataDir, 'blobs')),
+    store,
+    segmenter: lazy(() => OnnxSegmenter.create({ model: models.segment })),
+    imageEmbedder: lazy(() => TransformersImageEmbedder.create({ model: models.embed })),
+    textEmbedder: lazy(() => TransformersTextEmbedder.create({ model: models.embed })),
+    http: new UndiciHttpClient({
+      allowPrivateHosts: config.allowPrivateHosts,
+      allowAddresses: options.allowAddresses,
+    }),
+    limiter: new HostLimiter(config.download.perHostConcurrency),
+    close: () => store.close(),
+  };
+}
