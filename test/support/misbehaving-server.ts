@@ -13,6 +13,8 @@ export interface MisbehavingServer {
   hits(path: string): number;
   /** TCP connections accepted since start or the last reset. */
   connections(): number;
+  /** Requests in flight now. */
+  inFlight(): number;
   /** Most requests in flight at once since start or the last reset. */
   maxInFlight(): number;
   /** Clears counters and per-route state (429 and 500-then-200 answer afresh). */
@@ -127,6 +129,7 @@ export async function startMisbehavingServer(host = '127.0.0.1'): Promise<Misbeh
     images: { jpeg, png },
     hits: (path) => counts.get(path) ?? 0,
     connections: () => connections,
+    inFlight: () => inFlight,
     maxInFlight: () => maxInFlight,
     reset: () => {
       counts.clear();

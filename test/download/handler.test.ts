@@ -1,0 +1,97 @@
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FsBlobStore } from '../../adapters/fs-blob-store.ts';
+import { loadConfig } from '../../core/config.ts';
+import { InputError } from '../../core/errors.ts';
+import { buildDownloadDeps, createDownloadHandler, handler } from '../../functions/download/handler.ts';
+import { tempDirs } from '../stores/temp-dirs.ts';
+import { type MisbehavingServer, startMisbehavingServer } from '../support/misbehaving-server.ts';
+
+const newDir = tempDirs('download-handler');
+
+describe('download handler', () => {
+  let server: MisbehavingServer;
+  let blobs: FsBlobStore;
+  const config = loadConfig({ THREADFINDER_ALLOW_PRIVATE_HOSTS: '1', THREADFINDER_DOWNLOAD_RETRIES: '0' });
+  beforeAll(async () => {
+    server = await startMisbehavingServer();
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+  beforeEach(async () => {
+    server.reset();
+    blobs = new FsBlobStore(await newDir());
+  });
+  const item = (id: string, route: string) => ({
+    id,
+    metadata: { name: id },
+    images: [{ url: `${server.url}${route}`, status: 'pending' }],
+  });
+
+  it('takes a Distributed Map batch and returns the downloaded batch under its runId', async () => {
+    // Prepare
+    const download = createDownloadHandler(buildDownloadDeps(config, blobs));
+    const event = { Items: [item('a', '/ok.jpg'), item('b', '/missing')], BatchInput: { runId: 'run-7' } };
+    // Act
+    const out = await download(event);
+    // Assess
+    expect(out.runId).toBe('run-7');
+    expect(out.items.map((p) => p.images[0]?.status)).toEqual(['ok', 'failed']);
+    expect(await blobs.list('originals/')).toHaveLength(1);
+  });
+
+  it('takes a plain Batch too', async () => {
+    // Prepare
+    const download = createDownloadHandler(buildDownloadDeps(config, blobs));
+    // Act
+    const out = await download({ runId: 'run-8', items: [item('a', '/ok.png')] });
+    // Assess
+    expect(out.items[0]?.images[0]).toMatchObject({
+      status: 'ok',
+      originalKey: expect.stringMatching(/\.png$/),
+    });
+  });
+
+  it('rejects a malformed event with an InputError naming the bad field, before any fetch', async () => {
+    // Prepare
+    const download = createDownloadHandler(buildDownloadDeps(config, blobs));
+    const event = {
+      runId: 'run-9',
+      items: [{ id: 'a', metadata: {}, images: [{ url: 'x', status: 'done' }] }],
+    };
+    // Act
+    const error = await download(event).catch((e: unknown) => e);
+    // Assess
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toMatch(/items\.0\.images\.0\.status/);
+    expect(server.connections()).toBe(0);
+  });
+
+  it('builds its dependencies once per container, on first use', async () => {
+    // Prepare
+    let builds = 0;
+    const download = createDownloadHandler(async () => {
+      builds++;
+      return buildDownloadDeps(config, blobs);
+    });
+    // Act
+    await download({ runId: 'r', items: [item('a', '/ok.jpg')] });
+    await download({ runId: 'r', items: [item('b', '/ok.png')] });
+    // Assess
+    expect(builds).toBe(1);
+  });
+
+  it('default handler reads the environment and keeps originals under <dataDir>/blobs', async () => {
+    // Prepare
+    const dataDir = await newDir();
+    process.env.THREADFINDER_DATA_DIR = dataDir;
+    process.env.THREADFINDER_ALLOW_PRIVATE_HOSTS = '1';
+    // Act
+    const out = await handler({ runId: 'r', items: [item('a', '/ok.jpg')] });
+    // Assess
+    const key = out.items[0]?.images[0]?.originalKey ?? 'missing';
+    await expect(access(path.join(dataDir, 'blobs', key))).resolves.toBeUndefined();
+  });
+});

@@ -1,0 +1,215 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FsBlobStore } from '../../adapters/fs-blob-store.ts';
+import { UndiciHttpClient } from '../../adapters/undici-http-client.ts';
+import { HostLimiter } from '../../core/host-limiter.ts';
+import type { Batch, ImageRecord } from '../../core/types.ts';
+import { type DownloadDeps, runDownload } from '../../functions/download/run-download.ts';
+import { type MisbehavingServer, startMisbehavingServer } from '../support/misbehaving-server.ts';
+
+/** FsBlobStore that counts puts, to see which writes were skipped. */
+class CountingBlobStore extends FsBlobStore {
+  puts = 0;
+  override async put(key: string, data: Uint8Array, contentType?: string): Promise<void> {
+    this.puts++;
+    await super.put(key, data, contentType);
+  }
+}
+
+const batchOf = (...products: string[][]): Batch => ({
+  runId: 'run-1',
+  items: products.map((urls, i) => ({
+    id: `p${i}`,
+    metadata: { name: `product ${i}` },
+    images: urls.map((url): ImageRecord => ({ url, status: 'pending' })),
+  })),
+});
+
+const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+describe('runDownload', () => {
+  let server: MisbehavingServer;
+  let http: UndiciHttpClient;
+  let dir: string;
+  let blobs: CountingBlobStore;
+  let slept: number[];
+  let deps: DownloadDeps;
+  beforeAll(async () => {
+    server = await startMisbehavingServer();
+    http = new UndiciHttpClient({ allowPrivateHosts: true });
+  });
+  afterAll(async () => {
+    await http.close();
+    await server.close();
+  });
+  beforeEach(async () => {
+    server.reset();
+    dir = await mkdtemp(path.join(tmpdir(), 'tf-download-'));
+    blobs = new CountingBlobStore(dir);
+    slept = [];
+    deps = {
+      http,
+      blobs,
+      limiter: new HostLimiter(4),
+      settings: { timeoutMs: 300, maxBytes: 200_000, retries: 2, maxPixels: 1_000_000, maxRedirects: 5 },
+      sleep: async (ms) => void slept.push(ms),
+      random: () => 0.5,
+    };
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  const u = (route: string) => `${server.url}${route}`;
+
+  it('gives every misbehaviour its own status and reason, in catalog order, without hurting the others', async () => {
+    // Prepare
+    const routes = [
+      ['/ok.jpg', 'ok'],
+      ['/missing', 'not_found'],
+      ['/ok.png', 'ok'],
+      ['/rate-limited', 'ok'],
+      ['/flaky', 'ok'],
+      ['/broken', 'http_error'],
+      ['/truncated.jpg', 'corrupt_image'],
+      ['/fake.jpg', 'not_an_image'],
+      ['/page.html', 'not_an_image'],
+      ['/huge-declared', 'too_large'],
+      ['/huge-chunked', 'too_large'],
+      ['/slow', 'timeout'],
+      ['/redirect/2', 'ok'],
+      ['/loop-a', 'http_error'],
+    ] as const;
+    const batch = batchOf(
+      routes.slice(0, 7).map(([r]) => u(r)),
+      [...routes.slice(7).map(([r]) => u(r)), 'not a url', 'ftp://files.example/a.jpg'],
+    );
+    // Act
+    const out = await runDownload(batch, deps);
+    // Assess
+    const records = out.items.flatMap((p) => p.images);
+    expect(records.map((r) => r.url)).toEqual(batch.items.flatMap((p) => p.images.map((i) => i.url)));
+    expect(records.map((r) => r.reason ?? r.status)).toEqual([
+      ...routes.map(([, want]) => want),
+      'invalid_url',
+      'invalid_url',
+    ]);
+    expect(records[0]).toEqual({
+      url: u('/ok.jpg'),
+      status: 'ok',
+      originalKey: `originals/${sha(server.images.jpeg)}.jpg`,
+    });
+    expect(records[1]?.detail).toBe(`HTTP 404 from ${u('/missing')}`);
+    expect(records[5]?.detail).toBe(`HTTP 500 from ${u('/broken')} (after 3 attempts)`);
+    expect(out.items.map((p) => p.metadata)).toEqual(batch.items.map((p) => p.metadata));
+    expect([server.hits('/missing'), server.hits('/fake.jpg'), server.hits('/huge-declared')]).toEqual([
+      1, 1, 1,
+    ]);
+    expect([server.hits('/rate-limited'), server.hits('/flaky'), server.hits('/broken')]).toEqual([2, 2, 3]);
+    expect(server.hits('/slow')).toBe(3);
+    expect(slept.sort((a, b) => a - b)).toEqual([250, 250, 250, 500, 500, 2000]);
+  });
+
+  it('stores originals under stable content-addressed keys, writing each distinct content once', async () => {
+    // Prepare
+    const first = batchOf([u('/ok.jpg'), u('/ok.png')]);
+    const second = batchOf([u('/redirect/1'), u('/held/7.jpg')]);
+    // Act
+    const a = await runDownload(first, deps);
+    const b = await runDownload(second, deps);
+    // Assess
+    const jpegKey = `originals/${sha(server.images.jpeg)}.jpg`;
+    const pngKey = `originals/${sha(server.images.png)}.png`;
+    expect(a.items[0]?.images.map((r) => r.originalKey)).toEqual([jpegKey, pngKey]);
+    expect(b.items[0]?.images.map((r) => r.originalKey)).toEqual([jpegKey, jpegKey]);
+    expect(await blobs.list('originals/')).toEqual([jpegKey, pngKey].sort());
+    expect(Buffer.from(await blobs.get(jpegKey)).equals(server.images.jpeg)).toBe(true);
+    expect(blobs.puts).toBe(2);
+  });
+
+  it('fetches a URL that appears several times in a batch once', async () => {
+    // Prepare
+    const batch = batchOf([u('/ok.jpg'), u('/ok.jpg')], [u('/ok.jpg'), `${u('/ok.jpg')}#zoom`]);
+    // Act
+    const out = await runDownload(batch, deps);
+    // Assess
+    expect(server.hits('/ok.jpg')).toBe(1);
+    expect(out.items.flatMap((p) => p.images.map((r) => r.status))).toEqual(['ok', 'ok', 'ok', 'ok']);
+  });
+
+  it('does not fetch again what a previous run stored, but does refetch a missing original', async () => {
+    // Prepare
+    const once = await runDownload(batchOf([u('/ok.jpg'), u('/ok.png')]), deps);
+    const pngKey = once.items[0]?.images[1]?.originalKey ?? '';
+    await blobs.delete(pngKey);
+    // Act
+    const again = await runDownload(once, deps);
+    // Assess
+    expect(again).toEqual(once);
+    expect(server.hits('/ok.jpg')).toBe(1);
+    expect(server.hits('/ok.png')).toBe(2);
+    expect(await blobs.has(pngKey)).toBe(true);
+  });
+
+  it('keeps at most perKey requests in flight per host, across concurrent runs sharing one limiter', async () => {
+    // Prepare
+    const limiter = new HostLimiter(3);
+    const urls = (from: number) => Array.from({ length: 8 }, (_, i) => u(`/held/${from + i}.jpg`));
+    // Act
+    const runs = await Promise.all([
+      runDownload(batchOf(urls(0)), { ...deps, limiter }),
+      runDownload(batchOf(urls(100)), { ...deps, limiter }),
+    ]);
+    // Assess
+    expect(runs.flatMap((r) => r.items[0]?.images.map((i) => i.status))).toEqual(Array(16).fill('ok'));
+    expect(server.maxInFlight()).toBe(3);
+  });
+
+  it('gives up with rate_limited when Retry-After is longer than the longest wait', async () => {
+    // Prepare
+    const patient = { ...deps, settings: { ...deps.settings, maxDelayMs: 1000 } };
+    // Act
+    const out = await runDownload(batchOf([u('/rate-limited')]), patient);
+    // Assess
+    const record = out.items[0]?.images[0];
+    expect(record?.reason).toBe('rate_limited');
+    expect(record?.detail).toMatch(/HTTP 429 .* asked to retry after 2, longer than the 1000 ms we wait/);
+    expect(slept).toEqual([]);
+    expect(server.hits('/rate-limited')).toBe(1);
+  });
+
+  it('reports progress once per image record', async () => {
+    // Prepare
+    const seen: string[] = [];
+    // Act
+    await runDownload(batchOf([u('/ok.jpg')], [u('/missing'), u('/ok.jpg')]), {
+      ...deps,
+      onImage: (record, productId) => seen.push(`${productId}:${record.status}`),
+    });
+    // Assess
+    expect(seen.sort()).toEqual(['p0:ok', 'p1:failed', 'p1:ok']);
+  });
+
+  it('fails the batch when the blob store fails, but only after every image has settled', async () => {
+    // Prepare
+    const failing = new CountingBlobStore(dir);
+    failing.put = async () => {
+      throw new Error('disk full');
+    };
+    // Act
+    const act = runDownload(batchOf([u('/ok.jpg'), u('/held/1.jpg'), u('/missing')]), {
+      ...deps,
+      blobs: failing,
+    });
+    const error = await act.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    // Assess
+    expect(error).toEqual(new Error('disk full'));
+    expect(server.hits('/held/1.jpg')).toBe(1);
+    expect(server.inFlight()).toBe(0);
+  });
+});
