@@ -33,11 +33,15 @@ export function decodeVector(text: string, options: { dim?: number; where?: stri
     throw new InputError(`${where}: has ${length} dimensions, expected ${options.dim}`);
   }
   const out = new Float32Array(length);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (littleEndianHost) {
+    new Uint8Array(out.buffer).set(bytes);
+  } else {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let i = 0; i < length; i++) out[i] = view.getFloat32(i * 4, true);
+  }
   for (let i = 0; i < length; i++) {
-    const x = view.getFloat32(i * 4, true);
+    const x = out[i] as number;
     if (!Number.isFinite(x)) throw new InputError(`${where}: component ${i} is ${x}`);
-    out[i] = x;
   }
   return out;
 }
