@@ -17,7 +17,7 @@ export interface OnnxSegmenterOptions {
   sessionFactory?: OnnxSessionFactory;
 }
 
-/** A map at model resolution: one byte per pixel, 0..255. */
+// A map at model resolution: one byte per pixel, 0..255.
 interface SmallMap {
   data: Uint8Array;
   width: number;
@@ -41,7 +41,7 @@ function checkImage(image: RgbImage): void {
   }
 }
 
-/** rembg BaseSession.normalize: RGB, LANCZOS to the square, divide by the max pixel, (x - mean) / std, NCHW. */
+// rembg BaseSession.normalize: RGB, LANCZOS to the square, divide by the max pixel, (x - mean) / std, NCHW.
 async function toInput(image: RgbImage, model: ResolvedSegmentModel): Promise<Tensor> {
   const side = model.inputSize;
   const raw = { width: image.width, height: image.height, channels: 3 as const };
@@ -72,7 +72,7 @@ function mapShape(output: Tensor, minChannels: number): { channels: number; heig
   return { channels, height: height as number, width: width as number };
 }
 
-/** rembg cloth contract: argmax over channels; garment where the winning label is in `garment`. */
+// rembg cloth contract: argmax over channels; garment where the winning label is in `garment`.
 function clothMap(output: Tensor, garment: ReadonlySet<number>): SmallMap {
   const { channels, height, width } = mapShape(output, 2);
   const scores = output.data as Float32Array;
@@ -87,7 +87,7 @@ function clothMap(output: Tensor, garment: ReadonlySet<number>): SmallMap {
   return { data, width, height };
 }
 
-/** rembg saliency contract: channel 0, min-max normalised to 0..255 (all zero when the map is flat). */
+// rembg saliency contract: channel 0, min-max normalised to 0..255 (all zero when the map is flat).
 function saliencyMap(output: Tensor): SmallMap {
   const { height, width } = mapShape(output, 1);
   const plane = height * width;
@@ -104,7 +104,7 @@ function saliencyMap(output: Tensor): SmallMap {
   return { data, width, height };
 }
 
-/** Resizes the map to the image size (LANCZOS, as rembg) and thresholds it to 0/255. */
+// Resizes the map to the image size (LANCZOS, as rembg) and thresholds it to 0/255.
 async function toMask(map: SmallMap, width: number, height: number, cutoff: number): Promise<Mask> {
   const raw = { width: map.width, height: map.height, channels: 1 as const };
   const resized = await sharp(map.data, { raw })

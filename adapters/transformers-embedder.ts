@@ -21,16 +21,16 @@ export interface TransformersEmbedderOptions {
 }
 
 interface OutputTensor {
-  data: ArrayLike<number>;
+  data: Float32Array;
   dims: number[];
 }
 
 type Outputs = Record<string, OutputTensor | undefined>;
 
-/** Callable transformers.js model: inputs in, named output tensors out. */
+// Callable transformers.js model: inputs in, named output tensors out.
 type RunModel = (inputs: Record<string, unknown>) => Promise<Outputs>;
 
-/** Unit-length rows of the first present output among `names` (split exports: *_embeds; SigLIP also pooler_output). */
+// Unit-length rows of the first present output among `names` (split exports: *_embeds; SigLIP also pooler_output).
 function unitRows(model: ResolvedEmbedModel, outputs: Outputs, names: string[], count: number, dim: number) {
   const name = names.find((n) => outputs[n] !== undefined);
   const tensor = name ? outputs[name] : undefined;
@@ -45,8 +45,7 @@ function unitRows(model: ResolvedEmbedModel, outputs: Outputs, names: string[], 
     );
   }
   const out: Float32Array[] = [];
-  for (let r = 0; r < count; r++)
-    out.push(normalize(Array.prototype.slice.call(tensor.data, r * dim, (r + 1) * dim)));
+  for (let r = 0; r < count; r++) out.push(normalize(tensor.data.subarray(r * dim, (r + 1) * dim)));
   return out;
 }
 
@@ -171,7 +170,7 @@ export class TransformersTextEmbedder implements TextEmbedder {
   }
 }
 
-/** Sets the last token of every row that lost its end token to truncation back to the end token. */
+// Sets the last token of every row that lost its end token to truncation back to the end token.
 function keepEndToken(ids: { data: BigInt64Array; dims: number[] }, endId: bigint): void {
   const [rows, length] = ids.dims as [number, number];
   for (let r = 0; r < rows; r++) {

@@ -4,10 +4,10 @@ import { STAND_IN_LAYOUT } from './testing/layout.ts';
 // Facts below come from /work/shared/reference/model-interfaces.md (model cards, config files and
 // rembg's sessions code); sizes and hashes are null wherever no source gave the exact value.
 
-/** CLIP's normalisation (FashionCLIP onnx/preprocessor_config.json `image_mean` / `image_std`). */
+// CLIP's normalisation (FashionCLIP onnx/preprocessor_config.json `image_mean` / `image_std`).
 const CLIP_MEAN: Rgb = [0.48145466, 0.4578275, 0.40821073];
 const CLIP_STD: Rgb = [0.26862954, 0.26130258, 0.27577711];
-/** rembg's ImageNet statistics (rembg/sessions/u2net_cloth_seg.py and u2netp.py, `self.normalize(...)`). */
+// rembg's ImageNet statistics (rembg/sessions/u2net_cloth_seg.py and u2netp.py, `self.normalize(...)`).
 const IMAGENET_MEAN: Rgb = [0.485, 0.456, 0.406];
 const IMAGENET_STD: Rgb = [0.229, 0.224, 0.225];
 
@@ -40,7 +40,7 @@ const TRANSFORMERS_JS_FILES = [
   'tokenizer_config.json',
 ];
 
-/** CLIP preprocessing (FashionCLIP onnx/preprocessor_config.json: shortest_edge 224, crop 224, resample 3, 1/255). */
+// CLIP preprocessing (FashionCLIP onnx/preprocessor_config.json: shortest_edge 224, crop 224, resample 3, 1/255).
 const CLIP_PREPROCESSING: EmbedModelSpec['preprocessing'] = {
   processor: 'CLIPImageProcessor',
   resize: { shortestEdge: 224 },

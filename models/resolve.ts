@@ -107,7 +107,7 @@ interface FileCheck {
   line: string;
 }
 
-/** Checks every file of `spec` under `localDir`: present, and of the published size where one is known. */
+// Checks every file of `spec` under `localDir`: present, and of the published size where one is known.
 async function checkFiles(spec: ModelSpec, localDir: string): Promise<FileCheck[]> {
   return Promise.all(
     spec.files.map(async (f): Promise<FileCheck> => {

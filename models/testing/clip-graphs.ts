@@ -66,7 +66,7 @@ export const STAND_IN_WORDS: readonly string[] = [
   ...['cotton', 'linen', 'denim', 'wool', 'leather', 'silk', 'knit', 'sleeve', 'sleeves', 'summer', 'winter'],
 ];
 
-/** 48 orthonormal rows in R^512 (Gram-Schmidt), so that the vision projection keeps angles. */
+// 48 orthonormal rows in R^512 (Gram-Schmidt), so that the vision projection keeps angles.
 function orthonormalRows(prng: Prng): Float64Array[] {
   const rows: Float64Array[] = [];
   while (rows.length < FEATURES) {
@@ -83,7 +83,7 @@ function orthonormalRows(prng: Prng): Float64Array[] {
   return rows;
 }
 
-/** The pooled-grid feature of an image whose central 2x2 cells have colour `rgb`. */
+// The pooled-grid feature of an image whose central 2x2 cells have colour `rgb`.
 function colourFeature(rgb: readonly [number, number, number]): Float64Array {
   const g = new Float64Array(FEATURES);
   for (let c = 0; c < 3; c++) {

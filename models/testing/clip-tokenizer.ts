@@ -16,7 +16,7 @@ const BOS = '<|startoftext|>';
 const EOS = '<|endoftext|>';
 const SUFFIX = '</w>';
 
-/** GPT-2's reversible byte to printable-character map, in its canonical order. */
+// GPT-2's reversible byte to printable-character map, in its canonical order.
 function byteChars(): string[] {
   const printable: number[] = [];
   for (let b = 0x21; b <= 0x7e; b++) printable.push(b);
@@ -34,7 +34,7 @@ function byteChars(): string[] {
   return codes.map((c) => String.fromCodePoint(c));
 }
 
-/** Applies merges by rank, lowest first, leftmost on ties (as tokenizers' BPE does). */
+// Applies merges by rank, lowest first, leftmost on ties (as tokenizers' BPE does).
 function applyMerges(symbols: string[], ranks: Map<string, number>): string[] {
   const s = [...symbols];
   for (;;) {

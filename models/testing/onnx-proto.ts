@@ -2,7 +2,7 @@ import protobuf from 'protobufjs';
 
 const f = (id: number, type: string, rule?: 'repeated') => (rule ? { id, type, rule } : { id, type });
 
-/** The subset of onnx.proto (field numbers as in onnx/onnx.proto) needed to write small inference graphs. */
+// The subset of onnx.proto (field numbers as in onnx/onnx.proto) needed to write small inference graphs.
 const root = protobuf.Root.fromJSON({
   nested: {
     onnx: {

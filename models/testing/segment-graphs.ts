@@ -1,15 +1,13 @@
 import { DataType, encodeModel, type GraphSpec } from './onnx-proto.ts';
 
-/** rembg feeds both U2NET sessions ImageNet statistics (rembg/sessions/u2net_cloth_seg.py, u2netp.py). */
+// rembg feeds both U2NET sessions ImageNet statistics (rembg/sessions/u2net_cloth_seg.py, u2netp.py).
 const MEAN = [0.485, 0.456, 0.406] as const;
 const STD = [0.229, 0.224, 0.225] as const;
 const FEATURES = 7;
 
-/**
- * First 1x1 conv, on rembg-normalised input x = (p - mean) / std: six channels are the signed
- * differences between colour channels of p (their ReLU sum is 2 x saturation), the seventh is
- * darkness, 1 - mean(p).
- */
+// First 1x1 conv, on rembg-normalised input x = (p - mean) / std: six channels are the signed
+// differences between colour channels of p (their ReLU sum is 2 x saturation), the seventh is
+// darkness, 1 - mean(p).
 function colourFeatureConv(): { weights: Float32Array; bias: Float32Array } {
   const weights = new Float32Array(FEATURES * 3);
   const bias = new Float32Array(FEATURES);
@@ -31,7 +29,7 @@ function colourFeatureConv(): { weights: Float32Array; bias: Float32Array } {
   return { weights, bias };
 }
 
-/** garmentness = saturation-ish + 2 x darkness; white and light grey stay low. */
+// garmentness = saturation-ish + 2 x darkness; white and light grey stay low.
 const GARMENT_WEIGHTS = [1, 1, 1, 1, 1, 1, 2];
 const GARMENT_THRESHOLD = 0.8;
 

@@ -21,7 +21,7 @@ export interface StandInPaths {
 
 const SEED = 0x7f4a_7c15;
 
-/** FashionCLIP's onnx/preprocessor_config.json values (patrickjohncyh/fashion-clip, see reference notes §1). */
+// FashionCLIP's onnx/preprocessor_config.json values (patrickjohncyh/fashion-clip, see reference notes §1).
 const PREPROCESSOR_CONFIG = {
   crop_size: { height: 224, width: 224 },
   do_center_crop: true,
@@ -70,7 +70,7 @@ function clipConfig(vocabSize: number, bosId: number, eosId: number) {
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
-/** Relative path to bytes of every stand-in file; built once per process. */
+// Relative path to bytes of every stand-in file; built once per process.
 let contents: Map<string, Uint8Array | string> | undefined;
 
 function buildContents(): Map<string, Uint8Array | string> {
@@ -101,7 +101,7 @@ async function hashOf(file: string): Promise<string | undefined> {
   }
 }
 
-/** Writes through a temporary name and a rename, so concurrent writers never expose half a file. */
+// Writes through a temporary name and a rename, so concurrent writers never expose half a file.
 async function writeAtomically(file: string, data: Uint8Array | string): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.${randomUUID()}.tmp`;
