@@ -1,4 +1,5 @@
 import path from 'node:path';
+import middy from '@middy/core';
 import { UndiciHttpClient } from '../../adapters/undici-http-client.ts';
 import { parseBatchEvent } from '../../core/batch-schema.ts';
 import { type Config, loadConfig } from '../../core/config.ts';
@@ -9,9 +10,6 @@ import type { Batch } from '../../core/types.ts';
 import { type DownloadDeps, runDownload } from './run-download.ts';
 
 const MAX_REDIRECTS = 5;
-
-/** The download Lambda: a batch event in, the batch with every image 'ok' or 'failed' out. */
-export type DownloadHandler = (event: unknown) => Promise<Batch>;
 
 /** Wires the download stage from config around a given BlobStore (the local runner passes its own). */
 export function buildDownloadDeps(config: Config, blobs: BlobStore): DownloadDeps {
@@ -28,13 +26,15 @@ export function buildDownloadDeps(config: Config, blobs: BlobStore): DownloadDep
  * Builds the download Lambda handler: parses a Batch or a Distributed Map `{ Items, BatchInput }` event
  * (InputError when invalid, which must not be retried) and runs the stage. Dependencies are built once.
  */
-export function createDownloadHandler(deps: DownloadDeps | (() => Promise<DownloadDeps>)): DownloadHandler {
+export function createDownloadHandler(deps: DownloadDeps | (() => Promise<DownloadDeps>)) {
   const getDeps = depsGetter(deps);
-  return async (event) => runDownload(parseBatchEvent(event), await getDeps());
+  return middy(
+    async (event: unknown): Promise<Batch> => runDownload(parseBatchEvent(event), await getDeps()),
+  );
 }
 
 /** The deployed handler: config from the environment, originals on local disk under `<dataDir>/blobs`. */
-export const handler: DownloadHandler = createDownloadHandler(async () => {
+export const handler = createDownloadHandler(async () => {
   const config = loadConfig();
   const { FsBlobStore } = await import('../../adapters/fs-blob-store.ts');
   return buildDownloadDeps(config, new FsBlobStore(path.join(config.dataDir, 'blobs')));

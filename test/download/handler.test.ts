@@ -9,6 +9,8 @@ import { tempDirs } from '../stores/temp-dirs.ts';
 import { type MisbehavingServer, startMisbehavingServer } from '../support/misbehaving-server.ts';
 
 const newDir = tempDirs('download-handler');
+/** Lambda's context object; the handler does not read it. */
+const context = {} as Parameters<typeof handler>[1];
 
 describe('download handler', () => {
   let server: MisbehavingServer;
@@ -35,7 +37,7 @@ describe('download handler', () => {
     const download = createDownloadHandler(buildDownloadDeps(config, blobs));
     const event = { Items: [item('a', '/ok.jpg'), item('b', '/missing')], BatchInput: { runId: 'run-7' } };
     // Act
-    const out = await download(event);
+    const out = await download(event, context);
     // Assess
     expect(out.runId).toBe('run-7');
     expect(out.items.map((p) => p.images[0]?.status)).toEqual(['ok', 'failed']);
@@ -46,7 +48,7 @@ describe('download handler', () => {
     // Prepare
     const download = createDownloadHandler(buildDownloadDeps(config, blobs));
     // Act
-    const out = await download({ runId: 'run-8', items: [item('a', '/ok.png')] });
+    const out = await download({ runId: 'run-8', items: [item('a', '/ok.png')] }, context);
     // Assess
     expect(out.items[0]?.images[0]).toMatchObject({
       status: 'ok',
@@ -62,7 +64,7 @@ describe('download handler', () => {
       items: [{ id: 'a', metadata: {}, images: [{ url: 'x', status: 'done' }] }],
     };
     // Act
-    const error = await download(event).catch((e: unknown) => e);
+    const error = await download(event, context).catch((e: unknown) => e);
     // Assess
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toMatch(/items\.0\.images\.0\.status/);
@@ -77,8 +79,8 @@ describe('download handler', () => {
       return buildDownloadDeps(config, blobs);
     });
     // Act
-    await download({ runId: 'r', items: [item('a', '/ok.jpg')] });
-    await download({ runId: 'r', items: [item('b', '/ok.png')] });
+    await download({ runId: 'r', items: [item('a', '/ok.jpg')] }, context);
+    await download({ runId: 'r', items: [item('b', '/ok.png')] }, context);
     // Assess
     expect(builds).toBe(1);
   });
@@ -89,7 +91,7 @@ describe('download handler', () => {
     process.env.THREADFINDER_DATA_DIR = dataDir;
     process.env.THREADFINDER_ALLOW_PRIVATE_HOSTS = '1';
     // Act
-    const out = await handler({ runId: 'r', items: [item('a', '/ok.jpg')] });
+    const out = await handler({ runId: 'r', items: [item('a', '/ok.jpg')] }, context);
     // Assess
     const key = out.items[0]?.images[0]?.originalKey ?? 'missing';
     await expect(access(path.join(dataDir, 'blobs', key))).resolves.toBeUndefined();
