@@ -44,13 +44,21 @@ const mapBatchSchema = z.object({
 
 /** Parses a stage event: a Batch, or the Distributed Map's `{ Items, BatchInput }`. Throws InputError. */
 export function parseBatchEvent(event: unknown): Batch {
+  const isMapShape = typeof event === 'object' && event !== null && 'Items' in event;
+  if (isMapShape) {
+    const mapped = mapBatchSchema.safeParse(event);
+    if (mapped.success) return { runId: mapped.data.BatchInput.runId, items: mapped.data.Items };
+    throw invalid(mapped.error);
+  }
   const direct = batchSchema.safeParse(event);
   if (direct.success) return direct.data;
-  const mapped = mapBatchSchema.safeParse(event);
-  if (mapped.success) return { runId: mapped.data.BatchInput.runId, items: mapped.data.Items };
-  const issues = direct.error.issues
+  throw invalid(direct.error);
+}
+
+function invalid(error: z.ZodError): InputError {
+  const issues = error.issues
     .slice(0, 5)
     .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
     .join('; ');
-  throw new InputError(`invalid batch event: ${issues}`, 'invalid_event');
+  return new InputError(`invalid batch event: ${issues}`, 'invalid_event');
 }

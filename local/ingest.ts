@@ -79,9 +79,10 @@ export async function ingestProducts(
     options.onBatchDone?.(items.length);
   });
   options.onStage?.('aggregating');
-  const summary = failedBatches.length === batches.length && batches.length > 0
-    ? emptySummary(runId)
-    : await handlers.aggregate({ runId });
+  const summary =
+    failedBatches.length === batches.length && batches.length > 0
+      ? emptySummary(runId)
+      : await handlers.aggregate({ runId });
   return { summary, failedBatches, seconds: (Date.now() - started) / 1000 };
 }
 

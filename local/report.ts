@@ -2,7 +2,10 @@ import type { CatalogError } from '../core/catalog/index.ts';
 import type { IngestReport } from './ingest.ts';
 
 /** The end-of-run summary as printed lines: products stored and skipped, images ok and failed by reason. */
-export function formatReport(report: IngestReport, catalog: { file: string; errors: CatalogError[] }): string[] {
+export function formatReport(
+  report: IngestReport,
+  catalog: { file: string; errors: CatalogError[] },
+): string[] {
   const { summary, failedBatches, seconds } = report;
   const failed = Object.entries(summary.images.failed).filter(([, n]) => n > 0);
   const failedTotal = failed.reduce((s, [, n]) => s + n, 0);
@@ -18,9 +21,12 @@ export function formatReport(report: IngestReport, catalog: { file: string; erro
   for (const s of summary.productsSkipped.slice(0, 10)) {
     lines.push(`  skipped ${s.id}: ${s.reasons.join(', ')}`);
   }
-  if (summary.productsSkipped.length > 10) lines.push(`  ... and ${summary.productsSkipped.length - 10} more`);
+  if (summary.productsSkipped.length > 10)
+    lines.push(`  ... and ${summary.productsSkipped.length - 10} more`);
   for (const b of failedBatches) {
-    lines.push(`  batch of ${b.productIds.length} products failed (${b.productIds.slice(0, 3).join(', ')}...): ${b.error}`);
+    lines.push(
+      `  batch of ${b.productIds.length} products failed (${b.productIds.slice(0, 3).join(', ')}...): ${b.error}`,
+    );
   }
   return lines;
 }

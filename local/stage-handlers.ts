@@ -1,11 +1,11 @@
 import type { Context } from 'aws-lambda';
+import type { Batch, ImageRecord } from '../core/types.ts';
 import { createAggregateHandler } from '../functions/aggregate/handler.ts';
 import type { AggregateSummary } from '../functions/aggregate/types.ts';
 import { buildDownloadDeps, createDownloadHandler } from '../functions/download/handler.ts';
 import { createEmbedHandler } from '../functions/embed/handler.ts';
 import type { EmbedResult } from '../functions/embed/run-embed.ts';
 import { createSegmentHandler } from '../functions/segment/handler.ts';
-import type { Batch, ImageRecord } from '../core/types.ts';
 import type { LocalRuntime } from './runtime.ts';
 
 /** The ingestion stages as the orchestrator sees them: Lambda-shaped events in, JSON out. */

@@ -6,7 +6,11 @@ const GREEN = [0, 177, 64] as const;
 describe('compositeOnBackground', () => {
   it('keeps garment pixels, paints background pixels the flat colour and blends soft edges', () => {
     // Prepare: a 3x1 image of grey pixels with mask full, empty, half
-    const image = { data: new Uint8Array([100, 100, 100, 100, 100, 100, 100, 100, 100]), width: 3, height: 1 };
+    const image = {
+      data: new Uint8Array([100, 100, 100, 100, 100, 100, 100, 100, 100]),
+      width: 3,
+      height: 1,
+    };
     const mask = { data: new Uint8Array([255, 0, 128]), width: 3, height: 1 };
 
     // Act
