@@ -44,7 +44,7 @@ function readRow(h: CsvHeader, row: Row, out: ProductCollector): boolean {
   return true;
 }
 
-/** Feeds each CSV record with its first physical line to `onRow`, restarting after syntax errors. */
+// Feeds each CSV record with its first physical line to `onRow`, restarting after syntax errors.
 function readRows(text: string, onRow: (row: Row) => void, out: ProductCollector): void {
   let offsetLines = 0;
   let lastEnd = 0;
@@ -93,7 +93,7 @@ function readRows(text: string, onRow: (row: Row) => void, out: ProductCollector
   }
 }
 
-/** Newlines inside a record's raw text, ignoring skipped blank lines before it and its own terminator. */
+// Newlines inside a record's raw text, ignoring skipped blank lines before it and its own terminator.
 function countNewlines(raw: string): number {
   let from = 0;
   while (raw.charCodeAt(from) === 10) from++;

@@ -102,7 +102,7 @@ function typeName(v: unknown): string {
   return `a ${typeof v}`;
 }
 
-/** C0 and C1 control characters and DEL; tab, CR and LF pass when `allowLayout` is set. */
+// C0 and C1 control characters and DEL; tab, CR and LF pass when `allowLayout` is set.
 function hasControl(s: string, allowLayout: boolean): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

@@ -75,7 +75,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, imagesDir: strin
   await pipeline(createReadStream(file.path), res);
 }
 
-/** Maps `/images/<name>` to a regular file inside imagesDir, or null; never leaves that folder. */
+// Maps `/images/<name>` to a regular file inside imagesDir, or null; never leaves that folder.
 async function resolveImage(
   rawUrl: string,
   imagesDir: string,

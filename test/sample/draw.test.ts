@@ -6,7 +6,7 @@ import { GARMENT_TYPES } from '../../local/sample/palette.ts';
 
 const base: GarmentSpec = { type: 'shirt', color: 'red', pattern: 'stripes', seed: 7 };
 
-/** Mean and standard deviation over all RGB values of a square region. */
+// Mean and standard deviation over all RGB values of a square region.
 async function region(image: Buffer, left: number, top: number, size: number) {
   const { data } = await sharp(image)
     .extract({ left, top, width: size, height: size })

@@ -11,7 +11,7 @@ interface RawResponse {
   body: Buffer;
 }
 
-/** Sends the path exactly as written (fetch would normalise `..` away). */
+// Sends the path exactly as written (fetch would normalise `..` away).
 function rawGet(base: string, rawPath: string, method = 'GET'): Promise<RawResponse> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
