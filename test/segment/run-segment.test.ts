@@ -1,0 +1,197 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FsBlobStore } from '../../adapters/fs-blob-store.ts';
+import { OnnxSegmenter } from '../../adapters/onnx-segmenter.ts';
+import { decodeToRgb } from '../../core/image-codec.ts';
+import type { Mask, RgbImage, Segmenter } from '../../core/ports/models.ts';
+import type { Batch } from '../../core/types.ts';
+import { runSegment } from '../../functions/segment/run-segment.ts';
+import { drawGarment } from '../../local/sample/draw.ts';
+import { resolveModels } from '../../models/resolve.ts';
+
+const GREEN = [0, 177, 64] as const;
+const MAX_PIXELS = 50e6;
+
+/** Counts calls to a real segmenter, so tests can see when the cache answered instead. */
+class CountingSegmenter implements Segmenter {
+  calls = 0;
+  constructor(private readonly inner: Segmenter) {}
+  get modelId() {
+    return this.inner.modelId;
+  }
+  segment(image: RgbImage): Promise<Mask> {
+    this.calls++;
+    return this.inner.segment(image);
+  }
+}
+
+let dir: string;
+let blobs: FsBlobStore;
+let segmenter: CountingSegmenter;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'tf-segment-'));
+  blobs = new FsBlobStore(path.join(dir, 'blobs'));
+  const models = await resolveModels({ models: 'test', modelsDir: path.join(dir, 'models') });
+  segmenter = new CountingSegmenter(await OnnxSegmenter.create({ model: models.segment }));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+async function original(key: string, bytes: Uint8Array): Promise<string> {
+  await blobs.put(key, bytes);
+  return key;
+}
+
+function batchOf(...keys: string[]): Batch {
+  return {
+    runId: 'run-test',
+    items: [
+      {
+        id: 'p1',
+        metadata: {},
+        images: keys.map((k) => ({ url: `https://cdn.example/${k}`, status: 'ok' as const, originalKey: k })),
+      },
+    ],
+  };
+}
+
+describe('runSegment', () => {
+  it('paints every pixel outside the mask the background colour and keeps the garment', async () => {
+    // Prepare
+    const shirt = await drawGarment({ type: 't-shirt', color: 'red', pattern: 'solid', format: 'png' });
+    const key = await original('originals/shirt.png', shirt);
+
+    // Act
+    const out = await runSegment(batchOf(key), {
+      blobs,
+      segmenter,
+      background: GREEN,
+      maxPixels: MAX_PIXELS,
+    });
+
+    // Assess
+    const image = out.items[0]?.images[0];
+    expect(image).toMatchObject({ status: 'ok', garmentFound: true });
+    const masked = await decodeToRgb(await blobs.get(image?.maskedKey ?? ''), { maxPixels: MAX_PIXELS });
+    const rgb = await decodeToRgb(shirt, { maxPixels: MAX_PIXELS, maxSide: 1024 });
+    const mask = await segmenter.segment(rgb);
+    expect([masked.width, masked.height]).toEqual([rgb.width, rgb.height]);
+    let background = 0;
+    let garment = 0;
+    const wrong: string[] = [];
+    const at = (img: RgbImage, p: number) => [...img.data.slice(p * 3, p * 3 + 3)].join(',');
+    for (let p = 0; p < mask.data.length; p++) {
+      if (mask.data[p] === 0) {
+        background++;
+        if (at(masked, p) !== GREEN.join(',')) wrong.push(`background pixel ${p}: ${at(masked, p)}`);
+      } else if (mask.data[p] === 255) {
+        garment++;
+        if (at(masked, p) !== at(rgb, p)) wrong.push(`garment pixel ${p}: ${at(masked, p)} vs ${at(rgb, p)}`);
+      }
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+    expect(background).toBeGreaterThan(mask.data.length * 0.2);
+    expect(garment).toBeGreaterThan(mask.data.length * 0.1);
+  });
+
+  it('falls back to the unmasked image and says so when no garment is found', async () => {
+    // Prepare: a plain white picture, which the clothing model sees as all background
+    const white = await sharp({ create: { width: 64, height: 80, channels: 3, background: '#ffffff' } })
+      .png()
+      .toBuffer();
+    const key = await original('originals/white.png', white);
+
+    // Act
+    const out = await runSegment(batchOf(key), {
+      blobs,
+      segmenter,
+      background: GREEN,
+      maxPixels: MAX_PIXELS,
+    });
+
+    // Assess
+    const image = out.items[0]?.images[0];
+    expect(image).toMatchObject({ status: 'ok', garmentFound: false });
+    expect(image?.detail).toMatch(/no garment found/);
+    const stored = await decodeToRgb(await blobs.get(image?.maskedKey ?? ''), { maxPixels: MAX_PIXELS });
+    expect([...stored.data.slice(0, 3)]).toEqual([255, 255, 255]);
+  });
+
+  it('reuses masks already made by the same model and colour', async () => {
+    // Prepare
+    const key = await original(
+      'originals/jacket.jpg',
+      await drawGarment({ type: 'jacket', color: 'blue', pattern: 'checks' }),
+    );
+    const first = await runSegment(batchOf(key), {
+      blobs,
+      segmenter,
+      background: GREEN,
+      maxPixels: MAX_PIXELS,
+    });
+    const calls = segmenter.calls;
+
+    // Act
+    const second = await runSegment(batchOf(key), {
+      blobs,
+      segmenter,
+      background: GREEN,
+      maxPixels: MAX_PIXELS,
+    });
+    const otherColour = await runSegment(batchOf(key), {
+      blobs,
+      segmenter,
+      background: [255, 0, 255],
+      maxPixels: MAX_PIXELS,
+    });
+
+    // Assess
+    expect(second.items[0]?.images[0]?.maskedKey).toBe(first.items[0]?.images[0]?.maskedKey);
+    expect(otherColour.items[0]?.images[0]?.maskedKey).not.toBe(first.items[0]?.images[0]?.maskedKey);
+    expect(segmenter.calls).toBe(calls + 1);
+  });
+
+  it('records an image it cannot decode and still masks the others', async () => {
+    // Prepare
+    const good = await original(
+      'originals/skirt.jpg',
+      await drawGarment({ type: 'skirt', color: 'green', pattern: 'dots' }),
+    );
+    const bad = await original('originals/garbage.jpg', new TextEncoder().encode('not an image at all'));
+
+    // Act
+    const out = await runSegment(batchOf(bad, good), {
+      blobs,
+      segmenter,
+      background: GREEN,
+      maxPixels: MAX_PIXELS,
+    });
+
+    // Assess
+    const [first, second] = out.items[0]?.images ?? [];
+    expect(first).toMatchObject({ status: 'failed', reason: 'segment_failed' });
+    expect(second).toMatchObject({ status: 'ok', garmentFound: true });
+  });
+
+  it('passes failed images through untouched', async () => {
+    const batch: Batch = {
+      runId: 'run-test',
+      items: [
+        {
+          id: 'p',
+          metadata: {},
+          images: [{ url: 'https://x/a.jpg', status: 'failed', reason: 'not_found' }],
+        },
+      ],
+    };
+    const out = await runSegment(batch, { blobs, segmenter, background: GREEN, maxPixels: MAX_PIXELS });
+    expect(out.items[0]?.images[0]).toEqual({
+      url: 'https://x/a.jpg',
+      status: 'failed',
+      reason: 'not_found',
+    });
+  });
+});
