@@ -108,9 +108,7 @@ export class VectorTable {
     for (let index = 0; index < this.rows.length; index++) {
       const row = this.rows[index] as Row;
       if (!accept(row)) continue;
-      let score = 0;
-      const base = index * dim;
-      for (let i = 0; i < dim; i++) score += (m[base + i] as number) * (query[i] as number);
+      const score = dotAt(m, index * dim, query, dim);
       if (k > INSERTION_LIMIT) {
         best.push({ row, index, score });
         continue;
@@ -140,6 +138,23 @@ export class VectorTable {
     grown.set(this.matrix.subarray(0, this.rows.length * this.dim));
     this.matrix = grown;
   }
+}
+
+/** Dot product of `query` with the row of `m` starting at `base`, four lanes at a time. */
+function dotAt(m: Float32Array, base: number, query: Float32Array, dim: number): number {
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let d = 0;
+  let i = 0;
+  for (; i + 3 < dim; i += 4) {
+    a += (m[base + i] as number) * (query[i] as number);
+    b += (m[base + i + 1] as number) * (query[i + 1] as number);
+    c += (m[base + i + 2] as number) * (query[i + 2] as number);
+    d += (m[base + i + 3] as number) * (query[i + 3] as number);
+  }
+  for (; i < dim; i++) a += (m[base + i] as number) * (query[i] as number);
+  return a + b + c + d;
 }
 
 function ranksBefore(score: number, id: string, other: ScoredRow): boolean {

@@ -1,0 +1,118 @@
+// npm run bench: ingestion time for the sample catalog with the stand-in models, search latency over HTTP
+// (median of 100 queries), and exact search in the embedded store at catalog scale (47k products).
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { FileVectorStore } from '../adapters/file-vector-store.ts';
+import { loadConfig } from '../core/config.ts';
+import { normalize } from '../core/vectors.ts';
+import { ingestCatalogFile } from '../local/run-ingest.ts';
+import { createLocalRuntime } from '../local/runtime.ts';
+import { startSampleSource } from '../local/sample-source.ts';
+import { serveSearch } from '../local/serve.ts';
+import { resolveModels } from '../models/resolve.ts';
+
+const QUERIES = ['red striped shirt', 'blue dress', 'black trousers', 'green checked skirt', 'yellow jacket'];
+const quiet = () => Object.assign(new PassThrough(), { isTTY: false }) as unknown as NodeJS.WriteStream;
+
+function stats(ms: number[]) {
+  const s = [...ms].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))] as number;
+  return `median ${at(0.5).toFixed(2)} ms, p95 ${at(0.95).toFixed(2)} ms, max ${at(1).toFixed(2)} ms (n=${s.length})`;
+}
+
+async function benchPipeline(dataDir: string) {
+  const t0 = performance.now();
+  const sample = await startSampleSource(dataDir);
+  const drawn = performance.now() - t0;
+  const config = loadConfig({ ...process.env, THREADFINDER_MODELS: 'test', THREADFINDER_DATA_DIR: dataDir });
+  const rt = await createLocalRuntime(config, await resolveModels(config), {
+    allowAddresses: [sample.address],
+  });
+  const cold = await ingestCatalogFile(rt, {
+    file: sample.catalogFile,
+    log: () => {},
+    progressStream: quiet(),
+  });
+  const warm = await ingestCatalogFile(rt, {
+    file: sample.catalogFile,
+    log: () => {},
+    progressStream: quiet(),
+  });
+  console.log(`sample catalog drawn in ${(drawn / 1000).toFixed(1)} s`);
+  console.log(
+    `ingest (stand-in models, ${cold.summary.productsStored} products, ${cold.summary.images.ok} images ok): ` +
+      `cold ${cold.seconds.toFixed(1)} s, re-ingest ${warm.seconds.toFixed(1)} s`,
+  );
+  const server = await serveSearch(rt, { port: 0 });
+  const times: number[] = [];
+  for (let i = 0; i < 110; i++) {
+    const q = encodeURIComponent(`${QUERIES[i % QUERIES.length]} ${i}`);
+    const t = performance.now();
+    const res = await fetch(`${server.url}/api/search?q=${q}`);
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`search returned ${res.status}`);
+    if (i >= 10) times.push(performance.now() - t);
+  }
+  console.log(`search over HTTP, 30 products (text encoder + store + JSON): ${stats(times)}`);
+  await server.close();
+  await rt.close();
+  await sample.server.close();
+}
+
+async function benchStore(dir: string, products: number, dim: number) {
+  let seed = 42;
+  const rand = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x7fffffff - 0.5;
+  };
+  const vec = () => normalize(Float32Array.from({ length: dim }, rand));
+  const store = await FileVectorStore.open(dir);
+  await store.bind({ model: 'bench', dim });
+  const t0 = performance.now();
+  for (let i = 0; i < products; i += 500) {
+    const chunk = Array.from({ length: Math.min(500, products - i) }, (_, j) => ({
+      id: `p${i + j}`,
+      vector: vec(),
+      images: [`https://cdn.example.com/${i + j}/1.jpg`, `https://cdn.example.com/${i + j}/2.jpg`],
+      metadata: { category: ['tops', 'bottoms', 'dresses'][(i + j) % 3] as string, price: (i + j) % 200 },
+      imagesUsed: 2,
+    }));
+    await store.upsert(chunk);
+  }
+  const upsert = performance.now() - t0;
+  await store.close();
+  const t1 = performance.now();
+  const reopened = await FileVectorStore.open(dir);
+  const open = performance.now() - t1;
+  const times: number[] = [];
+  const filtered: number[] = [];
+  for (let i = 0; i < 100; i++) {
+    const q = vec();
+    let t = performance.now();
+    await reopened.search(q, { k: 6 });
+    times.push(performance.now() - t);
+    t = performance.now();
+    await reopened.search(q, { k: 6, filter: { category: 'tops', priceMax: 100 } });
+    filtered.push(performance.now() - t);
+  }
+  await reopened.close();
+  console.log(
+    `embedded store, ${products} products x ${dim} dims: upsert ${(upsert / 1000).toFixed(1)} s, reopen ${(open / 1000).toFixed(2)} s`,
+  );
+  console.log(`  exact search k=6: ${stats(times)}`);
+  console.log(`  with filter category+price: ${stats(filtered)}`);
+}
+
+const root = await mkdtemp(path.join(os.tmpdir(), 'tf-bench-'));
+console.log(
+  `Threadfinder bench on ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
+);
+try {
+  await benchPipeline(path.join(root, 'pipeline'));
+  await benchStore(path.join(root, 'store-512'), 47_000, 512);
+  await benchStore(path.join(root, 'store-768'), 47_000, 768);
+} finally {
+  await rm(root, { recursive: true, force: true });
+}
