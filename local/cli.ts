@@ -3,7 +3,7 @@ import { loadConfig } from '../core/config.ts';
 import { ThreadfinderError } from '../core/errors.ts';
 import { resolveModels } from '../models/resolve.ts';
 import { ingestCatalogFile } from './run-ingest.ts';
-import { createLocalRuntime, type LocalRuntime } from './runtime.ts';
+import { createLocalRuntime } from './runtime.ts';
 import { startSampleSource } from './sample-source.ts';
 import { serveSearch } from './serve.ts';
 

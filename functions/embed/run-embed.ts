@@ -61,7 +61,7 @@ export async function runEmbed(batch: Batch, deps: EmbedDeps): Promise<EmbedResu
     for (const [n, job] of chunk.entries()) {
       const vector = vectors[n];
       const product = products[job.product] as EmbeddedProduct;
-      if (!vector || !vector.every(Number.isFinite)) {
+      if (!vector?.every(Number.isFinite)) {
         product.images[job.image] = failed(
           product.images[job.image] as ImageRecord,
           'model returned no finite vector',
