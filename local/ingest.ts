@@ -79,10 +79,9 @@ export async function ingestProducts(
     options.onBatchDone?.(items.length);
   });
   options.onStage?.('aggregating');
+  // Nothing was embedded (empty catalog, or every batch failed): there is nothing to aggregate.
   const summary =
-    failedBatches.length === batches.length && batches.length > 0
-      ? emptySummary(runId)
-      : await handlers.aggregate({ runId });
+    failedBatches.length === batches.length ? emptySummary(runId) : await handlers.aggregate({ runId });
   return { summary, failedBatches, seconds: (Date.now() - started) / 1000 };
 }
 
