@@ -25,3 +25,27 @@ export class CatalogFormatError extends InputError {
     super(`${file}:${line}: ${detail}`, 'invalid_catalog', options);
   }
 }
+
+/** The catalog was read but yields no usable product; `errors` holds every refused row. */
+export class EmptyCatalogError extends CatalogFormatError {
+  override name = 'EmptyCatalogError';
+  constructor(
+    file: string,
+    readonly errors: readonly CatalogError[],
+    firstLine: number,
+  ) {
+    super(file, errors[0]?.line ?? firstLine, describeEmpty(errors));
+  }
+}
+
+const SHOWN_ERRORS = 5;
+
+function describeEmpty(errors: readonly CatalogError[]): string {
+  if (errors.length === 0) return 'the catalog has no products (only a header)';
+  const lines = [
+    `no usable product in the catalog (${errors.length} errors); the first:`,
+    ...errors.slice(0, SHOWN_ERRORS).map((e) => `  ${e.toString()}`),
+  ];
+  if (errors.length > SHOWN_ERRORS) lines.push(`  ... and ${errors.length - SHOWN_ERRORS} more`);
+  return lines.join('\n');
+}

@@ -69,7 +69,7 @@ export class ProductCollector {
     const value = checkMetadataValue(key.value, raw);
     if (!value.ok) return this.error(line, `${value.message}; field ignored`);
     if (value.value === undefined) return false;
-    const current = draft.metadata[key.value];
+    const current = Object.hasOwn(draft.metadata, key.value) ? draft.metadata[key.value] : undefined;
     if (current !== undefined) {
       if (current !== value.value) {
         this.warn(

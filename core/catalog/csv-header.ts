@@ -15,9 +15,15 @@ export interface CsvHeader {
   metadata: [number, string][];
 }
 
-/** Splits a header line on commas and returns its cells lower-cased, trimmed and unquoted (for detection). */
-export function headerCells(line: string): string[] {
-  return line.split(',').map((c) =>
+/** Field separators a product CSV may use: spreadsheets export `;` in many locales and tabs as "text". */
+export const CSV_DELIMITERS = [',', ';', '\t'] as const;
+
+/** Names the API puts on every product itself; a column with one of them would be hidden, so it is ignored. */
+const RESERVED_COLUMNS = new Set(['id', 'score', 'images', 'imagesused']);
+
+/** Splits a header line on `delimiter` and returns its cells lower-cased, trimmed and unquoted (for detection). */
+export function headerCells(line: string, delimiter = ','): string[] {
+  return line.split(delimiter).map((c) =>
     c
       .trim()
       .replace(/^"(.*)"$/, '$1')
@@ -26,9 +32,22 @@ export function headerCells(line: string): string[] {
   );
 }
 
+/** The separator with which `headerLine` names both product_id and image_url, or undefined. */
+export function csvDelimiter(headerLine: string): (typeof CSV_DELIMITERS)[number] | undefined {
+  return CSV_DELIMITERS.find((d) => {
+    const cells = headerCells(headerLine, d);
+    return cells.includes('product_id') && cells.includes('image_url');
+  });
+}
+
 /** Reads the header row; throws CatalogFormatError when a required column is missing or a name is bad. */
 export function readHeader(cells: string[], out: ProductCollector, line: number): CsvHeader {
-  const names = cells.map((c) => c.trim());
+  const names = cells.map((c) =>
+    c
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .trim(),
+  );
   const lower = names.map((n) => n.toLowerCase());
   const fail = (detail: string) => new CatalogFormatError(out.file, line, detail);
   const missing = ['product_id', 'image_url'].filter((n) => !lower.includes(n));
@@ -48,6 +67,13 @@ export function readHeader(cells: string[], out: ProductCollector, line: number)
     if (seen.has(key)) throw fail(`CSV header names column ${quote(key)} twice`);
     seen.add(key);
     if (key === 'product_id' || key === 'image_url') continue;
+    if (RESERVED_COLUMNS.has(key)) {
+      out.warn(
+        line,
+        `CSV column ${i + 1} ${quote(names[i] as string)} is a name the search API uses itself; its values are ignored`,
+      );
+      continue;
+    }
     const known = (KNOWN_CSV_COLUMNS as readonly string[]).includes(key);
     const checked = checkMetadataKey(known ? key : (names[i] as string));
     if (!checked.ok) throw fail(`CSV column ${i + 1}: ${checked.message}`);

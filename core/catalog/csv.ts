@@ -1,9 +1,10 @@
 import { parse } from 'csv-parse/sync';
 import { CatalogFormatError } from './catalog-error.ts';
 import type { ProductCollector } from './collector.ts';
-import { type CsvHeader, readHeader } from './csv-header.ts';
+import { type CsvHeader, csvDelimiter, readHeader } from './csv-header.ts';
+import { firstNonBlankLine } from './detect.ts';
 import { CATALOG_LIMITS as L } from './limits.ts';
-import { stripBom } from './lines.ts';
+import { normalizeNewlines, stripBom } from './lines.ts';
 import { checkId } from './validate.ts';
 
 interface Row {
@@ -12,18 +13,20 @@ interface Row {
 }
 
 /**
- * Reads a `product_id,image_url[,metadata...]` CSV: one row per image, rows of a product in any order,
- * images kept in row order. A CSV syntax error skips that row only; reading resumes on the next line.
+ * Reads a `product_id,image_url[,metadata...]` CSV (separated by commas, or by semicolons or tabs when the
+ * header is): one row per image, rows of a product in any order, images kept in row order. Spaces around a
+ * field are ignored, so `a, "b, c"` is two fields. A CSV syntax error skips that row only; reading resumes on the next line.
  */
 export function parseCsv(text: string, out: ProductCollector): void {
-  const normalized = stripBom(text).replaceAll('\r\n', '\n');
+  const normalized = normalizeNewlines(stripBom(text));
+  const delimiter = csvDelimiter(firstNonBlankLine(normalized, out.file).text) ?? ',';
   let header: CsvHeader | undefined;
   const onRow = (row: Row): void => {
     if (row.cells.every((c) => c.trim() === '')) return;
     if (header) readRow(header, row, out);
     else header = readHeader(row.cells, out, row.line);
   };
-  readRows(normalized, onRow, out);
+  readRows(normalized, delimiter, onRow, out);
   if (!header) throw new CatalogFormatError(out.file, 1, 'the catalog is empty');
 }
 
@@ -45,7 +48,7 @@ function readRow(h: CsvHeader, row: Row, out: ProductCollector): boolean {
 }
 
 // Feeds each CSV record with its first physical line to `onRow`, restarting after syntax errors.
-function readRows(text: string, onRow: (row: Row) => void, out: ProductCollector): void {
+function readRows(text: string, delimiter: string, onRow: (row: Row) => void, out: ProductCollector): void {
   let offsetLines = 0;
   let lastEnd = 0;
   let lineStarts: number[] | undefined;
@@ -54,6 +57,8 @@ function readRows(text: string, onRow: (row: Row) => void, out: ProductCollector
     try {
       parse(text.slice(lineStartOf(offsetLines + 1)), {
         raw: true,
+        delimiter,
+        trim: true,
         relax_column_count: true,
         relax_quotes: true,
         skip_empty_lines: true,
@@ -139,6 +144,7 @@ function describe(e: CsvSyntaxError): string {
     case 'CSV_QUOTE_NOT_CLOSED':
       return 'a quoted field is never closed';
     case 'CSV_INVALID_CLOSING_QUOTE':
+    case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
       return 'a closing quote is followed by other characters (write "" for a quote inside a quoted field)';
     default:
       return `CSV syntax error: ${e.message.replace(/ at line \d+/, '')}`;

@@ -1,6 +1,6 @@
 import { CatalogFormatError } from './catalog-error.ts';
-import { headerCells } from './csv-header.ts';
-import { stripBom } from './lines.ts';
+import { csvDelimiter, headerCells } from './csv-header.ts';
+import { normalizeNewlines, stripBom } from './lines.ts';
 import { checkUrl } from './validate.ts';
 
 /** A catalog layout parseCatalog understands. */
@@ -10,7 +10,7 @@ const HEADER_CELL = /^[a-z_][a-z0-9 _.-]*$/;
 
 /**
  * Picks the format from the first non-blank line: `{` is JSON Lines, a CSV header naming product_id and
- * image_url is a product CSV, anything else is a URL list. Throws CatalogFormatError for an empty file, a JSON
+ * image_url (separated by commas, semicolons or tabs) is a product CSV, anything else is a URL list. Throws CatalogFormatError for an empty file, a JSON
  * array, or a multi-column CSV header without the two required columns.
  */
 export function detectFormat(text: string, file: string): CatalogFormat {
@@ -23,8 +23,8 @@ export function detectFormat(text: string, file: string): CatalogFormat {
       'JSON arrays are not supported; write one object per line (JSON Lines)',
     );
   }
+  if (csvDelimiter(first) !== undefined) return 'csv';
   const cells = headerCells(first);
-  if (cells.includes('product_id') && cells.includes('image_url')) return 'csv';
   if (cells.length > 1 && !checkUrl(first).ok && cells.every((c) => HEADER_CELL.test(c))) {
     throw new CatalogFormatError(
       file,
@@ -38,7 +38,7 @@ export function detectFormat(text: string, file: string): CatalogFormat {
 
 /** The first line with something on it; throws CatalogFormatError when there is none. */
 export function firstNonBlankLine(text: string, file: string): { line: number; text: string } {
-  const body = stripBom(text);
+  const body = normalizeNewlines(stripBom(text));
   let start = 0;
   for (let line = 1; start <= body.length; line++) {
     const nl = body.indexOf('\n', start);

@@ -1,3 +1,4 @@
+import { CatalogFormatError } from './catalog-error.ts';
 import type { ProductCollector } from './collector.ts';
 import { nonBlankLines } from './lines.ts';
 import { checkId, quote } from './validate.ts';
@@ -7,11 +8,13 @@ import { checkId, quote } from './validate.ts';
  * metadata (string or number values; null means absent). A repeated id is an error on the later line.
  */
 export function parseJsonl(text: string, out: ProductCollector): void {
-  for (const { line, text: json } of nonBlankLines(text)) {
+  const lines = nonBlankLines(text);
+  for (const [index, { line, text: json }] of lines.entries()) {
     let value: unknown;
     try {
       value = JSON.parse(json);
     } catch (e) {
+      if (index === 0) refuseWholeDocument(text, lines.length, out.file, line);
       out.error(line, `invalid JSON: ${(e as Error).message}`);
       continue;
     }
@@ -21,6 +24,21 @@ export function parseJsonl(text: string, out: ProductCollector): void {
     }
     readObject(value as Record<string, unknown>, line, out);
   }
+}
+
+// A first line that is not JSON on its own, in a text that is one JSON document, is pretty-printed JSON.
+function refuseWholeDocument(text: string, lineCount: number, file: string, line: number): void {
+  if (lineCount < 2) return;
+  try {
+    JSON.parse(text);
+  } catch {
+    return;
+  }
+  throw new CatalogFormatError(
+    file,
+    line,
+    `this is one JSON document spread over ${lineCount} lines, not JSON Lines; write one object per line`,
+  );
 }
 
 function readObject(obj: Record<string, unknown>, line: number, out: ProductCollector): boolean {

@@ -9,9 +9,14 @@ export function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/** Splits on LF or CRLF and keeps the non-blank lines with their physical line numbers. */
+/** Turns CRLF and lone CR (classic Mac) line breaks into LF, so every format counts lines the same way. */
+export function normalizeNewlines(text: string): string {
+  return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+}
+
+/** Splits on LF, CRLF or CR and keeps the non-blank lines with their physical line numbers. */
 export function nonBlankLines(text: string): NumberedLine[] {
-  const raw = stripBom(text).split('\n');
+  const raw = normalizeNewlines(stripBom(text)).split('\n');
   const out: NumberedLine[] = [];
   for (let i = 0; i < raw.length; i++) {
     const t = (raw[i] as string).trim();

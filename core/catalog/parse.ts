@@ -5,6 +5,7 @@ import { parseCsv } from './csv.ts';
 import { type CatalogFormat, detectFormat, firstNonBlankLine } from './detect.ts';
 import { parseJsonl } from './jsonl.ts';
 import { CATALOG_LIMITS as L } from './limits.ts';
+import { normalizeNewlines, stripBom } from './lines.ts';
 import { parseUrlList } from './url-list.ts';
 
 /** How to read a catalog. */
@@ -29,8 +30,8 @@ export interface ParsedCatalog {
 const FORMATS = new Set(['auto', 'urls', 'csv', 'jsonl']);
 
 /**
- * Parses a catalog in any supported format. A bad row never stops the others; a problem with the whole file
- * (empty, unknown header, bad options) throws CatalogFormatError.
+ * Parses a catalog in any supported format; LF, CRLF and CR line breaks are all accepted. A bad row never stops
+ * the others; a problem with the whole file (empty, unknown header, bad options) throws CatalogFormatError.
  */
 export function parseCatalog(text: string, options: ParseCatalogOptions): ParsedCatalog {
   const { file, format = 'auto', groupSize = 3 } = options;
@@ -48,12 +49,13 @@ export function parseCatalog(text: string, options: ParseCatalogOptions): Parsed
       `groupSize must be a whole number from 1 to ${L.maxImagesPerProduct}, got ${groupSize}`,
     );
   }
-  firstNonBlankLine(text, file);
-  const chosen = format === 'auto' ? detectFormat(text, file) : format;
+  const body = normalizeNewlines(stripBom(text));
+  firstNonBlankLine(body, file);
+  const chosen = format === 'auto' ? detectFormat(body, file) : format;
   const out = new ProductCollector(file);
-  if (chosen === 'urls') parseUrlList(text, groupSize, out);
-  else if (chosen === 'csv') parseCsv(text, out);
-  else parseJsonl(text, out);
+  if (chosen === 'urls') parseUrlList(body, groupSize, out);
+  else if (chosen === 'csv') parseCsv(body, out);
+  else parseJsonl(body, out);
   const products = out.finish();
   return { format: chosen, products, errors: out.errors, warnings: out.warnings };
 }

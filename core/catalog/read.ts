@@ -1,13 +1,20 @@
 import { readFile, stat } from 'node:fs/promises';
 import { InputError } from '../errors.ts';
-import { CatalogFormatError } from './catalog-error.ts';
+import { EmptyCatalogError } from './catalog-error.ts';
+import { decodeCatalog } from './decode.ts';
+import { firstNonBlankLine } from './detect.ts';
 import { CATALOG_LIMITS } from './limits.ts';
 import { type ParseCatalogOptions, type ParsedCatalog, parseCatalog } from './parse.ts';
+
+export { decodeUtf8 } from './decode.ts';
 
 /** Options of readCatalogFile: those of parseCatalog (file defaults to the path) and a size cap. */
 export type ReadCatalogOptions = Partial<ParseCatalogOptions> & { maxBytes?: number };
 
-/** Reads a UTF-8 catalog file (at most 200 MB unless `maxBytes` says otherwise) and parses it. */
+/**
+ * Reads a catalog file (UTF-8, or UTF-16 with a byte order mark; at most 200 MB unless `maxBytes` says
+ * otherwise) and parses it. Throws EmptyCatalogError when not a single product is usable.
+ */
 export async function readCatalogFile(
   path: string,
   options: ReadCatalogOptions = {},
@@ -32,29 +39,12 @@ export async function readCatalogFile(
     );
   }
   const bytes = await readFile(path);
-  return parseCatalog(decodeUtf8(bytes, file), { ...parseOptions, file });
-}
-
-/** Decodes strict UTF-8; throws CatalogFormatError naming the first line with an invalid byte sequence. */
-export function decodeUtf8(bytes: Uint8Array, file: string): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch (e) {
-    const strict = new TextDecoder('utf-8', { fatal: true });
-    let line = 1;
-    let start = 0;
-    for (let i = 0; i <= bytes.length; i++) {
-      if (i < bytes.length && bytes[i] !== 0x0a) continue;
-      try {
-        strict.decode(bytes.subarray(start, i));
-      } catch {
-        break;
-      }
-      line++;
-      start = i + 1;
-    }
-    throw new CatalogFormatError(file, line, 'the file is not valid UTF-8 (save it as UTF-8)', { cause: e });
+  const text = decodeCatalog(bytes, file);
+  const parsed = parseCatalog(text, { ...parseOptions, file });
+  if (parsed.products.length === 0) {
+    throw new EmptyCatalogError(file, parsed.errors, firstNonBlankLine(text, file).line);
   }
+  return parsed;
 }
 
 function formatSize(bytes: number): string {

@@ -27,12 +27,13 @@ export const URL_LIST_HEADERS: ReadonlySet<string> = new Set([
 export function parseUrlList(text: string, groupSize: number, out: ProductCollector): void {
   const lines = nonBlankLines(text);
   for (const l of lines) l.text = unquote(l.text);
+  const ids = new UniqueIds(out);
   const first = lines[0];
   if (first && URL_LIST_HEADERS.has(first.text.toLowerCase())) lines.shift();
   for (let start = 0; start < lines.length; start += groupSize) {
     const group = lines.slice(start, start + groupSize);
     const head = group[0] as { line: number; text: string };
-    const id = uniqueId(out, `p-${sha256(head.text).slice(0, 12)}`, head.line);
+    const id = ids.next(`p-${sha256(head.text).slice(0, 12)}`, head.line);
     const draft = out.open(id, head.line);
     for (const entry of group) out.addImage(draft, entry.text, entry.line);
     if (group.length < groupSize) {
@@ -45,14 +46,26 @@ export function parseUrlList(text: string, groupSize: number, out: ProductCollec
   }
 }
 
-function uniqueId(out: ProductCollector, base: string, line: number): string {
-  if (!out.get(base)) return base;
-  let n = 2;
-  while (out.get(`${base}-${n}`)) n++;
-  const id = `${base}-${n}`;
-  const other = out.get(base)?.line;
-  out.warn(line, `this product starts with the same image as the product on line ${other}; its id is ${id}`);
-  return id;
+// Suffixes -2, -3, ... for groups starting with the same line; remembers the last suffix per base so that
+// thousands of copies of one URL stay linear.
+class UniqueIds {
+  readonly #lastSuffix = new Map<string, number>();
+  constructor(private readonly out: ProductCollector) {}
+
+  next(base: string, line: number): string {
+    if (!this.out.get(base)) return base;
+    let n = this.#lastSuffix.get(base) ?? 1;
+    do n++;
+    while (this.out.get(`${base}-${n}`));
+    this.#lastSuffix.set(base, n);
+    const id = `${base}-${n}`;
+    const other = this.out.get(base)?.line;
+    this.out.warn(
+      line,
+      `this product starts with the same image as the product on line ${other}; its id is ${id}`,
+    );
+    return id;
+  }
 }
 
 function unquote(s: string): string {

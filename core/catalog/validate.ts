@@ -5,6 +5,8 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; message: string }
 
 const PRICE = /^\d+(?:\.\d+)?$/;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** Fields the search API sets on every product itself (see ProductView); metadata may not shadow them. */
+const RESERVED_KEYS = new Set(['id', 'score', 'images', 'imagesUsed']);
 
 const ok = <T>(value: T): Checked<T> => ({ ok: true, value });
 const fail = <T>(message: string): Checked<T> => ({ ok: false, message });
@@ -14,7 +16,10 @@ export function quote(value: string): string {
   return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
 }
 
-/** Accepts an absolute http(s) URL without credentials; returns its normalised form (`URL.href`). */
+/**
+ * Accepts an absolute http(s) URL without credentials; returns its normalised form (`URL.href`). An image URL
+ * loses its fragment, which is never sent to the server, so `a.jpg#front` and `a.jpg#back` are one image.
+ */
 export function checkUrl(raw: string, what = 'image URL'): Checked<string> {
   const s = raw.trim();
   if (s === '') return fail(`${what} is empty`);
@@ -34,16 +39,27 @@ export function checkUrl(raw: string, what = 'image URL'): Checked<string> {
   if (url.username !== '' || url.password !== '') {
     return fail(`${what} ${quote(s)} must not contain a user name or password`);
   }
+  if (what === 'image URL') url.hash = '';
   if (url.href.length > L.maxUrlLength) {
     return fail(`${what} ${quote(s)} is longer than ${L.maxUrlLength} characters once encoded`);
   }
   return ok(url.href);
 }
 
-/** Accepts a product id (string or finite number); returns it trimmed, as a string. */
+/**
+ * Accepts a product id (string, or a number that is an exact integer: 1 and "1" are the same id); returns it
+ * trimmed, as a string.
+ */
 export function checkId(raw: unknown, what = 'product id'): Checked<string> {
   if (typeof raw === 'number') {
-    return Number.isFinite(raw) ? ok(String(raw)) : fail(`${what} ${raw} is not a finite number`);
+    if (!Number.isFinite(raw)) return fail(`${what} ${raw} is not a finite number`);
+    if (!Number.isInteger(raw))
+      return fail(`${what} ${raw} is not a whole number; write it as a string ("...")`);
+    if (!Number.isSafeInteger(raw)) {
+      const shown = raw.toLocaleString('en-US', { useGrouping: false });
+      return fail(`${what} ${shown} is a number too large to be exact; write it as a string ("...")`);
+    }
+    return ok(String(raw));
   }
   if (typeof raw !== 'string') return fail(`${what} must be a string or a number, got ${typeName(raw)}`);
   const s = raw.trim();
@@ -63,6 +79,7 @@ export function checkMetadataKey(key: string): Checked<string> {
   }
   if (hasControl(k, false)) return fail(`metadata field name ${quote(k)} contains a control character`);
   if (FORBIDDEN_KEYS.has(k)) return fail(`metadata field name ${quote(k)} is not allowed`);
+  if (RESERVED_KEYS.has(k)) return fail(`metadata field name ${quote(k)} is reserved by the search API`);
   return ok(k);
 }
 
