@@ -1,4 +1,6 @@
 import { isIP } from 'node:net';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import { Agent, buildConnector, request } from 'undici';
 import { HttpClientError } from '../core/errors.ts';
 import type { HttpClient, HttpGetOptions, HttpResponse } from '../core/ports/http-client.ts';
@@ -24,11 +26,19 @@ const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEO
 const PERMANENT_CODES = new Set(['ENOTFOUND', 'ERR_INVALID_URL', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE']);
 const DEFAULT_USER_AGENT = 'Threadfinder/0.1 (product image indexer)';
 const ACCEPT = 'image/avif,image/webp,image/png,image/jpeg,image/*;q=0.8,*/*;q=0.5';
+type Decoder = (body: Uint8Array, options: zlib.ZlibOptions & zlib.BrotliOptions) => Promise<Buffer>;
+/** Content codings a server may use although we ask for identity; each output is capped like a plain body. */
+const DECODERS: Readonly<Record<string, Decoder>> = {
+  gzip: promisify(zlib.gunzip),
+  'x-gzip': promisify(zlib.gunzip),
+  deflate: promisify(zlib.inflate),
+  br: promisify(zlib.brotliDecompress),
+};
 
 /**
  * HttpClient on undici: refuses private targets (IP literals before connecting, resolved addresses inside the
  * connect-time DNS lookup), follows redirects itself re-checking every hop, and enforces a total timeout and a
- * byte cap.
+ * byte cap. It asks for `identity` encoding but decodes gzip, deflate and br bodies within the same cap.
  */
 export class UndiciHttpClient implements HttpClient {
   readonly #agent: Agent;
@@ -92,7 +102,7 @@ export class UndiciHttpClient implements HttpClient {
       const res = await request(current, {
         dispatcher: this.#agent,
         method: 'GET',
-        headers: { 'user-agent': this.#userAgent, accept: ACCEPT },
+        headers: { 'user-agent': this.#userAgent, accept: ACCEPT, 'accept-encoding': 'identity' },
         signal,
       });
       const headers = flattenHeaders(res.headers);
@@ -114,7 +124,8 @@ export class UndiciHttpClient implements HttpClient {
         current = next;
         continue;
       }
-      const body = await readCapped(res, headers['content-length'], options.maxBytes, current.href);
+      const raw = await readCapped(res, headers['content-length'], options.maxBytes, current.href);
+      const body = await decodeBody(raw, headers, options.maxBytes, current.href);
       return { status: res.statusCode, headers, body, finalUrl: current.href };
     }
   }
@@ -195,6 +206,40 @@ async function readCapped(
   return Buffer.concat(chunks, total);
 }
 
+/** Undoes a content coding the server applied anyway; drops content-encoding from `headers` once decoded. */
+async function decodeBody(
+  body: Uint8Array,
+  headers: Record<string, string>,
+  maxBytes: number,
+  url: string,
+): Promise<Uint8Array> {
+  const coding = headers['content-encoding']?.trim().toLowerCase();
+  if (!coding || coding === 'identity' || body.length === 0) return body;
+  const decode = DECODERS[coding];
+  if (!decode) {
+    throw new HttpClientError(
+      `${url} sent unsupported content-encoding ${JSON.stringify(coding)}`,
+      'http_error',
+      false,
+    );
+  }
+  try {
+    const decoded = await decode(body, { maxOutputLength: maxBytes });
+    delete headers['content-encoding'];
+    return decoded;
+  } catch (error) {
+    const tooLarge = (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+    throw new HttpClientError(
+      tooLarge
+        ? `${url} sent more than ${maxBytes} bytes once decoded (content-encoding ${coding})`
+        : `${url} sent a body that is not valid ${coding}: ${(error as Error).message}`,
+      tooLarge ? 'too_large' : 'http_error',
+      false,
+      { cause: error },
+    );
+  }
+}
+
 /** Maps anything undici or the socket threw to an HttpClientError with a FailureReason. */
 function asHttpClientError(error: unknown, url: string): HttpClientError {
   for (let e: unknown = error; e instanceof Error; e = e.cause) {
@@ -204,6 +249,15 @@ function asHttpClientError(error: unknown, url: string): HttpClientError {
   const text = error instanceof Error ? error.message : String(error);
   if (TIMEOUT_CODES.has(code)) {
     return new HttpClientError(`timed out fetching ${url} (${code})`, 'timeout', true, { cause: error });
+  }
+  if (code === 'UND_ERR_HEADERS_OVERFLOW') {
+    return new HttpClientError(`response headers are too large from ${url}`, 'http_error', false, {
+      cause: error,
+    });
+  }
+  if (error instanceof Error && error.name === 'HTTPParserError') {
+    const detail = `${url} answered with something that is not a valid HTTP response: ${text}`;
+    return new HttpClientError(detail, 'http_error', false, { cause: error });
   }
   const permanent = PERMANENT_CODES.has(code) || code.includes('CERT') || code.startsWith('ERR_TLS');
   const detail = code ? `${code}: ${text}` : text;

@@ -60,10 +60,21 @@ function mediaType(contentType: string | undefined): string | undefined {
   return type ? type : undefined;
 }
 
+/** True for bytes that start like XML or SVG (after an optional BOM and white space). */
+function looksLikeSvg(bytes: Uint8Array, type: string | undefined): boolean {
+  if (type === 'image/svg+xml') return true;
+  const start = ascii(bytes, 0, 256)
+    .replace(/^\u00ef\u00bb\u00bf/, '')
+    .trimStart()
+    .toLowerCase();
+  return start.startsWith('<?xml') || start.startsWith('<svg') || start.startsWith('<!doctype svg');
+}
+
 /**
- * Decides whether downloaded bytes are an image we can use: the content type must be image/*, a neutral
- * octet-stream or absent; the magic bytes must name an image; the pixel count must be within `maxPixels`;
- * and the whole image must decode (a truncated file fails here).
+ * Decides whether downloaded bytes are an image we can use: the body must not be empty; the content type must
+ * be image/*, a neutral octet-stream or absent; the magic bytes must name a raster image (SVG is refused:
+ * it is XML that can reference external files); the pixel count, read from the header alone, must be within
+ * `maxPixels`; and the whole image must decode (a truncated file fails here).
  */
 export async function checkImage(
   bytes: Uint8Array,
@@ -71,10 +82,21 @@ export async function checkImage(
   options: { maxPixels: number },
 ): Promise<ImageCheck> {
   const type = mediaType(contentType);
+  if (bytes.length === 0) {
+    return {
+      ok: false,
+      reason: 'not_an_image',
+      detail: `the body is empty (0 bytes, ${type ?? 'no content type'})`,
+    };
+  }
   if (type !== undefined && !type.startsWith('image/') && !NEUTRAL_TYPES.has(type)) {
     return { ok: false, reason: 'not_an_image', detail: `content type is ${type}, not an image` };
   }
   const format = sniffImage(bytes);
+  if (!format && looksLikeSvg(bytes, type)) {
+    const detail = 'SVG images are not accepted (vector XML that can reference external files)';
+    return { ok: false, reason: 'not_an_image', detail };
+  }
   if (!format) {
     const shown = type ?? 'no content type';
     return { ok: false, reason: 'not_an_image', detail: `bytes are not a known image format (${shown})` };

@@ -6,6 +6,8 @@ export interface RetryPolicy {
   baseDelayMs: number;
   /** No wait is ever longer; a server asking for more (Retry-After) makes the loop give up. */
   maxDelayMs: number;
+  /** The waits of one operation never add up to more; the loop gives up instead (default: no total cap). */
+  maxTotalDelayMs?: number;
 }
 
 /** Time and chance, injectable so tests neither wait nor guess. */
@@ -24,7 +26,7 @@ export interface RetryOutcome<T> {
   attempts: number;
   delaysMs: number[];
   /** Set when the last attempt asked for a retry that was not made. */
-  gaveUp?: 'exhausted' | 'retry_after_too_long';
+  gaveUp?: 'exhausted' | 'retry_after_too_long' | 'budget_spent';
 }
 
 /** Statuses worth another try: 429 and every 5xx. Other 4xx will not change by asking again. */
@@ -53,8 +55,9 @@ export function backoffDelay(retryIndex: number, policy: RetryPolicy, random: ()
 }
 
 /**
- * Runs `attempt` until it returns `retry: false`, the retries are spent, or the server asks to wait longer than
- * `maxDelayMs`. A Retry-After is honoured exactly; otherwise the wait is full-jitter backoff.
+ * Runs `attempt` until it returns `retry: false`, the retries are spent, the server asks to wait longer than
+ * `maxDelayMs`, or the next wait would take the total past `maxTotalDelayMs`. The wait is full-jitter backoff,
+ * or the Retry-After when that is longer (a zero or past Retry-After never means "hammer again now").
  */
 export async function withRetries<T>(
   attempt: (attemptIndex: number) => Promise<Attempt<T>>,
@@ -62,6 +65,7 @@ export async function withRetries<T>(
   clock: RetryClock,
 ): Promise<RetryOutcome<T>> {
   const delaysMs: number[] = [];
+  let waited = 0;
   for (let index = 0; ; index++) {
     const result = await attempt(index);
     const attempts = index + 1;
@@ -70,7 +74,11 @@ export async function withRetries<T>(
     if (result.retryAfterMs !== undefined && result.retryAfterMs > policy.maxDelayMs) {
       return { value: result.value, attempts, delaysMs, gaveUp: 'retry_after_too_long' };
     }
-    const delay = result.retryAfterMs ?? backoffDelay(index, policy, clock.random);
+    const delay = Math.max(result.retryAfterMs ?? 0, backoffDelay(index, policy, clock.random));
+    if (policy.maxTotalDelayMs !== undefined && waited + delay > policy.maxTotalDelayMs) {
+      return { value: result.value, attempts, delaysMs, gaveUp: 'budget_spent' };
+    }
+    waited += delay;
     delaysMs.push(delay);
     await clock.sleep(delay);
   }

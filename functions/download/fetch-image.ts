@@ -23,8 +23,10 @@ export interface DownloadSettings {
   maxRedirects: number;
   /** Backoff ceiling of the first retry (default 500 ms). */
   baseDelayMs?: number;
-  /** Longest single wait; a longer Retry-After gives up with 'rate_limited' (default 30 s). */
+  /** Longest single wait; a longer Retry-After gives up (default 30 s). */
   maxDelayMs?: number;
+  /** Most time one image may spend waiting between attempts, all waits together (default 60 s). */
+  maxTotalDelayMs?: number;
 }
 
 /** What fetching one image needs, with clocks already defaulted. */
@@ -43,11 +45,21 @@ export type ImageOutcome = Pick<ImageRecord, 'status' | 'reason' | 'detail' | 'o
 
 type Fetched = { response: HttpResponse } | { error: HttpClientError };
 
+/** Longest detail recorded: the next stages refuse records whose detail passes 4096 characters. */
+const MAX_DETAIL = 1000;
+/** URLs in a detail are cut to this length (a redirect may point anywhere, at any length). */
+const MAX_SHOWN_URL = 200;
+
 const failed = (reason: FailureReason, detail: string): ImageOutcome => ({
   status: 'failed',
   reason,
-  detail,
+  detail: detail.length > MAX_DETAIL ? `${detail.slice(0, MAX_DETAIL - 3)}...` : detail,
 });
+
+/** Cuts a URL for a message, keeping its start (scheme, host, path). */
+export function shortUrl(url: string): string {
+  return url.length > MAX_SHOWN_URL ? `${url.slice(0, MAX_SHOWN_URL - 3)}...` : url;
+}
 
 /**
  * Fetches one image URL with retries (one per-host slot per attempt), checks it is a whole image and stores it
@@ -72,15 +84,18 @@ export async function fetchImage(url: string, deps: FetchImageDeps): Promise<Ima
       retries: settings.retries,
       baseDelayMs: settings.baseDelayMs ?? 500,
       maxDelayMs: settings.maxDelayMs ?? 30_000,
+      maxTotalDelayMs: settings.maxTotalDelayMs ?? 60_000,
     },
     deps,
   );
   const fetched = outcome.value;
-  if ('error' in fetched) return failed(fetched.error.reason, fetched.error.message + attemptsNote(outcome));
+  if ('error' in fetched) {
+    return failed(fetched.error.reason, shortenUrls(fetched.error.message) + attemptsNote(outcome, settings));
+  }
   const { response } = fetched;
   if (response.status < 200 || response.status > 299) return failedStatus(response, outcome, settings);
   const check = await checkImage(response.body, response.headers['content-type'], settings);
-  if (!check.ok) return failed(check.reason, `${check.detail} (${response.finalUrl})`);
+  if (!check.ok) return failed(check.reason, `${check.detail} (${shortUrl(response.finalUrl)})`);
   const { ext, contentType } = FORMAT_INFO[check.format];
   const key = `originals/${createHash('sha256').update(response.body).digest('hex')}.${ext}`;
   if (!(await deps.blobs.has(key))) await deps.blobs.put(key, response.body, contentType);
@@ -106,21 +121,30 @@ async function attempt(url: string, deps: FetchImageDeps): Promise<Attempt<Fetch
 }
 
 function failedStatus(response: HttpResponse, outcome: RetryOutcome<Fetched>, settings: DownloadSettings) {
-  const base = `HTTP ${response.status} from ${response.finalUrl}`;
-  if (outcome.gaveUp === 'retry_after_too_long') {
-    const asked = response.headers['retry-after'] ?? '?';
-    const cap = settings.maxDelayMs ?? 30_000;
-    return failed('rate_limited', `${base} asked to retry after ${asked}, longer than the ${cap} ms we wait`);
-  }
+  const { status } = response;
   const reason: FailureReason =
-    response.status === 404 || response.status === 410
-      ? 'not_found'
-      : response.status === 429
-        ? 'rate_limited'
-        : 'http_error';
-  return failed(reason, base + attemptsNote(outcome));
+    status === 404 || status === 410 ? 'not_found' : status === 429 ? 'rate_limited' : 'http_error';
+  let base = `HTTP ${status} from ${shortUrl(response.finalUrl)}`;
+  if (status >= 300 && status < 400 && !response.headers.location) base += ' without a Location header';
+  if (outcome.gaveUp === 'retry_after_too_long') {
+    const asked = JSON.stringify(response.headers['retry-after'] ?? '?')
+      .slice(1, -1)
+      .slice(0, 40);
+    const cap = settings.maxDelayMs ?? 30_000;
+    return failed(reason, `${base} asked to retry after ${asked}, longer than the ${cap} ms we wait`);
+  }
+  return failed(reason, base + attemptsNote(outcome, settings));
 }
 
-function attemptsNote(outcome: RetryOutcome<unknown>): string {
+function attemptsNote(outcome: RetryOutcome<unknown>, settings: DownloadSettings): string {
+  if (outcome.gaveUp === 'budget_spent') {
+    const budget = settings.maxTotalDelayMs ?? 60_000;
+    return `; gave up after ${outcome.attempts} attempts: waiting again would pass ${budget} ms in all`;
+  }
   return outcome.attempts > 1 ? ` (after ${outcome.attempts} attempts)` : '';
+}
+
+// Error messages quote the URLs they are about; keep each one short.
+function shortenUrls(text: string): string {
+  return text.replace(/\bhttps?:\/\/\S+/g, (url) => shortUrl(url));
 }

@@ -18,7 +18,7 @@ const noisyJpeg = (width: number, height: number) => {
 
 /** A minimal ISO-BMFF `ftyp` box with the given major and compatible brands. */
 function ftyp(major: string, ...compatible: string[]): Uint8Array {
-  const body = Buffer.from(major + '\0\0\0\0' + compatible.join(''), 'latin1');
+  const body = Buffer.from(`${major}\0\0\0\0${compatible.join('')}`, 'latin1');
   const size = Buffer.alloc(4);
   size.writeUInt32BE(8 + body.length);
   return Buffer.concat([size, Buffer.from('ftyp'), body]);

@@ -95,6 +95,35 @@ describe('withRetries', () => {
     expect(slept).toEqual([700]);
   });
 
+  it('never waits less than the backoff, even when Retry-After says zero or a past date', async () => {
+    // Prepare
+    const { slept, clock } = recordingClock(() => 0.5);
+    const answers: Attempt<string>[] = [
+      { retry: true, value: 'a', retryAfterMs: 0 },
+      { retry: true, value: 'b', retryAfterMs: 0 },
+      { retry: false, value: 'c' },
+    ];
+    // Act
+    const out = await withRetries(async (i) => answers[i] as Attempt<string>, policy, clock);
+    // Assess
+    expect(out).toEqual({ value: 'c', attempts: 3, delaysMs: [50, 100] });
+    expect(slept).toEqual([50, 100]);
+  });
+
+  it('gives up before the waits of one operation add up to more than maxTotalDelayMs', async () => {
+    // Prepare
+    const { slept, clock } = recordingClock();
+    // Act
+    const out = await withRetries(
+      async () => ({ retry: true, value: 'busy', retryAfterMs: 400 }),
+      { ...policy, retries: 10, maxTotalDelayMs: 1000 },
+      clock,
+    );
+    // Assess
+    expect(out).toEqual({ value: 'busy', attempts: 3, delaysMs: [400, 400], gaveUp: 'budget_spent' });
+    expect(slept).toEqual([400, 400]);
+  });
+
   it('tries exactly once when retries is zero', async () => {
     // Prepare
     const { clock } = recordingClock();

@@ -1,0 +1,265 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FsBlobStore } from '../../adapters/fs-blob-store.ts';
+import { UndiciHttpClient } from '../../adapters/undici-http-client.ts';
+import { parseBatchEvent } from '../../core/batch-schema.ts';
+import { HostLimiter } from '../../core/host-limiter.ts';
+import type { Batch, ImageRecord } from '../../core/types.ts';
+import { type DownloadDeps, runDownload } from '../../functions/download/run-download.ts';
+import { drawImage } from '../support/misbehaving-server.ts';
+import { head, type RawRoute, type RawServer, startRawServer } from './raw-server.ts';
+
+const SVG = '<svg xmlns="http://www.w3.org/2000/svg"><image href="file:///etc/passwd"/></svg>';
+const PAST = 'Wed, 21 Oct 2015 07:28:00 GMT';
+
+function buildRoutes(jpeg: Buffer): Record<string, RawRoute> {
+  const ok =
+    (type = 'image/jpeg', extra: Record<string, string | number> = {}, body: Buffer = jpeg): RawRoute =>
+    (s) =>
+      s.end(
+        Buffer.concat([
+          Buffer.from(head('200 OK', { 'content-type': type, 'content-length': body.length, ...extra })),
+          body,
+        ]),
+      );
+  const status =
+    (line: string, extra: Record<string, string | number> = {}): RawRoute =>
+    (s) =>
+      s.end(head(line, { 'content-length': 0, connection: 'close', ...extra }));
+  const thenOk =
+    (first: RawRoute): RawRoute =>
+    (s, req) =>
+      req.seen === 1 ? first(s, req) : ok()(s, req);
+  const redirect = (to: string) => status('302 Found', { location: to });
+  const bomb = zlib.gzipSync(Buffer.alloc(50 * 1024 * 1024));
+  return {
+    '/ok.jpg': ok(),
+    '/ra-huge-429': status('429 Too Many Requests', { 'retry-after': '99999999999999999999' }),
+    '/ra-huge-503': status('503 Service Unavailable', { 'retry-after': '3600' }),
+    '/ra-negative': thenOk(status('503 Service Unavailable', { 'retry-after': '-5' })),
+    '/ra-garbage': thenOk(status('503 Service Unavailable', { 'retry-after': 'soon, maybe' })),
+    '/ra-past': thenOk(status('503 Service Unavailable', { 'retry-after': PAST })),
+    '/ra-zero': thenOk(status('429 Too Many Requests', { 'retry-after': '0' })),
+    '/unavailable': status('503 Service Unavailable'),
+    '/black-hole': () => undefined,
+    '/stall-body': (s) =>
+      s.write(
+        head('200 OK', { 'content-type': 'image/jpeg', 'content-length': jpeg.length }) + 'x'.repeat(10),
+      ),
+    '/to-ftp': redirect('ftp://files.example/a.jpg'),
+    '/to-file': redirect('file:///etc/passwd'),
+    '/to-creds': redirect('http://admin:secret@cdn.example/a.jpg'),
+    '/to-javascript': redirect('javascript:alert(1)'),
+    '/no-location': status('302 Found'),
+    '/cl-short': (s) =>
+      s.end(
+        Buffer.concat([
+          Buffer.from(head('200 OK', { 'content-type': 'image/jpeg', 'content-length': jpeg.length - 200 })),
+          jpeg,
+        ]),
+      ),
+    '/cl-long': (s) =>
+      s.end(
+        Buffer.concat([
+          Buffer.from(head('200 OK', { 'content-type': 'image/jpeg', 'content-length': jpeg.length + 500 })),
+          jpeg,
+        ]),
+      ),
+    '/gzip': ok('image/jpeg', { 'content-encoding': 'gzip' }, zlib.gzipSync(jpeg)),
+    '/brotli': ok('image/jpeg', { 'content-encoding': 'br' }, zlib.brotliCompressSync(jpeg)),
+    '/gzip-bomb': ok('image/jpeg', { 'content-encoding': 'gzip' }, bomb),
+    '/compress': ok('image/jpeg', { 'content-encoding': 'compress' }),
+    '/svg': ok('image/svg+xml', {}, Buffer.from(SVG)),
+    '/svg-as-png': ok('image/png', {}, Buffer.from(`<?xml version="1.0"?>\n${SVG}`)),
+    '/html-200': ok('text/html; charset=utf-8', {}, Buffer.from('<!doctype html><h1>Server error</h1>')),
+    '/html-as-jpeg': ok('image/jpeg', {}, Buffer.from('<!doctype html><h1>Not found</h1>')),
+    '/empty': ok('image/jpeg', {}, Buffer.alloc(0)),
+    '/huge-header': ok('image/jpeg', { 'x-padding': 'a'.repeat(100_000) }),
+    '/close-mid-body': (s) => {
+      s.write(head('200 OK', { 'content-type': 'image/jpeg', 'content-length': jpeg.length }));
+      s.write(jpeg.subarray(0, 300));
+      s.destroy();
+    },
+    '/not-http': (s) => s.end('SSH-2.0-OpenSSH_9.6\r\n\r\n'),
+    '/long-redirect': redirect(`/missing?${'q'.repeat(6000)}`),
+  };
+}
+
+const batchOf = (urls: string[]): Batch => ({
+  runId: 'hostile',
+  items: [{ id: 'p1', metadata: {}, images: urls.map((url): ImageRecord => ({ url, status: 'pending' })) }],
+});
+
+describe('download stage against hosts that misbehave', () => {
+  let jpeg: Buffer;
+  let server: RawServer;
+  let http: UndiciHttpClient;
+  let dir: string;
+  let slept: number[];
+  let deps: DownloadDeps;
+  beforeAll(async () => {
+    jpeg = await drawImage('jpeg', 96, 64);
+    server = await startRawServer(buildRoutes(jpeg));
+    http = new UndiciHttpClient({ allowPrivateHosts: true });
+    dir = await mkdtemp(path.join(tmpdir(), 'tf-hostile-dl-'));
+  });
+  afterAll(async () => {
+    await http.close();
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    slept = [];
+    deps = {
+      http,
+      blobs: new FsBlobStore(dir),
+      limiter: new HostLimiter(4),
+      settings: { timeoutMs: 400, maxBytes: 200_000, retries: 2, maxPixels: 1_000_000, maxRedirects: 5 },
+      sleep: async (ms) => void slept.push(ms),
+      random: () => 0.5,
+    };
+  });
+  const fetchOne = async (route: string, overrides: Partial<DownloadDeps['settings']> = {}) => {
+    const settings = { ...deps.settings, ...overrides };
+    const out = await runDownload(batchOf([`${server.url}${route}`]), { ...deps, settings });
+    return out.items[0]?.images[0] as ImageRecord;
+  };
+
+  it.each([
+    ['/ra-huge-429', 'rate_limited', 1, /HTTP 429 .* asked to retry after 99999999999999999999/],
+    [
+      '/ra-huge-503',
+      'http_error',
+      1,
+      /HTTP 503 .* asked to retry after 3600, longer than the 30000 ms we wait/,
+    ],
+    ['/unavailable', 'http_error', 3, /HTTP 503 .*\(after 3 attempts\)/],
+    ['/black-hole', 'timeout', 3, /timed out after 400 ms/],
+    ['/stall-body', 'timeout', 3, /timed out after 400 ms/],
+    ['/to-ftp', 'invalid_url', 1, /unsupported scheme ftp:/],
+    ['/to-file', 'invalid_url', 1, /unsupported scheme file:/],
+    ['/to-javascript', 'invalid_url', 1, /unsupported scheme javascript:/],
+    [
+      '/to-creds',
+      'invalid_url',
+      1,
+      /credentials are not allowed in image URLs: http:\/\/\*\*\*@cdn.example\/a.jpg/,
+    ],
+    ['/no-location', 'http_error', 1, /HTTP 302 .* without a Location header/],
+    ['/cl-short', 'corrupt_image', 1, /cannot decode jpeg/],
+    ['/cl-long', 'network_error', 3, /other side closed.*\(after 3 attempts\)/],
+    ['/gzip-bomb', 'too_large', 1, /more than 200000 bytes once decoded \(content-encoding gzip\)/],
+    ['/compress', 'http_error', 1, /unsupported content-encoding "compress"/],
+    ['/svg', 'not_an_image', 1, /SVG images are not accepted/],
+    ['/svg-as-png', 'not_an_image', 1, /SVG images are not accepted/],
+    ['/html-200', 'not_an_image', 1, /content type is text\/html, not an image/],
+    ['/html-as-jpeg', 'not_an_image', 1, /bytes are not a known image format \(image\/jpeg\)/],
+    ['/empty', 'not_an_image', 1, /the body is empty/],
+    ['/huge-header', 'http_error', 1, /response headers are too large/],
+    ['/close-mid-body', 'network_error', 3, /other side closed.*\(after 3 attempts\)/],
+    ['/not-http', 'http_error', 1, /not a valid HTTP response/],
+  ] as const)(
+    '%s ends failed: %s after %i request(s), with a precise detail',
+    async (route, reason, hits, detail) => {
+      // Act
+      const record = await fetchOne(route);
+      // Assess
+      expect(record).toMatchObject({ status: 'failed', reason });
+      expect(record.detail).toMatch(detail);
+      expect(server.hits(route)).toBe(hits);
+    },
+  );
+
+  it.each([
+    ['/ra-negative', [250]],
+    ['/ra-garbage', [250]],
+    ['/ra-past', [250]],
+    ['/ra-zero', [250]],
+  ])(
+    '%s: an unusable or past Retry-After falls back to backoff, never a zero-wait hammering',
+    async (route, waits) => {
+      // Act
+      const record = await fetchOne(route);
+      // Assess
+      expect(record.status).toBe('ok');
+      expect(slept).toEqual(waits);
+    },
+  );
+
+  it('bounds the total wait on a host that keeps asking for more time', async () => {
+    // Prepare: every answer is 503 with Retry-After 20 s; 8 retries would wait 160 s
+    const route = '/unavailable';
+    const asks = { ...deps, http: withRetryAfter(http, '20') };
+    // Act
+    const out = await runDownload(batchOf([`${server.url}${route}`]), {
+      ...asks,
+      settings: { ...deps.settings, retries: 8 },
+    });
+    // Assess
+    const record = out.items[0]?.images[0];
+    expect(record?.reason).toBe('http_error');
+    expect(slept).toEqual([20_000, 20_000, 20_000]);
+    expect(record?.detail).toMatch(/gave up after 4 attempts: waiting again would pass 60000 ms in all/);
+  });
+
+  it('decodes gzip and brotli bodies it never asked for, and asks for identity', async () => {
+    // Act
+    const records = [await fetchOne('/gzip'), await fetchOne('/brotli')];
+    // Assess
+    expect(records.map((r) => r.status)).toEqual(['ok', 'ok']);
+    const stored = await deps.blobs.get(records[0]?.originalKey ?? '');
+    expect(Buffer.from(stored).equals(jpeg)).toBe(true);
+    expect(server.lastHeaders('/gzip')?.['accept-encoding']).toBe('identity');
+  });
+
+  it('keeps every record valid for the next stage, even when a redirect points at a 6 KB URL', async () => {
+    // Act
+    const out = await runDownload(batchOf([`${server.url}/long-redirect`, `${server.url}/ok.jpg`]), deps);
+    // Assess
+    const [record] = out.items[0]?.images ?? [];
+    expect(record?.reason).toBe('not_found');
+    expect(record?.detail?.length).toBeLessThan(600);
+    expect(() => parseBatchEvent(out)).not.toThrow();
+  });
+
+  it('settles a whole batch of misbehaving URLs in bounded time, each with its own outcome', async () => {
+    // Prepare
+    const routes = [
+      '/black-hole',
+      '/stall-body',
+      '/close-mid-body',
+      '/unavailable',
+      '/ok.jpg',
+      '/svg',
+      '/empty',
+    ];
+    // Act
+    const started = Date.now();
+    const out = await runDownload(batchOf(routes.map((r) => `${server.url}${r}`)), deps);
+    // Assess
+    const reasons = out.items[0]?.images.map((r) => r.reason ?? r.status);
+    expect(reasons).toEqual([
+      'timeout',
+      'timeout',
+      'network_error',
+      'http_error',
+      'ok',
+      'not_an_image',
+      'not_an_image',
+    ]);
+    expect(Date.now() - started).toBeLessThan(4000);
+  });
+});
+
+/** An HttpClient that adds a Retry-After header to every 503 it returns. */
+function withRetryAfter(inner: UndiciHttpClient, value: string): DownloadDeps['http'] {
+  return {
+    get: async (url, options) => {
+      const res = await inner.get(url, options);
+      return res.status === 503 ? { ...res, headers: { ...res.headers, 'retry-after': value } } : res;
+    },
+  };
+}
