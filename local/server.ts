@@ -1,8 +1,11 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Api, ApiRequest, ApiResponse } from '../functions/search/api-types.ts';
 import { MAX_BODY_BYTES } from '../functions/search/api-types.ts';
 import { apiError, bodyTooLarge } from '../functions/search/responses.ts';
+
+/** Request line plus headers; past this node answers 431 (a URL over MAX_URL_CHARS gets the API's 414 first). */
+const MAX_HEADER_BYTES = 64 * 1024;
 
 /** Options of the local HTTP server. */
 export interface ServerOptions {
@@ -21,11 +24,19 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Serves an Api over node:http with a 1 MB body cap and request timeouts; logs nothing per request. */
+/**
+ * Serves an Api over node:http with a 1 MB body cap, a 64 KB header cap and request timeouts; requests node
+ * cannot parse get the API's JSON error shape too. Logs nothing per request.
+ */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const server = http.createServer(
-    { requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 },
+    {
+      requestTimeout: 30_000,
+      headersTimeout: 15_000,
+      keepAliveTimeout: 5_000,
+      maxHeaderSize: MAX_HEADER_BYTES,
+    },
     (req, res) => {
       handle(options.api, req, res).catch((err: unknown) => {
         console.error('local server: could not answer a request:', err);
@@ -33,6 +44,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       });
     },
   );
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, host, () => {
@@ -72,6 +84,7 @@ function toApiRequest(req: http.IncomingMessage, body: Uint8Array): ApiRequest {
     method: req.method ?? 'GET',
     path: mark === -1 ? url : url.slice(0, mark),
     query: new URLSearchParams(mark === -1 ? '' : url.slice(mark + 1)),
+    rawQuery: mark === -1 ? '' : url.slice(mark + 1),
     headers,
     ...(body.byteLength > 0 ? { body } : {}),
   };
@@ -92,6 +105,35 @@ function readBody(req: http.IncomingMessage): Promise<Uint8Array | 'too_large' |
     req.on('error', () => resolve('aborted'));
     req.on('close', () => resolve('aborted'));
   });
+}
+
+// Node found the request malformed (bad request line, header, version) or too big: answer in JSON, then close.
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable || err.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const answer =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? apiError(
+          431,
+          'headers_too_large',
+          `request line and headers are larger than ${MAX_HEADER_BYTES} bytes`,
+        )
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? apiError(408, 'request_timeout', 'the request did not arrive in time')
+        : apiError(
+            400,
+            'bad_request',
+            `malformed HTTP request: ${err.message.replace(/^Parse Error: /, '')}`,
+          );
+  const body = Buffer.from(answer.body);
+  const reason = http.STATUS_CODES[answer.status] ?? 'Error';
+  const headers = { ...answer.headers, 'content-length': body.length, connection: 'close' };
+  const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`);
+  socket.end(
+    Buffer.concat([Buffer.from(`HTTP/1.1 ${answer.status} ${reason}\r\n${head.join('')}\r\n`), body]),
+  );
 }
 
 function send(res: http.ServerResponse, answer: ApiResponse): void {

@@ -39,6 +39,7 @@ export function fromHttpApiEvent(event: unknown): ApiRequest {
     method: e.requestContext.http.method.toUpperCase(),
     path,
     query: new URLSearchParams(e.rawQueryString),
+    rawQuery: e.rawQueryString,
     headers,
     ...(e.body === undefined
       ? {}

@@ -4,6 +4,11 @@ export interface ApiRequest {
   /** The path as received (percent-encoded), without the query string. */
   path: string;
   query: URLSearchParams | Record<string, string | string[]>;
+  /**
+   * The query string exactly as received (percent-encoded, without `?`), when the carrier has it; the API
+   * then decodes it strictly and refuses malformed escapes instead of guessing.
+   */
+  rawQuery?: string;
   /** Lower-case header names. */
   headers: Record<string, string>;
   body?: Uint8Array;
@@ -22,3 +27,6 @@ export type Api = (req: ApiRequest) => Promise<ApiResponse>;
 
 /** Largest request body accepted by any carrier of the API (the routes themselves read no body). */
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Longest path plus query string the API answers; a longer one gets 414. */
+export const MAX_URL_CHARS = 16 * 1024;

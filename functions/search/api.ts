@@ -1,7 +1,8 @@
 import type { TextEmbedder } from '../../core/ports/models.ts';
 import type { VectorStore } from '../../core/ports/vector-store.ts';
-import type { Api, ApiRequest, ApiResponse } from './api-types.ts';
-import { apiError, errorResponse, json } from './responses.ts';
+import { type Api, type ApiRequest, type ApiResponse, MAX_URL_CHARS } from './api-types.ts';
+import { decodeQueryString } from './query-string.ts';
+import { apiError, errorResponse, json, shown } from './responses.ts';
 import { assertSameModel, runSearch } from './run-search.ts';
 import { parseSearchParams } from './search-params.ts';
 import { createStaticFiles } from './static-files.ts';
@@ -29,6 +30,14 @@ export function createApi(deps: ApiDeps): Api {
 
   async function route(req: ApiRequest): Promise<ApiResponse> {
     if (!req.path.startsWith('/')) return apiError(400, 'invalid_path', 'request path must start with "/"');
+    const urlChars = req.path.length + (req.rawQuery?.length ?? 0);
+    if (urlChars > MAX_URL_CHARS) {
+      return apiError(
+        414,
+        'uri_too_long',
+        `the URL has ${urlChars} characters; the limit is ${MAX_URL_CHARS}`,
+      );
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return apiError(405, 'method_not_allowed', `${req.method} is not allowed here; use GET`, {
         allow: ALLOW,
@@ -37,13 +46,15 @@ export function createApi(deps: ApiDeps): Api {
     if (req.path === '/api/search') return search(req);
     if (req.path === '/healthz') return health();
     if (req.path.startsWith('/api/') || !staticFiles) {
-      return apiError(404, 'not_found', `nothing at ${req.path}`);
+      return apiError(404, 'not_found', `nothing at ${shown(req.path)}`);
     }
     return staticFiles(req.path);
   }
 
   async function search(req: ApiRequest): Promise<ApiResponse> {
-    const input = parseSearchParams(req.query);
+    const query =
+      req.rawQuery === undefined ? req.query : new URLSearchParams(decodeQueryString(req.rawQuery));
+    const input = parseSearchParams(query);
     if (!isReady()) return apiError(503, 'not_ready', 'the search service is still starting', RETRY_AFTER);
     return json(200, await runSearch(input, deps));
   }

@@ -10,6 +10,11 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze(
   'referrer-policy': 'no-referrer',
 });
 
+/** A request value cut to 200 characters, for echoing in an error message. */
+export function shown(value: string): string {
+  return value.length > 200 ? `${value.slice(0, 197)}...` : value;
+}
+
 /** A JSON response that is never cached. */
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): ApiResponse {
   return {

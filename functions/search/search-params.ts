@@ -100,7 +100,7 @@ function toArrays(raw: ApiRequest['query']): Record<string, string[]> {
 }
 
 function toInputError(issues: z.core.$ZodIssue[]): InputError {
-  const issue = issues[0];
+  const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
   if (!issue) return new InputError('invalid search parameters', 'invalid_parameter');
   if (issue.code === 'unrecognized_keys') {
     const names = issue.keys.map((k) => `"${k}"`).join(', ');

@@ -1,7 +1,7 @@
 import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ApiResponse } from './api-types.ts';
-import { apiError, SECURITY_HEADERS } from './responses.ts';
+import { apiError, SECURITY_HEADERS, shown } from './responses.ts';
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -48,14 +48,14 @@ function toRelative(urlPath: string): string | ApiResponse {
   try {
     decoded = decodeURIComponent(urlPath);
   } catch {
-    return apiError(400, 'invalid_path', `path "${urlPath}" has invalid percent-encoding`);
+    return apiError(400, 'invalid_path', `path "${shown(urlPath)}" has invalid percent-encoding`);
   }
   if (!decoded.startsWith('/') || /[\\\0]/.test(decoded)) {
-    return apiError(400, 'invalid_path', `path "${urlPath}" is not a valid file path`);
+    return apiError(400, 'invalid_path', `path "${shown(urlPath)}" is not a valid file path`);
   }
   const segments = decoded.slice(1).split('/');
   if (segments.some((s) => s === '..' || s === '.')) {
-    return apiError(400, 'invalid_path', `path "${urlPath}" may not contain "." or ".." segments`);
+    return apiError(400, 'invalid_path', `path "${shown(urlPath)}" may not contain "." or ".." segments`);
   }
   if (segments.some((s, i) => s.startsWith('.') || (s === '' && i < segments.length - 1))) {
     return notFound(urlPath);
@@ -65,5 +65,5 @@ function toRelative(urlPath: string): string | ApiResponse {
 }
 
 function notFound(urlPath: string): ApiResponse {
-  return apiError(404, 'not_found', `nothing at ${urlPath}`);
+  return apiError(404, 'not_found', `nothing at ${shown(urlPath)}`);
 }
