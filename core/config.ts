@@ -10,6 +10,40 @@ const hexColor = z
     return [0, 2, 4].map((i) => Number.parseInt(h.slice(i, i + 2), 16)) as [number, number, number];
   });
 
+/** Names of the model settings, shared by the local CLI and the cloud stack. */
+export const MODEL_ENV = {
+  /** `real` (published models from the models folder) or `test` (generated stand-ins). */
+  mode: 'THREADFINDER_MODELS',
+  /** Registry id of the embedding model, e.g. marqo-fashion-siglip. */
+  embedModel: 'THREADFINDER_EMBED_MODEL',
+  /** Registry id of the segmentation model, e.g. u2net_cloth_seg. */
+  segmentModel: 'THREADFINDER_SEGMENT_MODEL',
+  /** Comma-separated cloth classes that count as garment, e.g. `upper,lower,full`. */
+  garmentClasses: 'THREADFINDER_GARMENT_CLASSES',
+  /** `pad` (square with the background colour) or `model` (the model's own resize/crop). */
+  imageFit: 'THREADFINDER_IMAGE_FIT',
+  /** Images (or texts) per embedding-model run. */
+  embedBatchSize: 'THREADFINDER_EMBED_BATCH_SIZE',
+  /** Threads per ONNX session; default: the cores available to the process. */
+  onnxThreads: 'THREADFINDER_ONNX_THREADS',
+  /** Where model files live (and `models fetch` writes). */
+  modelsDir: 'THREADFINDER_MODELS_DIR',
+} as const;
+
+const modelId = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9_.-]*$/,
+    'expected a model id such as marqo-fashion-siglip (see `threadfinder models list`)',
+  )
+  .optional();
+
+const classList = z
+  .string()
+  .regex(/^\s*[a-z]+(\s*,\s*[a-z]+)*\s*$/, 'expected comma-separated class names such as upper,lower,full')
+  .transform((s) => [...new Set(s.split(',').map((c) => c.trim()))])
+  .optional();
+
 const flag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
@@ -22,12 +56,36 @@ const schema = z.object({
   THREADFINDER_ALLOW_PRIVATE_HOSTS: flag.default(false),
   THREADFINDER_BACKGROUND: hexColor.default([0x00, 0xb1, 0x40]),
   THREADFINDER_DOWNLOAD_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
-  THREADFINDER_DOWNLOAD_MAX_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
+  THREADFINDER_DOWNLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(25 * 1024 * 1024),
   THREADFINDER_DOWNLOAD_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
   THREADFINDER_PER_HOST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   THREADFINDER_MAX_PIXELS: z.coerce.number().int().positive().default(50_000_000),
   THREADFINDER_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(8),
+  [MODEL_ENV.embedModel]: modelId,
+  [MODEL_ENV.segmentModel]: modelId,
+  [MODEL_ENV.garmentClasses]: classList,
+  [MODEL_ENV.imageFit]: z.enum(['pad', 'model']).default('pad'),
+  [MODEL_ENV.embedBatchSize]: z.coerce.number().int().min(1).max(256).default(8),
+  [MODEL_ENV.onnxThreads]: z.coerce.number().int().min(1).max(256).optional(),
 });
+
+/** Which models run and how they are fed; the same settings locally and in the cloud. */
+export interface ModelSettings {
+  /** Registry id; undefined means the registry default for the mode. */
+  embed?: string;
+  segment?: string;
+  /** Cloth class names that count as garment; undefined means the model's default (all garment classes). */
+  garmentClasses?: readonly string[];
+  /** How a non-square image becomes the embedder's square input. */
+  imageFit: 'pad' | 'model';
+  embedBatchSize: number;
+  /** undefined: one thread per available core. */
+  onnxThreads?: number;
+}
 
 /** Validated, frozen settings of one process. */
 export interface Config {
@@ -45,6 +103,7 @@ export interface Config {
     maxPixels: number;
   };
   batchSize: number;
+  model: ModelSettings;
 }
 
 /** Reads and validates settings from an environment; throws ConfigError naming each bad variable. */
@@ -71,5 +130,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxPixels: e.THREADFINDER_MAX_PIXELS,
     }),
     batchSize: e.THREADFINDER_BATCH_SIZE,
+    model: Object.freeze({
+      embed: e[MODEL_ENV.embedModel],
+      segment: e[MODEL_ENV.segmentModel],
+      garmentClasses: e[MODEL_ENV.garmentClasses],
+      imageFit: e[MODEL_ENV.imageFit],
+      embedBatchSize: e[MODEL_ENV.embedBatchSize],
+      onnxThreads: e[MODEL_ENV.onnxThreads],
+    }),
   });
 }

@@ -15,8 +15,12 @@ export interface ModelFile {
   path: string;
   /** Exact byte size where a source confirmed it; null where only an approximate size (or none) was seen. */
   sizeBytes: number | null;
+  /** Rounded size a source showed (e.g. "372 MB") where the exact size is unknown: for display and the download cap. */
+  approxBytes?: number;
   /** Full sha256 where a source confirmed it; null otherwise. */
   sha256: string | null;
+  /** Start and end of a published sha256 where only those were seen (HF pages abbreviate long hashes). */
+  sha256Hint?: { prefix: string; suffix: string };
   /** md5 where upstream pins one (rembg's pooch checksums). */
   md5?: string;
 }
@@ -69,7 +73,14 @@ export interface EmbedModelSpec extends CommonSpec {
   dim: number;
   /** transformers.js model folder (config.json, tokenizer, onnx/) relative to the model's local folder. */
   folder: string;
-  text: { input: TensorSpec; output: TensorSpec; maxLength: number; padding: 'longest' | 'max_length' };
+  text: {
+    input: TensorSpec;
+    output: TensorSpec;
+    maxLength: number;
+    padding: 'longest' | 'max_length';
+    /** Text cleaning the authors apply before the tokenizer ('canonicalize': Marqo's SigLIP processor). */
+    clean: 'none' | 'canonicalize';
+  };
   vision: { input: TensorSpec; output: TensorSpec };
   preprocessing: ImagePreprocessing;
 }

@@ -1,7 +1,7 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Config } from '../core/config.ts';
+import { type Config, MODEL_ENV, type ModelSettings } from '../core/config.ts';
 import { ConfigError, ModelMissingError } from '../core/errors.ts';
+import { checkFiles, modelDir } from './local-files.ts';
 import type {
   EmbedFamily,
   EmbedModelSpec,
@@ -13,7 +13,6 @@ import type {
 import {
   DEFAULT_EMBED_MODEL,
   DEFAULT_SEGMENT_MODEL,
-  fileUrl,
   findModel,
   MODELS,
   STAND_IN_EMBED_MODEL,
@@ -32,6 +31,8 @@ export interface ResolvedEmbedModel {
   dim: number;
   textMaxLength: number;
   textPadding: 'longest' | 'max_length';
+  /** Text cleaning the authors apply before tokenising. */
+  textClean: 'none' | 'canonicalize';
   standIn: boolean;
 }
 
@@ -46,7 +47,10 @@ export interface ResolvedSegmentModel {
   mean: Rgb;
   std: Rgb;
   classes: readonly string[];
+  /** Label indices that count as garment, as chosen (cloth contract). */
   garmentClasses: readonly number[];
+  /** The registry's default selection, to tell a custom choice apart (mask cache ids). */
+  defaultGarmentClasses: readonly number[];
   standIn: boolean;
 }
 
@@ -57,10 +61,12 @@ export interface ResolvedModels {
   segment: ResolvedSegmentModel;
 }
 
-/** Optional model ids; defaults are the registry defaults (real mode) or the stand-ins (test mode). */
+/** Optional model ids and garment classes; defaults are the registry's (real mode) or the stand-ins (test mode). */
 export interface ModelChoice {
   embed?: string;
   segment?: string;
+  /** Cloth class names that count as garment (e.g. ['upper', 'full']); ignored by saliency models. */
+  garmentClasses?: readonly string[];
 }
 
 function pick<T extends ModelSpec['task']>(
@@ -71,14 +77,16 @@ function pick<T extends ModelSpec['task']>(
   const spec = findModel(id);
   const allowed = MODELS.filter((m) => m.task === task && m.standIn === (mode === 'test')).map((m) => m.id);
   if (!spec || spec.task !== task || spec.standIn !== (mode === 'test')) {
+    const setting = task === 'embed' ? MODEL_ENV.embedModel : MODEL_ENV.segmentModel;
     throw new ConfigError(
-      `${task} model "${id}" is not available with THREADFINDER_MODELS=${mode}; use one of: ${allowed.join(', ')}`,
+      `${task} model "${id}" (${setting}) is not available with ${MODEL_ENV.mode}=${mode}; use one of: ${allowed.join(', ')}`,
     );
   }
   return spec as Extract<ModelSpec, { task: T }>;
 }
 
-const embedModel = (spec: EmbedModelSpec, localDir: string): ResolvedEmbedModel => ({
+/** An embedding model's registry entry bound to the local folder its files are in. */
+export const embedModel = (spec: EmbedModelSpec, localDir: string): ResolvedEmbedModel => ({
   id: spec.id,
   name: spec.name,
   family: spec.family,
@@ -86,10 +94,16 @@ const embedModel = (spec: EmbedModelSpec, localDir: string): ResolvedEmbedModel 
   dim: spec.dim,
   textMaxLength: spec.text.maxLength,
   textPadding: spec.text.padding,
+  textClean: spec.text.clean,
   standIn: spec.standIn,
 });
 
-const segmentModel = (spec: SegmentModelSpec, localDir: string): ResolvedSegmentModel => ({
+/** A segmentation model's registry entry bound to its local folder, with the garment classes chosen. */
+export const segmentModel = (
+  spec: SegmentModelSpec,
+  localDir: string,
+  garmentClasses: readonly number[] = spec.garmentClasses,
+): ResolvedSegmentModel => ({
   id: spec.id,
   name: spec.name,
   contract: spec.contract,
@@ -98,30 +112,22 @@ const segmentModel = (spec: SegmentModelSpec, localDir: string): ResolvedSegment
   mean: spec.mean,
   std: spec.std,
   classes: spec.classes,
-  garmentClasses: spec.garmentClasses,
+  garmentClasses,
+  defaultGarmentClasses: spec.garmentClasses,
   standIn: spec.standIn,
 });
 
-interface FileCheck {
-  ok: boolean;
-  line: string;
-}
-
-// Checks every file of `spec` under `localDir`: present, and of the published size where one is known.
-async function checkFiles(spec: ModelSpec, localDir: string): Promise<FileCheck[]> {
-  return Promise.all(
-    spec.files.map(async (f): Promise<FileCheck> => {
-      const where = path.join(localDir, f.path);
-      const from = `\n        from ${fileUrl(spec, f.path)}`;
-      const stat = await fs.stat(where).catch(() => undefined);
-      if (!stat?.isFile()) return { ok: false, line: `      missing: ${where}${from}` };
-      if (f.sizeBytes !== null && stat.size !== f.sizeBytes) {
-        const why = `wrong size (${stat.size} bytes, expected ${f.sizeBytes}; incomplete download?)`;
-        return { ok: false, line: `      ${why}: ${where}${from}` };
-      }
-      return { ok: true, line: `      present: ${where}` };
-    }),
-  );
+/** Label indices of the named cloth classes; throws ConfigError naming the setting and the valid names. */
+export function garmentClassIndices(spec: SegmentModelSpec, names: readonly string[] | undefined): number[] {
+  if (names === undefined || spec.contract !== 'cloth') return [...spec.garmentClasses];
+  const valid = spec.classes.filter((_, i) => i > 0);
+  const unknown = names.filter((n) => !valid.includes(n));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new ConfigError(
+      `${MODEL_ENV.garmentClasses}: ${unknown.length > 0 ? `unknown class ${unknown.join(', ')}` : 'no class given'} for ${spec.id}; use a comma-separated subset of: ${valid.join(', ')}`,
+    );
+  }
+  return names.map((n) => spec.classes.indexOf(n)).sort((a, b) => a - b);
 }
 
 /**
@@ -130,26 +136,26 @@ async function checkFiles(spec: ModelSpec, localDir: string): Promise<FileCheck[
  * (local disk only, never the network) and throws ModelMissingError listing what to fetch from where.
  */
 export async function resolveModels(
-  config: Pick<Config, 'models' | 'modelsDir'>,
+  config: Pick<Config, 'models' | 'modelsDir'> & { model?: Partial<ModelSettings> },
   choice: ModelChoice = {},
 ): Promise<ResolvedModels> {
   const mode = config.models;
   const test = mode === 'test';
-  const embed = pick(choice.embed ?? (test ? STAND_IN_EMBED_MODEL : DEFAULT_EMBED_MODEL), 'embed', mode);
-  const segment = pick(
-    choice.segment ?? (test ? STAND_IN_SEGMENT_MODEL : DEFAULT_SEGMENT_MODEL),
-    'segment',
-    mode,
-  );
+  const embedId = choice.embed ?? config.model?.embed ?? (test ? STAND_IN_EMBED_MODEL : DEFAULT_EMBED_MODEL);
+  const segmentId =
+    choice.segment ?? config.model?.segment ?? (test ? STAND_IN_SEGMENT_MODEL : DEFAULT_SEGMENT_MODEL);
+  const embed = pick(embedId, 'embed', mode);
+  const segment = pick(segmentId, 'segment', mode);
+  const classes = garmentClassIndices(segment, choice.garmentClasses ?? config.model?.garmentClasses);
   if (test) {
     const { root } = await writeStandInModels(path.join(config.modelsDir, 'test'));
-    return { mode, embed: embedModel(embed, root), segment: segmentModel(segment, root) };
+    return { mode, embed: embedModel(embed, root), segment: segmentModel(segment, root, classes) };
   }
-  const dirOf = (spec: ModelSpec) => path.resolve(config.modelsDir, spec.id);
+  const dirOf = (spec: ModelSpec) => modelDir(config.modelsDir, spec);
   const report: string[] = [];
   for (const spec of [embed, segment]) {
     const checks = await checkFiles(spec, dirOf(spec));
-    if (checks.some((c) => !c.ok)) {
+    if (checks.some((c) => c.state !== 'present')) {
       report.push(`  ${spec.id} (${spec.name}, ${spec.task}), revision ${spec.source.revision}:`);
       report.push(...checks.map((c) => c.line));
     }
@@ -159,10 +165,15 @@ export async function resolveModels(
       [
         `model files missing or incomplete under ${path.resolve(config.modelsDir)}:`,
         ...report,
-        'Download each file to the path shown (e.g. curl -fL --create-dirs -o <path> <url>),',
+        'Run `threadfinder models fetch` to download them, or download each file to the path shown',
+        '(e.g. curl -fL --create-dirs -o <path> <url>) and run `threadfinder models fetch` to verify it,',
         'or set THREADFINDER_MODELS=test to run with generated stand-in models (meaningless results).',
       ].join('\n'),
     );
   }
-  return { mode, embed: embedModel(embed, dirOf(embed)), segment: segmentModel(segment, dirOf(segment)) };
+  return {
+    mode,
+    embed: embedModel(embed, dirOf(embed)),
+    segment: segmentModel(segment, dirOf(segment), classes),
+  };
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadConfig, MODEL_ENV } from '../../core/config.ts';
 import { ConfigError, ModelMissingError } from '../../core/errors.ts';
 import { findModel } from '../../models/registry.ts';
 import { resolveModels } from '../../models/resolve.ts';
@@ -92,11 +93,58 @@ describe('resolveModels, real mode', () => {
       ConfigError,
     );
     await expect(resolveModels({ models: 'real', modelsDir }, { embed: 'u2netp' })).rejects.toThrow(
-      'use one of: marqo-fashion-siglip, fashion-clip',
+      'use one of: marqo-fashion-siglip, marqo-fashion-clip, fashion-clip',
     );
     await expect(resolveModels({ models: 'real', modelsDir }, { segment: 'test-cloth' })).rejects.toThrow(
-      'use one of: u2net_cloth_seg, u2netp',
+      'use one of: u2net_cloth_seg, u2netp, isnet-general-use',
     );
+  });
+});
+
+describe('resolveModels, choosing models', () => {
+  it('takes the model ids and garment classes from the settings, the choice argument winning', async () => {
+    // Prepare
+    const modelsDir = await tempDir('resolve-settings');
+    const config = loadConfig({
+      THREADFINDER_MODELS: 'test',
+      THREADFINDER_MODELS_DIR: modelsDir,
+      [MODEL_ENV.embedModel]: 'test-siglip',
+      [MODEL_ENV.garmentClasses]: 'full, upper',
+    });
+
+    // Act
+    const fromSettings = await resolveModels(config);
+    const overridden = await resolveModels(config, { embed: 'test-clip', garmentClasses: ['lower'] });
+
+    // Assess
+    expect(fromSettings.embed).toMatchObject({
+      id: 'test-siglip',
+      family: 'siglip',
+      dim: 768,
+      textMaxLength: 64,
+    });
+    expect(fromSettings.segment.garmentClasses).toEqual([1, 3]);
+    expect(overridden.embed.id).toBe('test-clip');
+    expect(overridden.segment.garmentClasses).toEqual([2]);
+  });
+
+  it('refuses unknown class names, naming the setting and the valid names', async () => {
+    const modelsDir = await tempDir('resolve-classes');
+
+    const attempt = resolveModels({ models: 'test', modelsDir }, { garmentClasses: ['upper', 'shoes'] });
+
+    await expect(attempt).rejects.toBeInstanceOf(ConfigError);
+    await expect(attempt).rejects.toThrow(
+      'THREADFINDER_GARMENT_CLASSES: unknown class shoes for test-cloth; use a comma-separated subset of: upper, lower, full',
+    );
+  });
+
+  it('refuses a malformed setting when the configuration is loaded', () => {
+    expect(() => loadConfig({ [MODEL_ENV.garmentClasses]: 'upper;lower' })).toThrow(
+      /THREADFINDER_GARMENT_CLASSES/,
+    );
+    expect(() => loadConfig({ [MODEL_ENV.embedModel]: '../x' })).toThrow(/THREADFINDER_EMBED_MODEL/);
+    expect(() => loadConfig({ [MODEL_ENV.imageFit]: 'crop' })).toThrow(/THREADFINDER_IMAGE_FIT/);
   });
 });
 

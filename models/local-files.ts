@@ -1,0 +1,42 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { ModelSpec } from './model-spec.ts';
+import { fileUrl } from './registry.ts';
+
+/** Folder of the generated stand-ins under a models folder. */
+export const standInRoot = (modelsDir: string) => path.resolve(modelsDir, 'test');
+
+/** The local folder a model's registry paths are relative to: `<modelsDir>/<id>`, or the stand-in root. */
+export function modelDir(modelsDir: string, spec: ModelSpec): string {
+  return spec.standIn ? standInRoot(modelsDir) : path.resolve(modelsDir, spec.id);
+}
+
+/** One registered file as found on disk. */
+export interface FileCheck {
+  path: string;
+  /** Absolute path where the file belongs. */
+  where: string;
+  url: string | null;
+  state: 'present' | 'missing' | 'wrong_size';
+  sizeBytes?: number;
+  line: string;
+}
+
+/** Checks every file of `spec` under `localDir`: present, and of the published size where one is exact. */
+export async function checkFiles(spec: ModelSpec, localDir: string): Promise<FileCheck[]> {
+  return Promise.all(
+    spec.files.map(async (f): Promise<FileCheck> => {
+      const where = path.join(localDir, f.path);
+      const url = fileUrl(spec, f.path);
+      const from = url ? `\n        from ${url}` : '';
+      const stat = await fs.stat(where).catch(() => undefined);
+      const base = { path: f.path, where, url };
+      if (!stat?.isFile()) return { ...base, state: 'missing', line: `      missing: ${where}${from}` };
+      if (f.sizeBytes !== null && stat.size !== f.sizeBytes) {
+        const why = `wrong size (${stat.size} bytes, expected ${f.sizeBytes}; incomplete download?)`;
+        return { ...base, state: 'wrong_size', sizeBytes: stat.size, line: `      ${why}: ${where}${from}` };
+      }
+      return { ...base, state: 'present', sizeBytes: stat.size, line: `      present: ${where}` };
+    }),
+  );
+}
