@@ -4,6 +4,8 @@ import { AutoTokenizer } from '@huggingface/transformers';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { configureOfflineTransformers, refusedFetches } from '../../adapters/transformers-env.ts';
+import type { EmbedModelSpec, SegmentModelSpec, TensorSpec } from '../../models/model-spec.ts';
+import { findModel } from '../../models/registry.ts';
 import { type StandInPaths, writeStandInModels } from '../../models/testing/stand-ins.ts';
 import { tempDir } from './drawn-images.ts';
 
@@ -21,28 +23,63 @@ const io = async (file: string) => {
 };
 
 describe('writeStandInModels', () => {
-  it('writes the transformers.js CLIP layout and the two rembg-style files', async () => {
-    const clip = path.relative(paths.root, paths.clipDir);
+  it('writes the transformers.js CLIP and SigLIP layouts and the two rembg-style files', async () => {
+    const folder = (dir: string) => {
+      const d = path.relative(paths.root, dir);
+      const files = ['config.json', 'preprocessor_config.json', 'special_tokens_map.json', 'tokenizer.json'];
+      return [
+        d,
+        `${d}/onnx`,
+        `${d}/onnx/text_model.onnx`,
+        `${d}/onnx/vision_model.onnx`,
+        `${d}/tokenizer_config.json`,
+      ].concat(files.map((f) => `${d}/${f}`));
+    };
 
     const files = (await fs.readdir(paths.root, { recursive: true })).sort();
 
     expect(files).toEqual(
       [
-        clip,
-        `${clip}/config.json`,
-        `${clip}/onnx`,
-        `${clip}/onnx/text_model.onnx`,
-        `${clip}/onnx/vision_model.onnx`,
-        `${clip}/preprocessor_config.json`,
-        `${clip}/special_tokens_map.json`,
-        `${clip}/tokenizer.json`,
-        `${clip}/tokenizer_config.json`,
+        ...folder(paths.clipDir),
+        ...folder(paths.siglipDir),
         'u2net_cloth_seg-test.onnx',
         'u2netp-test.onnx',
       ].sort(),
     );
-    expect(paths.written).toHaveLength(9);
+    expect(paths.written).toHaveLength(16);
   });
+
+  it.each([
+    ['test-clip', 'fashion-clip', 'clipDir'],
+    ['test-siglip', 'marqo-fashion-siglip', 'siglipDir'],
+  ] as const)('%s reproduces the names, dtypes and shapes %s declares', async (_standIn, realId, dir) => {
+    const real = findModel(realId) as EmbedModelSpec;
+    const declared = (t: TensorSpec) => ({ name: t.name, type: t.dtype, shape: t.shape });
+
+    const text = await io(path.join(paths[dir], 'onnx', 'text_model.onnx'));
+    const vision = await io(path.join(paths[dir], 'onnx', 'vision_model.onnx'));
+
+    expect(text.inputs).toEqual([declared(real.text.input)]);
+    expect(text.outputs).toEqual([declared(real.text.output)]);
+    expect(vision.inputs).toEqual([declared(real.vision.input)]);
+    expect(vision.outputs).toEqual([declared(real.vision.output)]);
+  });
+
+  it.each([
+    ['test-cloth', 'u2net_cloth_seg', 'clothFile'],
+    ['test-saliency', 'u2netp', 'saliencyFile'],
+  ] as const)(
+    '%s reproduces the dtypes and shapes of %s (names are read at run time)',
+    async (_s, realId, key) => {
+      const real = findModel(realId) as SegmentModelSpec;
+
+      const { inputs, outputs } = await io(paths[key]);
+
+      expect(inputs).toHaveLength(1);
+      expect(inputs[0]).toMatchObject({ type: real.input.dtype, shape: real.input.shape });
+      expect(outputs[0]).toMatchObject({ type: real.output.dtype, shape: real.output.shape });
+    },
+  );
 
   it('is deterministic and skips files whose content hash already matches, rewriting a changed one', async () => {
     const other = await writeStandInModels(await tempDir('stand-ins-again'));
@@ -97,6 +134,23 @@ describe('writeStandInModels', () => {
       expect(outputs[0]).toEqual({ name: '1959', type: 'float32', shape: [1, channels, size, size] });
     },
   );
+});
+
+describe('stand-in SigLIP tokenizer', () => {
+  it('loads offline with AutoTokenizer as a T5-style unigram tokenizer: pad 0, end 1, 64 tokens', async () => {
+    configureOfflineTransformers();
+    const tokenizer = await AutoTokenizer.from_pretrained(paths.siglipDir, { local_files_only: true });
+
+    const tokens = tokenizer.tokenize('red striped tshirt');
+    const ids = tokenizer.encode('red striped shirt');
+
+    expect(tokens).toEqual(['\u2581red', '\u2581striped', '\u2581t', 's', 'h', 'i', 'r', 't']);
+    expect(ids).toHaveLength(4);
+    expect(ids[3]).toBe(1);
+    expect([tokenizer.pad_token, tokenizer.eos_token, tokenizer.pad_token_id]).toEqual(['<pad>', '</s>', 0]);
+    expect(tokenizer.model_max_length).toBe(64);
+    expect(tokenizer.decode(ids, { skip_special_tokens: true })).toBe('red striped shirt');
+  });
 });
 
 describe('stand-in tokenizer', () => {
