@@ -4,11 +4,17 @@ import path from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
 import { ModelMissingError, ThreadfinderError } from '../core/errors.ts';
 
-/** Session settings every ONNX model in this process shares (transformers.js gets the same ones). */
-export function onnxSessionOptions(): InferenceSession.SessionOptions {
+/**
+ * Session settings every ONNX model in this process shares (transformers.js gets the same ones): CPU, all graph
+ * optimisations, intra-op threads = `threads` or the cores available to the process.
+ */
+export function onnxSessionOptions(threads?: number): InferenceSession.SessionOptions {
+  if (threads !== undefined && !(Number.isInteger(threads) && threads > 0)) {
+    throw new RangeError(`ONNX thread count must be a positive integer, got ${threads}`);
+  }
   return {
     executionProviders: ['cpu'],
-    intraOpNumThreads: os.availableParallelism(),
+    intraOpNumThreads: threads ?? os.availableParallelism(),
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
   };
@@ -16,11 +22,11 @@ export function onnxSessionOptions(): InferenceSession.SessionOptions {
 
 const sessions = new Map<string, Promise<InferenceSession>>();
 
-async function create(file: string): Promise<InferenceSession> {
+async function create(file: string, threads: number | undefined): Promise<InferenceSession> {
   const stat = await fs.stat(file).catch(() => undefined);
   if (!stat?.isFile()) throw new ModelMissingError(`ONNX model file not found: ${file}`);
   try {
-    return await InferenceSession.create(file, onnxSessionOptions());
+    return await InferenceSession.create(file, onnxSessionOptions(threads));
   } catch (cause) {
     throw new ThreadfinderError(`cannot load ONNX model ${file}: ${(cause as Error).message}`, { cause });
   }
@@ -30,11 +36,11 @@ async function create(file: string): Promise<InferenceSession> {
  * The process-wide InferenceSession for an ONNX file, created on first use and then shared.
  * A failed load is not cached, so a later call retries.
  */
-export function onnxSession(file: string): Promise<InferenceSession> {
-  const key = path.resolve(file);
+export function onnxSession(file: string, threads?: number): Promise<InferenceSession> {
+  const key = `${path.resolve(file)}#${threads ?? 'auto'}`;
   let session = sessions.get(key);
   if (!session) {
-    session = create(key);
+    session = create(path.resolve(file), threads);
     sessions.set(key, session);
     session.catch(() => sessions.delete(key));
   }
@@ -42,4 +48,22 @@ export function onnxSession(file: string): Promise<InferenceSession> {
 }
 
 /** Creates (or reuses) the session for a file; the seam adapters accept for injection. */
-export type OnnxSessionFactory = (file: string) => Promise<InferenceSession>;
+export type OnnxSessionFactory = (file: string, threads?: number) => Promise<InferenceSession>;
+
+/** A tensor's name, element type and shape as the session declares them. */
+export interface TensorInfo {
+  name: string;
+  type: string;
+  shape: readonly (number | string)[];
+}
+
+/** Inputs and outputs a session declares (names, element types, symbolic or fixed shapes). */
+export function sessionIo(session: InferenceSession): { inputs: TensorInfo[]; outputs: TensorInfo[] } {
+  const info = (list: readonly InferenceSession.ValueMetadata[]): TensorInfo[] =>
+    list.map((m) =>
+      m.isTensor
+        ? { name: m.name, type: m.type, shape: [...m.shape] }
+        : { name: m.name, type: 'non-tensor', shape: [] },
+    );
+  return { inputs: info(session.inputMetadata), outputs: info(session.outputMetadata) };
+}

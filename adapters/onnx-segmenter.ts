@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { InputError, ThreadfinderError } from '../core/errors.ts';
 import type { Mask, RgbImage, Segmenter } from '../core/ports/models.ts';
 import type { ResolvedSegmentModel } from '../models/resolve.ts';
-import { type OnnxSessionFactory, onnxSession } from './onnx-runtime.ts';
+import { type OnnxSessionFactory, onnxSession, sessionIo } from './onnx-runtime.ts';
 
 /** How to build an OnnxSegmenter. */
 export interface OnnxSegmenterOptions {
@@ -15,6 +15,8 @@ export interface OnnxSegmenterOptions {
   threshold?: number;
   /** Where sessions come from; defaults to the process-wide cache in onnx-runtime.ts. */
   sessionFactory?: OnnxSessionFactory;
+  /** Intra-op threads of the session; default: the available cores. */
+  threads?: number;
 }
 
 // A map at model resolution: one byte per pixel, 0..255.
@@ -117,6 +119,17 @@ async function toMask(map: SmallMap, width: number, height: number, cutoff: numb
   return { data, width, height };
 }
 
+/**
+ * The id masks are cached under: the model id, plus the chosen classes when they are not the model's default
+ * (masks of `upper` alone must not be reused for `upper,lower,full`).
+ */
+export function segmenterId(model: ResolvedSegmentModel, classes: readonly number[]): string {
+  const sorted = [...new Set(classes)].sort((a, b) => a - b);
+  const byDefault = [...model.defaultGarmentClasses].sort((a, b) => a - b);
+  if (model.contract !== 'cloth' || sorted.join() === byDefault.join()) return model.id;
+  return `${model.id}.${sorted.map((c) => model.classes[c]).join('-')}`;
+}
+
 /** Segmenter running a rembg-style U2NET ONNX model (cloth or saliency contract) on onnxruntime-node. */
 export class OnnxSegmenter implements Segmenter {
   readonly modelId: string;
@@ -127,7 +140,7 @@ export class OnnxSegmenter implements Segmenter {
     private readonly garment: ReadonlySet<number>,
     private readonly cutoff: number,
   ) {
-    this.modelId = model.id;
+    this.modelId = segmenterId(model, [...garment]);
   }
 
   /** Loads (or reuses) the model's session and validates the options. */
@@ -146,12 +159,17 @@ export class OnnxSegmenter implements Segmenter {
     if (!(threshold > 0 && threshold < 1)) {
       throw new InputError(`${model.id}: threshold must be in (0, 1), got ${threshold}`, 'invalid_option');
     }
-    const session = await (options.sessionFactory ?? onnxSession)(model.file);
+    const session = await (options.sessionFactory ?? onnxSession)(model.file, options.threads);
     if (session.inputNames.length === 0 || session.outputNames.length === 0) {
       throw new ThreadfinderError(`${model.file}: ONNX model has no inputs or no outputs`);
     }
     const cutoff = model.contract === 'cloth' ? 128 : Math.round(threshold * 255);
     return new OnnxSegmenter(session, model, new Set(classes), cutoff);
+  }
+
+  /** The session's declared inputs and outputs, for `models verify`. */
+  io(): ReturnType<typeof sessionIo> {
+    return sessionIo(this.session);
   }
 
   async segment(image: RgbImage): Promise<Mask> {

@@ -1,23 +1,38 @@
 import {
-  AutoProcessor,
-  AutoTokenizer,
   CLIPTextModelWithProjection,
   CLIPVisionModelWithProjection,
-  RawImage,
   SiglipTextModel,
   SiglipVisionModel,
 } from '@huggingface/transformers';
+import type { InferenceSession } from 'onnxruntime-node';
 import { InputError, ThreadfinderError } from '../core/errors.ts';
 import type { ImageEmbedder, RgbImage, TextEmbedder } from '../core/ports/models.ts';
 import { normalize } from '../core/vectors.ts';
 import type { ResolvedEmbedModel } from '../models/resolve.ts';
-import { batches, checkedDim, loadOrExplain, pretrainedOptions, requireFiles } from './transformers-env.ts';
+import { sessionIo, type TensorInfo } from './onnx-runtime.ts';
+import {
+  batches,
+  checkBatchSize,
+  checkedDim,
+  loadOrExplain,
+  pretrainedOptions,
+  requireFiles,
+} from './transformers-env.ts';
+import { loadPreparePixels, type PixelOptions, type PreparePixels } from './transformers-pixels.ts';
+import { loadTokenize, type Tokenize } from './transformers-text.ts';
 
 /** How to build a transformers.js embedder. */
 export interface TransformersEmbedderOptions {
   model: ResolvedEmbedModel;
   /** Inputs per model run; default 8. */
   batchSize?: number;
+  /** Intra-op threads of the ONNX session; default: the available cores. */
+  threads?: number;
+}
+
+/** Options of the image embedder: how non-square photos are fitted (default: pad with flat green). */
+export interface TransformersImageEmbedderOptions extends TransformersEmbedderOptions {
+  pixels?: Partial<PixelOptions>;
 }
 
 interface OutputTensor {
@@ -27,11 +42,22 @@ interface OutputTensor {
 
 type Outputs = Record<string, OutputTensor | undefined>;
 
-// Callable transformers.js model: inputs in, named output tensors out.
-type RunModel = (inputs: Record<string, unknown>) => Promise<Outputs>;
+// A loaded transformers.js model: callable, with its ONNX session(s).
+interface LoadedModel {
+  (inputs: Record<string, unknown>): Promise<unknown>;
+  sessions: Record<string, InferenceSession>;
+}
+
+/** Declared inputs and outputs of a loaded tower, for `models verify`. */
+export interface TowerIo {
+  inputs: TensorInfo[];
+  outputs: TensorInfo[];
+}
+
+const DEFAULT_PIXELS: PixelOptions = { fit: 'pad', padColour: [0x00, 0xb1, 0x40] };
 
 // Unit-length rows of the first present output among `names` (split exports: *_embeds; SigLIP also pooler_output).
-function unitRows(model: ResolvedEmbedModel, outputs: Outputs, names: string[], count: number, dim: number) {
+function unitRows(model: ResolvedEmbedModel, outputs: Outputs, names: string[], count: number) {
   const name = names.find((n) => outputs[n] !== undefined);
   const tensor = name ? outputs[name] : undefined;
   if (!tensor) {
@@ -39,6 +65,7 @@ function unitRows(model: ResolvedEmbedModel, outputs: Outputs, names: string[], 
       `${model.id}: model gave none of ${names.join(', ')}; got ${Object.keys(outputs)}`,
     );
   }
+  const dim = model.dim;
   if (tensor.dims.length !== 2 || tensor.dims[0] !== count || tensor.dims[1] !== dim) {
     throw new ThreadfinderError(
       `${model.id}: ${name} has shape [${tensor.dims}], expected [${count}, ${dim}]`,
@@ -60,70 +87,79 @@ function checkImage(image: RgbImage, index: number): void {
   }
 }
 
+const towerIo = (loaded: LoadedModel): TowerIo => {
+  const session = Object.values(loaded.sessions)[0];
+  if (!session) throw new ThreadfinderError('transformers.js model has no ONNX session');
+  return sessionIo(session);
+};
+
 /** ImageEmbedder on a local transformers.js model folder (CLIP or SigLIP vision tower), fully offline. */
 export class TransformersImageEmbedder implements ImageEmbedder {
   readonly modelId: string;
+  readonly dim: number;
 
   private constructor(
     private readonly model: ResolvedEmbedModel,
-    private readonly processor: (images: RawImage[]) => Promise<Record<string, unknown>>,
-    private readonly run: RunModel,
-    readonly dim: number,
+    private readonly prepare: PreparePixels,
+    private readonly vision: LoadedModel,
     private readonly batchSize: number,
   ) {
     this.modelId = model.id;
+    this.dim = model.dim;
   }
 
-  /** Loads the image processor (from preprocessor_config.json) and the vision model. */
-  static async create(options: TransformersEmbedderOptions): Promise<TransformersImageEmbedder> {
+  /** Loads the image processor (from preprocessor_config.json) and the vision model, once. */
+  static async create(options: TransformersImageEmbedderOptions): Promise<TransformersImageEmbedder> {
     const { model } = options;
     await requireFiles(model, ['config.json', 'preprocessor_config.json', 'onnx/vision_model.onnx']);
     const Vision = model.family === 'clip' ? CLIPVisionModelWithProjection : SiglipVisionModel;
-    const [processor, vision] = await loadOrExplain(model, 'vision model', () =>
+    const pixels = { ...DEFAULT_PIXELS, ...options.pixels };
+    const [prepare, vision] = await loadOrExplain(model, 'vision model', () =>
       Promise.all([
-        AutoProcessor.from_pretrained(model.dir, pretrainedOptions()),
-        Vision.from_pretrained(model.dir, pretrainedOptions()),
+        loadPreparePixels(model, pixels),
+        Vision.from_pretrained(
+          model.dir,
+          pretrainedOptions(options.threads),
+        ) as unknown as Promise<LoadedModel>,
       ]),
     );
-    const dim = checkedDim(model, vision.config, 'vision');
-    const process = (images: RawImage[]) => processor(images) as Promise<Record<string, unknown>>;
-    const run = (inputs: Record<string, unknown>) => vision(inputs) as Promise<Outputs>;
-    return new TransformersImageEmbedder(model, process, run, dim, options.batchSize ?? 8);
+    checkedDim(model, (vision as unknown as { config: unknown }).config, 'vision');
+    return new TransformersImageEmbedder(model, prepare, vision, checkBatchSize(options.batchSize ?? 8));
+  }
+
+  /** The vision graph's declared inputs and outputs. */
+  io(): TowerIo {
+    return towerIo(this.vision);
   }
 
   async embedImages(images: RgbImage[]): Promise<Float32Array[]> {
     images.forEach(checkImage);
     const out: Float32Array[] = [];
     for (const batch of batches(images, this.batchSize)) {
-      const raw = batch.map((im) => new RawImage(im.data, im.width, im.height, 3));
-      const { pixel_values } = await this.processor(raw);
-      const outputs = await this.run({ pixel_values });
-      out.push(...unitRows(this.model, outputs, ['image_embeds', 'pooler_output'], batch.length, this.dim));
+      const pixel_values = await this.prepare(batch);
+      const outputs = (await this.vision({ pixel_values })) as Outputs;
+      out.push(...unitRows(this.model, outputs, ['image_embeds', 'pooler_output'], batch.length));
     }
     return out;
   }
 }
 
-interface Encoded {
-  input_ids: { data: BigInt64Array; dims: number[] };
-  [key: string]: unknown;
-}
-
 /** TextEmbedder on a local transformers.js model folder (CLIP or SigLIP text tower), fully offline. */
 export class TransformersTextEmbedder implements TextEmbedder {
   readonly modelId: string;
+  readonly dim: number;
 
   private constructor(
     private readonly model: ResolvedEmbedModel,
-    private readonly tokenize: (texts: string[]) => Encoded,
-    private readonly run: RunModel,
-    readonly dim: number,
+    private readonly tokenize: Tokenize,
+    private readonly text: LoadedModel,
     private readonly batchSize: number,
   ) {
     this.modelId = model.id;
+    this.dim = model.dim;
   }
 
-  /** Loads the tokenizer (tokenizer.json + tokenizer_config.json) and the text model. */
+  /** Loads the tokenizer (tokenizer.json + tokenizer_config.json) and the text model only, once. */
   static async create(options: TransformersEmbedderOptions): Promise<TransformersTextEmbedder> {
     const { model } = options;
     await requireFiles(model, [
@@ -133,27 +169,22 @@ export class TransformersTextEmbedder implements TextEmbedder {
       'onnx/text_model.onnx',
     ]);
     const Text = model.family === 'clip' ? CLIPTextModelWithProjection : SiglipTextModel;
-    const [tokenizer, text] = await loadOrExplain(model, 'text model', () =>
+    const [tokenize, text] = await loadOrExplain(model, 'text model', () =>
       Promise.all([
-        AutoTokenizer.from_pretrained(model.dir, pretrainedOptions()),
-        Text.from_pretrained(model.dir, pretrainedOptions()),
+        loadTokenize(model),
+        Text.from_pretrained(
+          model.dir,
+          pretrainedOptions(options.threads),
+        ) as unknown as Promise<LoadedModel>,
       ]),
     );
-    const dim = checkedDim(model, text.config, 'text');
-    const padding = model.textPadding === 'max_length' ? ('max_length' as const) : true;
-    const endId = tokenizer.eos_token_id as number | undefined;
-    const tokenize = (texts: string[]) => {
-      const encoded = tokenizer(texts, {
-        padding,
-        truncation: true,
-        max_length: model.textMaxLength,
-      }) as unknown as Encoded;
-      // CLIP pools at the end token; like open_clip, a truncated text keeps its end token in the last slot.
-      if (model.family === 'clip' && endId !== undefined) keepEndToken(encoded.input_ids, BigInt(endId));
-      return encoded;
-    };
-    const run = (inputs: Record<string, unknown>) => text(inputs) as Promise<Outputs>;
-    return new TransformersTextEmbedder(model, tokenize, run, dim, options.batchSize ?? 8);
+    checkedDim(model, (text as unknown as { config: unknown }).config, 'text');
+    return new TransformersTextEmbedder(model, tokenize, text, checkBatchSize(options.batchSize ?? 8));
+  }
+
+  /** The text graph's declared inputs and outputs. */
+  io(): TowerIo {
+    return towerIo(this.text);
   }
 
   async embedTexts(texts: string[]): Promise<Float32Array[]> {
@@ -163,18 +194,9 @@ export class TransformersTextEmbedder implements TextEmbedder {
     });
     const out: Float32Array[] = [];
     for (const batch of batches(texts, this.batchSize)) {
-      const outputs = await this.run(this.tokenize(batch));
-      out.push(...unitRows(this.model, outputs, ['text_embeds', 'pooler_output'], batch.length, this.dim));
+      const outputs = (await this.text(this.tokenize(batch))) as Outputs;
+      out.push(...unitRows(this.model, outputs, ['text_embeds', 'pooler_output'], batch.length));
     }
     return out;
-  }
-}
-
-// Sets the last token of every row that lost its end token to truncation back to the end token.
-function keepEndToken(ids: { data: BigInt64Array; dims: number[] }, endId: bigint): void {
-  const [rows, length] = ids.dims as [number, number];
-  for (let r = 0; r < rows; r++) {
-    const row = ids.data.subarray(r * length, (r + 1) * length);
-    if (!row.includes(endId)) row[length - 1] = endId;
   }
 }

@@ -43,11 +43,11 @@ export async function requireFiles(model: ResolvedEmbedModel, files: readonly st
 }
 
 /** Options every transformers.js model load uses: local files, fp32 on CPU, the shared ONNX session settings. */
-export const pretrainedOptions = () => ({
+export const pretrainedOptions = (threads?: number) => ({
   local_files_only: true,
   dtype: 'fp32' as const,
   device: 'cpu' as const,
-  session_options: onnxSessionOptions(),
+  session_options: onnxSessionOptions(threads),
 });
 
 /** Runs a transformers.js load, turning its errors into ThreadfinderError naming the model and folder. */
@@ -68,39 +68,45 @@ export async function loadOrExplain<T>(
 
 type Json = Record<string, unknown> | undefined;
 
-/** Vector width stated by a model's config.json: CLIP projection_dim, SigLIP hidden size of the tower. */
+/** Vector width stated by a model's config.json (CLIP projection_dim, SigLIP tower hidden size), or undefined. */
 export function configDim(
   config: unknown,
   family: ResolvedEmbedModel['family'],
   tower: 'text' | 'vision',
-): number {
+): number | undefined {
   const c = config as Json;
   const sub = c?.[`${tower}_config`] as Json;
   const candidates =
     family === 'clip'
       ? [c?.projection_dim, sub?.projection_dim]
       : [sub?.projection_size, sub?.hidden_size, c?.projection_dim, c?.hidden_size];
-  const dim = candidates.find((v): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0);
-  if (dim === undefined)
-    throw new ThreadfinderError(`config.json states no ${tower} embedding width for a ${family} model`);
-  return dim;
+  return candidates.find((v): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0);
 }
 
-/** Checks config.json's width against the registry's, so a wrong registry entry fails at load, not in search. */
+/**
+ * Checks config.json's width against the registry's, so a wrong registry entry fails at load, not in search.
+ * A config that states no width (a custom config class) leaves the check to the first output's shape.
+ */
 export function checkedDim(model: ResolvedEmbedModel, config: unknown, tower: 'text' | 'vision'): number {
   const dim = configDim(config, model.family, tower);
-  if (dim !== model.dim) {
+  if (dim !== undefined && dim !== model.dim) {
     throw new ThreadfinderError(
       `embedding model ${model.id}: config.json in ${model.dir} gives ${tower} width ${dim}, the registry says ${model.dim}; fix models/registry.ts`,
     );
   }
-  return dim;
+  return model.dim;
+}
+
+/** Throws RangeError unless `size` is a positive integer batch size. */
+export function checkBatchSize(size: number): number {
+  if (!Number.isInteger(size) || size < 1)
+    throw new RangeError(`batch size must be a positive integer, got ${size}`);
+  return size;
 }
 
 /** Splits `items` into consecutive batches of at most `size`. */
 export function batches<T>(items: readonly T[], size: number): T[][] {
-  if (!Number.isInteger(size) || size < 1)
-    throw new RangeError(`batch size must be a positive integer, got ${size}`);
+  checkBatchSize(size);
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;

@@ -40,14 +40,18 @@ export async function createLocalRuntime(
   options: LocalRuntimeOptions = {},
 ): Promise<LocalRuntime> {
   const store = await FileVectorStore.open(path.join(config.dataDir, 'index', models.embed.id));
+  const { embedBatchSize: batchSize, onnxThreads: threads, imageFit: fit } = config.model;
+  const pixels = { fit, padColour: config.background };
   return {
     config,
     models,
     blobs: new FsBlobStore(path.join(config.dataDir, 'blobs')),
     store,
-    segmenter: lazy(() => OnnxSegmenter.create({ model: models.segment })),
-    imageEmbedder: lazy(() => TransformersImageEmbedder.create({ model: models.embed })),
-    textEmbedder: lazy(() => TransformersTextEmbedder.create({ model: models.embed })),
+    segmenter: lazy(() => OnnxSegmenter.create({ model: models.segment, threads })),
+    imageEmbedder: lazy(() =>
+      TransformersImageEmbedder.create({ model: models.embed, batchSize, threads, pixels }),
+    ),
+    textEmbedder: lazy(() => TransformersTextEmbedder.create({ model: models.embed, batchSize, threads })),
     http: new UndiciHttpClient({
       allowPrivateHosts: config.allowPrivateHosts,
       allowAddresses: options.allowAddresses,

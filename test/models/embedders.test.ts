@@ -9,21 +9,31 @@ import { type ResolvedEmbedModel, resolveModels } from '../../models/resolve.ts'
 import { drawShirt, tempDir } from './drawn-images.ts';
 
 const norm = (v: Float32Array) => Math.sqrt(dot(v, v));
+const at = (list: Float32Array[], i: number) => list[i] as Float32Array;
 
-let model: ResolvedEmbedModel;
-let images: TransformersImageEmbedder;
-let texts: TransformersTextEmbedder;
+let modelsDir: string;
 
 beforeAll(async () => {
-  ({ embed: model } = await resolveModels({ models: 'test', modelsDir: await tempDir('embedders') }));
-  [images, texts] = await Promise.all([
-    TransformersImageEmbedder.create({ model, batchSize: 2 }),
-    TransformersTextEmbedder.create({ model, batchSize: 2 }),
-  ]);
+  modelsDir = await tempDir('embedders');
 });
 
-describe('TransformersImageEmbedder (stand-in CLIP)', () => {
-  it('returns one deterministic unit vector of dim 512 per image, batched or not', async () => {
+describe.each([
+  ['test-clip', 'clip', 512],
+  ['test-siglip', 'siglip', 768],
+] as const)('%s through the transformers.js embedders', (id, family, dim) => {
+  let model: ResolvedEmbedModel;
+  let images: TransformersImageEmbedder;
+  let texts: TransformersTextEmbedder;
+
+  beforeAll(async () => {
+    ({ embed: model } = await resolveModels({ models: 'test', modelsDir }, { embed: id }));
+    [images, texts] = await Promise.all([
+      TransformersImageEmbedder.create({ model, batchSize: 2, pixels: { fit: 'model' } }),
+      TransformersTextEmbedder.create({ model, batchSize: 2 }),
+    ]);
+  });
+
+  it(`returns one deterministic unit vector of dim ${dim} per image, batched or not`, async () => {
     // Prepare
     const red = await drawShirt('#d01c28');
     const blue = await drawShirt('#2040c0', '#ffffff', 180, 260);
@@ -31,73 +41,73 @@ describe('TransformersImageEmbedder (stand-in CLIP)', () => {
 
     // Act
     const together = await images.embedImages([red, blue, grey]);
-    const alone = await Promise.all([red, blue, grey].map(async (im) => (await images.embedImages([im]))[0]));
+    const alone = await Promise.all(
+      [red, blue, grey].map(async (im) => at(await images.embedImages([im]), 0)),
+    );
 
     // Assess
-    expect(images.dim).toBe(512);
-    expect(images.modelId).toBe('test-clip');
+    expect([images.dim, images.modelId, model.family]).toEqual([dim, id, family]);
     expect(together).toHaveLength(3);
     for (const [i, v] of together.entries()) {
       expect(v).toBeInstanceOf(Float32Array);
-      expect(v).toHaveLength(512);
+      expect(v).toHaveLength(dim);
       expect(norm(v)).toBeCloseTo(1, 5);
-      expect(dot(v, alone[i] as Float32Array)).toBeCloseTo(1, 5);
+      expect(dot(v, at(alone, i))).toBeCloseTo(1, 5);
     }
   });
 
   it('puts images with similar colour layouts closer than different ones', async () => {
-    const [red, darkRed, blue] = await images.embedImages([
+    const vectors = await images.embedImages([
       await drawShirt('#d01c28'),
       await drawShirt('#a01820'),
       await drawShirt('#2040c0'),
     ]);
 
-    expect(dot(red as Float32Array, darkRed as Float32Array)).toBeGreaterThan(
-      dot(red as Float32Array, blue as Float32Array),
-    );
+    expect(dot(at(vectors, 0), at(vectors, 1))).toBeGreaterThan(dot(at(vectors, 0), at(vectors, 2)));
   });
 
-  it('returns an empty list for no images', async () => {
+  it('returns an empty list for no images or texts', async () => {
     expect(await images.embedImages([])).toEqual([]);
+    expect(await texts.embedTexts([])).toEqual([]);
   });
-});
 
-describe('TransformersTextEmbedder (stand-in CLIP)', () => {
-  it('returns deterministic unit vectors of dim 512; a batch equals texts one by one despite padding', async () => {
+  it(`returns deterministic unit text vectors of dim ${dim}; a batch equals texts one by one despite padding`, async () => {
     const queries = ['red striped shirt', 'dress', 'a long navy wool coat with pockets', ''];
 
     const together = await texts.embedTexts(queries);
-    const alone = await Promise.all(queries.map(async (q) => (await texts.embedTexts([q]))[0]));
+    const alone = await Promise.all(queries.map(async (q) => at(await texts.embedTexts([q]), 0)));
 
-    expect(texts.dim).toBe(512);
+    expect(texts.dim).toBe(dim);
     expect(together).toHaveLength(4);
     for (const [i, v] of together.entries()) {
-      expect(v).toHaveLength(512);
+      expect(v).toHaveLength(dim);
       expect(norm(v)).toBeCloseTo(1, 5);
-      expect(dot(v, alone[i] as Float32Array)).toBeCloseTo(1, 5);
+      expect(dot(v, at(alone, i))).toBeCloseTo(1, 5);
     }
-    expect(dot(together[0] as Float32Array, together[1] as Float32Array)).toBeLessThan(0.99);
+    expect(dot(at(together, 0), at(together, 1))).toBeLessThan(0.99);
   });
 
-  it('accepts text longer than 77 tokens (truncated, not rejected)', async () => {
+  it('accepts text longer than the model context (truncated, not rejected)', async () => {
     const [long] = await texts.embedTexts([Array.from({ length: 120 }, () => 'shirt').join(' ')]);
 
     expect(norm(long as Float32Array)).toBeCloseTo(1, 5);
   });
 
   it('shares the space with images: colour words point at garments of that colour', async () => {
-    const [redShirt, blueShirt] = await images.embedImages([
+    const shirts = await images.embedImages([
       await drawShirt('#d01c28', '#00b140'),
       await drawShirt('#2040c0', '#00b140'),
     ]);
-    const [red, blue] = await texts.embedTexts(['red shirt', 'blue shirt']);
+    const words = await texts.embedTexts(['red shirt', 'blue shirt']);
 
-    expect(dot(red as Float32Array, redShirt as Float32Array)).toBeGreaterThan(
-      dot(red as Float32Array, blueShirt as Float32Array),
-    );
-    expect(dot(blue as Float32Array, blueShirt as Float32Array)).toBeGreaterThan(
-      dot(blue as Float32Array, redShirt as Float32Array),
-    );
+    expect(dot(at(words, 0), at(shirts, 0))).toBeGreaterThan(dot(at(words, 0), at(shirts, 1)));
+    expect(dot(at(words, 1), at(shirts, 1))).toBeGreaterThan(dot(at(words, 1), at(shirts, 0)));
+  });
+
+  it('declares the graph inputs and outputs it runs', () => {
+    expect(texts.io().inputs.map((i) => i.name)).toEqual(['input_ids']);
+    expect(texts.io().outputs.map((o) => [o.name, o.shape])).toEqual([['text_embeds', ['batch_size', dim]]]);
+    expect(images.io().inputs.map((i) => [i.name, i.type])).toEqual([['pixel_values', 'float32']]);
   });
 });
 
@@ -108,6 +118,7 @@ describe('offline loading', () => {
 
   it('names the missing file instead of trying to download it', async () => {
     // Prepare: a copy of the stand-in folder without its text graph
+    const { embed: model } = await resolveModels({ models: 'test', modelsDir });
     const dir = path.join(await tempDir('embed-missing'), 'model');
     await fs.cp(model.dir, dir, { recursive: true });
     await fs.rm(path.join(dir, 'onnx', 'text_model.onnx'));
@@ -122,8 +133,18 @@ describe('offline loading', () => {
   });
 
   it('fails clearly when config.json disagrees with the registry width', async () => {
+    const { embed: model } = await resolveModels({ models: 'test', modelsDir });
+
     const attempt = TransformersImageEmbedder.create({ model: { ...model, dim: 768 } });
 
     await expect(attempt).rejects.toThrow(/gives vision width 512, the registry says 768/);
+  });
+
+  it('refuses a batch size that is not a positive integer', async () => {
+    const { embed: model } = await resolveModels({ models: 'test', modelsDir });
+
+    await expect(TransformersTextEmbedder.create({ model, batchSize: 0 })).rejects.toThrow(
+      'batch size must be a positive integer, got 0',
+    );
   });
 });

@@ -1,8 +1,11 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FsBlobStore } from '../../adapters/fs-blob-store.ts';
 import { OnnxSegmenter } from '../../adapters/onnx-segmenter.ts';
 import { InputError } from '../../core/errors.ts';
+import { encodePng } from '../../core/image-codec.ts';
 import type { Mask } from '../../core/ports/models.ts';
+import { runSegment } from '../../functions/segment/run-segment.ts';
 import { type ResolvedModels, resolveModels } from '../../models/resolve.ts';
 import { drawShirt, tempDir } from './drawn-images.ts';
 
@@ -62,6 +65,31 @@ describe('OnnxSegmenter, cloth contract (u2net_cloth_seg stand-in)', () => {
     expect(lower.data.every((v) => v === 0)).toBe(true);
   });
 
+  it('selects classes by name through the model settings and caches masks under a per-selection id', async () => {
+    // Prepare
+    const modelsDir = path.dirname(path.dirname(models.segment.file));
+    const lower = await resolveModels({ models: 'test', modelsDir, model: { garmentClasses: ['lower'] } });
+    const all = await resolveModels({
+      models: 'test',
+      modelsDir,
+      model: { garmentClasses: ['full', 'lower', 'upper'] },
+    });
+
+    // Act
+    const [lowerOnly, every] = await Promise.all([
+      OnnxSegmenter.create({ model: lower.segment }),
+      OnnxSegmenter.create({ model: all.segment }),
+    ]);
+    const masks = await Promise.all(
+      [lowerOnly, every].map((s) => drawShirt('#d01c28').then((im) => s.segment(im))),
+    );
+
+    // Assess
+    expect([lowerOnly.modelId, every.modelId]).toEqual(['test-cloth.lower', 'test-cloth']);
+    expect(coverage(masks[0] as Mask)).toBe(0);
+    expect(coverage(masks[1] as Mask)).toBeGreaterThan(0.3);
+  });
+
   it('refuses classes the model does not have, naming the valid ones', async () => {
     await expect(OnnxSegmenter.create({ model: models.segment, garmentClasses: [4] })).rejects.toThrow(
       /garment classes \[4\] do not exist; valid: 0=background, 1=upper, 2=lower, 3=full/,
@@ -75,6 +103,50 @@ describe('OnnxSegmenter, cloth contract (u2net_cloth_seg stand-in)', () => {
 
     await expect(attempt).rejects.toBeInstanceOf(InputError);
     await expect(attempt).rejects.toThrow(/10 bytes, expected 2x2x3 = 12/);
+  });
+});
+
+describe('no garment found', () => {
+  it('gives an empty mask for a photo with nothing garment-like (white with a pale grey shadow)', async () => {
+    const segmenter = await OnnxSegmenter.create({ model: models.segment });
+
+    const mask = await segmenter.segment(await drawShirt('#eeeeee', '#ffffff', 200, 260));
+
+    expect(mask.data.every((v) => v === 0)).toBe(true);
+  });
+
+  it('makes the segment stage fall back to the unmasked image and say so in the image status', async () => {
+    // Prepare: a real adapter that finds nothing, a real blob store
+    const dir = await tempDir('no-garment');
+    const blobs = new FsBlobStore(path.join(dir, 'blobs'));
+    const segmenter = await OnnxSegmenter.create({ model: models.segment, garmentClasses: [3] });
+    await blobs.put('originals/shirt.png', await encodePng(await drawShirt('#d01c28')));
+    const batch = {
+      runId: 'r1',
+      items: [
+        {
+          id: 'p1',
+          metadata: {},
+          images: [
+            {
+              url: 'https://cdn.example/shirt.png',
+              status: 'ok' as const,
+              originalKey: 'originals/shirt.png',
+            },
+          ],
+        },
+      ],
+    };
+
+    // Act
+    const out = await runSegment(batch, { blobs, segmenter, background: [0, 177, 64], maxPixels: 50e6 });
+
+    // Assess
+    const image = out.items[0]?.images[0];
+    expect(image).toMatchObject({ status: 'ok', garmentFound: false });
+    expect(image?.detail).toMatch(/no garment found/);
+    expect(image?.maskedKey).toBe('masked/test-cloth.full/00b140/shirt.nogarment.png');
+    expect(await blobs.has(image?.maskedKey as string)).toBe(true);
   });
 });
 

@@ -1,0 +1,59 @@
+import { AutoProcessor, RawImage } from '@huggingface/transformers';
+import type { RgbImage } from '../core/ports/models.ts';
+import type { ResolvedEmbedModel } from '../models/resolve.ts';
+import { pretrainedOptions } from './transformers-env.ts';
+
+/**
+ * How a non-square photo becomes the model's square input.
+ * - `pad`: centre it on a square of `padColour` first (the whole garment stays in view, nothing is stretched),
+ *   then run the model's own processor, which then only scales.
+ * - `model`: hand the photo to the model's processor unchanged (the authors' behaviour: CLIP resizes the
+ *   shortest edge and centre-crops, SigLIP squashes to 224x224).
+ */
+export type ImageFit = 'pad' | 'model';
+
+/** How images are prepared for the vision tower. */
+export interface PixelOptions {
+  fit: ImageFit;
+  /** Colour of the padding; the segment stage's background colour, so padding looks like background. */
+  padColour: readonly [number, number, number];
+}
+
+/** pixel_values as the vision graph takes them: float32 NCHW. */
+export interface PixelValues {
+  data: Float32Array;
+  dims: number[];
+}
+
+/** Centres `image` on a square canvas of `colour`; a square image is returned as is. */
+export function padToSquare(image: RgbImage, colour: readonly [number, number, number]): RgbImage {
+  const { width, height } = image;
+  if (width === height) return image;
+  const side = Math.max(width, height);
+  const data = new Uint8Array(side * side * 3);
+  for (let i = 0; i < side * side; i++) data.set(colour, i * 3);
+  const left = Math.floor((side - width) / 2);
+  const top = Math.floor((side - height) / 2);
+  for (let y = 0; y < height; y++) {
+    const row = image.data.subarray(y * width * 3, (y + 1) * width * 3);
+    data.set(row, ((top + y) * side + left) * 3);
+  }
+  return { data, width: side, height: side };
+}
+
+/** Prepares a batch of images: optional padding, then the model's preprocessor_config.json through transformers.js. */
+export type PreparePixels = (images: RgbImage[]) => Promise<PixelValues>;
+
+/** Loads the model's image processor and returns the batch preparation for `options`. */
+export async function loadPreparePixels(
+  model: ResolvedEmbedModel,
+  options: PixelOptions,
+): Promise<PreparePixels> {
+  const processor = await AutoProcessor.from_pretrained(model.dir, pretrainedOptions());
+  return async (images) => {
+    const fitted = options.fit === 'pad' ? images.map((im) => padToSquare(im, options.padColour)) : images;
+    const raw = fitted.map((im) => new RawImage(im.data, im.width, im.height, 3));
+    const { pixel_values } = (await processor(raw)) as { pixel_values: PixelValues };
+    return pixel_values;
+  };
+}
