@@ -36,6 +36,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       headersTimeout: 15_000,
       keepAliveTimeout: 5_000,
       maxHeaderSize: MAX_HEADER_BYTES,
+      // Checked in handle() instead, so that the answer has the API's JSON error shape.
+      requireHostHeader: false,
     },
     (req, res) => {
       handle(options.api, req, res).catch((err: unknown) => {
@@ -65,6 +67,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 }
 
 async function handle(api: Api, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  if (req.httpVersion === '1.1' && req.headers.host === undefined) {
+    res.shouldKeepAlive = false;
+    return send(res, apiError(400, 'bad_request', 'an HTTP/1.1 request needs a Host header'));
+  }
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > MAX_BODY_BYTES) return send(res, bodyTooLarge(MAX_BODY_BYTES));
   const body = await readBody(req);
@@ -139,7 +145,8 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
 function send(res: http.ServerResponse, answer: ApiResponse): void {
   if (res.headersSent || res.destroyed) return;
   try {
-    res.writeHead(answer.status, answer.headers);
+    const length = res.req.method === 'HEAD' ? {} : { 'content-length': Buffer.byteLength(answer.body) };
+    res.writeHead(answer.status, { ...answer.headers, ...length });
     res.end(answer.body);
   } catch (err) {
     const fallback = apiError(500, 'internal_error', 'internal server error');

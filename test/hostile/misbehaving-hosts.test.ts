@@ -35,7 +35,11 @@ function buildRoutes(jpeg: Buffer): Record<string, RawRoute> {
       req.seen === 1 ? first(s, req) : ok()(s, req);
   const redirect = (to: string) => status('302 Found', { location: to });
   const bomb = zlib.gzipSync(Buffer.alloc(50 * 1024 * 1024));
+  const hops = Object.fromEntries(
+    Array.from({ length: 10 }, (_, i) => [`/hop${i + 1}`, redirect(i === 9 ? '/ok.jpg' : `/hop${i + 2}`)]),
+  );
   return {
+    ...hops,
     '/ok.jpg': ok(),
     '/ra-huge-429': status('429 Too Many Requests', { 'retry-after': '99999999999999999999' }),
     '/ra-huge-503': status('503 Service Unavailable', { 'retry-after': '3600' }),
@@ -148,6 +152,7 @@ describe('download stage against hosts that misbehave', () => {
       1,
       /credentials are not allowed in image URLs: http:\/\/\*\*\*@cdn.example\/a.jpg/,
     ],
+    ['/hop1', 'http_error', 1, /more than 5 redirects from .*\/hop1/],
     ['/no-location', 'http_error', 1, /HTTP 302 .* without a Location header/],
     ['/cl-short', 'corrupt_image', 1, /cannot decode jpeg/],
     ['/cl-long', 'network_error', 3, /other side closed.*\(after 3 attempts\)/],

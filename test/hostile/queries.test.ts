@@ -118,6 +118,11 @@ describe('GET /api/search against odd queries', () => {
     ['a header without a colon', 'GET /api/search?q=a HTTP/1.1\r\nnot a header\r\n\r\n'],
     ['an unknown method token', 'BREW /api/search?q=a HTTP/1.1\r\nhost: x\r\n\r\n'],
     ['an HTTP version from the future', 'GET /api/search?q=a HTTP/9.9\r\nhost: x\r\n\r\n'],
+    ['HTTP/1.1 without a Host header', 'GET /api/search?q=a HTTP/1.1\r\nconnection: close\r\n\r\n'],
+    [
+      'both Content-Length and chunked',
+      'GET /healthz HTTP/1.1\r\nhost: x\r\ncontent-length: 5\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n',
+    ],
   ])('answers a malformed request (%s) with 400 in JSON and closes', async (_, bytes) => {
     // Act
     const res = await rawExchange(url, bytes);
