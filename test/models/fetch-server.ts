@@ -1,0 +1,98 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A request the server saw. */
+export interface SeenRequest {
+  path: string;
+  range?: string;
+}
+
+/** Per-file misbehaviour, each applied once (to the first GET that would trigger it). */
+export interface Quirks {
+  /** Send only this many bytes of a full response, then drop the connection. */
+  cutAfter?: number;
+  /** Answer the first request with this status (e.g. 503). */
+  failFirst?: number;
+  /** Ignore Range and always answer 200 with the whole file. */
+  ignoreRange?: boolean;
+}
+
+/** A loopback file server with Range support, a redirect route and scripted failures. */
+export interface FileServer {
+  url: string;
+  seen: SeenRequest[];
+  close(): Promise<void>;
+}
+
+/**
+ * Serves `files` at /files/<name>; /redirect/<name> answers 302 to /files/<name> (as Hugging Face's resolve
+ * URLs redirect to a CDN).
+ */
+export async function startFileServer(
+  files: Record<string, Buffer>,
+  quirks: Record<string, Quirks> = {},
+): Promise<FileServer> {
+  const seen: SeenRequest[] = [];
+  const used = new Set<string>();
+  const once = (key: string) => !used.has(key) && used.add(key) !== undefined;
+  const server = http.createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    seen.push({ path, ...(req.headers.range ? { range: req.headers.range } : {}) });
+    if (path.startsWith('/redirect/')) {
+      res.writeHead(302, { location: `/files/${path.slice('/redirect/'.length)}` }).end();
+      return;
+    }
+    const name = path.slice('/files/'.length);
+    const body = files[name];
+    const quirk = quirks[name] ?? {};
+    if (!path.startsWith('/files/') || !body) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    if (quirk.failFirst && once(`fail:${name}`)) {
+      res.writeHead(quirk.failFirst, { 'retry-after': '0' }).end('try later');
+      return;
+    }
+    const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+    if (range && !quirk.ignoreRange) {
+      const start = Number(range[1]);
+      if (start >= body.length) {
+        res.writeHead(416, { 'content-range': `bytes */${body.length}` }).end();
+        return;
+      }
+      res.writeHead(206, {
+        'content-range': `bytes ${start}-${body.length - 1}/${body.length}`,
+        'content-length': body.length - start,
+        'accept-ranges': 'bytes',
+      });
+      res.end(body.subarray(start));
+      return;
+    }
+    res.writeHead(200, { 'content-length': body.length, 'accept-ranges': 'bytes' });
+    if (quirk.cutAfter !== undefined && once(`cut:${name}`)) {
+      res.write(body.subarray(0, quirk.cutAfter), () => setTimeout(() => res.socket?.destroy(), 20));
+      return;
+    }
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A loopback port with nothing listening on it (listened on, then closed). */
+export async function closedPort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

@@ -1,0 +1,229 @@
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DownloadJob, type DownloadOptions, downloadFile } from '../../models/fetch/download.ts';
+import { ModelFetchError } from '../../models/fetch/errors.ts';
+import { createFetchAgent } from '../../models/fetch/http.ts';
+import type { ModelFile } from '../../models/model-spec.ts';
+import { tempDir } from './drawn-images.ts';
+import { closedPort, type FileServer, startFileServer } from './fetch-server.ts';
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const model = randomBytes(300_000);
+const noWait = { sleep: async () => undefined, random: () => 0 };
+const loopback: DownloadOptions = { allowAddresses: ['127.0.0.1'], clock: noWait };
+
+let server: FileServer;
+let dir: string;
+
+beforeAll(async () => {
+  dir = await tempDir('fetch');
+  server = await startFileServer(
+    {
+      'model.onnx': model,
+      'cut.onnx': model,
+      'resume.onnx': model,
+      'ignore.onnx': model,
+      'busy.onnx': model,
+      'tampered.onnx': Buffer.concat([model.subarray(0, 1000), Buffer.alloc(1), model.subarray(1001)]),
+    },
+    {
+      'cut.onnx': { cutAfter: 100_000 },
+      'ignore.onnx': { ignoreRange: true },
+      'busy.onnx': { failFirst: 503 },
+    },
+  );
+});
+afterAll(() => server.close());
+
+const exact: Omit<ModelFile, 'path'> = { sizeBytes: model.length, sha256: sha256(model) };
+const job = (name: string, file: Omit<ModelFile, 'path'> = exact): DownloadJob => ({
+  url: `${server.url}/redirect/${name}`,
+  dest: path.join(dir, name),
+  file: { path: name, ...file },
+});
+const exists = (file: string) =>
+  fs.stat(file).then(
+    () => true,
+    () => false,
+  );
+const requestsFor = (name: string) => server.seen.filter((r) => r.path.endsWith(`/${name}`));
+
+async function download(j: DownloadJob, options: DownloadOptions = loopback) {
+  const agent = createFetchAgent(options);
+  try {
+    return await downloadFile(j, agent, options);
+  } finally {
+    await agent.agent.close();
+  }
+}
+
+describe('downloadFile against a loopback server', () => {
+  it('follows the redirect, verifies the sha256 and renames the file into place', async () => {
+    // Prepare
+    const target = job('model.onnx');
+
+    // Act
+    const result = await download(target);
+
+    // Assess
+    expect(result).toMatchObject({ verified: 'sha256', requests: 1, resumedFrom: [] });
+    expect((await fs.readFile(target.dest)).equals(model)).toBe(true);
+    expect(await exists(`${target.dest}.partial`)).toBe(false);
+    expect(requestsFor('model.onnx').map((r) => r.path)).toEqual([
+      '/redirect/model.onnx',
+      '/files/model.onnx',
+    ]);
+  });
+
+  it('resumes an interrupted transfer with a Range request', async () => {
+    const target = job('cut.onnx');
+    const progress: number[] = [];
+
+    const result = await download(target, { ...loopback, onProgress: (p) => progress.push(p.receivedBytes) });
+
+    expect(result.resumedFrom).toEqual([100_000]);
+    expect(requestsFor('cut.onnx').map((r) => r.range)).toEqual([
+      undefined,
+      undefined,
+      'bytes=100000-',
+      'bytes=100000-',
+    ]);
+    expect((await fs.readFile(target.dest)).equals(model)).toBe(true);
+    expect(progress.at(-1)).toBe(model.length);
+  });
+
+  it('resumes a .partial file left by an earlier run', async () => {
+    const target = job('resume.onnx');
+    await fs.writeFile(`${target.dest}.partial`, model.subarray(0, 123_456));
+
+    const result = await download(target);
+
+    expect(result).toMatchObject({ requests: 1, resumedFrom: [123_456], verified: 'sha256' });
+    expect((await fs.readFile(target.dest)).equals(model)).toBe(true);
+  });
+
+  it('starts over cleanly when the server ignores the Range header', async () => {
+    const target = job('ignore.onnx');
+    await fs.writeFile(`${target.dest}.partial`, Buffer.from('stale bytes from another file'));
+
+    await download(target);
+
+    expect((await fs.readFile(target.dest)).equals(model)).toBe(true);
+  });
+
+  it('retries a 503 and then succeeds', async () => {
+    const result = await download(job('busy.onnx'));
+
+    expect(result.requests).toBe(2);
+  });
+
+  it('deletes a download whose checksum does not match, leaving no corrupt file in the cache', async () => {
+    const target = job('tampered.onnx');
+
+    const error = await download(target).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ModelFetchError);
+    expect(error).toMatchObject({ failure: 'checksum' });
+    expect((error as Error).message).toContain(`${target.url} failed verification (sha256 `);
+    expect(await exists(target.dest)).toBe(false);
+    expect(await exists(`${target.dest}.partial`)).toBe(false);
+  });
+
+  it('checks the published start and end of a hash when only those are known', async () => {
+    const hash = sha256(model);
+    const good = job('model.onnx', {
+      sizeBytes: null,
+      sha256: null,
+      sha256Hint: { prefix: hash.slice(0, 8), suffix: hash.slice(-6) },
+    });
+    const bad = job('model.onnx', {
+      sizeBytes: null,
+      sha256: null,
+      sha256Hint: { prefix: '00000000', suffix: hash.slice(-6) },
+    });
+
+    const result = await download({ ...good, dest: path.join(dir, 'hint-good.onnx') });
+    const error = await download({ ...bad, dest: path.join(dir, 'hint-bad.onnx') }).catch((e: unknown) => e);
+
+    expect(result.verified).toBe('sha256-partial');
+    expect(error).toMatchObject({ failure: 'checksum' });
+    expect(await exists(path.join(dir, 'hint-bad.onnx'))).toBe(false);
+  });
+
+  it('refuses a body over the size limit and keeps nothing', async () => {
+    const target = {
+      ...job('model.onnx', { sizeBytes: 1000, sha256: null }),
+      dest: path.join(dir, 'small.onnx'),
+    };
+
+    const error = await download(target).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ failure: 'too_large' });
+    expect((error as Error).message).toContain('over the limit of 1000');
+    expect(await exists(target.dest)).toBe(false);
+    expect(await exists(`${target.dest}.partial`)).toBe(false);
+  });
+
+  it('does not retry a 404 and says what it means', async () => {
+    const target = job('absent.onnx');
+
+    const error = await download(target).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ failure: 'http' });
+    expect((error as Error).message).toMatch(
+      /HTTP 404 from .*absent\.onnx .*not found: is the registry revision right\?/,
+    );
+    expect(requestsFor('absent.onnx')).toHaveLength(2);
+  });
+});
+
+describe('downloadFile when the host cannot be reached', () => {
+  it('fails within seconds on a closed port, naming the URL', async () => {
+    const port = await closedPort();
+    const target = {
+      ...job('model.onnx'),
+      url: `http://127.0.0.1:${port}/model.onnx`,
+      dest: path.join(dir, 'closed.onnx'),
+    };
+    const started = performance.now();
+
+    const error = await download(target, { ...loopback, clock: undefined }).catch((e: unknown) => e);
+
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(error).toMatchObject({ failure: 'unreachable', url: target.url });
+    expect((error as Error).message).toContain(`cannot reach 127.0.0.1:${port} for ${target.url} (`);
+    expect((error as Error).message).toContain('ECONNREFUSED');
+  });
+
+  it('fails within seconds when DNS has no answer (offline)', async () => {
+    const offline = async () => {
+      throw Object.assign(new Error('getaddrinfo ENOTFOUND models.invalid'), { code: 'ENOTFOUND' });
+    };
+    const target = {
+      ...job('model.onnx'),
+      url: 'https://models.invalid/m.onnx',
+      dest: path.join(dir, 'dns.onnx'),
+    };
+    const started = performance.now();
+
+    const error = await download(target, { lookup: offline, clock: noWait }).catch((e: unknown) => e);
+
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(error).toMatchObject({ failure: 'unreachable' });
+    expect((error as Error).message).toContain(
+      'cannot reach models.invalid for https://models.invalid/m.onnx',
+    );
+  });
+
+  it('refuses a private address unless it is explicitly allowed', async () => {
+    const error = await download(
+      { ...job('model.onnx'), dest: path.join(dir, 'private.onnx') },
+      { clock: noWait },
+    ).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ failure: 'blocked' });
+    expect((error as Error).message).toMatch(/refusing to connect to 127\.0\.0\.1/);
+  });
+});
