@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../core/config.ts';
 import { ThreadfinderError } from '../core/errors.ts';
 import { resolveModels } from '../models/resolve.ts';
+import { MODELS_USAGE, runModelsCommand } from './models-cli.ts';
 import { ingestCatalogFile } from './run-ingest.ts';
 import { createLocalRuntime } from './runtime.ts';
 import { startSampleSource } from './sample-source.ts';
@@ -13,14 +14,20 @@ Commands:
   start [--catalog FILE]   ingest a catalog (default: the bundled sample), then serve search
   ingest FILE              ingest a catalog and exit
   serve                    serve search over what is already ingested
+  models list|fetch|verify list, download or check the models (threadfinder models --help)
 
 Options:
   --format auto|urls|csv|jsonl   catalog format (default: auto-detected)
   --group-size N                 images per product in a plain URL list (default 3)
   --skip-ingest                  start: serve without ingesting
+  --embed-model ID               embedding model (default THREADFINDER_EMBED_MODEL, else marqo-fashion-siglip)
+  --segment-model ID             segmentation model (default THREADFINDER_SEGMENT_MODEL, else u2net_cloth_seg)
 
 Environment: PORT (default 3000), THREADFINDER_MODELS=test (tiny stand-in models: results are meaningless),
-THREADFINDER_DATA_DIR (default .threadfinder), THREADFINDER_MODELS_DIR (default <data dir>/models).`;
+THREADFINDER_DATA_DIR (default .threadfinder), THREADFINDER_MODELS_DIR (default <data dir>/models),
+THREADFINDER_GARMENT_CLASSES (default upper,lower,full), THREADFINDER_IMAGE_FIT (pad|model, default pad).
+
+${MODELS_USAGE}`;
 
 const TEST_MODELS_BANNER = `
   ***************************************************************************************
@@ -30,6 +37,11 @@ const TEST_MODELS_BANNER = `
 `;
 
 async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'models') {
+    const io = { out: (line: string) => console.log(line), err: process.stderr };
+    process.exitCode = await runModelsCommand(argv.slice(1), loadConfig(), io);
+    return;
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -38,6 +50,8 @@ async function main(argv: string[]): Promise<void> {
       format: { type: 'string', default: 'auto' },
       'group-size': { type: 'string', default: '3' },
       'skip-ingest': { type: 'boolean', default: false },
+      'embed-model': { type: 'string' },
+      'segment-model': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -49,7 +63,10 @@ async function main(argv: string[]): Promise<void> {
   const format = values.format as 'auto' | 'urls' | 'csv' | 'jsonl';
   const groupSize = Number(values['group-size']);
   const config = loadConfig();
-  const models = await resolveModels(config);
+  const models = await resolveModels(config, {
+    embed: values['embed-model'],
+    segment: values['segment-model'],
+  });
   if (models.mode === 'test') console.warn(TEST_MODELS_BANNER);
 
   if (command === 'ingest') {
