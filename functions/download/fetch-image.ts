@@ -12,6 +12,7 @@ import {
   withRetries,
 } from '../../core/retry.ts';
 import type { FailureReason, ImageRecord } from '../../core/types.ts';
+import type { HostBreaker, Tripped } from './host-breaker.ts';
 
 /** Limits and patience of the download stage. */
 export interface DownloadSettings {
@@ -27,6 +28,10 @@ export interface DownloadSettings {
   maxDelayMs?: number;
   /** Most time one image may spend waiting between attempts, all waits together (default 60 s). */
   maxTotalDelayMs?: number;
+  /** Requests to one host failing in a row (timeouts, 5xx, ...) after which its images are not tried (10). */
+  hostFailureLimit?: number;
+  /** How long such a host is left alone (default 60 s). */
+  hostCooldownMs?: number;
 }
 
 /** What fetching one image needs, with clocks already defaulted. */
@@ -34,6 +39,7 @@ export interface FetchImageDeps {
   http: HttpClient;
   blobs: BlobStore;
   limiter: HostLimiter;
+  breaker: HostBreaker;
   settings: DownloadSettings;
   sleep: (ms: number) => Promise<void>;
   random: () => number;
@@ -43,7 +49,7 @@ export interface FetchImageDeps {
 /** The download-stage fields of an ImageRecord. */
 export type ImageOutcome = Pick<ImageRecord, 'status' | 'reason' | 'detail' | 'originalKey'>;
 
-type Fetched = { response: HttpResponse } | { error: HttpClientError };
+type Fetched = { response: HttpResponse } | { error: HttpClientError } | { tripped: Tripped };
 
 /** Longest detail recorded: the next stages refuse records whose detail passes 4096 characters. */
 const MAX_DETAIL = 1000;
@@ -64,7 +70,7 @@ export function shortUrl(url: string): string {
 /**
  * Fetches one image URL with retries (one per-host slot per attempt), checks it is a whole image and stores it
  * under `originals/<sha256>.<ext>`. Image and network problems become a 'failed' outcome; only BlobStore
- * failures throw.
+ * failures throw. A host the breaker has given up on is not asked at all.
  */
 export async function fetchImage(url: string, deps: FetchImageDeps): Promise<ImageOutcome> {
   let host: string;
@@ -77,9 +83,18 @@ export async function fetchImage(url: string, deps: FetchImageDeps): Promise<Ima
   } catch {
     return failed('invalid_url', `not a valid URL: ${JSON.stringify(url)}`);
   }
-  const { settings } = deps;
+  const { settings, breaker } = deps;
+  const tripped = breaker.check(host);
+  if (tripped) return failed(tripped.reason, tripped.detail);
   const outcome = await withRetries(
-    () => deps.limiter.run(host, () => attempt(url, deps)),
+    () =>
+      deps.limiter.run(host, async (): Promise<Attempt<Fetched>> => {
+        const open = breaker.check(host);
+        if (open) return { retry: false, value: { tripped: open } };
+        const result = await attempt(url, deps);
+        breaker.record(host, result.retry ? describeFault(result.value) : undefined);
+        return result;
+      }),
     {
       retries: settings.retries,
       baseDelayMs: settings.baseDelayMs ?? 500,
@@ -89,6 +104,32 @@ export async function fetchImage(url: string, deps: FetchImageDeps): Promise<Ima
     deps,
   );
   const fetched = outcome.value;
+  if ('tripped' in fetched) {
+    const tried = outcome.attempts - 1;
+    const detail =
+      tried > 0
+        ? fetched.tripped.detail.replace(/^not tried/, `stopped after ${tried} attempt(s)`)
+        : fetched.tripped.detail;
+    return failed(fetched.tripped.reason, detail);
+  }
+  return settle(fetched, outcome, deps);
+}
+
+// What a retryable attempt (timeout, dropped connection, 429, 5xx) says about its host, for the breaker.
+function describeFault(fetched: Fetched): Tripped {
+  if ('error' in fetched) return { reason: fetched.error.reason, detail: shortenUrls(fetched.error.message) };
+  if ('tripped' in fetched) return fetched.tripped;
+  const { status, finalUrl } = fetched.response;
+  const reason = status === 429 ? 'rate_limited' : 'http_error';
+  return { reason, detail: `HTTP ${status} from ${shortUrl(finalUrl)}` };
+}
+
+async function settle(
+  fetched: { response: HttpResponse } | { error: HttpClientError },
+  outcome: RetryOutcome<Fetched>,
+  deps: FetchImageDeps,
+): Promise<ImageOutcome> {
+  const { settings } = deps;
   if ('error' in fetched) {
     return failed(fetched.error.reason, shortenUrls(fetched.error.message) + attemptsNote(outcome, settings));
   }

@@ -7,6 +7,7 @@ import { HostLimiter } from '../../core/host-limiter.ts';
 import { depsGetter } from '../../core/lazy.ts';
 import type { BlobStore } from '../../core/ports/blob-store.ts';
 import type { Batch } from '../../core/types.ts';
+import { HostBreaker } from './host-breaker.ts';
 import { type DownloadDeps, runDownload } from './run-download.ts';
 
 const MAX_REDIRECTS = 5;
@@ -18,6 +19,7 @@ export function buildDownloadDeps(config: Config, blobs: BlobStore): DownloadDep
     http: new UndiciHttpClient({ allowPrivateHosts: config.allowPrivateHosts }),
     blobs,
     limiter: new HostLimiter(perHostConcurrency),
+    breaker: new HostBreaker(),
     settings: { timeoutMs, maxBytes, retries, maxPixels, maxRedirects: MAX_REDIRECTS },
   };
 }

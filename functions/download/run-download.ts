@@ -3,6 +3,7 @@ import type { BlobStore } from '../../core/ports/blob-store.ts';
 import type { HttpClient } from '../../core/ports/http-client.ts';
 import type { Batch, ImageRecord } from '../../core/types.ts';
 import { type DownloadSettings, type FetchImageDeps, fetchImage, type ImageOutcome } from './fetch-image.ts';
+import { HostBreaker } from './host-breaker.ts';
 
 export type { DownloadSettings } from './fetch-image.ts';
 
@@ -12,6 +13,8 @@ export interface DownloadDeps {
   blobs: BlobStore;
   /** Shared by every download of the process, so hosts see at most `perKey` requests from us at once. */
   limiter: HostLimiter;
+  /** Shared like the limiter, so a dead host is given up on across batches; default: one per call. */
+  breaker?: HostBreaker;
   settings: DownloadSettings;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -29,14 +32,17 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  * One bad image never fails the batch; a BlobStore failure does, after every other image has settled.
  */
 export async function runDownload(batch: Batch, deps: DownloadDeps): Promise<Batch> {
+  const now = deps.now ?? Date.now;
+  const { hostFailureLimit, hostCooldownMs } = deps.settings;
   const fetchDeps: FetchImageDeps = {
     http: deps.http,
     blobs: deps.blobs,
     limiter: deps.limiter,
+    breaker: deps.breaker ?? new HostBreaker(hostFailureLimit, hostCooldownMs, now),
     settings: deps.settings,
     sleep: deps.sleep ?? realSleep,
     random: deps.random ?? Math.random,
-    now: deps.now ?? Date.now,
+    now,
   };
   const jobs = new Map<string, Promise<ImageOutcome>>();
   const fetchOnce = (url: string) => {

@@ -210,6 +210,35 @@ describe('download stage against hosts that misbehave', () => {
     expect(record?.detail).toMatch(/gave up after 4 attempts: waiting again would pass 60000 ms in all/);
   });
 
+  it('gives up on a host whose requests keep failing, instead of spending every retry on each of 20 images', async () => {
+    // Prepare
+    const urls = Array.from({ length: 20 }, () => `${server.url}/unavailable`);
+    const batch: Batch = {
+      runId: 'dead-host',
+      items: urls.map((url, i) => ({
+        id: `p${i}`,
+        metadata: {},
+        images: [{ url: `${url}?${i}`, status: 'pending' }],
+      })),
+    };
+    const before = server.hits('/unavailable');
+    // Act
+    const out = await runDownload(batch, { ...deps, limiter: new HostLimiter(1) });
+    // Assess: 10 requests fail in a row, then nothing more is asked of the host (60 requests without the breaker)
+    const records = out.items.map((p) => p.images[0]);
+    expect(records.every((r) => r?.reason === 'http_error')).toBe(true);
+    const details = records.map((r) => r?.detail?.replace(/ \(last: .*/, ''));
+    expect(
+      details.filter(
+        (d) => d === 'stopped after 1 attempt(s): the last 10 requests to 127.0.0.1 failed in a row',
+      ),
+    ).toHaveLength(10);
+    expect(
+      details.filter((d) => d === 'not tried: the last 10 requests to 127.0.0.1 failed in a row'),
+    ).toHaveLength(10);
+    expect(server.hits('/unavailable') - before).toBe(10);
+  });
+
   it('decodes gzip and brotli bodies it never asked for, and asks for identity', async () => {
     // Act
     const records = [await fetchOne('/gzip'), await fetchOne('/brotli')];
