@@ -1,4 +1,4 @@
-import { AutoProcessor, RawImage } from '@huggingface/transformers';
+import { AutoImageProcessor, RawImage } from '@huggingface/transformers';
 import type { RgbImage } from '../core/ports/models.ts';
 import type { ResolvedEmbedModel } from '../models/resolve.ts';
 import { pretrainedOptions } from './transformers-env.ts';
@@ -49,7 +49,7 @@ export async function loadPreparePixels(
   model: ResolvedEmbedModel,
   options: PixelOptions,
 ): Promise<PreparePixels> {
-  const processor = await AutoProcessor.from_pretrained(model.dir, pretrainedOptions());
+  const processor = await AutoImageProcessor.from_pretrained(model.dir, pretrainedOptions());
   return async (images) => {
     const fitted = options.fit === 'pad' ? images.map((im) => padToSquare(im, options.padColour)) : images;
     const raw = fitted.map((im) => new RawImage(im.data, im.width, im.height, 3));
