@@ -4,6 +4,8 @@ import { CATALOG_LIMITS as L } from './limits.ts';
 export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
 
 const PRICE = /^\d+(?:\.\d+)?$/;
+/** A second URL glued on with a space, comma, semicolon or bar: `a.jpg,https://...`. */
+const SEVERAL_URLS = /[\s,;|]https?:\/\//i;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** Fields the search API sets on every product itself (see ProductView); metadata may not shadow them. */
 const RESERVED_KEYS = new Set(['id', 'score', 'images', 'imagesUsed']);
@@ -27,6 +29,9 @@ export function checkUrl(raw: string, what = 'image URL'): Checked<string> {
     return fail(`${what} is ${s.length} characters long; the limit is ${L.maxUrlLength}`);
   }
   if (hasControl(s, false)) return fail(`${what} ${quote(s)} contains a control character`);
+  if (SEVERAL_URLS.test(s)) {
+    return fail(`${what} ${quote(s)} holds several URLs; give one URL per line (or per row)`);
+  }
   let url: URL;
   try {
     url = new URL(s);

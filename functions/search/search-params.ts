@@ -9,6 +9,8 @@ export const MAX_QUERY_CHARS = 512;
 
 const MAX_FILTER_CHARS = 100;
 const CONTROL = /\p{Cc}/u;
+/** Nothing a person can read: white space, format characters (zero-width, direction marks), lone accents. */
+const INVISIBLE = /^[\s\p{Cf}\p{Mn}\p{Me}]*$/u;
 
 type Ctx = z.core.$RefinementCtx<string>;
 
@@ -34,7 +36,7 @@ const query = z.string().superRefine((q, ctx) => {
     fail(ctx, 'query_too_long', `query "q" has ${chars} characters; the limit is ${MAX_QUERY_CHARS}`);
   } else if (CONTROL.test(q)) {
     fail(ctx, 'invalid_query', 'query "q" contains control characters (tabs, line breaks, ...)');
-  } else if (q.trim() === '') {
+  } else if (INVISIBLE.test(q)) {
     fail(ctx, 'empty_query', 'query "q" is empty; type what you are looking for, e.g. ?q=red+dress');
   }
 });

@@ -125,6 +125,26 @@ describe('hostile catalogs: URLs', () => {
     expect(String(result.errors[0])).toBe('cat:3: image URL is 3024 characters long; the limit is 2048');
   });
 
+  it('refuses a line or cell holding several URLs glued together, but keeps commas inside one URL', () => {
+    // Prepare
+    const text = [
+      'https://a.example/1.jpg,https://a.example/2.jpg',
+      'https://a.example/1.jpg https://a.example/2.jpg',
+      'https://res.example/upload/w_300,h_200,c_crop/shirt.jpg',
+      'https://img.example/fetch/https://origin.example/shirt.jpg',
+    ].join('\n');
+    // Act
+    const result = parse(text, { groupSize: 1, format: 'urls' });
+    // Assess
+    expect(result.products.map((p) => p.images[0])).toEqual([
+      'https://res.example/upload/w_300,h_200,c_crop/shirt.jpg',
+      'https://img.example/fetch/https://origin.example/shirt.jpg',
+    ]);
+    expect(result.errors.filter((e) => e.message.includes('several URLs')).map((e) => e.line)).toEqual([
+      1, 2,
+    ]);
+  });
+
   it('drops fragments, which never reach the server, so #front and #back are one image', () => {
     // Prepare
     const text = 'https://a.example/1.jpg#front\nhttps://a.example/1.jpg#back\nhttps://a.example/2.jpg';

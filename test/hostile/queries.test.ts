@@ -75,6 +75,8 @@ describe('GET /api/search against odd queries', () => {
     ['k=21', 'q=dress&k=21', 'invalid_parameter'],
     ['no q', 'k=3', 'missing_query'],
     ['only spaces', 'q=+%20+', 'empty_query'],
+    ['only zero-width and direction marks', 'q=%E2%80%8B%E2%80%8F%EF%BB%BF', 'empty_query'],
+    ['only combining accents', 'q=%CC%81%CC%81', 'empty_query'],
   ])('answers 400 with the JSON error shape for %s', async (_, query, code) => {
     // Act
     const res = await search(query);
