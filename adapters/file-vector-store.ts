@@ -144,6 +144,12 @@ export class FileVectorStore implements VectorStore {
     });
   }
 
+  /** Every stored id, from a snapshot taken when iteration starts (writes during it do not disturb it). */
+  async *listIds(): AsyncGenerator<string> {
+    this.assertOpen();
+    yield* this.table?.ids() ?? [];
+  }
+
   async get(id: string): Promise<ProductRecord | null> {
     this.assertOpen();
     const found = this.table?.get(id);

@@ -93,6 +93,11 @@ export class VectorTable {
     return true;
   }
 
+  /** A snapshot of the live ids. */
+  ids(): string[] {
+    return this.rows.map((row) => row.id);
+  }
+
   /** Rows in insertion-ish order with their vectors, for compaction. */
   *entries(): Generator<{ row: Row; vector: Float32Array }> {
     for (let i = 0; i < this.rows.length; i++) {

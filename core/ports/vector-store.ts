@@ -27,6 +27,8 @@ export interface IndexInfo {
  * @example
  * await store.upsert([{ id: 'p1', vector, images: [url], metadata: {}, imagesUsed: 1 }]);
  * const [best] = await store.search(queryVector, { k: 1 });
+ * for await (const id of store.listIds()) if (!catalog.has(id)) stale.push(id);
+ * await store.delete(stale);
  */
 export interface VectorStore {
   /** The model the stored vectors come from, or null while the store is empty and unbound. */
@@ -35,7 +37,14 @@ export interface VectorStore {
   bind(info: IndexInfo): Promise<void>;
   /** Inserts or replaces records by id. Idempotent. */
   upsert(records: ProductRecord[]): Promise<void>;
+  /** Removes records by id (absent ids are ignored); returns how many existed. */
+  delete(ids: string[]): Promise<number>;
   get(id: string): Promise<ProductRecord | null>;
+  /**
+   * Every stored id, in no particular order, streamed so a large store is never held as one array. It
+   * reflects the store at some point during the iteration: collect what to change first, then write.
+   */
+  listIds(): AsyncIterable<string>;
   /** Highest cosine similarity first. */
   search(vector: Float32Array, options: SearchOptions): Promise<Hit[]>;
   count(): Promise<number>;

@@ -30,6 +30,13 @@ export function product(
 
 const ids = (hits: { record: { id: string } }[]) => hits.map((h) => h.record.id);
 
+/** Drains an async iterable into an array. */
+export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
 /** The behaviour every VectorStore adapter promises; `makeStore` returns an empty, unbound store each time. */
 export function vectorStoreContract(name: string, makeStore: () => Promise<VectorStore>): void {
   describe(`${name} (VectorStore contract)`, () => {
@@ -144,6 +151,54 @@ export function vectorStoreContract(name: string, makeStore: () => Promise<Vecto
       expect(error).toBeInstanceOf(InputError);
       expect(String(error)).toContain('bad');
       expect(await store.count()).toBe(0);
+    });
+
+    it('deletes by id, ignoring absent and repeated ids, and reports how many existed', async () => {
+      // Prepare
+      await loaded();
+      // Act
+      const removed = await store.delete(['red-shirt', 'missing', 'red-shirt', 'green-coat']);
+      const again = await store.delete(['red-shirt']);
+      const none = await store.delete([]);
+      // Assess
+      expect([removed, again, none]).toEqual([2, 0, 0]);
+      expect(await store.count()).toBe(3);
+      expect(await store.get('red-shirt')).toBeNull();
+      expect(ids(await store.search(unit(1, 0, 0, 0), { k: 10 }))).toEqual([
+        'pink-shirt',
+        'red-dress',
+        'blue-jeans',
+      ]);
+    });
+
+    it('stores a deleted id again when it is upserted again', async () => {
+      // Prepare
+      await loaded();
+      await store.delete(['blue-jeans']);
+      // Act
+      await store.upsert([product('blue-jeans', unit(0, 0, 1, 0), { color: 'indigo' })]);
+      // Assess
+      expect(await store.count()).toBe(5);
+      expect((await store.get('blue-jeans'))?.metadata).toEqual({ color: 'indigo' });
+    });
+
+    it('lists every stored id once, and none for an unbound or emptied store', async () => {
+      // Prepare
+      const unbound = await collect(store.listIds());
+      await loaded();
+      await store.upsert([product('red-shirt', unit(0, 1, 0, 0))]);
+      // Act
+      const listed = await collect(store.listIds());
+      await store.delete(listed);
+      const emptied = await collect(store.listIds());
+      // Assess
+      expect(unbound).toEqual([]);
+      expect(listed.sort()).toEqual(
+        catalog()
+          .map((p) => p.id)
+          .sort(),
+      );
+      expect(emptied).toEqual([]);
     });
 
     it('ranks by cosine similarity, highest first, with scores equal to the dot product', async () => {

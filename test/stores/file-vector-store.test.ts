@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { FileVectorStore } from '../../adapters/file-vector-store.ts';
 import { InputError, ModelMismatchError, ThreadfinderError } from '../../core/errors.ts';
-import { CONTRACT_MODEL, product, unit, vectorStoreContract } from '../contract/vector-store-contract.ts';
+import {
+  CONTRACT_MODEL,
+  collect,
+  product,
+  unit,
+  vectorStoreContract,
+} from '../contract/vector-store-contract.ts';
 import { tempDirs } from './temp-dirs.ts';
 
 const newDir = tempDirs('vectors');
@@ -71,18 +77,37 @@ describe('FileVectorStore behaviour beyond the port', () => {
     await store.close();
   });
 
-  it('deletes records by id and reports how many existed', async () => {
+  it('keeps deletions after close and reopen', async () => {
     // Prepare
-    const store = await FileVectorStore.open(await newDir());
+    const dir = await newDir();
+    const store = await FileVectorStore.open(dir);
     await store.bind(CONTRACT_MODEL);
     await store.upsert(['a', 'b', 'c'].map((id, i) => product(id, unit(i, 1, 0, 0))));
     // Act
-    const removed = await store.delete(['a', 'missing', 'a']);
+    await store.delete(['b']);
+    await store.close();
+    const reopened = await FileVectorStore.open(dir);
     // Assess
-    expect(removed).toBe(1);
-    expect(await store.count()).toBe(2);
-    expect(await store.get('a')).toBeNull();
-    expect((await store.search(unit(0, 1, 0, 0), { k: 5 })).map((h) => h.record.id)).toEqual(['b', 'c']);
+    expect((await collect(reopened.listIds())).sort()).toEqual(['a', 'c']);
+    expect(await reopened.get('b')).toBeNull();
+    await reopened.close();
+  });
+
+  it('lists ids from a snapshot, so deleting while iterating visits each id exactly once', async () => {
+    // Prepare
+    const store = await FileVectorStore.open(await newDir());
+    await store.bind(CONTRACT_MODEL);
+    const all = Array.from({ length: 10 }, (_, i) => `p${i}`);
+    await store.upsert(all.map((id, i) => product(id, unit(1, i, 0, 0))));
+    // Act
+    const visited: string[] = [];
+    for await (const id of store.listIds()) {
+      visited.push(id);
+      await store.delete([id === 'p0' ? 'p9' : id]);
+    }
+    // Assess
+    expect(visited.sort()).toEqual(all.sort());
+    expect(await store.count()).toBe(1);
     await store.close();
   });
 
