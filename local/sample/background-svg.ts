@@ -1,5 +1,5 @@
+import type { Random } from '../../core/random.ts';
 import type { Background } from './palette.ts';
-import type { Random } from './random.ts';
 
 const STUDIO_TONES = ['#ffffff', '#f6f6f6', '#eeeeee', '#f3f1ec', '#e9eaec'];
 const BUSY_TONES = [

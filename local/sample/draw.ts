@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { InputError } from '../../core/errors.ts';
+import { Random } from '../../core/random.ts';
 import { backgroundSvg } from './background-svg.ts';
 import { fabricPattern, shadingGradient } from './fabric-svg.ts';
 import { garmentShape } from './garment-shapes.ts';
@@ -16,7 +17,6 @@ import {
   VIEWS,
   type View,
 } from './palette.ts';
-import { Random } from './random.ts';
 
 /** What to draw: a garment, its fabric, the camera view and the background. */
 export interface GarmentSpec {

@@ -1,5 +1,5 @@
+import type { Random } from '../../core/random.ts';
 import type { Pattern } from './palette.ts';
-import type { Random } from './random.ts';
 
 /** An SVG `<pattern id="fabric">` for the garment fill, in garment-box units. */
 export function fabricPattern(

@@ -1,4 +1,5 @@
 import { InputError } from '../../core/errors.ts';
+import { Random } from '../../core/random.ts';
 import {
   type Background,
   CATEGORY,
@@ -11,7 +12,6 @@ import {
   VIEWS,
   type View,
 } from './palette.ts';
-import { Random } from './random.ts';
 
 /** One picture of a sample product; `missing` marks the deliberately broken one (never written, so a 404). */
 export interface SampleImage {

@@ -1,5 +1,5 @@
+import { Random } from '../../core/random.ts';
 import { DataType, encodeModel } from './onnx-proto.ts';
-import { Prng } from './prng.ts';
 
 type Rgb = readonly [number, number, number];
 
@@ -24,7 +24,7 @@ const GRID = 4;
 const FEATURES = 3 * GRID * GRID;
 
 // FEATURES orthonormal rows in R^dim (Gram-Schmidt), so that the vision projection keeps angles.
-function orthonormalRows(prng: Prng, dim: number): Float64Array[] {
+function orthonormalRows(prng: Random, dim: number): Float64Array[] {
   const rows: Float64Array[] = [];
   while (rows.length < FEATURES) {
     const v = prng.gaussians(dim);
@@ -60,7 +60,7 @@ function project(feature: Float64Array, rows: Float64Array[], dim: number, norm:
   return out.map((x) => (x / n) * norm);
 }
 
-function tokenTable(spec: DualEncoderSpec, rows: Float64Array[], prng: Prng): Float32Array {
+function tokenTable(spec: DualEncoderSpec, rows: Float64Array[], prng: Random): Float32Array {
   const { dim, vocabSize } = spec;
   const table = new Float32Array(vocabSize * dim);
   for (let id = 0; id < vocabSize; id++) {
@@ -83,7 +83,7 @@ function tokenTable(spec: DualEncoderSpec, rows: Float64Array[], prng: Prng): Fl
  */
 export function buildDualEncoderGraphs(spec: DualEncoderSpec): { text: Uint8Array; vision: Uint8Array } {
   const { dim, family } = spec;
-  const prng = new Prng(spec.seed);
+  const prng = new Random(spec.seed);
   const rows = orthonormalRows(prng, dim);
   const projection = new Float32Array(FEATURES * dim);
   for (const [k, row] of rows.entries()) projection.set(row, k * dim);
