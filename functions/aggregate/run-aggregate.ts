@@ -1,10 +1,15 @@
-import { InputError, ModelMismatchError } from '../../core/errors.ts';
+import { InputError } from '../../core/errors.ts';
 import type { VectorStore } from '../../core/ports/vector-store.ts';
-import type { ProductRecord } from '../../core/types.ts';
-import { decodeVector } from '../../core/vector-codec.ts';
-import { meanOfUnitVectors } from '../../core/vectors.ts';
-import { zeroFailureCounts } from './failure-counts.ts';
-import type { AggregateSummary, EmbeddedBatch, EmbeddedProduct, SkipReason } from './types.ts';
+import {
+  type AggregatedBatch,
+  aggregateBatch,
+  type BatchContext,
+  checkBatchOrigin,
+} from './aggregate-batch.ts';
+import { pruneStore } from './prune.ts';
+import { InvalidBatchError } from './schema.ts';
+import { addTally, emptyAggregateSummary } from './summary.ts';
+import type { AggregateSummary, BatchSource, EmbeddedBatch } from './types.ts';
 
 /** What the aggregate stage needs. */
 export interface AggregateDeps {
@@ -12,109 +17,102 @@ export interface AggregateDeps {
   /** The model the store serves; batches from any other model are refused. */
   modelId: string;
   dim: number;
-  /** Records per upsert call (default 200). */
+  /** Records per upsert or delete call (default 200). */
   chunkSize?: number;
 }
 
-/** Input of the aggregate stage: every embedded batch of one run. */
+/** Input of the aggregate stage: one run's embedded batches, read one at a time. */
 export interface AggregateInput {
   runId: string;
-  batches: EmbeddedBatch[];
+  /** Read in iteration order; when two batches hold the same product, the earlier one's is kept. */
+  batches: Iterable<BatchSource> | AsyncIterable<BatchSource>;
+  /** After the upserts, delete stored products that the run's catalog does not list (never after a failed batch). */
+  prune?: { catalogIds: Iterable<string> };
 }
 
 /**
- * Turns each product's image vectors into one unit-length product vector and stores it; products with no
- * usable image are reported, not stored. Everything is validated before the first write. Idempotent.
+ * Turns each product's image vectors into one unit-length product vector and stores it, one batch at a time;
+ * products with no usable image are reported, not stored. A bad batch is recorded in the summary and the
+ * others are stored; a batch of another model (ModelMismatchError) stops the run before its first write.
+ * Idempotent.
  */
 export async function runAggregate(input: AggregateInput, deps: AggregateDeps): Promise<AggregateSummary> {
-  const { runId, batches } = input;
+  const { runId } = input;
   if (typeof runId !== 'string' || runId === '') throw new InputError('aggregate needs a runId');
-  for (const [i, batch] of batches.entries()) checkBatch(batch, i, runId, deps);
-
-  const summary: AggregateSummary = {
-    runId,
-    productsStored: 0,
-    productsSkipped: [],
-    productsPartial: 0,
-    images: { total: 0, ok: 0, failed: zeroFailureCounts() },
-  };
-  const records: ProductRecord[] = [];
-  const seen = new Map<string, number>();
-  for (const [b, batch] of batches.entries()) {
-    for (const product of batch.products) {
-      const where = `run ${runId} batch ${b} product ${JSON.stringify(product.id)}`;
-      const earlier = seen.get(product.id);
-      if (earlier !== undefined)
-        throw new InputError(`${where}: the same product is also in batch ${earlier}`);
-      seen.set(product.id, b);
-      const record = aggregateProduct(product, deps.dim, where, summary);
-      if (record) records.push(record);
-    }
-  }
-
-  await deps.store.bind({ model: deps.modelId, dim: deps.dim });
+  const summary = emptyAggregateSummary(runId);
+  const stored = new Map<string, string>();
   const chunkSize = deps.chunkSize ?? 200;
-  for (let start = 0; start < records.length; start += chunkSize) {
-    await deps.store.upsert(records.slice(start, start + chunkSize));
+  let bound = false;
+  const bind = async (): Promise<void> => {
+    if (!bound) await deps.store.bind({ model: deps.modelId, dim: deps.dim });
+    bound = true;
+  };
+
+  for await (const source of input.batches) {
+    const ctx: BatchContext = { key: source.key, runId, modelId: deps.modelId, dim: deps.dim, stored };
+    let batch: EmbeddedBatch | undefined;
+    let result: AggregatedBatch;
+    try {
+      batch = await source.read();
+      checkBatchOrigin(batch, ctx);
+      result = aggregateBatch(batch, ctx);
+      await bind();
+      for (let start = 0; start < result.records.length; start += chunkSize) {
+        await deps.store.upsert(result.records.slice(start, start + chunkSize));
+      }
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      const productIds =
+        batch?.products.map((p) => p.id) ??
+        (error instanceof InvalidBatchError ? error.productIds : undefined);
+      summary.batchesFailed.push({
+        key: source.key,
+        error: error.message,
+        ...(productIds && { productIds }),
+      });
+      continue;
+    }
+    addTally(summary, result.tally);
+    for (const id of result.ids) stored.set(id, source.key);
+    if (result.duplicates.length > 0) summary.warnings.push(duplicatesWarning(source.key, result.duplicates));
   }
-  summary.productsStored = records.length;
+
+  if (input.prune) await prune(input.prune.catalogIds, stored, summary, { ...deps, chunkSize, bind });
   return summary;
 }
 
-function checkBatch(batch: EmbeddedBatch, index: number, runId: string, deps: AggregateDeps): void {
-  if (batch.runId !== runId) {
-    throw new InputError(`batch ${index} belongs to run ${batch.runId}, not to run ${runId}`);
+async function prune(
+  catalogIds: Iterable<string>,
+  stored: ReadonlyMap<string, string>,
+  summary: AggregateSummary,
+  deps: { store: VectorStore; chunkSize: number; bind: () => Promise<void> },
+): Promise<void> {
+  const failed = summary.batchesFailed.length;
+  if (failed > 0) {
+    summary.pruneSkipped = `prune skipped: ${failed} ${failed === 1 ? 'batch' : 'batches'} failed`;
+    return;
   }
-  if (batch.model !== deps.modelId || batch.dim !== deps.dim) {
-    throw new ModelMismatchError(
-      `batch ${index} of run ${runId} was embedded with model ${batch.model} (dim ${batch.dim}); ` +
-        `this aggregate stores ${deps.modelId} (dim ${deps.dim}); re-embed the run or configure ${batch.model}`,
-    );
+  const catalog = new Set(catalogIds);
+  const unlisted = [...stored.keys()].filter((id) => !catalog.has(id));
+  if (unlisted.length > 0) {
+    summary.pruneSkipped =
+      `prune skipped: ${unlisted.length} products of this run are not in its catalog list ` +
+      `(${unlisted.slice(0, 3).join(', ')}), so the list cannot be trusted`;
+    return;
   }
+  await deps.bind();
+  summary.productsPruned = await pruneStore(deps.store, catalog, deps.chunkSize);
 }
 
-function aggregateProduct(
-  product: EmbeddedProduct,
-  dim: number,
-  where: string,
-  summary: AggregateSummary,
-): ProductRecord | null {
-  const reasons: SkipReason[] = [];
-  let ok = 0;
-  product.images.forEach((image, i) => {
-    if (image.status === 'ok') {
-      ok++;
-      return;
-    }
-    if (image.status !== 'failed' || image.reason === undefined) {
-      throw new InputError(
-        `${where} image ${i} (${image.url}) is ${image.status} without a failure reason; the embed stage must mark every image ok or failed with a reason`,
-      );
-    }
-    reasons.push(image.reason);
-    summary.images.failed[image.reason]++;
-  });
-  summary.images.total += product.images.length;
-  summary.images.ok += ok;
-  if (product.vectors.length !== ok) {
-    throw new InputError(`${where}: has ${ok} ok images but ${product.vectors.length} vectors`);
-  }
-  if (ok === 0) {
-    summary.productsSkipped.push({ id: product.id, reasons: reasons.length > 0 ? reasons : ['no_images'] });
-    return null;
-  }
-  if (ok < product.images.length) summary.productsPartial++;
-  const vectors = product.vectors.map((text, i) => {
-    const vector = decodeVector(text, { dim, where: `${where} vector ${i}` });
-    if (vector.every((x) => x === 0)) throw new InputError(`${where} vector ${i} is all zeros`);
-    return vector;
-  });
+function duplicatesWarning(key: string, duplicates: { id: string; keptFrom: string }[]) {
+  const shown = duplicates
+    .slice(0, 5)
+    .map((d) => `${JSON.stringify(d.id)} (kept from ${d.keptFrom})`)
+    .join(', ');
+  const more = duplicates.length > 5 ? `, and ${duplicates.length - 5} more` : '';
   return {
-    id: product.id,
-    vector: meanOfUnitVectors(vectors),
-    images: product.images.map((image) => image.url),
-    maskedKeys: product.images.map((image) => (image.status === 'ok' ? image.maskedKey : undefined)),
-    metadata: product.metadata,
-    imagesUsed: ok,
+    key,
+    message: `${duplicates.length} products left out, already in this run: ${shown}${more}`,
+    productIds: duplicates.map((d) => d.id),
   };
 }

@@ -8,6 +8,8 @@ export const runIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'expected 1-128 letters, digits, ".", "_" or "-"');
 
+const productId = z.string().min(1).max(256);
+
 const imageRecord = z.object({
   url: z.string().min(1).max(2048),
   status: z.enum(['pending', 'ok', 'failed']),
@@ -24,7 +26,7 @@ const embeddedBatch = z.object({
   dim: z.number().int().positive(),
   products: z.array(
     z.object({
-      id: z.string().min(1).max(256),
+      id: productId,
       metadata: z.record(z.string(), z.union([z.string(), z.number()])),
       images: z.array(imageRecord),
       vectors: z.array(z.string()),
@@ -32,7 +34,39 @@ const embeddedBatch = z.object({
   ),
 });
 
-const aggregateEvent = z.object({ runId: runIdSchema });
+const aggregateEvent = z.object({
+  runId: runIdSchema,
+  prune: z.boolean().optional(),
+  keepBatches: z.boolean().optional(),
+});
+
+const productList = z.object({ runId: z.string().min(1), productIds: z.array(productId).min(1) });
+
+/** The aggregate event: which run, and what to do beyond storing its batches. */
+export interface AggregateEvent {
+  runId: string;
+  /** Delete stored products missing from `runs/<runId>/products.json` (skipped when a batch failed). */
+  prune?: boolean;
+  /** Keep the run's embedded batch blobs instead of deleting the stored ones. */
+  keepBatches?: boolean;
+}
+
+/** The catalog's product ids of a run, written at run start to `runs/<runId>/products.json`. */
+export interface ProductList {
+  runId: string;
+  productIds: string[];
+}
+
+/** An embedded batch blob that cannot be used; carries its product ids when they could be read. */
+export class InvalidBatchError extends InputError {
+  override name = 'InvalidBatchError';
+  constructor(
+    message: string,
+    readonly productIds?: string[],
+  ) {
+    super(message, 'invalid_batch');
+  }
+}
 
 function describeIssues(error: z.ZodError): string {
   return error.issues
@@ -41,28 +75,46 @@ function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
-/** Parses the aggregate event `{ runId }` (other fields are ignored); throws InputError. */
-export function parseAggregateEvent(event: unknown): { runId: string } {
+function parseJson(bytes: Uint8Array, what: string, fail: (message: string) => Error): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch (error) {
+    throw fail(`${what} is not JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Parses the aggregate event `{ runId, prune?, keepBatches? }` (other fields are ignored); throws InputError. */
+export function parseAggregateEvent(event: unknown): AggregateEvent {
   const parsed = aggregateEvent.safeParse(event);
   if (!parsed.success)
     throw new InputError(`invalid aggregate event: ${describeIssues(parsed.error)}`, 'invalid_event');
   return parsed.data;
 }
 
-/** Parses one embedded batch blob; throws InputError naming the key and the bad fields. */
+/** Parses one embedded batch blob; throws InvalidBatchError naming the key and the bad fields. */
 export function parseEmbeddedBatch(bytes: Uint8Array, key: string): EmbeddedBatch {
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder().decode(bytes));
-  } catch (error) {
-    throw new InputError(`embedded batch ${key} is not JSON: ${(error as Error).message}`, 'invalid_batch');
-  }
+  const json = parseJson(bytes, `embedded batch ${key}`, (m) => new InvalidBatchError(m));
   const parsed = embeddedBatch.safeParse(json);
   if (!parsed.success) {
-    throw new InputError(
+    throw new InvalidBatchError(
       `embedded batch ${key} is invalid: ${describeIssues(parsed.error)}`,
-      'invalid_batch',
+      readableIds(json),
     );
   }
   return parsed.data;
+}
+
+/** Parses a run's product list blob; throws InputError naming the key and the bad fields. */
+export function parseProductList(bytes: Uint8Array, key: string): ProductList {
+  const fail = (m: string) => new InputError(m, 'invalid_product_list');
+  const parsed = productList.safeParse(parseJson(bytes, `product list ${key}`, fail));
+  if (!parsed.success) throw fail(`product list ${key} is invalid: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+function readableIds(json: unknown): string[] | undefined {
+  const products = (json as { products?: unknown } | null)?.products;
+  if (!Array.isArray(products)) return undefined;
+  const ids = products.map((p) => (p as { id?: unknown } | null)?.id).filter((id) => typeof id === 'string');
+  return ids.length > 0 ? ids : undefined;
 }

@@ -18,6 +18,29 @@ export interface EmbeddedBatch {
   products: EmbeddedProduct[];
 }
 
+/** One embedded batch as the aggregate step reads it: a name for reports and a lazy read. */
+export interface BatchSource {
+  /** Where the batch comes from (its blob key); names the batch in the summary. */
+  key: string;
+  /** Reads and parses the batch; an InputError marks only this batch failed, any other error stops the run. */
+  read(): Promise<EmbeddedBatch>;
+}
+
+/** A batch the run could not use: none of its products were stored. */
+export interface BatchFailure {
+  key: string;
+  error: string;
+  /** The batch's product ids, when they could be read. */
+  productIds?: string[];
+}
+
+/** A problem in a batch that was stored anyway: products left out because an earlier batch stored them. */
+export interface BatchWarning {
+  key: string;
+  message: string;
+  productIds: string[];
+}
+
 /** Why a product got no vector: the reason of each of its images, or `no_images` when it had none. */
 export type SkipReason = FailureReason | 'no_images';
 
@@ -40,4 +63,15 @@ export interface AggregateSummary {
     ok: number;
     failed: Record<FailureReason, number>;
   };
+  /** Batches whose products were stored. */
+  batchesStored: number;
+  /** Batches that could not be read or were invalid; the run stored the others. */
+  batchesFailed: BatchFailure[];
+  warnings: BatchWarning[];
+  /** Products deleted because the run's catalog no longer lists them (0 unless pruning was asked for). */
+  productsPruned: number;
+  /** Why an asked-for prune did not run, e.g. "prune skipped: 2 batches failed". */
+  pruneSkipped?: string;
+  /** Stored batches whose blobs could not be deleted afterwards (they only take space). */
+  batchesNotDeleted?: { key: string; error: string }[];
 }

@@ -1,7 +1,7 @@
 import type { FailureReason, ImageRecord } from '../../core/types.ts';
 import { encodeVector } from '../../core/vector-codec.ts';
 import { normalize } from '../../core/vectors.ts';
-import type { EmbeddedBatch, EmbeddedProduct } from '../../functions/aggregate/types.ts';
+import type { BatchSource, EmbeddedBatch, EmbeddedProduct } from '../../functions/aggregate/types.ts';
 
 /** The model the aggregate tests bind to. */
 export const MODEL = { modelId: 'test/fashion-4d', dim: 4 };
@@ -24,4 +24,14 @@ export function embeddedProduct(id: string, specs: ImageSpec[], metadata = { nam
 /** A batch of the test model. */
 export function batch(runId: string, products: EmbeddedProduct[], model = MODEL.modelId): EmbeddedBatch {
   return { runId, model, dim: MODEL.dim, products };
+}
+
+/** Batch sources over ready batches, keyed `<prefix><index>`. */
+export function sources(batches: EmbeddedBatch[], prefix = 'b'): BatchSource[] {
+  return batches.map((b, i) => ({ key: `${prefix}${i}`, read: async () => b }));
+}
+
+/** A source whose read fails the way a corrupt blob does. */
+export function failingSource(key: string, error: Error): BatchSource {
+  return { key, read: () => Promise.reject(error) };
 }

@@ -3,8 +3,9 @@ import { FileVectorStore } from '../../adapters/file-vector-store.ts';
 import { InputError, ModelMismatchError } from '../../core/errors.ts';
 import { dot, normalize } from '../../core/vectors.ts';
 import { runAggregate } from '../../functions/aggregate/run-aggregate.ts';
+import { collect } from '../contract/vector-store-contract.ts';
 import { tempDirs } from '../stores/temp-dirs.ts';
-import { batch, embeddedProduct, MODEL } from './fixtures.ts';
+import { batch, embeddedProduct, MODEL, sources } from './fixtures.ts';
 
 const newDir = tempDirs('aggregate');
 const opened: FileVectorStore[] = [];
@@ -19,7 +20,7 @@ afterEach(async () => {
 
 const run = () => ({
   runId: 'r1',
-  batches: [
+  batches: sources([
     batch('r1', [
       embeddedProduct('shirt', [{ vector: [1, 0, 0, 0] }, { reason: 'not_found' }, { vector: [0, 2, 0, 0] }]),
       embeddedProduct('dress', [{ vector: [0, 0, 1, 1] }]),
@@ -33,7 +34,7 @@ const run = () => ({
         { reason: 'corrupt_image' },
       ]),
     ]),
-  ],
+  ]),
 });
 
 describe('runAggregate', () => {
@@ -71,6 +72,7 @@ describe('runAggregate', () => {
     // Act
     const summary = await runAggregate(run(), { store, ...MODEL });
     // Assess
+    expect(summary).toMatchObject({ batchesStored: 2, batchesFailed: [], warnings: [], productsPruned: 0 });
     expect(summary.productsStored).toBe(3);
     expect(summary.productsSkipped).toEqual([
       { id: 'ghost', reasons: ['timeout', 'not_found'] },
@@ -104,47 +106,44 @@ describe('runAggregate', () => {
     expect(await Promise.all(['shirt', 'dress', 'coat'].map((id) => store.get(id)))).toEqual(before);
   });
 
-  it('refuses batches of another model before writing anything', async () => {
+  it('stops at a first batch of another model before writing anything, not even the binding', async () => {
     // Prepare
     const store = await newStore();
     const input = run();
-    input.batches.push(batch('r1', [embeddedProduct('late', [{ vector: [1, 0, 0, 0] }])], 'other/model'));
+    input.batches.unshift(
+      ...sources([batch('r1', [embeddedProduct('x', [{ vector: [1, 0, 0, 0] }])], 'other/m')], 'first'),
+    );
     // Act
     const error = await runAggregate(input, { store, ...MODEL }).catch((e: unknown) => e);
     // Assess
     expect(error).toBeInstanceOf(ModelMismatchError);
-    expect(String(error)).toContain('batch 2 of run r1 was embedded with model other/model (dim 4)');
+    expect(String(error)).toContain('batch first0 of run r1 was embedded with model other/m (dim 4)');
     expect(await store.count()).toBe(0);
+    expect(await store.info()).toBeNull();
   });
 
-  it.each([
-    ['a batch of another run', () => batch('r2', [])],
-    [
-      'more vectors than ok images',
-      () => batch('r1', [{ ...embeddedProduct('x', [{ reason: 'timeout' }]), vectors: ['AACAPw=='] }]),
-    ],
-    [
-      'a vector of the wrong dimension',
-      () => batch('r1', [{ ...embeddedProduct('x', [{ vector: [1, 0, 0, 0] }]), vectors: ['AACAPw=='] }]),
-    ],
-    [
-      'a pending image',
-      () =>
-        batch('r1', [{ ...embeddedProduct('x', []), images: [{ url: 'u', status: 'pending' as const }] }]),
-    ],
-    [
-      'a product repeated across batches',
-      () => batch('r1', [embeddedProduct('shirt', [{ vector: [1, 0, 0, 0] }])]),
-    ],
-  ])('refuses %s with an InputError, storing nothing', async (_what, extra) => {
+  it('stops at a later batch of another model, before that batch writes', async () => {
     // Prepare
     const store = await newStore();
     const input = run();
-    input.batches.push(extra());
+    input.batches.splice(
+      1,
+      0,
+      ...sources([batch('r1', [embeddedProduct('late', [{ vector: [1, 0, 0, 0] }])], 'other/m')], 'mid'),
+    );
     // Act
     const error = await runAggregate(input, { store, ...MODEL }).catch((e: unknown) => e);
     // Assess
+    expect(error).toBeInstanceOf(ModelMismatchError);
+    expect((await collect(store.listIds())).sort()).toEqual(['dress', 'shirt']);
+  });
+
+  it('refuses a run without an id', async () => {
+    // Prepare
+    const store = await newStore();
+    // Act
+    const error = await runAggregate({ ...run(), runId: '' }, { store, ...MODEL }).catch((e: unknown) => e);
+    // Assess
     expect(error).toBeInstanceOf(InputError);
-    expect(await store.count()).toBe(0);
   });
 });

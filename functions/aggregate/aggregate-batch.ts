@@ -1,0 +1,125 @@
+import { InputError, ModelMismatchError } from '../../core/errors.ts';
+import type { ProductRecord } from '../../core/types.ts';
+import { decodeVector } from '../../core/vector-codec.ts';
+import { meanOfUnitVectors } from '../../core/vectors.ts';
+import { zeroFailureCounts } from './failure-counts.ts';
+import type { BatchTally } from './summary.ts';
+import type { EmbeddedBatch, EmbeddedProduct, SkipReason } from './types.ts';
+
+/** Where a batch sits in its run, and what the run has stored so far. */
+export interface BatchContext {
+  key: string;
+  runId: string;
+  modelId: string;
+  dim: number;
+  /** Product ids already stored by this run, with the key of the batch that stored each. */
+  stored: ReadonlyMap<string, string>;
+}
+
+/** A valid batch turned into product records, with what it adds to the run's summary. */
+export interface AggregatedBatch {
+  /** Every product this batch contributes (stored or skipped), duplicates excluded. */
+  ids: string[];
+  records: ProductRecord[];
+  tally: BatchTally;
+  /** Products left out because an earlier batch (or an earlier entry of this one) already has them. */
+  duplicates: { id: string; keptFrom: string }[];
+}
+
+/**
+ * Checks that the batch belongs to the run (InputError) and was embedded with the store's model
+ * (ModelMismatchError, which must stop the run).
+ */
+export function checkBatchOrigin(batch: EmbeddedBatch, ctx: BatchContext): void {
+  if (batch.runId !== ctx.runId) {
+    throw new InputError(`batch ${ctx.key} belongs to run ${batch.runId}, not to run ${ctx.runId}`);
+  }
+  if (batch.model !== ctx.modelId || batch.dim !== ctx.dim) {
+    throw new ModelMismatchError(
+      `batch ${ctx.key} of run ${ctx.runId} was embedded with model ${batch.model} (dim ${batch.dim}); ` +
+        `this aggregate stores ${ctx.modelId} (dim ${ctx.dim}); re-embed the run or configure ${batch.model}`,
+    );
+  }
+}
+
+/** Averages each product's image vectors into one record; throws InputError when any product is invalid. */
+export function aggregateBatch(batch: EmbeddedBatch, ctx: BatchContext): AggregatedBatch {
+  const out: AggregatedBatch = {
+    ids: [],
+    records: [],
+    tally: {
+      productsStored: 0,
+      productsSkipped: [],
+      productsPartial: 0,
+      images: { total: 0, ok: 0, failed: zeroFailureCounts() },
+    },
+    duplicates: [],
+  };
+  const here = new Set<string>();
+  for (const product of batch.products) {
+    const keptFrom = ctx.stored.get(product.id) ?? (here.has(product.id) ? ctx.key : undefined);
+    if (keptFrom !== undefined) {
+      out.duplicates.push({ id: product.id, keptFrom });
+      continue;
+    }
+    here.add(product.id);
+    out.ids.push(product.id);
+    const record = aggregateProduct(
+      product,
+      ctx.dim,
+      `batch ${ctx.key} product ${JSON.stringify(product.id)}`,
+      out.tally,
+    );
+    if (record) out.records.push(record);
+  }
+  out.tally.productsStored = out.records.length;
+  return out;
+}
+
+function aggregateProduct(
+  product: EmbeddedProduct,
+  dim: number,
+  where: string,
+  tally: BatchTally,
+): ProductRecord | null {
+  const reasons: SkipReason[] = [];
+  let ok = 0;
+  product.images.forEach((image, i) => {
+    if (image.status === 'ok') {
+      ok++;
+      return;
+    }
+    if (image.status !== 'failed' || image.reason === undefined) {
+      throw new InputError(
+        `${where} image ${i} (${image.url}) is ${image.status} without a failure reason; the embed stage must mark every image ok or failed with a reason`,
+      );
+    }
+    reasons.push(image.reason);
+    tally.images.failed[image.reason]++;
+  });
+  tally.images.total += product.images.length;
+  tally.images.ok += ok;
+  if (product.vectors.length !== ok) {
+    throw new InputError(`${where}: has ${ok} ok images but ${product.vectors.length} vectors`);
+  }
+  if (ok === 0) {
+    tally.productsSkipped.push({ id: product.id, reasons: reasons.length > 0 ? reasons : ['no_images'] });
+    return null;
+  }
+  if (ok < product.images.length) tally.productsPartial++;
+  const vectors = product.vectors.map((text, i) => {
+    const vector = decodeVector(text, { dim, where: `${where} vector ${i}` });
+    if (vector.every((x) => x === 0)) throw new InputError(`${where} vector ${i} is all zeros`);
+    return vector;
+  });
+  const mean = meanOfUnitVectors(vectors);
+  if (mean.every((x) => x === 0)) throw new InputError(`${where}: its image vectors cancel out`);
+  return {
+    id: product.id,
+    vector: mean,
+    images: product.images.map((image) => image.url),
+    maskedKeys: product.images.map((image) => (image.status === 'ok' ? image.maskedKey : undefined)),
+    metadata: product.metadata,
+    imagesUsed: ok,
+  };
+}

@@ -1,0 +1,36 @@
+import { zeroFailureCounts } from './failure-counts.ts';
+import type { AggregateSummary } from './types.ts';
+
+/** The summary of a run that stored nothing yet. */
+export function emptyAggregateSummary(runId: string): AggregateSummary {
+  return {
+    runId,
+    productsStored: 0,
+    productsSkipped: [],
+    productsPartial: 0,
+    images: { total: 0, ok: 0, failed: zeroFailureCounts() },
+    batchesStored: 0,
+    batchesFailed: [],
+    warnings: [],
+    productsPruned: 0,
+  };
+}
+
+/** What one batch adds to the summary; merged only once the whole batch is stored. */
+export type BatchTally = Pick<
+  AggregateSummary,
+  'productsStored' | 'productsSkipped' | 'productsPartial' | 'images'
+>;
+
+/** Adds a stored batch's tally to the run's summary. */
+export function addTally(summary: AggregateSummary, tally: BatchTally): void {
+  summary.productsStored += tally.productsStored;
+  summary.productsSkipped.push(...tally.productsSkipped);
+  summary.productsPartial += tally.productsPartial;
+  summary.images.total += tally.images.total;
+  summary.images.ok += tally.images.ok;
+  for (const [reason, n] of Object.entries(tally.images.failed)) {
+    summary.images.failed[reason as keyof typeof tally.images.failed] += n;
+  }
+  summary.batchesStored++;
+}
