@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mapLimit } from '../core/concurrency.ts';
+import { ThreadfinderError } from '../core/errors.ts';
 import type { CatalogProduct, ProductItem } from '../core/types.ts';
-import { zeroFailureCounts } from '../functions/aggregate/failure-counts.ts';
+import { emptyAggregateSummary } from '../functions/aggregate/summary.ts';
 import type { AggregateSummary } from '../functions/aggregate/types.ts';
 import type { StageHandlers } from './stage-handlers.ts';
 
@@ -14,6 +15,8 @@ export interface IngestOptions {
   /** Attempts per batch before it is recorded as failed (the state machine's Retry). */
   attempts?: number;
   runId?: string;
+  /** Delete stored products this catalog no longer lists; skipped when any batch of the run failed. */
+  prune?: boolean;
   onBatchDone?: (products: number) => void;
   onStage?: (stage: string) => void;
 }
@@ -58,6 +61,14 @@ export async function ingestProducts(
   const attempts = options.attempts ?? 3;
   const failedBatches: FailedBatch[] = [];
   const batches = toBatches(products.map(toItem), options.batchSize);
+  if (options.prune && products.length > 0) {
+    if (!handlers.recordProducts)
+      throw new ThreadfinderError('pruning needs stage handlers with recordProducts');
+    await handlers.recordProducts(
+      runId,
+      products.map((p) => p.id),
+    );
+  }
   let done = 0;
   await mapLimit(batches, options.concurrency ?? 2, async (items) => {
     for (let attempt = 1; ; attempt++) {
@@ -80,8 +91,15 @@ export async function ingestProducts(
   });
   options.onStage?.('aggregating');
   // Nothing was embedded (empty catalog, or every batch failed): there is nothing to aggregate.
+  const prune = options.prune === true && failedBatches.length === 0;
   const summary =
-    failedBatches.length === batches.length ? emptySummary(runId) : await handlers.aggregate({ runId });
+    failedBatches.length === batches.length
+      ? emptyAggregateSummary(runId)
+      : await handlers.aggregate({ runId, ...(prune && { prune }) });
+  if (options.prune && failedBatches.length > 0) {
+    const n = failedBatches.length;
+    summary.pruneSkipped = `prune skipped: ${n} ${n === 1 ? 'batch' : 'batches'} failed`;
+  }
   return { summary, failedBatches, seconds: (Date.now() - started) / 1000 };
 }
 
@@ -90,16 +108,6 @@ function toItem(product: CatalogProduct): ProductItem {
     id: product.id,
     metadata: product.metadata,
     images: product.images.map((url) => ({ url, status: 'pending' })),
-  };
-}
-
-function emptySummary(runId: string): AggregateSummary {
-  return {
-    runId,
-    productsStored: 0,
-    productsSkipped: [],
-    productsPartial: 0,
-    images: { total: 0, ok: 0, failed: zeroFailureCounts() },
   };
 }
 

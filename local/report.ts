@@ -17,6 +17,14 @@ export function formatReport(
     `  images: ${summary.images.ok} ok, ${failedTotal} failed` +
       (failed.length ? ` (${failed.map(([r, n]) => `${r} ${n}`).join(', ')})` : ''),
   ];
+  if (summary.batchesFailed.length) {
+    lines.push(`  embedded batches failed: ${summary.batchesFailed.length} (their products were not stored)`);
+  }
+  for (const b of summary.batchesFailed.slice(0, 10)) lines.push(`  batch ${b.key} failed: ${b.error}`);
+  for (const w of summary.warnings.slice(0, 10)) lines.push(`  warning: batch ${w.key}: ${w.message}`);
+  if (summary.productsPruned)
+    lines.push(`  products pruned (not in this catalog): ${summary.productsPruned}`);
+  if (summary.pruneSkipped) lines.push(`  ${summary.pruneSkipped}`);
   if (catalog.errors.length) lines.push(`  catalog rows refused: ${catalog.errors.length} (listed above)`);
   for (const s of summary.productsSkipped.slice(0, 10)) {
     lines.push(`  skipped ${s.id}: ${s.reasons.join(', ')}`);

@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import type { Batch, ImageRecord } from '../core/types.ts';
 import { createAggregateHandler } from '../functions/aggregate/handler.ts';
+import { writeProductList } from '../functions/aggregate/run-blobs.ts';
 import type { AggregateSummary } from '../functions/aggregate/types.ts';
 import { buildDownloadDeps, createDownloadHandler } from '../functions/download/handler.ts';
 import { createEmbedHandler } from '../functions/embed/handler.ts';
@@ -14,6 +15,8 @@ export interface StageHandlers {
   segment(event: unknown): Promise<Batch>;
   embed(event: unknown): Promise<EmbedResult>;
   aggregate(event: unknown): Promise<AggregateSummary>;
+  /** Records the run's catalog product ids at run start, for an aggregate that prunes. */
+  recordProducts?(runId: string, productIds: string[]): Promise<void>;
 }
 
 /** Hooks the local runner uses to show progress. */
@@ -75,5 +78,6 @@ export function createLocalStageHandlers(rt: LocalRuntime, observer: StageObserv
     segment: (event) => segment(event, localContext('segment')),
     embed: (event) => embed(event, localContext('embed')),
     aggregate: (event) => aggregate(event, localContext('aggregate')),
+    recordProducts: (runId, productIds) => writeProductList(rt.blobs, runId, productIds),
   };
 }
