@@ -112,6 +112,20 @@ describe('runAggregate with bad batches', () => {
     expect(Array.from((await store.get('shirt'))?.vector ?? [])).toEqual([1, 0, 0, 0]);
   });
 
+  it('keeps the first of two entries for one product within a batch', async () => {
+    // Prepare
+    const store = new MemoryVectorStore();
+    const twice = batch('r1', [product('hat'), embeddedProduct('hat', [{ vector: [0, 1, 0, 0] }])]);
+    // Act
+    const summary = await runAggregate({ runId: 'r1', batches: sources([twice]) }, { store, ...MODEL });
+    // Assess
+    expect(summary.warnings).toEqual([
+      { key: 'b0', message: expect.stringContaining('"hat" (kept from b0)'), productIds: ['hat'] },
+    ]);
+    expect(summary.productsStored).toBe(1);
+    expect(Array.from((await store.get('hat'))?.vector ?? [])).toEqual([0, 0, 1, 0]);
+  });
+
   it('stores a product from a later batch when its earlier batch failed', async () => {
     // Prepare
     const store = new MemoryVectorStore();

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { emptyAggregateSummary } from '../../functions/aggregate/summary.ts';
+import { formatReport } from '../../local/report.ts';
+
+describe('formatReport for the aggregate outcome', () => {
+  it('prints failed batches, warnings and pruning', () => {
+    // Prepare
+    const summary = {
+      ...emptyAggregateSummary('r1'),
+      batchesFailed: [{ key: 'runs/r1/embedded/a.json', error: 'embedded batch a is not JSON' }],
+      warnings: [{ key: 'runs/r1/embedded/b.json', message: '1 products left out', productIds: ['x'] }],
+      pruneSkipped: 'prune skipped: 1 batch failed',
+    };
+    // Act
+    const lines = formatReport({ summary, failedBatches: [], seconds: 1 }, { file: 'c.csv', errors: [] });
+    // Assess
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        '  embedded batches failed: 1 (their products were not stored)',
+        '  batch runs/r1/embedded/a.json failed: embedded batch a is not JSON',
+        '  warning: batch runs/r1/embedded/b.json: 1 products left out',
+        '  prune skipped: 1 batch failed',
+      ]),
+    );
+  });
+
+  it('prints how many products were pruned', () => {
+    // Prepare
+    const summary = { ...emptyAggregateSummary('r1'), productsPruned: 7 };
+    // Act
+    const lines = formatReport({ summary, failedBatches: [], seconds: 1 }, { file: 'c.csv', errors: [] });
+    // Assess
+    expect(lines).toContain('  products pruned (not in this catalog): 7');
+    expect(lines.some((l) => l.includes('prune skipped') || l.includes('batches failed'))).toBe(false);
+  });
+});
