@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Batch, CatalogProduct } from '../../core/types.ts';
-import { zeroFailureCounts } from '../../functions/aggregate/failure-counts.ts';
+import { emptyAggregateSummary } from '../../functions/aggregate/summary.ts';
 import type { AggregateSummary } from '../../functions/aggregate/types.ts';
 import { ingestProducts, toBatches } from '../../local/ingest.ts';
 import type { StageHandlers } from '../../local/stage-handlers.ts';
@@ -15,13 +15,7 @@ const products: CatalogProduct[] = Array.from({ length: 5 }, (_, i) => ({
 function recordingHandlers(failDownload: (batch: Batch, call: number) => boolean) {
   const events: unknown[] = [];
   let calls = 0;
-  const summary = (runId: string): AggregateSummary => ({
-    runId,
-    productsStored: 0,
-    productsSkipped: [],
-    productsPartial: 0,
-    images: { total: 0, ok: 0, failed: zeroFailureCounts() },
-  });
+  const summary = (runId: string): AggregateSummary => emptyAggregateSummary(runId);
   const handlers: StageHandlers = {
     download: async (event) => {
       events.push(event);
