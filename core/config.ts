@@ -53,6 +53,7 @@ const schema = z.object({
   THREADFINDER_DATA_DIR: z.string().min(1).default('.threadfinder'),
   THREADFINDER_MODELS_DIR: z.string().min(1).optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  THREADFINDER_HOST: z.string().min(1).default('127.0.0.1'),
   THREADFINDER_ALLOW_PRIVATE_HOSTS: flag.default(false),
   THREADFINDER_BACKGROUND: hexColor.default([0x00, 0xb1, 0x40]),
   THREADFINDER_DOWNLOAD_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
@@ -93,6 +94,8 @@ export interface Config {
   dataDir: string;
   modelsDir: string;
   port: number;
+  /** Address the search server listens on (0.0.0.0 to serve other machines). */
+  host: string;
   allowPrivateHosts: boolean;
   background: [number, number, number];
   download: {
@@ -120,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     modelsDir: path.resolve(e.THREADFINDER_MODELS_DIR ?? path.join(dataDir, 'models')),
     port: e.PORT,
+    host: e.THREADFINDER_HOST,
     allowPrivateHosts: e.THREADFINDER_ALLOW_PRIVATE_HOSTS,
     background: e.THREADFINDER_BACKGROUND,
     download: Object.freeze({

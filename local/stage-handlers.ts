@@ -65,6 +65,7 @@ export function createLocalStageHandlers(rt: LocalRuntime, observer: StageObserv
     blobs: rt.blobs,
     embedder: await rt.imageEmbedder(),
     maxPixels: config.download.maxPixels,
+    batchSize: config.model.embedBatchSize,
     onImage: (image) => observer.finished?.(image),
   }));
   const aggregate = createAggregateHandler(async () => ({
