@@ -24,7 +24,7 @@ export function hostileRoutes(jpeg: Buffer): Record<string, RawRoute> {
     (s, req) =>
       req.seen === 1 ? first(s, req) : ok()(s, req);
   const redirect = (to: string) => status('302 Found', { location: to });
-  const bomb = zlib.gzipSync(Buffer.alloc(50 * 1024 * 1024));
+  const bomb = zlib.gzipSync(Buffer.alloc(8 * 1024 * 1024));
   const hops = Object.fromEntries(
     Array.from({ length: 10 }, (_, i) => [`/hop${i + 1}`, redirect(i === 9 ? '/ok.jpg' : `/hop${i + 2}`)]),
   );
