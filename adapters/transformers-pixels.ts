@@ -27,19 +27,46 @@ export interface PixelValues {
 
 /** Centres `image` on a square canvas of `colour`; a square image is returned as is. */
 export function padToSquare(image: RgbImage, colour: readonly [number, number, number]): RgbImage {
+  const side = Math.max(image.width, image.height);
+  return padTo(image, side, side, colour);
+}
+
+/**
+ * Pads the short side of an extreme strip (wider or taller than `maxRatio`:1) so that a processor that scales the
+ * shortest edge up to its input size cannot blow a 1x1000 strip up to tens of megapixels. Ordinary photos pass.
+ */
+export function limitAspect(
+  image: RgbImage,
+  maxRatio: number,
+  colour: readonly [number, number, number],
+): RgbImage {
   const { width, height } = image;
-  if (width === height) return image;
-  const side = Math.max(width, height);
-  const data = new Uint8Array(side * side * 3);
-  for (let i = 0; i < side * side; i++) data.set(colour, i * 3);
+  if (width > height * maxRatio) return padTo(image, width, Math.ceil(width / maxRatio), colour);
+  if (height > width * maxRatio) return padTo(image, Math.ceil(height / maxRatio), height, colour);
+  return image;
+}
+
+function padTo(
+  image: RgbImage,
+  side: number,
+  tall: number,
+  colour: readonly [number, number, number],
+): RgbImage {
+  const { width, height } = image;
+  if (width === side && height === tall) return image;
+  const data = new Uint8Array(side * tall * 3);
+  for (let i = 0; i < side * tall; i++) data.set(colour, i * 3);
   const left = Math.floor((side - width) / 2);
-  const top = Math.floor((side - height) / 2);
+  const top = Math.floor((tall - height) / 2);
   for (let y = 0; y < height; y++) {
     const row = image.data.subarray(y * width * 3, (y + 1) * width * 3);
     data.set(row, ((top + y) * side + left) * 3);
   }
-  return { data, width: side, height: side };
+  return { data, width: side, height: tall };
 }
+
+/** Strips beyond this ratio are padded before the model's own resize (see limitAspect). */
+const MAX_ASPECT = 4;
 
 /** Prepares a batch of images: optional padding, then the model's preprocessor_config.json through transformers.js. */
 export type PreparePixels = (images: RgbImage[]) => Promise<PixelValues>;
@@ -51,7 +78,11 @@ export async function loadPreparePixels(
 ): Promise<PreparePixels> {
   const processor = await AutoImageProcessor.from_pretrained(model.dir, pretrainedOptions());
   return async (images) => {
-    const fitted = options.fit === 'pad' ? images.map((im) => padToSquare(im, options.padColour)) : images;
+    const fitted = images.map((im) =>
+      options.fit === 'pad'
+        ? padToSquare(im, options.padColour)
+        : limitAspect(im, MAX_ASPECT, options.padColour),
+    );
     const raw = fitted.map((im) => new RawImage(im.data, im.width, im.height, 3));
     const { pixel_values } = (await processor(raw)) as { pixel_values: PixelValues };
     return pixel_values;

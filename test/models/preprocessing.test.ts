@@ -1,7 +1,12 @@
 import { AutoTokenizer } from '@huggingface/transformers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { configureOfflineTransformers } from '../../adapters/transformers-env.ts';
-import { type ImageFit, loadPreparePixels, padToSquare } from '../../adapters/transformers-pixels.ts';
+import {
+  type ImageFit,
+  limitAspect,
+  loadPreparePixels,
+  padToSquare,
+} from '../../adapters/transformers-pixels.ts';
 import { canonicalizeText, loadTokenize } from '../../adapters/transformers-text.ts';
 import type { RgbImage } from '../../core/ports/models.ts';
 import { type ResolvedModels, resolveModels } from '../../models/resolve.ts';
@@ -137,6 +142,23 @@ describe('image preprocessing through each model processor', () => {
     expect([...padded.data.subarray(3, 6)]).toEqual([9, 9, 9]);
     expect([...padded.data.subarray(9, 12)]).toEqual(GREEN);
     expect(padToSquare(square, GREEN)).toBe(square);
+  });
+
+  it('limitAspect pads only extreme strips, so the authors resize cannot blow a 1x1000 strip up', async () => {
+    // Prepare
+    const strip = { data: new Uint8Array(1 * 1000 * 3).fill(9), width: 1, height: 1000 };
+    const photo = { data: new Uint8Array(300 * 400 * 3), width: 300, height: 400 };
+
+    // Act
+    const limited = limitAspect(strip, 4, GREEN);
+    const prepare = await loadPreparePixels(models.clip.embed, { fit: 'model', padColour: GREEN });
+    const { dims } = await prepare([strip]);
+
+    // Assess
+    expect([limited.width, limited.height]).toEqual([250, 1000]);
+    expect([...limited.data.subarray(0, 3)]).toEqual(GREEN);
+    expect(limitAspect(photo, 4, GREEN)).toBe(photo);
+    expect(dims).toEqual([1, 3, 224, 224]);
   });
 });
 
