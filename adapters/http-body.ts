@@ -28,9 +28,22 @@ export async function readBody(
   maxBytes: number,
   url: string,
 ): Promise<Uint8Array> {
+  if (res.statusCode === 304) return notModified(res);
   const raw = await readCapped(res, headers['content-length'], maxBytes, url);
-  if (res.statusCode === 304) return new Uint8Array(0);
   return decodeBody(raw, headers, maxBytes, url);
+}
+
+/**
+ * Ends a 304, which has no body. Its Content-Length may state the size of the image it stands for (RFC 9110
+ * 8.6); undici reports that as a length mismatch, which is no error here.
+ */
+async function notModified(res: Dispatcher.ResponseData): Promise<Uint8Array> {
+  try {
+    await res.body.arrayBuffer();
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') throw error;
+  }
+  return new Uint8Array(0);
 }
 
 async function readCapped(
@@ -39,7 +52,7 @@ async function readCapped(
   maxBytes: number,
   url: string,
 ): Promise<Uint8Array> {
-  const declared = contentLength === undefined || res.statusCode === 304 ? Number.NaN : Number(contentLength);
+  const declared = contentLength === undefined ? Number.NaN : Number(contentLength);
   if (declared > maxBytes) {
     discard(res.body);
     throw new HttpClientError(

@@ -130,3 +130,79 @@ describe('UndiciHttpClient against a misbehaving server', () => {
     expect(error.message).toMatch(/ECONNREFUSED/);
   });
 });
+
+describe('UndiciHttpClient conditional GETs', () => {
+  let server: MisbehavingServer;
+  let client: UndiciHttpClient;
+  beforeAll(async () => {
+    server = await startMisbehavingServer();
+    client = new UndiciHttpClient({ allowPrivateHosts: true });
+  });
+  afterAll(async () => {
+    await client.close();
+    await server.close();
+  });
+  beforeEach(() => server.reset());
+
+  it('sends the validators and returns a 304 as a response with an empty body', async () => {
+    // Act
+    const res = await client.get(`${server.url}/etag.jpg`, { ...options, conditional: { etag: '"v1"' } });
+    // Assess
+    expect(res.status).toBe(304);
+    expect(res.body).toHaveLength(0);
+    expect(res.headers.etag).toBe('"v1"');
+    expect(server.lastHeaders('/etag.jpg')).toMatchObject({ 'if-none-match': '"v1"' });
+    expect(server.lastHeaders('/etag.jpg')?.['if-modified-since']).toBeUndefined();
+  });
+
+  it('sends both validators on every hop of a redirect', async () => {
+    // Prepare
+    const lastModified = 'Thu, 01 Feb 2024 00:00:00 GMT';
+    const to = encodeURIComponent('/last-modified.jpg');
+    // Act
+    const res = await client.get(`${server.url}/redirect-to?to=${to}`, {
+      ...options,
+      conditional: { etag: '"zz"', lastModified },
+    });
+    // Assess
+    expect(res.status).toBe(200);
+    expect(server.lastHeaders('/redirect-to')).toMatchObject({ 'if-modified-since': lastModified });
+    expect(server.lastHeaders('/last-modified.jpg')).toMatchObject({
+      'if-none-match': '"zz"',
+      'if-modified-since': lastModified,
+    });
+  });
+
+  it('does not hold the Content-Length of a 304 (the representation it stands for) against the cap', async () => {
+    // Prepare
+    const host = http.createServer((_, res) => {
+      res.writeHead(304, { etag: '"big"', 'content-length': String(1 << 30) });
+      res.end();
+    });
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    const { port } = host.address() as AddressInfo;
+    // Act
+    const res = await client.get(`http://127.0.0.1:${port}/a.jpg`, {
+      ...options,
+      maxBytes: 1000,
+      conditional: { etag: '"big"' },
+    });
+    // Assess
+    expect(res.status).toBe(304);
+    expect(res.body).toHaveLength(0);
+    await new Promise<void>((resolve) => host.close(() => resolve()));
+  });
+
+  it('refuses a validator that would inject a header, before connecting', async () => {
+    // Act
+    const error = await failure(
+      client.get(`${server.url}/etag.jpg`, { ...options, conditional: { etag: '"a"\r\nx-evil: 1' } }),
+    );
+    // Assess
+    expect(error).toMatchObject({ reason: 'http_error', retryable: false });
+    expect(error.message).toMatch(
+      /refusing to send If-None-Match "\\"a\\"\\r\\nx-evil: 1": not a valid header value/,
+    );
+    expect(server.connections()).toBe(0);
+  });
+});

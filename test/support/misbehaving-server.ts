@@ -7,17 +7,23 @@ export interface MisbehavingServer {
   /** Base URL, e.g. `http://127.0.0.1:41234`. */
   url: string;
   port: number;
-  /** The bytes served by `/ok.jpg` and `/ok.png`. */
-  images: { jpeg: Buffer; png: Buffer };
+  /** The bytes served by `/ok.jpg` and `/ok.png`; `revised` by the revalidating routes after `revise()`. */
+  images: { jpeg: Buffer; png: Buffer; revised: Buffer };
   /** Requests seen for a path (without query). */
   hits(path: string): number;
+  /** Body bytes of the whole answers sent for a path (a 304 sends none). */
+  bodyBytes(path: string): number;
+  /** Request headers of the last request for a path. */
+  lastHeaders(path: string): http.IncomingHttpHeaders | undefined;
+  /** Changes the image behind the revalidating routes (new ETag, later Last-Modified). */
+  revise(): void;
   /** TCP connections accepted since start or the last reset. */
   connections(): number;
   /** Requests in flight now. */
   inFlight(): number;
   /** Most requests in flight at once since start or the last reset. */
   maxInFlight(): number;
-  /** Clears counters and per-route state (429 and 500-then-200 answer afresh). */
+  /** Clears counters and per-route state (429 and 500-then-200 answer afresh, revised routes go back). */
   reset(): void;
   close(): Promise<void>;
 }
@@ -39,12 +45,18 @@ const HOLD_MS = 40;
  * then 200), `/flaky` (500, then 200), `/broken` (always 500), `/truncated.jpg`, `/fake.jpg` (text as
  * image/jpeg), `/page.html`, `/huge-declared` (Content-Length far over any cap, then stalls), `/huge-chunked`
  * (endless chunks, no Content-Length), `/slow` (headers never come), `/slow-body` (the body stalls after 10 bytes), `/redirect/<n>` (n hops, then /ok.jpg),
- * `/loop-a` <-> `/loop-b`, `/redirect-to?to=<url>` (302 to any URL).
+ * `/loop-a` <-> `/loop-b`, `/redirect-to?to=<url>` (302 to any URL). Revalidating routes answer a matching
+ * If-None-Match / If-Modified-Since with 304: `/etag.jpg` (ETag, no-cache), `/last-modified.jpg` (Last-Modified
+ * only), `/fresh.jpg` (ETag, max-age=3600), `/expires.jpg` (Expires an hour after Date, no validators).
  */
 export async function startMisbehavingServer(host = '127.0.0.1'): Promise<MisbehavingServer> {
   const jpeg = await drawImage('jpeg', 96, 64);
   const png = await drawImage('png');
+  const revised = await drawImage('jpeg', 80, 60);
   const counts = new Map<string, number>();
+  const bytes = new Map<string, number>();
+  const headers = new Map<string, http.IncomingHttpHeaders>();
+  let version = 1;
   let connections = 0;
   let inFlight = 0;
   let maxInFlight = 0;
@@ -58,11 +70,43 @@ export async function startMisbehavingServer(host = '127.0.0.1'): Promise<Misbeh
   };
 
   const send = (res: http.ServerResponse, status: number, type: string, body: Buffer | string) => {
+    const path = new URL(res.req.url ?? '/', 'http://server.invalid').pathname;
+    bytes.set(path, (bytes.get(path) ?? 0) + Buffer.byteLength(body));
     res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
     res.end(body);
   };
+  // Answers 304 when the request's validators match the current version, else the current image.
+  const revalidating = (res: http.ServerResponse, validators: { etag?: true; lastModified?: true }) => {
+    const etag = `"v${version}"`;
+    const modified = new Date(Date.UTC(2024, version, 1)).toUTCString();
+    if (validators.etag) res.setHeader('etag', etag);
+    if (validators.lastModified) res.setHeader('last-modified', modified);
+    const { 'if-none-match': match, 'if-modified-since': since } = res.req.headers;
+    const unchanged =
+      match !== undefined
+        ? validators.etag === true && match.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)
+        : since !== undefined &&
+          validators.lastModified === true &&
+          Date.parse(since) >= Date.parse(modified);
+    if (!unchanged) return send(res, 200, 'image/jpeg', version === 1 ? jpeg : revised);
+    res.writeHead(304);
+    res.end();
+  };
 
   const route = (res: http.ServerResponse, path: string, seen: number, query: URLSearchParams) => {
+    if (path === '/etag.jpg') {
+      res.setHeader('cache-control', 'no-cache');
+      return revalidating(res, { etag: true });
+    }
+    if (path === '/last-modified.jpg') return revalidating(res, { lastModified: true });
+    if (path === '/fresh.jpg') {
+      res.setHeader('cache-control', 'max-age=3600');
+      return revalidating(res, { etag: true });
+    }
+    if (path === '/expires.jpg') {
+      res.setHeader('expires', new Date(Date.now() + 3600_000).toUTCString());
+      return send(res, 200, 'image/jpeg', jpeg);
+    }
     if (path === '/ok.jpg') return send(res, 200, 'image/jpeg', jpeg);
     if (path === '/ok.png') return send(res, 200, 'image/png', png);
     if (path.startsWith('/held/')) return later(HOLD_MS, () => send(res, 200, 'image/jpeg', jpeg));
@@ -108,6 +152,7 @@ export async function startMisbehavingServer(host = '127.0.0.1'): Promise<Misbeh
     const url = new URL(req.url ?? '/', 'http://server.invalid');
     const seen = (counts.get(url.pathname) ?? 0) + 1;
     counts.set(url.pathname, seen);
+    headers.set(url.pathname, req.headers);
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     let done = false;
@@ -126,13 +171,21 @@ export async function startMisbehavingServer(host = '127.0.0.1'): Promise<Misbeh
   return {
     url: `http://${shownHost}:${port}`,
     port,
-    images: { jpeg, png },
+    images: { jpeg, png, revised },
     hits: (path) => counts.get(path) ?? 0,
+    bodyBytes: (path) => bytes.get(path) ?? 0,
+    lastHeaders: (path) => headers.get(path),
+    revise: () => {
+      version++;
+    },
     connections: () => connections,
     inFlight: () => inFlight,
     maxInFlight: () => maxInFlight,
     reset: () => {
       counts.clear();
+      bytes.clear();
+      headers.clear();
+      version = 1;
       connections = 0;
       maxInFlight = inFlight;
     },
