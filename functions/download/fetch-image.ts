@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
 import { HttpClientError } from '../../core/errors.ts';
 import type { HostLimiter } from '../../core/host-limiter.ts';
-import { checkImage, FORMAT_INFO } from '../../core/image-check.ts';
 import type { BlobStore } from '../../core/ports/blob-store.ts';
-import type { HttpClient, HttpResponse } from '../../core/ports/http-client.ts';
+import type { ConditionalValidators, HttpClient, HttpResponse } from '../../core/ports/http-client.ts';
 import {
   type Attempt,
   isRetryableStatus,
@@ -11,7 +9,14 @@ import {
   type RetryOutcome,
   withRetries,
 } from '../../core/retry.ts';
-import type { FailureReason, ImageRecord } from '../../core/types.ts';
+import {
+  attemptsNote,
+  failed,
+  failedStatus,
+  type ImageOutcome,
+  shortenUrls,
+  shortUrl,
+} from './failure-detail.ts';
 import type { HostBreaker, Tripped } from './host-breaker.ts';
 
 /** Limits and patience of the download stage. */
@@ -32,6 +37,10 @@ export interface DownloadSettings {
   hostFailureLimit?: number;
   /** How long such a host is left alone (default 60 s). */
   hostCooldownMs?: number;
+  /** Ignore what earlier runs learnt about each URL (and ok records in the batch): fetch everything afresh. */
+  forceRefresh?: boolean;
+  /** Longest a host's Cache-Control / Expires may spare us a request (default 7 days). */
+  maxFreshnessMs?: number;
 }
 
 /** What fetching one image needs, with clocks already defaulted. */
@@ -46,52 +55,42 @@ export interface FetchImageDeps {
   now: () => number;
 }
 
-/** The download-stage fields of an ImageRecord. */
-export type ImageOutcome = Pick<ImageRecord, 'status' | 'reason' | 'detail' | 'originalKey'>;
+/** A usable answer (2xx, or 304 to a conditional GET), or the failure to record. */
+export type FetchResult = { response: HttpResponse } | { failure: ImageOutcome };
 
 type Fetched = { response: HttpResponse } | { error: HttpClientError } | { tripped: Tripped };
 
-/** Longest detail recorded: the next stages refuse records whose detail passes 4096 characters. */
-const MAX_DETAIL = 1000;
-/** URLs in a detail are cut to this length (a redirect may point anywhere, at any length). */
-const MAX_SHOWN_URL = 200;
-
-const failed = (reason: FailureReason, detail: string): ImageOutcome => ({
-  status: 'failed',
-  reason,
-  detail: detail.length > MAX_DETAIL ? `${detail.slice(0, MAX_DETAIL - 3)}...` : detail,
-});
-
-/** Cuts a URL for a message, keeping its start (scheme, host, path). */
-export function shortUrl(url: string): string {
-  return url.length > MAX_SHOWN_URL ? `${url.slice(0, MAX_SHOWN_URL - 3)}...` : url;
-}
-
 /**
- * Fetches one image URL with retries (one per-host slot per attempt), checks it is a whole image and stores it
- * under `originals/<sha256>.<ext>`. Image and network problems become a 'failed' outcome; only BlobStore
- * failures throw. A host the breaker has given up on is not asked at all.
+ * Fetches one image URL with retries (one per-host slot per attempt), conditionally when `conditional` is
+ * given. Network problems and unusable statuses become a failure; a host the breaker has given up on is not
+ * asked at all.
  */
-export async function fetchImage(url: string, deps: FetchImageDeps): Promise<ImageOutcome> {
+export async function fetchImage(
+  url: string,
+  deps: FetchImageDeps,
+  conditional?: ConditionalValidators,
+): Promise<FetchResult> {
   let host: string;
   try {
     const parsed = new URL(url);
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      return failed('invalid_url', `unsupported scheme ${parsed.protocol} in ${JSON.stringify(url)}`);
+      return {
+        failure: failed('invalid_url', `unsupported scheme ${parsed.protocol} in ${JSON.stringify(url)}`),
+      };
     }
     host = parsed.hostname;
   } catch {
-    return failed('invalid_url', `not a valid URL: ${JSON.stringify(url)}`);
+    return { failure: failed('invalid_url', `not a valid URL: ${JSON.stringify(url)}`) };
   }
   const { settings, breaker } = deps;
   const tripped = breaker.check(host);
-  if (tripped) return failed(tripped.reason, tripped.detail);
+  if (tripped) return { failure: failed(tripped.reason, tripped.detail) };
   const outcome = await withRetries(
     () =>
       deps.limiter.run(host, async (): Promise<Attempt<Fetched>> => {
         const open = breaker.check(host);
         if (open) return { retry: false, value: { tripped: open } };
-        const result = await attempt(url, deps);
+        const result = await attempt(url, deps, conditional);
         breaker.record(host, result.retry ? describeFault(result.value) : undefined);
         return result;
       }),
@@ -103,6 +102,14 @@ export async function fetchImage(url: string, deps: FetchImageDeps): Promise<Ima
     },
     deps,
   );
+  return settle(outcome, settings, conditional !== undefined);
+}
+
+function settle(
+  outcome: RetryOutcome<Fetched>,
+  settings: DownloadSettings,
+  conditional: boolean,
+): FetchResult {
   const fetched = outcome.value;
   if ('tripped' in fetched) {
     const tried = outcome.attempts - 1;
@@ -110,9 +117,15 @@ export async function fetchImage(url: string, deps: FetchImageDeps): Promise<Ima
       tried > 0
         ? fetched.tripped.detail.replace(/^not tried/, `stopped after ${tried} attempt(s)`)
         : fetched.tripped.detail;
-    return failed(fetched.tripped.reason, detail);
+    return { failure: failed(fetched.tripped.reason, detail) };
   }
-  return settle(fetched, outcome, deps);
+  if ('error' in fetched) {
+    const detail = shortenUrls(fetched.error.message) + attemptsNote(outcome, settings);
+    return { failure: failed(fetched.error.reason, detail) };
+  }
+  const { status } = fetched.response;
+  const usable = (status >= 200 && status <= 299) || (status === 304 && conditional);
+  return usable ? fetched : { failure: failedStatus(fetched.response, outcome, settings) };
 }
 
 // What a retryable attempt (timeout, dropped connection, 429, 5xx) says about its host, for the breaker.
@@ -124,29 +137,15 @@ function describeFault(fetched: Fetched): Tripped {
   return { reason, detail: `HTTP ${status} from ${shortUrl(finalUrl)}` };
 }
 
-async function settle(
-  fetched: { response: HttpResponse } | { error: HttpClientError },
-  outcome: RetryOutcome<Fetched>,
+async function attempt(
+  url: string,
   deps: FetchImageDeps,
-): Promise<ImageOutcome> {
-  const { settings } = deps;
-  if ('error' in fetched) {
-    return failed(fetched.error.reason, shortenUrls(fetched.error.message) + attemptsNote(outcome, settings));
-  }
-  const { response } = fetched;
-  if (response.status < 200 || response.status > 299) return failedStatus(response, outcome, settings);
-  const check = await checkImage(response.body, response.headers['content-type'], settings);
-  if (!check.ok) return failed(check.reason, `${check.detail} (${shortUrl(response.finalUrl)})`);
-  const { ext, contentType } = FORMAT_INFO[check.format];
-  const key = `originals/${createHash('sha256').update(response.body).digest('hex')}.${ext}`;
-  if (!(await deps.blobs.has(key))) await deps.blobs.put(key, response.body, contentType);
-  return { status: 'ok', originalKey: key };
-}
-
-async function attempt(url: string, deps: FetchImageDeps): Promise<Attempt<Fetched>> {
+  conditional: ConditionalValidators | undefined,
+): Promise<Attempt<Fetched>> {
   const { timeoutMs, maxBytes, maxRedirects } = deps.settings;
   try {
-    const response = await deps.http.get(url, { timeoutMs, maxBytes, maxRedirects });
+    const options = { timeoutMs, maxBytes, maxRedirects, ...(conditional ? { conditional } : {}) };
+    const response = await deps.http.get(url, options);
     if (!isRetryableStatus(response.status)) return { retry: false, value: { response } };
     const retryAfterMs = parseRetryAfter(response.headers['retry-after'], deps.now());
     return { retry: true, value: { response }, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
@@ -159,33 +158,4 @@ async function attempt(url: string, deps: FetchImageDeps): Promise<Attempt<Fetch
           });
     return { retry: error.retryable, value: { error } };
   }
-}
-
-function failedStatus(response: HttpResponse, outcome: RetryOutcome<Fetched>, settings: DownloadSettings) {
-  const { status } = response;
-  const reason: FailureReason =
-    status === 404 || status === 410 ? 'not_found' : status === 429 ? 'rate_limited' : 'http_error';
-  let base = `HTTP ${status} from ${shortUrl(response.finalUrl)}`;
-  if (status >= 300 && status < 400 && !response.headers.location) base += ' without a Location header';
-  if (outcome.gaveUp === 'retry_after_too_long') {
-    const asked = JSON.stringify(response.headers['retry-after'] ?? '?')
-      .slice(1, -1)
-      .slice(0, 40);
-    const cap = settings.maxDelayMs ?? 30_000;
-    return failed(reason, `${base} asked to retry after ${asked}, longer than the ${cap} ms we wait`);
-  }
-  return failed(reason, base + attemptsNote(outcome, settings));
-}
-
-function attemptsNote(outcome: RetryOutcome<unknown>, settings: DownloadSettings): string {
-  if (outcome.gaveUp === 'budget_spent') {
-    const budget = settings.maxTotalDelayMs ?? 60_000;
-    return `; gave up after ${outcome.attempts} attempts: waiting again would pass ${budget} ms in all`;
-  }
-  return outcome.attempts > 1 ? ` (after ${outcome.attempts} attempts)` : '';
-}
-
-// Error messages quote the URLs they are about; keep each one short.
-function shortenUrls(text: string): string {
-  return text.replace(/\bhttps?:\/\/\S+/g, (url) => shortUrl(url));
 }

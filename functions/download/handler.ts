@@ -12,15 +12,26 @@ import { type DownloadDeps, runDownload } from './run-download.ts';
 
 const MAX_REDIRECTS = 5;
 
+/** Per-run choices that are not configuration. */
+export interface DownloadRunOptions {
+  /** Ignore what earlier runs learnt about each URL and fetch every image afresh. */
+  forceRefresh?: boolean;
+}
+
 /** Wires the download stage from config around a given BlobStore (the local runner passes its own). */
-export function buildDownloadDeps(config: Config, blobs: BlobStore): DownloadDeps {
+export function buildDownloadDeps(
+  config: Config,
+  blobs: BlobStore,
+  options: DownloadRunOptions = {},
+): DownloadDeps {
   const { timeoutMs, maxBytes, retries, maxPixels, perHostConcurrency } = config.download;
+  const forceRefresh = options.forceRefresh === true;
   return {
     http: new UndiciHttpClient({ allowPrivateHosts: config.allowPrivateHosts }),
     blobs,
     limiter: new HostLimiter(perHostConcurrency),
     breaker: new HostBreaker(),
-    settings: { timeoutMs, maxBytes, retries, maxPixels, maxRedirects: MAX_REDIRECTS },
+    settings: { timeoutMs, maxBytes, retries, maxPixels, maxRedirects: MAX_REDIRECTS, forceRefresh },
   };
 }
 

@@ -2,8 +2,11 @@ import type { HostLimiter } from '../../core/host-limiter.ts';
 import type { BlobStore } from '../../core/ports/blob-store.ts';
 import type { HttpClient } from '../../core/ports/http-client.ts';
 import type { Batch, ImageRecord } from '../../core/types.ts';
-import { type DownloadSettings, type FetchImageDeps, fetchImage, type ImageOutcome } from './fetch-image.ts';
+import { downloadImage } from './download-image.ts';
+import type { ImageOutcome } from './failure-detail.ts';
+import type { DownloadSettings, FetchImageDeps } from './fetch-image.ts';
 import { HostBreaker } from './host-breaker.ts';
+import { canonicalUrl } from './url-record.ts';
 
 export type { DownloadSettings } from './fetch-image.ts';
 
@@ -27,8 +30,10 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 
 /**
  * Downloads every image of a batch: each distinct URL once, concurrently within per-host limits; checks each is
- * a whole image and stores it content-addressed. Returns a new batch with each record 'ok' (+ originalKey) or
- * 'failed' (+ reason, detail), in catalog order. Records already 'ok' whose original exists are kept as they are.
+ * a whole image and stores it content-addressed. What earlier runs learnt about a URL (`urls/<sha256>.json`)
+ * spares the host: a fresh copy is reused without a request, a stale one is revalidated with a conditional GET.
+ * Returns a new batch with each record 'ok' (+ originalKey) or 'failed' (+ reason, detail), in catalog order.
+ * Records already 'ok' whose original exists are kept as they are (unless `settings.forceRefresh`).
  * One bad image never fails the batch; a BlobStore failure does, after every other image has settled.
  */
 export async function runDownload(batch: Batch, deps: DownloadDeps): Promise<Batch> {
@@ -46,10 +51,10 @@ export async function runDownload(batch: Batch, deps: DownloadDeps): Promise<Bat
   };
   const jobs = new Map<string, Promise<ImageOutcome>>();
   const fetchOnce = (url: string) => {
-    const key = dedupeKey(url);
+    const key = canonicalUrl(url);
     let job = jobs.get(key);
     if (!job) {
-      job = fetchImage(url, fetchDeps);
+      job = downloadImage(url, fetchDeps);
       jobs.set(key, job);
     }
     return job;
@@ -58,7 +63,7 @@ export async function runDownload(batch: Batch, deps: DownloadDeps): Promise<Bat
   const errors: unknown[] = [];
   const settle = async (record: ImageRecord, productId: string): Promise<ImageRecord> => {
     try {
-      const next = (await isStored(record, deps.blobs))
+      const next = (await keep(record, deps))
         ? record
         : { url: record.url, ...(await fetchOnce(record.url)) };
       deps.onImage?.(next, productId);
@@ -79,16 +84,8 @@ export async function runDownload(batch: Batch, deps: DownloadDeps): Promise<Bat
   return { runId: batch.runId, items };
 }
 
-async function isStored(record: ImageRecord, blobs: BlobStore): Promise<boolean> {
-  return record.status === 'ok' && record.originalKey !== undefined && (await blobs.has(record.originalKey));
-}
-
-function dedupeKey(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.hash = '';
-    return parsed.href;
-  } catch {
-    return url;
-  }
+/** True for a record a previous run already downloaded, whose original is still stored. */
+async function keep(record: ImageRecord, deps: DownloadDeps): Promise<boolean> {
+  if (deps.settings.forceRefresh || record.status !== 'ok' || record.originalKey === undefined) return false;
+  return deps.blobs.has(record.originalKey);
 }

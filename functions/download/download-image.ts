@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import { checkImage, FORMAT_INFO } from '../../core/image-check.ts';
+import type { HttpResponse } from '../../core/ports/http-client.ts';
+import { failed, type ImageOutcome, shortUrl } from './failure-detail.ts';
+import { type FetchImageDeps, fetchImage } from './fetch-image.ts';
+import { readUrlRecord, recordAnswer, type UrlRecord, validatorsOf, writeUrlRecord } from './url-record.ts';
+
+/**
+ * Downloads one image politely, using what the last run learnt about its URL: a copy the host said is still
+ * fresh is reused without a request; a stale one with an ETag or Last-Modified is revalidated (a 304 reuses
+ * it); anything else, or `forceRefresh`, is a plain GET. A new body must be a whole image; it is stored under
+ * `originals/<sha256>.<ext>` and the URL's record rewritten. Only BlobStore failures throw.
+ */
+export async function downloadImage(url: string, deps: FetchImageDeps): Promise<ImageOutcome> {
+  const known = deps.settings.forceRefresh ? undefined : await usableRecord(url, deps);
+  if (known && isFresh(known, deps.now())) return { status: 'ok', originalKey: known.originalKey };
+  const previous = known && validatorsOf(known);
+  const fetched = await fetchImage(url, deps, previous);
+  if ('failure' in fetched) return fetched.failure;
+  const { response } = fetched;
+  if (response.status === 304 && known) {
+    await remember(url, known.originalKey, response, deps, previous);
+    return { status: 'ok', originalKey: known.originalKey };
+  }
+  const outcome = await storeOriginal(response, deps);
+  if (outcome.originalKey !== undefined) await remember(url, outcome.originalKey, response, deps);
+  return outcome;
+}
+
+/** The URL's record when it is readable and its original is still stored. */
+async function usableRecord(url: string, deps: FetchImageDeps): Promise<UrlRecord | undefined> {
+  const record = await readUrlRecord(deps.blobs, url);
+  return record && (await deps.blobs.has(record.originalKey)) ? record : undefined;
+}
+
+function isFresh(record: UrlRecord, nowMs: number): boolean {
+  return record.maxAgeUntil !== undefined && nowMs < Date.parse(record.maxAgeUntil);
+}
+
+async function remember(
+  url: string,
+  originalKey: string,
+  response: HttpResponse,
+  deps: FetchImageDeps,
+  previous?: ReturnType<typeof validatorsOf>,
+): Promise<void> {
+  const { maxFreshnessMs } = deps.settings;
+  const record = recordAnswer(url, originalKey, response.headers, deps.now(), maxFreshnessMs, previous);
+  await writeUrlRecord(deps.blobs, record);
+}
+
+async function storeOriginal(response: HttpResponse, deps: FetchImageDeps): Promise<ImageOutcome> {
+  const check = await checkImage(response.body, response.headers['content-type'], deps.settings);
+  if (!check.ok) return failed(check.reason, `${check.detail} (${shortUrl(response.finalUrl)})`);
+  const { ext, contentType } = FORMAT_INFO[check.format];
+  const key = `originals/${createHash('sha256').update(response.body).digest('hex')}.${ext}`;
+  if (!(await deps.blobs.has(key))) await deps.blobs.put(key, response.body, contentType);
+  return { status: 'ok', originalKey: key };
+}

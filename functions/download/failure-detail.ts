@@ -1,0 +1,68 @@
+import type { HttpResponse } from '../../core/ports/http-client.ts';
+import type { RetryOutcome } from '../../core/retry.ts';
+import type { FailureReason, ImageRecord } from '../../core/types.ts';
+
+/** The download-stage fields of an ImageRecord. */
+export type ImageOutcome = Pick<ImageRecord, 'status' | 'reason' | 'detail' | 'originalKey'>;
+
+/** Longest detail recorded: the next stages refuse records whose detail passes 4096 characters. */
+const MAX_DETAIL = 1000;
+/** URLs in a detail are cut to this length (a redirect may point anywhere, at any length). */
+const MAX_SHOWN_URL = 200;
+
+/** A 'failed' outcome whose detail is cut to a length the next stages accept. */
+export function failed(reason: FailureReason, detail: string): ImageOutcome {
+  return {
+    status: 'failed',
+    reason,
+    detail: detail.length > MAX_DETAIL ? `${detail.slice(0, MAX_DETAIL - 3)}...` : detail,
+  };
+}
+
+/** Cuts a URL for a message, keeping its start (scheme, host, path). */
+export function shortUrl(url: string): string {
+  return url.length > MAX_SHOWN_URL ? `${url.slice(0, MAX_SHOWN_URL - 3)}...` : url;
+}
+
+/** Cuts every URL an error message quotes. */
+export function shortenUrls(text: string): string {
+  return text.replace(/\bhttps?:\/\/\S+/g, (url) => shortUrl(url));
+}
+
+/** Patience settings the failure details quote. */
+export interface PatienceLimits {
+  maxDelayMs?: number;
+  maxTotalDelayMs?: number;
+}
+
+/** The outcome of a final answer that is not an image: its reason by status, with how the retries went. */
+export function failedStatus(
+  response: HttpResponse,
+  outcome: RetryOutcome<unknown>,
+  limits: PatienceLimits,
+): ImageOutcome {
+  const { status } = response;
+  const reason: FailureReason =
+    status === 404 || status === 410 ? 'not_found' : status === 429 ? 'rate_limited' : 'http_error';
+  let base = `HTTP ${status} from ${shortUrl(response.finalUrl)}`;
+  if (status >= 300 && status < 400 && status !== 304 && !response.headers.location) {
+    base += ' without a Location header';
+  }
+  if (outcome.gaveUp === 'retry_after_too_long') {
+    const asked = JSON.stringify(response.headers['retry-after'] ?? '?')
+      .slice(1, -1)
+      .slice(0, 40);
+    const cap = limits.maxDelayMs ?? 30_000;
+    return failed(reason, `${base} asked to retry after ${asked}, longer than the ${cap} ms we wait`);
+  }
+  return failed(reason, base + attemptsNote(outcome, limits));
+}
+
+/** ' (after N attempts)', or why the retries stopped early; empty after a single attempt. */
+export function attemptsNote(outcome: RetryOutcome<unknown>, limits: PatienceLimits): string {
+  if (outcome.gaveUp === 'budget_spent') {
+    const budget = limits.maxTotalDelayMs ?? 60_000;
+    return `; gave up after ${outcome.attempts} attempts: waiting again would pass ${budget} ms in all`;
+  }
+  return outcome.attempts > 1 ? ` (after ${outcome.attempts} attempts)` : '';
+}

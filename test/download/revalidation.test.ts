@@ -1,0 +1,224 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FsBlobStore } from '../../adapters/fs-blob-store.ts';
+import { UndiciHttpClient } from '../../adapters/undici-http-client.ts';
+import { HostLimiter } from '../../core/host-limiter.ts';
+import type { Batch, ImageRecord } from '../../core/types.ts';
+import { type DownloadDeps, runDownload } from '../../functions/download/run-download.ts';
+import { readUrlRecord, urlRecordKey } from '../../functions/download/url-record.ts';
+import { tempDirs } from '../stores/temp-dirs.ts';
+import { type MisbehavingServer, startMisbehavingServer } from '../support/misbehaving-server.ts';
+
+const newDir = tempDirs('revalidation');
+const HOUR = 3600_000;
+const T0 = Date.parse('2025-03-01T10:00:00Z');
+const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+describe('runDownload on a second run (re-ingestion)', () => {
+  let server: MisbehavingServer;
+  let http: UndiciHttpClient;
+  let blobs: FsBlobStore;
+  let clock: number;
+  let deps: DownloadDeps;
+  beforeAll(async () => {
+    server = await startMisbehavingServer();
+    http = new UndiciHttpClient({ allowPrivateHosts: true });
+  });
+  afterAll(async () => {
+    await http.close();
+    await server.close();
+  });
+  beforeEach(async () => {
+    server.reset();
+    blobs = new FsBlobStore(await newDir());
+    clock = T0;
+    deps = {
+      http,
+      blobs,
+      limiter: new HostLimiter(4),
+      settings: { timeoutMs: 2000, maxBytes: 200_000, retries: 0, maxPixels: 1_000_000, maxRedirects: 5 },
+      now: () => clock,
+    };
+  });
+  const u = (route: string) => `${server.url}${route}`;
+  /** Downloads one URL as a new run would (a pending record) and returns its record. */
+  const run = async (url: string, extra: Partial<DownloadDeps['settings']> = {}): Promise<ImageRecord> => {
+    const batch: Batch = {
+      runId: 'r',
+      items: [{ id: 'p', metadata: {}, images: [{ url, status: 'pending' }] }],
+    };
+    const out = await runDownload(batch, { ...deps, settings: { ...deps.settings, ...extra } });
+    return out.items[0]?.images[0] as ImageRecord;
+  };
+  const jpegKey = () => `originals/${sha(server.images.jpeg)}.jpg`;
+
+  it('sends If-None-Match and reuses the stored original on 304, without a body crossing the wire', async () => {
+    // Prepare
+    const first = await run(u('/etag.jpg'));
+    const sentFirst = server.bodyBytes('/etag.jpg');
+    clock = T0 + 24 * HOUR;
+    // Act
+    const second = await run(u('/etag.jpg'));
+    // Assess
+    expect(first).toEqual({ url: u('/etag.jpg'), status: 'ok', originalKey: jpegKey() });
+    expect(second).toEqual(first);
+    expect(server.lastHeaders('/etag.jpg')?.['if-none-match']).toBe('"v1"');
+    expect(server.hits('/etag.jpg')).toBe(2);
+    expect(sentFirst).toBe(server.images.jpeg.length);
+    expect(server.bodyBytes('/etag.jpg')).toBe(sentFirst);
+    expect(await readUrlRecord(blobs, u('/etag.jpg'))).toEqual({
+      url: u('/etag.jpg'),
+      originalKey: jpegKey(),
+      etag: '"v1"',
+      fetchedAt: new Date(T0 + 24 * HOUR).toISOString(),
+    });
+  });
+
+  it('stores the new image under a new key when the host answers 200 to the conditional GET', async () => {
+    // Prepare
+    await run(u('/etag.jpg'));
+    server.revise();
+    // Act
+    const changed = await run(u('/etag.jpg'));
+    const again = await run(u('/etag.jpg'));
+    // Assess
+    const revisedKey = `originals/${sha(server.images.revised)}.jpg`;
+    expect(changed.originalKey).toBe(revisedKey);
+    expect(again.originalKey).toBe(revisedKey);
+    expect(Buffer.from(await blobs.get(revisedKey)).equals(server.images.revised)).toBe(true);
+    expect((await readUrlRecord(blobs, u('/etag.jpg')))?.etag).toBe('"v2"');
+    expect(server.lastHeaders('/etag.jpg')?.['if-none-match']).toBe('"v2"');
+    expect(server.bodyBytes('/etag.jpg')).toBe(server.images.jpeg.length + server.images.revised.length);
+  });
+
+  it('sends If-Modified-Since when the host gave only Last-Modified', async () => {
+    // Prepare
+    await run(u('/last-modified.jpg'));
+    // Act
+    const second = await run(u('/last-modified.jpg'));
+    // Assess
+    expect(second).toMatchObject({ status: 'ok', originalKey: jpegKey() });
+    expect(server.lastHeaders('/last-modified.jpg')?.['if-modified-since']).toBe(
+      'Thu, 01 Feb 2024 00:00:00 GMT',
+    );
+    expect(server.lastHeaders('/last-modified.jpg')?.['if-none-match']).toBeUndefined();
+    expect(server.bodyBytes('/last-modified.jpg')).toBe(server.images.jpeg.length);
+  });
+
+  it('asks nothing while a max-age or Expires says the image is fresh, and revalidates once it is not', async () => {
+    // Prepare
+    await run(u('/fresh.jpg'));
+    await run(u('/expires.jpg'));
+    clock = T0 + HOUR / 2;
+    // Act
+    const fresh = [await run(u('/fresh.jpg')), await run(u('/expires.jpg'))];
+    const requestsWhileFresh = server.hits('/fresh.jpg') + server.hits('/expires.jpg');
+    clock = T0 + 2 * HOUR;
+    const stale = await run(u('/fresh.jpg'));
+    // Assess
+    expect(fresh.map((r) => r.originalKey)).toEqual([jpegKey(), jpegKey()]);
+    expect(requestsWhileFresh).toBe(2);
+    expect(stale.originalKey).toBe(jpegKey());
+    expect(server.hits('/fresh.jpg')).toBe(2);
+    expect(server.lastHeaders('/fresh.jpg')?.['if-none-match']).toBe('"v1"');
+    expect(server.bodyBytes('/fresh.jpg')).toBe(server.images.jpeg.length);
+  });
+
+  it('sends a plain GET again for a host that gave no validators', async () => {
+    // Prepare
+    await run(u('/ok.jpg'));
+    // Act
+    const second = await run(u('/ok.jpg'));
+    // Assess
+    expect(second.originalKey).toBe(jpegKey());
+    expect(server.hits('/ok.jpg')).toBe(2);
+    expect(server.lastHeaders('/ok.jpg')?.['if-none-match']).toBeUndefined();
+    expect(server.lastHeaders('/ok.jpg')?.['if-modified-since']).toBeUndefined();
+  });
+
+  it('ignores a record whose original was deleted, and fetches and stores the image again', async () => {
+    // Prepare
+    await run(u('/fresh.jpg'));
+    await blobs.delete(jpegKey());
+    // Act
+    const second = await run(u('/fresh.jpg'));
+    // Assess
+    expect(second).toMatchObject({ status: 'ok', originalKey: jpegKey() });
+    expect(server.hits('/fresh.jpg')).toBe(2);
+    expect(server.lastHeaders('/fresh.jpg')?.['if-none-match']).toBeUndefined();
+    expect(await blobs.has(jpegKey())).toBe(true);
+  });
+
+  it('ignores a corrupt record, fetches in full and writes a good record over it', async () => {
+    // Prepare
+    await run(u('/fresh.jpg'));
+    await blobs.put(urlRecordKey(u('/fresh.jpg')), Buffer.from('{"url": "trunc'));
+    // Act
+    const second = await run(u('/fresh.jpg'));
+    const third = await run(u('/fresh.jpg'));
+    // Assess
+    expect([second.originalKey, third.originalKey]).toEqual([jpegKey(), jpegKey()]);
+    expect(server.hits('/fresh.jpg')).toBe(2);
+    expect(server.lastHeaders('/fresh.jpg')?.['if-none-match']).toBeUndefined();
+    expect(await readUrlRecord(blobs, u('/fresh.jpg'))).toMatchObject({
+      etag: '"v1"',
+      originalKey: jpegKey(),
+    });
+  });
+
+  it('with forceRefresh, fetches in full despite a fresh record, and records the answer', async () => {
+    // Prepare
+    await run(u('/fresh.jpg'));
+    clock = T0 + HOUR / 2;
+    // Act
+    const forced = await run(u('/fresh.jpg'), { forceRefresh: true });
+    // Assess
+    expect(forced.originalKey).toBe(jpegKey());
+    expect(server.hits('/fresh.jpg')).toBe(2);
+    expect(server.lastHeaders('/fresh.jpg')?.['if-none-match']).toBeUndefined();
+    expect(server.bodyBytes('/fresh.jpg')).toBe(2 * server.images.jpeg.length);
+    expect((await readUrlRecord(blobs, u('/fresh.jpg')))?.fetchedAt).toBe(new Date(clock).toISOString());
+  });
+
+  it('with forceRefresh, fetches again even the images a batch already has as ok', async () => {
+    // Prepare
+    const batch: Batch = {
+      runId: 'r',
+      items: [{ id: 'p', metadata: {}, images: [{ url: u('/ok.jpg'), status: 'pending' }] }],
+    };
+    const done = await runDownload(batch, deps);
+    // Act
+    await runDownload(done, deps);
+    await runDownload(done, { ...deps, settings: { ...deps.settings, forceRefresh: true } });
+    // Assess
+    expect(server.hits('/ok.jpg')).toBe(2);
+  });
+
+  it('shares one record between spellings of a URL that differ only by fragment', async () => {
+    // Prepare
+    await run(u('/fresh.jpg'));
+    // Act
+    const zoomed = await run(`${u('/fresh.jpg')}#zoom`);
+    // Assess
+    expect(zoomed.originalKey).toBe(jpegKey());
+    expect(server.hits('/fresh.jpg')).toBe(1);
+  });
+
+  it('records a 304 nobody asked for as an http_error', async () => {
+    // Prepare
+    const notModified: DownloadDeps['http'] = {
+      get: async (url) => ({ status: 304, headers: {}, body: new Uint8Array(0), finalUrl: url }),
+    };
+    // Act
+    const record = await runDownload(
+      { runId: 'r', items: [{ id: 'p', metadata: {}, images: [{ url: u('/x.jpg'), status: 'pending' }] }] },
+      { ...deps, http: notModified },
+    );
+    // Assess
+    expect(record.items[0]?.images[0]).toMatchObject({
+      status: 'failed',
+      reason: 'http_error',
+      detail: `HTTP 304 from ${u('/x.jpg')}`,
+    });
+  });
+});
