@@ -1,7 +1,7 @@
 import { CatalogFormatError } from './catalog-error.ts';
 import type { ProductCollector } from './collector.ts';
 import { CATALOG_LIMITS as L } from './limits.ts';
-import { checkMetadataKey, quote } from './validate.ts';
+import { checkMetadataKey, quote, RESERVED_METADATA_KEYS } from './validate.ts';
 
 /** Metadata columns with a fixed meaning, matched case-insensitively. */
 export const KNOWN_CSV_COLUMNS = ['name', 'category', 'color', 'price', 'product_url'] as const;
@@ -19,7 +19,7 @@ export interface CsvHeader {
 export const CSV_DELIMITERS = [',', ';', '\t'] as const;
 
 /** Names the API puts on every product itself; a column with one of them would be hidden, so it is ignored. */
-const RESERVED_COLUMNS = new Set(['id', 'score', 'images', 'imagesused']);
+const RESERVED_COLUMNS = new Set(RESERVED_METADATA_KEYS.map((k) => k.toLowerCase()));
 
 /** Splits a header line on `delimiter` and returns its cells lower-cased, trimmed and unquoted (for detection). */
 export function headerCells(line: string, delimiter = ','): string[] {

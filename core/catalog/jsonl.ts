@@ -1,11 +1,12 @@
 import { CatalogFormatError } from './catalog-error.ts';
 import type { ProductCollector } from './collector.ts';
 import { nonBlankLines } from './lines.ts';
-import { checkId, quote } from './validate.ts';
+import { checkId, isReservedKey, quote } from './validate.ts';
 
 /**
  * Reads JSON Lines: one `{"id": ..., "images": [...], ...metadata}` object per line. Every other key is
- * metadata (string or number values; null means absent). A repeated id is an error on the later line.
+ * metadata (string or number values; null means absent), except the names the search API sets itself
+ * (`score`, `imagesUsed`), which are ignored with a warning. A repeated id is an error on the later line.
  */
 export function parseJsonl(text: string, out: ProductCollector): void {
   const lines = nonBlankLines(text);
@@ -62,7 +63,12 @@ function readObject(obj: Record<string, unknown>, line: number, out: ProductColl
     else out.error(line, `product ${quote(id.value)}: images[${i}] must be a string`);
   });
   for (const [key, value] of Object.entries(obj)) {
-    if (key !== 'id' && key !== 'images') out.setMetadata(draft, key, value, line);
+    if (key === 'id' || key === 'images') continue;
+    if (isReservedKey(key)) {
+      out.warn(line, `key ${quote(key)} is a name the search API uses itself; its value is ignored`);
+    } else {
+      out.setMetadata(draft, key, value, line);
+    }
   }
   return true;
 }

@@ -8,7 +8,8 @@ const PRICE = /^\d+(?:\.\d+)?$/;
 const SEVERAL_URLS = /[\s,;|]https?:\/\//i;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** Fields the search API sets on every product itself (see ProductView); metadata may not shadow them. */
-const RESERVED_KEYS = new Set(['id', 'score', 'images', 'imagesUsed']);
+export const RESERVED_METADATA_KEYS: readonly string[] = ['id', 'score', 'images', 'imagesUsed'];
+const RESERVED_KEYS = new Set(RESERVED_METADATA_KEYS);
 
 const ok = <T>(value: T): Checked<T> => ({ ok: true, value });
 const fail = <T>(message: string): Checked<T> => ({ ok: false, message });
@@ -75,7 +76,12 @@ export function checkId(raw: unknown, what = 'product id'): Checked<string> {
   return ok(s);
 }
 
-/** Accepts a metadata field name. */
+/** Whether `key` (trimmed) names a field the search API sets itself; such a field is ignored with a warning. */
+export function isReservedKey(key: string): boolean {
+  return RESERVED_KEYS.has(key.trim());
+}
+
+/** Accepts a metadata field name; a reserved name is refused here, so callers skip it with a warning first. */
 export function checkMetadataKey(key: string): Checked<string> {
   const k = key.trim();
   if (k === '') return fail('metadata field name is empty');

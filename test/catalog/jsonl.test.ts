@@ -88,3 +88,24 @@ describe('JSON Lines catalogs', () => {
     ]);
   });
 });
+
+describe('JSON Lines reserved keys', () => {
+  it('ignores, with a warning, a key the search API sets itself, like a CSV column', () => {
+    // Prepare
+    const lines = [
+      '{"id": "p1", "images": ["https://a.example/1.jpg"], "score": 5, "imagesUsed": 9, " id ": "x", "name": "Shirt"}',
+    ];
+
+    // Act
+    const result = parse(lines);
+
+    // Assess
+    expect(result.errors).toEqual([]);
+    expect(result.products[0]?.metadata).toEqual({ name: 'Shirt' });
+    expect(result.warnings.map(String)).toEqual([
+      'cat.jsonl:1: key "score" is a name the search API uses itself; its value is ignored',
+      'cat.jsonl:1: key "imagesUsed" is a name the search API uses itself; its value is ignored',
+      'cat.jsonl:1: key " id " is a name the search API uses itself; its value is ignored',
+    ]);
+  });
+});
