@@ -44,6 +44,15 @@ const classList = z
   .transform((s) => [...new Set(s.split(',').map((c) => c.trim()))])
   .optional();
 
+/** A whole number written in decimal digits: `PORT=` or `PORT=1e3` is an error, not 0 or 1000. */
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'expected a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
 const flag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
@@ -52,26 +61,22 @@ const schema = z.object({
   THREADFINDER_MODELS: z.enum(['real', 'test']).default('real'),
   THREADFINDER_DATA_DIR: z.string().min(1).default('.threadfinder'),
   THREADFINDER_MODELS_DIR: z.string().min(1).optional(),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: int(0, 65535).default(3000),
   THREADFINDER_HOST: z.string().min(1).default('127.0.0.1'),
   THREADFINDER_ALLOW_PRIVATE_HOSTS: flag.default(false),
   THREADFINDER_BACKGROUND: hexColor.default([0x00, 0xb1, 0x40]),
-  THREADFINDER_DOWNLOAD_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
-  THREADFINDER_DOWNLOAD_MAX_BYTES: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(25 * 1024 * 1024),
-  THREADFINDER_DOWNLOAD_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
-  THREADFINDER_PER_HOST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
-  THREADFINDER_MAX_PIXELS: z.coerce.number().int().positive().default(50_000_000),
-  THREADFINDER_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(8),
+  THREADFINDER_DOWNLOAD_TIMEOUT_MS: int(1, 600_000).default(20_000),
+  THREADFINDER_DOWNLOAD_MAX_BYTES: int(1, 2 ** 31).default(25 * 1024 * 1024),
+  THREADFINDER_DOWNLOAD_RETRIES: int(0, 10).default(4),
+  THREADFINDER_PER_HOST_CONCURRENCY: int(1, 64).default(4),
+  THREADFINDER_MAX_PIXELS: int(1, 1_000_000_000).default(50_000_000),
+  THREADFINDER_BATCH_SIZE: int(1, 500).default(8),
   [MODEL_ENV.embedModel]: modelId,
   [MODEL_ENV.segmentModel]: modelId,
   [MODEL_ENV.garmentClasses]: classList,
   [MODEL_ENV.imageFit]: z.enum(['pad', 'model']).default('pad'),
-  [MODEL_ENV.embedBatchSize]: z.coerce.number().int().min(1).max(256).default(8),
-  [MODEL_ENV.onnxThreads]: z.coerce.number().int().min(1).max(256).optional(),
+  [MODEL_ENV.embedBatchSize]: int(1, 256).default(8),
+  [MODEL_ENV.onnxThreads]: int(1, 256).optional(),
 });
 
 /** Which models run and how they are fed; the same settings locally and in the cloud. */
