@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { checkImage, FORMAT_INFO } from '../../core/image-check.ts';
-import type { HttpResponse } from '../../core/ports/http-client.ts';
+import type { ConditionalValidators, HttpResponse } from '../../core/ports/http-client.ts';
 import { failed, type ImageOutcome, shortUrl } from './failure-detail.ts';
 import { type FetchImageDeps, fetchImage } from './fetch-image.ts';
 import { readUrlRecord, recordAnswer, type UrlRecord, validatorsOf, writeUrlRecord } from './url-record.ts';
@@ -42,7 +42,7 @@ async function remember(
   originalKey: string,
   response: HttpResponse,
   deps: FetchImageDeps,
-  previous?: ReturnType<typeof validatorsOf>,
+  previous?: ConditionalValidators,
 ): Promise<void> {
   const { maxFreshnessMs } = deps.settings;
   const record = recordAnswer(url, originalKey, response.headers, deps.now(), maxFreshnessMs, previous);
