@@ -67,7 +67,16 @@ export interface ModelChoice {
   segment?: string;
   /** Cloth class names that count as garment (e.g. ['upper', 'full']); ignored by saliency models. */
   garmentClasses?: readonly string[];
+  /**
+   * What the process will run: `all` (ingestion and search, the default) checks every file of both models;
+   * `search` checks only the embedding model's text side, so a search-only machine needs no vision graph or
+   * segmentation model.
+   */
+  need?: 'all' | 'search';
 }
+
+/** Files a search-only process never loads. */
+const visionOnly = (file: string) => /(^|\/)(vision_model[^/]*\.onnx|preprocessor_config\.json)$/.test(file);
 
 function pick<T extends ModelSpec['task']>(
   id: string,
@@ -153,8 +162,9 @@ export async function resolveModels(
   }
   const dirOf = (spec: ModelSpec) => modelDir(config.modelsDir, spec);
   const report: string[] = [];
-  for (const spec of [embed, segment]) {
-    const checks = await checkFiles(spec, dirOf(spec));
+  const searchOnly = choice.need === 'search';
+  for (const spec of searchOnly ? [embed] : [embed, segment]) {
+    const checks = (await checkFiles(spec, dirOf(spec))).filter((c) => !(searchOnly && visionOnly(c.path)));
     if (checks.some((c) => c.state !== 'present')) {
       report.push(`  ${spec.id} (${spec.name}, ${spec.task}), revision ${spec.source.revision}:`);
       report.push(...checks.map((c) => c.line));
