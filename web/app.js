@@ -75,17 +75,32 @@ function renderProduct(product, tag, testId, scoreLabel) {
   return box;
 }
 
+/** The search in flight; a newer search or a cleared query aborts it, so a stale response never renders. */
+let inFlight = null;
+
+function cancelSearch() {
+  inFlight?.abort();
+  inFlight = null;
+  button.disabled = false;
+}
+
 async function search(query) {
+  cancelSearch();
   clearResults();
   if (query.trim() === '') {
     setStatus('Type what you are looking for.');
     return;
   }
+  const controller = new AbortController();
+  inFlight = controller;
   setStatus('Searching…');
   button.disabled = true;
   try {
-    const res = await fetch(`/api/search?${new URLSearchParams({ q: query })}`);
+    const res = await fetch(`/api/search?${new URLSearchParams({ q: query })}`, {
+      signal: controller.signal,
+    });
     const body = await res.json().catch(() => null);
+    if (controller.signal.aborted) return;
     if (!res.ok) {
       setStatus(
         body?.error?.message ? `Search failed: ${body.error.message}` : `Search failed (HTTP ${res.status}).`,
@@ -97,15 +112,21 @@ async function search(query) {
       setStatus('No products yet: ingest a catalog, then search again.');
       return;
     }
+    clearResults();
     setStatus(`Best match for “${body.query}”`);
     bestSection.append(renderProduct(body.best, 'article', 'best-match', 'match'));
     for (const alt of body.alternatives)
       altList.append(renderProduct(alt, 'li', 'alternative', 'similarity'));
     altSection.hidden = body.alternatives.length === 0;
   } catch {
-    setStatus('Could not reach the server. Check that it is running and try again.', true);
+    if (!controller.signal.aborted) {
+      setStatus('Could not reach the server. Check that it is running and try again.', true);
+    }
   } finally {
-    button.disabled = false;
+    if (inFlight === controller) {
+      inFlight = null;
+      button.disabled = false;
+    }
   }
 }
 
@@ -115,6 +136,7 @@ function runFromUrl() {
   if (query) {
     search(query);
   } else {
+    cancelSearch();
     clearResults();
     setStatus('');
   }
