@@ -1,27 +1,20 @@
 import { z } from 'zod';
 import { InputError } from './errors.ts';
+import { FAILURE_REASONS } from './failure-reasons.ts';
 import type { Batch } from './types.ts';
+import { formatIssues } from './zod-issues.ts';
 
-const failureReason = z.enum([
-  'invalid_url',
-  'blocked_host',
-  'not_found',
-  'http_error',
-  'rate_limited',
-  'timeout',
-  'network_error',
-  'too_large',
-  'not_an_image',
-  'corrupt_image',
-  'too_many_pixels',
-  'segment_failed',
-  'embed_failed',
-]);
+/** Product ids: non-empty, at most 256 characters. */
+export const productIdSchema = z.string().min(1).max(256);
 
-const imageRecord = z.object({
+/** Product metadata: string or number values. */
+export const metadataSchema = z.record(z.string(), z.union([z.string(), z.number()]));
+
+/** One ImageRecord as it travels between stages; every stage and the aggregate step read it with this. */
+export const imageRecordSchema = z.object({
   url: z.string().min(1).max(2048),
   status: z.enum(['pending', 'ok', 'failed']),
-  reason: failureReason.optional(),
+  reason: z.enum(FAILURE_REASONS).optional(),
   detail: z.string().max(4096).optional(),
   originalKey: z.string().max(1024).optional(),
   maskedKey: z.string().max(1024).optional(),
@@ -29,9 +22,9 @@ const imageRecord = z.object({
 });
 
 const productItem = z.object({
-  id: z.string().min(1).max(256),
-  metadata: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
-  images: z.array(imageRecord).max(50),
+  id: productIdSchema,
+  metadata: metadataSchema.default({}),
+  images: z.array(imageRecordSchema).max(50),
 });
 
 const batchSchema = z.object({ runId: z.string().min(1).max(128), items: z.array(productItem) });
@@ -56,9 +49,5 @@ export function parseBatchEvent(event: unknown): Batch {
 }
 
 function invalid(error: z.ZodError): InputError {
-  const issues = error.issues
-    .slice(0, 5)
-    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-    .join('; ');
-  return new InputError(`invalid batch event: ${issues}`, 'invalid_event');
+  return new InputError(`invalid batch event: ${formatIssues(error)}`, 'invalid_event');
 }

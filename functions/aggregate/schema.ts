@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { imageRecordSchema, metadataSchema, productIdSchema } from '../../core/batch-schema.ts';
 import { InputError } from '../../core/errors.ts';
-import { FAILURE_REASONS } from './failure-counts.ts';
+import { formatIssues } from '../../core/zod-issues.ts';
 import type { EmbeddedBatch } from './types.ts';
 
 /** Run ids become blob key segments, so they are restricted to a safe alphabet. */
@@ -8,27 +9,15 @@ export const runIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'expected 1-128 letters, digits, ".", "_" or "-"');
 
-const productId = z.string().min(1).max(256);
-
-const imageRecord = z.object({
-  url: z.string().min(1).max(2048),
-  status: z.enum(['pending', 'ok', 'failed']),
-  reason: z.enum(FAILURE_REASONS).optional(),
-  detail: z.string().optional(),
-  originalKey: z.string().optional(),
-  maskedKey: z.string().optional(),
-  garmentFound: z.boolean().optional(),
-});
-
 const embeddedBatch = z.object({
   runId: z.string().min(1),
   model: z.string().min(1),
   dim: z.number().int().positive(),
   products: z.array(
     z.object({
-      id: productId,
-      metadata: z.record(z.string(), z.union([z.string(), z.number()])),
-      images: z.array(imageRecord),
+      id: productIdSchema,
+      metadata: metadataSchema,
+      images: z.array(imageRecordSchema),
       vectors: z.array(z.string()),
     }),
   ),
@@ -40,7 +29,7 @@ const aggregateEvent = z.object({
   keepBatches: z.boolean().optional(),
 });
 
-const productList = z.object({ runId: z.string().min(1), productIds: z.array(productId).min(1) });
+const productList = z.object({ runId: z.string().min(1), productIds: z.array(productIdSchema).min(1) });
 
 /** The aggregate event: which run, and what to do beyond storing its batches. */
 export interface AggregateEvent {
@@ -68,13 +57,6 @@ export class InvalidBatchError extends InputError {
   }
 }
 
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-    .join('; ');
-}
-
 function parseJson(bytes: Uint8Array, what: string, fail: (message: string) => Error): unknown {
   try {
     return JSON.parse(new TextDecoder().decode(bytes));
@@ -87,7 +69,7 @@ function parseJson(bytes: Uint8Array, what: string, fail: (message: string) => E
 export function parseAggregateEvent(event: unknown): AggregateEvent {
   const parsed = aggregateEvent.safeParse(event);
   if (!parsed.success)
-    throw new InputError(`invalid aggregate event: ${describeIssues(parsed.error)}`, 'invalid_event');
+    throw new InputError(`invalid aggregate event: ${formatIssues(parsed.error)}`, 'invalid_event');
   return parsed.data;
 }
 
@@ -97,7 +79,7 @@ export function parseEmbeddedBatch(bytes: Uint8Array, key: string): EmbeddedBatc
   const parsed = embeddedBatch.safeParse(json);
   if (!parsed.success) {
     throw new InvalidBatchError(
-      `embedded batch ${key} is invalid: ${describeIssues(parsed.error)}`,
+      `embedded batch ${key} is invalid: ${formatIssues(parsed.error)}`,
       readableIds(json),
     );
   }
@@ -108,7 +90,7 @@ export function parseEmbeddedBatch(bytes: Uint8Array, key: string): EmbeddedBatc
 export function parseProductList(bytes: Uint8Array, key: string): ProductList {
   const fail = (m: string) => new InputError(m, 'invalid_product_list');
   const parsed = productList.safeParse(parseJson(bytes, `product list ${key}`, fail));
-  if (!parsed.success) throw fail(`product list ${key} is invalid: ${describeIssues(parsed.error)}`);
+  if (!parsed.success) throw fail(`product list ${key} is invalid: ${formatIssues(parsed.error)}`);
   return parsed.data;
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatIssues } from '../../core/zod-issues.ts';
 import type { ApiRequest, ApiResponse } from './api-types.ts';
 
 const eventSchema = z.object({
@@ -26,7 +27,7 @@ export interface HttpApiResult {
 export function fromHttpApiEvent(event: unknown): ApiRequest {
   const parsed = eventSchema.safeParse(event);
   if (!parsed.success) {
-    const where = parsed.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ');
+    const where = formatIssues(parsed.error, { root: '(event)', max: Number.POSITIVE_INFINITY });
     throw new Error(`search handler expects an API Gateway HTTP API payload v2 event; ${where}`);
   }
   const e = parsed.data;

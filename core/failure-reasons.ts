@@ -1,4 +1,4 @@
-import type { FailureReason } from '../../core/types.ts';
+import type { FailureReason } from './types.ts';
 
 /** A zero count for every FailureReason; the type makes this list exhaustive. */
 export function zeroFailureCounts(): Record<FailureReason, number> {
