@@ -3,6 +3,7 @@ import type { Dirent } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { BlobNotFoundError, InputError } from '../core/errors.ts';
+import { syncDir } from '../core/fs-atomic.ts';
 import type { BlobStore } from '../core/ports/blob-store.ts';
 
 const TEMP_PREFIX = '.tf-partial-';
@@ -151,14 +152,5 @@ export class FsBlobStore implements BlobStore {
       'blob_key_conflict',
       { cause },
     );
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

@@ -5,13 +5,13 @@ import {
   SiglipVisionModel,
 } from '@huggingface/transformers';
 import type { InferenceSession } from 'onnxruntime-node';
+import { chunk } from '../core/chunk.ts';
 import { InputError, ThreadfinderError } from '../core/errors.ts';
 import type { ImageEmbedder, RgbImage, TextEmbedder } from '../core/ports/models.ts';
 import { normalize } from '../core/vectors.ts';
 import type { ResolvedEmbedModel } from '../models/resolve.ts';
 import { sessionIo, type TensorInfo } from './onnx-runtime.ts';
 import {
-  batches,
   checkBatchSize,
   checkedDim,
   loadOrExplain,
@@ -135,7 +135,7 @@ export class TransformersImageEmbedder implements ImageEmbedder {
   async embedImages(images: RgbImage[]): Promise<Float32Array[]> {
     images.forEach(checkImage);
     const out: Float32Array[] = [];
-    for (const batch of batches(images, this.batchSize)) {
+    for (const batch of chunk(images, this.batchSize)) {
       const pixel_values = await this.prepare(batch);
       const outputs = (await this.vision({ pixel_values })) as Outputs;
       out.push(...unitRows(this.model, outputs, ['image_embeds', 'pooler_output'], batch.length));
@@ -193,7 +193,7 @@ export class TransformersTextEmbedder implements TextEmbedder {
         throw new InputError(`embedTexts: text ${i} is ${typeof t}, expected a string`);
     });
     const out: Float32Array[] = [];
-    for (const batch of batches(texts, this.batchSize)) {
+    for (const batch of chunk(texts, this.batchSize)) {
       const outputs = (await this.text(this.tokenize(batch))) as Outputs;
       out.push(...unitRows(this.model, outputs, ['text_embeds', 'pooler_output'], batch.length));
     }

@@ -103,11 +103,3 @@ export function checkBatchSize(size: number): number {
     throw new RangeError(`batch size must be a positive integer, got ${size}`);
   return size;
 }
-
-/** Splits `items` into consecutive batches of at most `size`. */
-export function batches<T>(items: readonly T[], size: number): T[][] {
-  checkBatchSize(size);
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}

@@ -2,6 +2,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ThreadfinderError } from '../../core/errors.ts';
+import { syncDir } from '../../core/fs-atomic.ts';
 
 const REWRITE_CHUNK_BYTES = 1 << 20;
 
@@ -127,14 +128,4 @@ export async function createFile(file: string, text: string): Promise<void> {
   }
   await rename(temp, file);
   await syncDir(path.dirname(file));
-}
-
-/** Fsyncs a folder so a rename or creation inside it survives a crash. */
-export async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }

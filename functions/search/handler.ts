@@ -1,7 +1,8 @@
 import { ConfigError } from '../../core/errors.ts';
+import { depsGetter, lazy } from '../../core/lazy.ts';
 import { type ApiDeps, createApi } from './api.ts';
 import { fromHttpApiEvent, type HttpApiResult, toHttpApiResult } from './api-gateway.ts';
-import { type Api, MAX_BODY_BYTES } from './api-types.ts';
+import { MAX_BODY_BYTES } from './api-types.ts';
 import { bodyTooLarge } from './responses.ts';
 
 /** A Lambda handler for API Gateway HTTP API (payload v2) events. */
@@ -9,16 +10,8 @@ export type SearchHandler = (event: unknown) => Promise<HttpApiResult>;
 
 /** Builds the search Lambda handler; `deps` (or the promise its factory returns) is built once per container. */
 export function createSearchHandler(deps: ApiDeps | (() => Promise<ApiDeps>)): SearchHandler {
-  let api: Promise<Api> | undefined;
-  const getApi = (): Promise<Api> => {
-    if (!api) {
-      api = (typeof deps === 'function' ? deps() : Promise.resolve(deps)).then(createApi);
-      api.catch(() => {
-        api = undefined;
-      });
-    }
-    return api;
-  };
+  const getDeps = depsGetter(deps);
+  const getApi = lazy(async () => createApi(await getDeps()));
   return async (event) => {
     const req = fromHttpApiEvent(event);
     if (req.body && req.body.byteLength > MAX_BODY_BYTES)

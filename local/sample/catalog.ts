@@ -1,5 +1,7 @@
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { mapLimit } from '../../core/concurrency.ts';
+import { writeFileAtomically } from '../../core/fs-atomic.ts';
 import { drawGarment } from './draw.ts';
 import { planSampleProducts, type SamplePlanOptions, type SampleProduct } from './plan.ts';
 
@@ -43,24 +45,19 @@ export async function generateSampleCatalog(
 
   await mkdir(imagesDir, { recursive: true });
   await writeFile(stampFile, '');
-  let next = 0;
-  const worker = async () => {
-    for (let job = images[next++]; job; job = images[next++]) {
-      const { product, image } = job;
-      const bytes = await drawGarment({
-        type: product.type,
-        color: product.color,
-        pattern: product.pattern,
-        view: image.view,
-        background: image.background,
-        seed: image.seed,
-        format: image.file.endsWith('.png') ? 'png' : 'jpeg',
-      });
-      await writeAtomically(path.join(imagesDir, image.file), bytes);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 2) }, worker));
-  await writeAtomically(stampFile, Buffer.from(stamp));
+  await mapLimit(images, options.concurrency ?? 2, async ({ product, image }) => {
+    const bytes = await drawGarment({
+      type: product.type,
+      color: product.color,
+      pattern: product.pattern,
+      view: image.view,
+      background: image.background,
+      seed: image.seed,
+      format: image.file.endsWith('.png') ? 'png' : 'jpeg',
+    });
+    await writeFileAtomically(path.join(imagesDir, image.file), bytes);
+  });
+  await writeFileAtomically(stampFile, stamp);
   return { imagesDir, products, generated: true };
 }
 
@@ -69,10 +66,4 @@ async function exists(file: string): Promise<boolean> {
     (s) => s.isFile() && s.size > 0,
     () => false,
   );
-}
-
-async function writeAtomically(file: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, bytes);
-  await rename(tmp, file);
 }

@@ -1,6 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomically } from '../../core/fs-atomic.ts';
 import { clipFiles, siglipFiles } from './embed-stand-ins.ts';
 import { STAND_IN_LAYOUT } from './layout.ts';
 import { buildClothGraph, buildSaliencyGraph } from './segment-graphs.ts';
@@ -43,14 +44,6 @@ async function hashOf(file: string): Promise<string | undefined> {
   }
 }
 
-// Writes through a temporary name and a rename, so concurrent writers never expose half a file.
-async function writeAtomically(file: string, data: Uint8Array | string): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.${randomUUID()}.tmp`;
-  await fs.writeFile(temporary, data);
-  await fs.rename(temporary, file);
-}
-
 /**
  * Generates the deterministic stand-in models (tiny, seeded, meaningless weights with the real
  * models' interfaces) under `rootDir`, rewriting only files whose content hash differs.
@@ -63,7 +56,7 @@ export async function writeStandInModels(rootDir: string): Promise<StandInPaths>
     [...contents].map(async ([relative, data]) => {
       const file = path.join(root, relative);
       if ((await hashOf(file)) === sha256(data)) return;
-      await writeAtomically(file, data);
+      await writeFileAtomically(file, data);
       written.push(file);
     }),
   );
