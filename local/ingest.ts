@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { chunk } from '../core/chunk.ts';
 import { mapLimit } from '../core/concurrency.ts';
 import { ThreadfinderError } from '../core/errors.ts';
 import type { CatalogProduct, ProductItem } from '../core/types.ts';
@@ -42,9 +43,7 @@ export function newRunId(now = new Date()): string {
 
 /** Splits products into batches of `size`. */
 export function toBatches<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
+  return chunk(items, size);
 }
 
 /**

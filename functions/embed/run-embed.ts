@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { chunk } from '../../core/chunk.ts';
 import { decodeToRgb } from '../../core/image-codec.ts';
 import type { BlobStore } from '../../core/ports/blob-store.ts';
 import type { ImageEmbedder, RgbImage } from '../../core/ports/models.ts';
@@ -54,11 +55,9 @@ export async function runEmbed(batch: Batch, deps: EmbedDeps): Promise<EmbedResu
       }
     }
   }
-  const size = deps.batchSize ?? 16;
-  for (let start = 0; start < jobs.length; start += size) {
-    const chunk = jobs.slice(start, start + size);
-    const vectors = await deps.embedder.embedImages(chunk.map((j) => j.rgb));
-    for (const [n, job] of chunk.entries()) {
+  for (const group of chunk(jobs, deps.batchSize ?? 16)) {
+    const vectors = await deps.embedder.embedImages(group.map((j) => j.rgb));
+    for (const [n, job] of group.entries()) {
       const vector = vectors[n];
       const product = products[job.product] as EmbeddedProduct;
       if (!vector?.every(Number.isFinite)) {
@@ -69,7 +68,7 @@ export async function runEmbed(batch: Batch, deps: EmbedDeps): Promise<EmbedResu
       }
     }
     // Vectors are stored in the order of the product's ok images, as the aggregate step expects.
-    for (const [n, job] of chunk.entries()) {
+    for (const [n, job] of group.entries()) {
       const image = products[job.product]?.images[job.image];
       if (image?.status === 'ok')
         products[job.product]?.vectors.push(encodeVector(vectors[n] as Float32Array));
