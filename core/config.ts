@@ -69,6 +69,7 @@ const schema = z.object({
   THREADFINDER_DOWNLOAD_MAX_BYTES: int(1, 2 ** 31).default(25 * 1024 * 1024),
   THREADFINDER_DOWNLOAD_RETRIES: int(0, 10).default(4),
   THREADFINDER_PER_HOST_CONCURRENCY: int(1, 64).default(4),
+  THREADFINDER_DOWNLOAD_FORCE_REFRESH: flag.default(false),
   THREADFINDER_MAX_PIXELS: int(1, 1_000_000_000).default(50_000_000),
   THREADFINDER_BATCH_SIZE: int(1, 500).default(8),
   [MODEL_ENV.embedModel]: modelId,
@@ -109,6 +110,8 @@ export interface Config {
     retries: number;
     perHostConcurrency: number;
     maxPixels: number;
+    /** Ignore what earlier runs learnt about each URL (ETag, freshness) and fetch every image again. */
+    forceRefresh: boolean;
   };
   batchSize: number;
   model: ModelSettings;
@@ -137,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retries: e.THREADFINDER_DOWNLOAD_RETRIES,
       perHostConcurrency: e.THREADFINDER_PER_HOST_CONCURRENCY,
       maxPixels: e.THREADFINDER_MAX_PIXELS,
+      forceRefresh: e.THREADFINDER_DOWNLOAD_FORCE_REFRESH,
     }),
     batchSize: e.THREADFINDER_BATCH_SIZE,
     model: Object.freeze({

@@ -1,164 +1,174 @@
-import { parseArgs } from 'node:util';
-import { loadConfig } from '../core/config.ts';
-import { InputError, ThreadfinderError } from '../core/errors.ts';
+import { pathToFileURL } from 'node:url';
+import { type Config, loadConfig } from '../core/config.ts';
+import { ThreadfinderError } from '../core/errors.ts';
+import type { ResolvedModels } from '../models/resolve.ts';
 import { resolveModels } from '../models/resolve.ts';
-import { MODELS_USAGE, runModelsCommand } from './models-cli.ts';
+import { type CommandLine, parseCommandLine } from './cli-args.ts';
+import { TEST_MODELS_BANNER, USAGE } from './cli-usage.ts';
+import { runModelsCommand } from './models-cli.ts';
 import { ingestCatalogFile, needsAttention } from './run-ingest.ts';
-import { createLocalRuntime } from './runtime.ts';
-import { startSampleSource } from './sample-source.ts';
+import { createLocalRuntime, type LocalRuntime } from './runtime.ts';
+import { hasSample, type SampleSource, startSampleSource } from './sample-source.ts';
 import { serveSearch } from './serve.ts';
 
-const USAGE = `Usage: threadfinder <command> [options]
-
-Commands:
-  start [--catalog FILE]   ingest a catalog (default: the bundled sample), then serve search
-  ingest FILE              ingest a catalog and exit
-  serve                    serve search over what is already ingested
-  models list|fetch|verify list, download or check the models (threadfinder models --help)
-
-Options:
-  --format auto|urls|csv|jsonl   catalog format (default: auto-detected)
-  --group-size N                 images per product in a plain URL list (default 3)
-  --skip-ingest                  start: serve without ingesting
-  --prune                        delete stored products that are not in this catalog (skipped if a batch failed)
-  --embed-model ID               embedding model (default THREADFINDER_EMBED_MODEL, else marqo-fashion-siglip)
-  --segment-model ID             segmentation model (default THREADFINDER_SEGMENT_MODEL, else u2net_cloth_seg)
-
-Exit codes: 0 done; 2 bad input or configuration; 3 models missing; 4 ingested, but catalog rows were refused,
-a batch failed or nothing was stored (see the summary).
-
-Environment: PORT (default 3000), THREADFINDER_HOST (default 127.0.0.1), THREADFINDER_MODELS=test (tiny stand-in models: results are meaningless),
-THREADFINDER_DATA_DIR (default .threadfinder), THREADFINDER_MODELS_DIR (default <data dir>/models),
-THREADFINDER_GARMENT_CLASSES (default upper,lower,full), THREADFINDER_IMAGE_FIT (pad|model, default pad).
-
-${MODELS_USAGE}`;
-
-const TEST_MODELS_BANNER = `
-  ***************************************************************************************
-  *  THREADFINDER_MODELS=test: running with tiny generated stand-in models.             *
-  *  Every stage runs for real, but vectors are meaningless and so are search results.  *
-  ***************************************************************************************
-`;
-
-async function main(argv: string[]): Promise<void> {
+/** Runs one command line. Resolves when a command is done; `start` and `serve` keep serving until a signal. */
+export async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'models') {
     const io = { out: (line: string) => console.log(line), err: process.stderr };
     process.exitCode = await runModelsCommand(argv.slice(1), loadConfig(), io);
     return;
   }
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      catalog: { type: 'string' },
-      format: { type: 'string', default: 'auto' },
-      'group-size': { type: 'string', default: '3' },
-      'skip-ingest': { type: 'boolean', default: false },
-      prune: { type: 'boolean', default: false },
-      'embed-model': { type: 'string' },
-      'segment-model': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  const [command, ...rest] = positionals;
-  if (values.help || !command || command === 'help') {
+  const line = parseCommandLine(argv);
+  if (line.command === 'help') {
     console.log(USAGE);
     return;
   }
-  const format = parseFormat(values.format);
-  const groupSize = parseGroupSize(values['group-size']);
-  const prune = values.prune;
-  const config = loadConfig();
+  const env = loadConfig();
+  const config: Config = {
+    ...env,
+    download: { ...env.download, forceRefresh: env.download.forceRefresh || line.forceRefresh },
+  };
   const models = await resolveModels(config, {
-    embed: values['embed-model'],
-    segment: values['segment-model'],
+    embed: line.embedModel,
+    segment: line.segmentModel,
+    need: line.command === 'serve' || line.skipIngest ? 'search' : 'all',
   });
   if (models.mode === 'test') console.warn(TEST_MODELS_BANNER);
+  if (line.command === 'ingest') return ingestCommand(config, models, line);
+  return startOrServe(config, models, line);
+}
 
-  if (command === 'ingest') {
-    const file = rest[0];
-    if (!file) throw new ThreadfinderError(`ingest needs a catalog file\n\n${USAGE}`);
-    const rt = await createLocalRuntime(config, models);
-    try {
-      const report = await ingestCatalogFile(rt, { file, format, groupSize, prune });
-      if (needsAttention(report)) process.exitCode = 4;
-    } finally {
-      await rt.close();
-    }
-    return;
+async function ingestCommand(config: Config, models: ResolvedModels, line: CommandLine): Promise<void> {
+  const rt = await createLocalRuntime(config, models);
+  const stop = interruptible();
+  try {
+    const report = await ingestCatalogFile(rt, {
+      ...ingestOptions(line),
+      file: line.catalog ?? '',
+      signal: stop.signal,
+    });
+    if (needsAttention(report)) process.exitCode = 4;
+  } finally {
+    stop.dispose();
+    await rt.close();
   }
-  if (command !== 'start' && command !== 'serve')
-    throw new ThreadfinderError(`unknown command ${command}\n\n${USAGE}`);
+  if (stop.signal.aborted) process.exitCode = 130;
+}
 
-  const sample = command === 'start' && !values.catalog ? await startSampleSource(config.dataDir) : undefined;
-  const rt = await createLocalRuntime(config, models, { allowAddresses: sample ? [sample.address] : [] });
+async function startOrServe(config: Config, models: ResolvedModels, line: CommandLine): Promise<void> {
+  const ingest = line.command === 'start' && !line.skipIngest;
+  const wantsSample = !line.catalog && (line.command === 'start' || hasSample(config.dataDir));
+  const sample: SampleSource | undefined = wantsSample ? await startSampleSource(config.dataDir) : undefined;
+  const rt = await createLocalRuntime(config, models, {
+    allowAddresses: sample ? [sample.address] : [],
+    readOnly: !ingest,
+  });
   const closers: (() => Promise<void>)[] = [() => rt.close()];
   if (sample) closers.push(() => sample.server.close());
-  installShutdown(closers);
-  if (command === 'start' && !values['skip-ingest']) {
-    const file = values.catalog ?? sample?.catalogFile ?? '';
-    if (sample) console.log(`Sample catalog: ${file} (images served from ${sample.server.url})`);
-    await ingestCatalogFile(rt, { file, format, groupSize, prune });
+  let url: string;
+  try {
+    if (ingest) {
+      const file = line.catalog ?? sample?.catalogFile ?? '';
+      if (sample) console.log(`Sample catalog: ${file} (images served from ${sample.server.url})`);
+      const stop = interruptible();
+      try {
+        await ingestCatalogFile(rt, { ...ingestOptions(line), file, signal: stop.signal });
+      } finally {
+        stop.dispose();
+      }
+      if (stop.signal.aborted) throw new Interrupted();
+    }
+    const server = await serveSearch(rt, { port: config.port, host: config.host });
+    closers.unshift(() => server.close());
+    url = server.url;
+  } catch (error) {
+    await closeAll(closers);
+    throw error;
   }
-  const server = await serveSearch(rt, { port: config.port, host: config.host });
-  closers.unshift(() => server.close());
-  console.log(
-    `\nSearch is ready: ${server.url}  (${await rt.store.count()} products, model ${models.embed.id})`,
-  );
-  if ((await rt.store.count()) === 0) {
+  shutdownOnSignal(closers);
+  await announce(rt, models, url);
+}
+
+async function announce(rt: LocalRuntime, models: ResolvedModels, url: string): Promise<void> {
+  const count = await rt.store.count();
+  console.log(`\nSearch is ready: ${url}  (${count} products, model ${models.embed.id})`);
+  if (count === 0) {
     console.log(
       'The index is empty: ingest a catalog first (threadfinder ingest FILE, or start --catalog FILE).',
     );
   }
-  console.log(`Try: ${server.url}/api/search?q=red%20striped%20shirt   Ctrl-C to stop.`);
+  console.log(`Try: ${url}/api/search?q=red%20striped%20shirt   Ctrl-C to stop.`);
   if (models.mode === 'test') console.warn('Reminder: stand-in models, results are meaningless.');
 }
 
-function parseFormat(value: string | undefined): 'auto' | 'urls' | 'csv' | 'jsonl' {
-  const formats = ['auto', 'urls', 'csv', 'jsonl'] as const;
-  const found = formats.find((f) => f === value);
-  if (!found)
-    throw new InputError(`--format must be one of ${formats.join(', ')}, got ${JSON.stringify(value)}`);
-  return found;
+function ingestOptions(line: CommandLine) {
+  return { format: line.format, groupSize: line.groupSize, prune: line.prune };
 }
 
-function parseGroupSize(value: string | undefined): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 20) {
-    throw new InputError(`--group-size must be a whole number from 1 to 20, got ${JSON.stringify(value)}`);
-  }
-  return n;
-}
-
-function installShutdown(closers: (() => Promise<void>)[]): void {
-  const stop = async () => {
-    for (const close of closers) await close().catch(() => undefined);
-    process.exit(0);
+/** First Ctrl-C: finish the batches in flight and store what they embedded. Second: quit at once. */
+function interruptible(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(130);
+    console.error(
+      '\nStopping: finishing the batches in flight and storing them (Ctrl-C again to quit at once)',
+    );
+    controller.abort();
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', onSignal);
+  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSignal) };
 }
 
-export { main };
+function shutdownOnSignal(closers: (() => Promise<void>)[]): void {
+  const stop = (code: number) => async () => {
+    await closeAll(closers);
+    process.exit(code);
+  };
+  process.once('SIGINT', stop(130));
+  process.once('SIGTERM', stop(143));
+}
+
+async function closeAll(closers: (() => Promise<void>)[]): Promise<void> {
+  for (const close of closers) await close().catch(() => undefined);
+}
+
+/** The user stopped an ingestion before serving started. */
+class Interrupted extends ThreadfinderError {
+  override name = 'Interrupted';
+  constructor() {
+    super('interrupted before serving; what the finished batches embedded is stored');
+  }
+}
 
 /** Runs the CLI and maps errors to a message and an exit code; never prints a stack for a known error. */
 export async function runCli(argv: string[]): Promise<void> {
   try {
     await main(argv);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES') {
-      console.error(`threadfinder: cannot listen: ${(error as Error).message}; set PORT to a free port`);
-      process.exitCode = 2;
-    } else if (error instanceof ThreadfinderError) {
-      console.error(`threadfinder: ${error.message}`);
-      process.exitCode = error.name === 'ModelMissingError' ? 3 : 2;
-    } else {
-      console.error(error);
-      process.exitCode = 1;
-    }
+    console.error(`threadfinder: ${messageOf(error)}`);
+    process.exitCode = exitCodeOf(error);
     process.exit();
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await runCli(process.argv.slice(2));
+function messageOf(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code?.startsWith('ERR_PARSE_ARGS')) return `${(error as Error).message}; see threadfinder --help`;
+  if (code === 'EADDRINUSE' || code === 'EACCES') {
+    return `cannot listen: ${(error as Error).message}; set PORT to a free port`;
+  }
+  if (error instanceof ThreadfinderError) return error.message;
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+function exitCodeOf(error: unknown): number {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code?.startsWith('ERR_PARSE_ARGS') || code === 'EADDRINUSE' || code === 'EACCES') return 2;
+  if (!(error instanceof ThreadfinderError)) return 1;
+  if (error.name === 'ModelMissingError') return 3;
+  if (error.name === 'Interrupted') return 130;
+  return 2;
+}
+
+const entry = process.argv[1];
+if (entry && import.meta.url === pathToFileURL(entry).href) await runCli(process.argv.slice(2));

@@ -20,6 +20,10 @@ export interface IngestOptions {
   prune?: boolean;
   onBatchDone?: (products: number) => void;
   onStage?: (stage: string) => void;
+  /** When aborted, no new batch starts; batches in flight finish and what they embedded is still aggregated. */
+  signal?: AbortSignal;
+  /** Waits between attempts of a batch; tests pass an instant one. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** A batch that failed every attempt: its products are reported, the run goes on. */
@@ -32,6 +36,8 @@ export interface FailedBatch {
 export interface IngestReport {
   summary: AggregateSummary;
   failedBatches: FailedBatch[];
+  /** Products never started because the run was interrupted (absent or 0 when it ran to the end). */
+  notProcessed?: number;
   seconds: number;
 }
 
@@ -68,8 +74,16 @@ export async function ingestProducts(
       products.map((p) => p.id),
     );
   }
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let done = 0;
+  let notProcessed = 0;
+  let begun = 0;
   await mapLimit(batches, options.concurrency ?? 2, async (items) => {
+    if (options.signal?.aborted) {
+      notProcessed += items.length;
+      return;
+    }
+    begun++;
     for (let attempt = 1; ; attempt++) {
       try {
         const downloaded = await handlers.download({ Items: items, BatchInput: { runId } });
@@ -81,7 +95,7 @@ export async function ingestProducts(
           failedBatches.push({ productIds: items.map((p) => p.id), error: errorText(error) });
           break;
         }
-        await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+        await sleep(200 * 2 ** attempt);
       }
     }
     done++;
@@ -89,17 +103,20 @@ export async function ingestProducts(
     options.onBatchDone?.(items.length);
   });
   options.onStage?.('aggregating');
-  // Nothing was embedded (empty catalog, or every batch failed): there is nothing to aggregate.
-  const prune = options.prune === true && failedBatches.length === 0;
+  // Nothing was embedded (empty catalog, interrupted at once, or every batch failed): nothing to aggregate.
+  const prune = options.prune === true && failedBatches.length === 0 && notProcessed === 0;
   const summary =
-    failedBatches.length === batches.length
+    failedBatches.length === begun
       ? emptyAggregateSummary(runId)
       : await handlers.aggregate({ runId, ...(prune && { prune }) });
-  if (options.prune && failedBatches.length > 0) {
+  if (options.prune && !prune) {
     const n = failedBatches.length;
-    summary.pruneSkipped = `prune skipped: ${n} ${n === 1 ? 'batch' : 'batches'} failed`;
+    summary.pruneSkipped =
+      notProcessed > 0
+        ? 'prune skipped: the run was interrupted'
+        : `prune skipped: ${n} ${n === 1 ? 'batch' : 'batches'} failed`;
   }
-  return { summary, failedBatches, seconds: (Date.now() - started) / 1000 };
+  return { summary, failedBatches, notProcessed, seconds: (Date.now() - started) / 1000 };
 }
 
 function toItem(product: CatalogProduct): ProductItem {

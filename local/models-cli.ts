@@ -136,9 +136,15 @@ export async function runModelsCommand(
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { help: { type: 'boolean', short: 'h', default: false } },
+    options: {
+      help: { type: 'boolean', short: 'h', default: false },
+      'embed-model': { type: 'string' },
+      'segment-model': { type: 'string' },
+    },
   });
-  const [command, ...ids] = positionals;
+  const [command, ...named] = positionals;
+  // `--embed-model X` / `--segment-model Y` name models the same way as for ingest and serve.
+  const ids = [...named, values['embed-model'], values['segment-model']].filter((id): id is string => !!id);
   if (values.help || !command) {
     io.out(MODELS_USAGE);
     return 0;

@@ -26,6 +26,9 @@ export function formatReport(
     lines.push(`  products pruned (not in this catalog): ${summary.productsPruned}`);
   if (summary.pruneSkipped) lines.push(`  ${summary.pruneSkipped}`);
   if (catalog.errors.length) lines.push(`  catalog rows refused: ${catalog.errors.length} (listed above)`);
+  if (report.notProcessed) {
+    lines.push(`  interrupted: ${report.notProcessed} products were not processed (run again to finish)`);
+  }
   for (const s of summary.productsSkipped.slice(0, 10)) {
     lines.push(`  skipped ${s.id}: ${s.reasons.join(', ')}`);
   }

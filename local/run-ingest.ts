@@ -15,6 +15,8 @@ export interface IngestFileOptions {
   groupSize?: number;
   /** Delete stored products that are not in this catalog (skipped when any batch failed). */
   prune?: boolean;
+  /** Stops starting new batches; what the batches in flight embed is still stored. */
+  signal?: AbortSignal;
   log?: (line: string) => void;
   progressStream?: NodeJS.WriteStream;
 }
@@ -69,6 +71,7 @@ export async function ingestCatalogFile(
       batchSize: rt.config.batchSize,
       runId,
       prune: options.prune,
+      signal: options.signal,
       onBatchDone: (n) => {
         progress.state.productsDone += n;
       },
@@ -96,6 +99,7 @@ export function needsAttention(report: IngestFileReport): boolean {
     report.catalogErrors > 0 ||
     report.failedBatches.length > 0 ||
     report.summary.batchesFailed.length > 0 ||
-    report.summary.productsStored === 0
+    report.summary.productsStored === 0 ||
+    (report.notProcessed ?? 0) > 0
   );
 }

@@ -31,6 +31,11 @@ export interface LocalRuntime {
 export interface LocalRuntimeOptions {
   /** Addresses the downloader may reach even though they are private (the bundled sample server). */
   allowAddresses?: readonly string[];
+  /**
+   * Open the vector store read-only (a snapshot, no lock), so `serve` can run beside an `ingest`;
+   * restart it to see what a later ingestion stored.
+   */
+  readOnly?: boolean;
 }
 
 /** Wires the local adapters from config. The vector store lives in a folder per embedding model. */
@@ -39,7 +44,9 @@ export async function createLocalRuntime(
   models: ResolvedModels,
   options: LocalRuntimeOptions = {},
 ): Promise<LocalRuntime> {
-  const store = await FileVectorStore.open(path.join(config.dataDir, 'index', models.embed.id));
+  const store = await FileVectorStore.open(path.join(config.dataDir, 'index', models.embed.id), {
+    readOnly: options.readOnly,
+  });
   const { embedBatchSize: batchSize, onnxThreads: threads, imageFit: fit } = config.model;
   const pixels = { fit, padColour: config.background };
   return {

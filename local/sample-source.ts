@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { generateSampleCatalog } from './sample/catalog.ts';
 import { writeSampleCatalogFile } from './sample/catalog-file.ts';
@@ -11,15 +13,40 @@ export interface SampleSource {
   address: string;
 }
 
-/** Draws (or reuses) the sample pictures under `<dataDir>/sample`, serves them and writes the catalog CSV. */
+const HOST = '127.0.0.1';
+
+/** The folder of the sample catalog under a data folder. */
+export const sampleDir = (dataDir: string) => path.join(dataDir, 'sample');
+
+/** True when an earlier run drew the sample catalog here (so `serve` should serve its pictures again). */
+export function hasSample(dataDir: string): boolean {
+  return existsSync(path.join(sampleDir(dataDir), 'catalog.csv'));
+}
+
+/**
+ * Draws (or reuses) the sample pictures under `<dataDir>/sample`, serves them and writes the catalog CSV.
+ * The server reuses the port of the previous run, so image URLs stored by an earlier ingestion keep working.
+ */
 export async function startSampleSource(dataDir: string): Promise<SampleSource> {
-  const dir = path.join(dataDir, 'sample');
+  const dir = sampleDir(dataDir);
   const sample = await generateSampleCatalog(dir);
-  const server = await startSampleServer({ dir, host: '127.0.0.1' });
+  const server = await startOnSavedPort(dir);
   const catalogFile = await writeSampleCatalogFile(
     sample.products,
     server.url,
     path.join(dir, 'catalog.csv'),
   );
-  return { catalogFile, server, address: '127.0.0.1' };
+  return { catalogFile, server, address: HOST };
+}
+
+async function startOnSavedPort(dir: string): Promise<SampleServer> {
+  const portFile = path.join(dir, 'port');
+  const saved = Number((await readFile(portFile, 'utf8').catch(() => '')).trim());
+  let server: SampleServer | undefined;
+  if (Number.isInteger(saved) && saved > 0 && saved < 65536) {
+    server = await startSampleServer({ dir, host: HOST, port: saved }).catch(() => undefined);
+  }
+  server ??= await startSampleServer({ dir, host: HOST });
+  await writeFile(portFile, `${new URL(server.url).port}\n`);
+  return server;
 }

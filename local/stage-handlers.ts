@@ -21,9 +21,7 @@ export interface StageHandlers {
 
 /** Hooks the local runner uses to show progress. */
 export interface StageObserver {
-  downloaded?(image: ImageRecord): void;
-  segmented?(image: ImageRecord): void;
-  /** Called once per image with its final status, after the embed stage. */
+  /** Called once per image with its final status, once its batch's embeddings are stored. */
   finished?(image: ImageRecord): void;
 }
 
@@ -48,18 +46,18 @@ export function localContext(name: string): Context {
 /** Builds the real stage handlers over the local runtime's adapters. */
 export function createLocalStageHandlers(rt: LocalRuntime, observer: StageObserver = {}): StageHandlers {
   const { config } = rt;
-  const download = createDownloadHandler({
-    ...buildDownloadDeps(config, rt.blobs),
-    http: rt.http,
-    limiter: rt.limiter,
-    onImage: (image) => observer.downloaded?.(image),
-  });
+  const download = createDownloadHandler(
+    buildDownloadDeps(config, rt.blobs, {
+      http: rt.http,
+      limiter: rt.limiter,
+      forceRefresh: config.download.forceRefresh,
+    }),
+  );
   const segment = createSegmentHandler(async () => ({
     blobs: rt.blobs,
     segmenter: await rt.segmenter(),
     background: config.background,
     maxPixels: config.download.maxPixels,
-    onImage: (image) => observer.segmented?.(image),
   }));
   const embed = createEmbedHandler(async () => ({
     blobs: rt.blobs,

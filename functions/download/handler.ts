@@ -6,6 +6,7 @@ import { type Config, loadConfig } from '../../core/config.ts';
 import { HostLimiter } from '../../core/host-limiter.ts';
 import { depsGetter } from '../../core/lazy.ts';
 import type { BlobStore } from '../../core/ports/blob-store.ts';
+import type { HttpClient } from '../../core/ports/http-client.ts';
 import type { Batch } from '../../core/types.ts';
 import { HostBreaker } from './host-breaker.ts';
 import { type DownloadDeps, runDownload } from './run-download.ts';
@@ -16,6 +17,9 @@ const MAX_REDIRECTS = 5;
 export interface DownloadRunOptions {
   /** Ignore what earlier runs learnt about each URL and fetch every image afresh. */
   forceRefresh?: boolean;
+  /** An HTTP client and per-host limiter shared by the whole process (the local runner passes its own). */
+  http?: HttpClient;
+  limiter?: HostLimiter;
 }
 
 /** Wires the download stage from config around a given BlobStore (the local runner passes its own). */
@@ -27,9 +31,9 @@ export function buildDownloadDeps(
   const { timeoutMs, maxBytes, retries, maxPixels, perHostConcurrency } = config.download;
   const forceRefresh = options.forceRefresh === true;
   return {
-    http: new UndiciHttpClient({ allowPrivateHosts: config.allowPrivateHosts }),
+    http: options.http ?? new UndiciHttpClient({ allowPrivateHosts: config.allowPrivateHosts }),
     blobs,
-    limiter: new HostLimiter(perHostConcurrency),
+    limiter: options.limiter ?? new HostLimiter(perHostConcurrency),
     breaker: new HostBreaker(),
     settings: { timeoutMs, maxBytes, retries, maxPixels, maxRedirects: MAX_REDIRECTS, forceRefresh },
   };

@@ -14,6 +14,7 @@ export interface EmbedDeps {
   maxPixels: number;
   /** Images per model call. */
   batchSize?: number;
+  /** Called once per image with its final status, after the batch's embeddings are stored. */
   onImage?: (image: ImageRecord) => void;
 }
 
@@ -80,7 +81,6 @@ export async function runEmbed(batch: Batch, deps: EmbedDeps): Promise<EmbedResu
     for (const image of product.images) {
       if (image.status === 'ok') imagesOk++;
       else imagesFailed++;
-      deps.onImage?.(image);
     }
   }
   const embedded: EmbeddedBatch = {
@@ -94,6 +94,8 @@ export async function runEmbed(batch: Batch, deps: EmbedDeps): Promise<EmbedResu
     batch.items.map((p) => p.id),
   );
   await deps.blobs.put(key, new TextEncoder().encode(JSON.stringify(embedded)), 'application/json');
+  // Reported only once the batch is durable, so a retried batch is never counted twice.
+  for (const image of products.flatMap((p) => p.images)) deps.onImage?.(image);
   return { runId: batch.runId, key, products: products.length, imagesOk, imagesFailed };
 }
 

@@ -30,9 +30,6 @@ export function maskedKeys(originalKey: string, segmenterId: string, background:
  * Images already masked by the same model and colour are reused. A failure is recorded on the image.
  */
 export async function runSegment(batch: Batch, deps: SegmentDeps): Promise<Batch> {
-  let attempted = 0;
-  let crashed = 0;
-  let lastError: unknown;
   const items = [];
   for (const product of batch.items) {
     const images: ImageRecord[] = [];
@@ -41,20 +38,15 @@ export async function runSegment(batch: Batch, deps: SegmentDeps): Promise<Batch
         images.push(image);
         continue;
       }
-      attempted++;
       try {
         images.push(await segmentOne(image, image.originalKey, deps));
       } catch (error) {
-        crashed++;
-        lastError = error;
+        // Recorded per image: a model that cannot load fails earlier, when the handler builds its deps.
         images.push({ ...image, status: 'failed', reason: 'segment_failed', detail: errorText(error) });
       }
       deps.onImage?.(images[images.length - 1] as ImageRecord);
     }
     items.push({ ...product, images });
-  }
-  if (attempted > 0 && crashed === attempted && attempted > 1) {
-    throw new Error(`segmentation failed for all ${attempted} images of the batch`, { cause: lastError });
   }
   return { runId: batch.runId, items };
 }

@@ -67,6 +67,7 @@ describe('ingestProducts', () => {
       runId: 'run-y',
       concurrency: 1,
       attempts: 2,
+      sleep: async () => {},
     });
 
     // Assess
@@ -76,7 +77,11 @@ describe('ingestProducts', () => {
 
   it('does not call aggregate when nothing was embedded', async () => {
     const { handlers } = recordingHandlers(() => true);
-    const report = await ingestProducts(products, handlers, { batchSize: 5, attempts: 1 });
+    const report = await ingestProducts(products, handlers, {
+      batchSize: 5,
+      attempts: 1,
+      sleep: async () => {},
+    });
     expect(report.summary.productsStored).toBe(0);
     expect(report.failedBatches).toHaveLength(1);
     const empty = await ingestProducts([], handlers, { batchSize: 5 });
@@ -88,5 +93,34 @@ describe('toBatches', () => {
   it('splits into fixed-size batches with a short last one', () => {
     expect(toBatches([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
     expect(toBatches([], 2)).toEqual([]);
+  });
+});
+
+describe('interrupting a run', () => {
+  it('starts no new batch once aborted, and still aggregates what the finished batches embedded', async () => {
+    // Prepare: abort while the first batch is being downloaded
+    const controller = new AbortController();
+    const { handlers, events } = recordingHandlers(() => {
+      controller.abort();
+      return false;
+    });
+    let aggregated = false;
+    const aggregate = handlers.aggregate;
+    handlers.aggregate = async (event) => {
+      aggregated = true;
+      return aggregate(event);
+    };
+
+    // Act
+    const report = await ingestProducts(products, handlers, {
+      batchSize: 2,
+      concurrency: 1,
+      signal: controller.signal,
+    });
+
+    // Assess
+    expect(events).toHaveLength(1);
+    expect(report.notProcessed).toBe(3);
+    expect(aggregated).toBe(true);
   });
 });
