@@ -1,34 +1,20 @@
-import {
-  CLIPTextModelWithProjection,
-  CLIPVisionModelWithProjection,
-  SiglipTextModel,
-  SiglipVisionModel,
-} from '@huggingface/transformers';
-import type { InferenceSession } from 'onnxruntime-node';
 import { chunk } from '../core/chunk.ts';
 import { InputError, ThreadfinderError } from '../core/errors.ts';
 import type { ImageEmbedder, RgbImage, TextEmbedder } from '../core/ports/models.ts';
 import { normalize } from '../core/vectors.ts';
 import type { ResolvedEmbedModel } from '../models/resolve.ts';
-import { sessionIo, type TensorInfo } from './onnx-runtime.ts';
-import {
-  checkBatchSize,
-  checkedDim,
-  loadOrExplain,
-  pretrainedOptions,
-  requireFiles,
-} from './transformers-env.ts';
 import { loadPreparePixels, type PixelOptions, type PreparePixels } from './transformers-pixels.ts';
 import { loadTokenize, type Tokenize } from './transformers-text.ts';
+import {
+  type LoadedModel,
+  loadTower,
+  type TowerIo,
+  type TowerOptions,
+  towerIo,
+} from './transformers-tower.ts';
 
 /** How to build a transformers.js embedder. */
-export interface TransformersEmbedderOptions {
-  model: ResolvedEmbedModel;
-  /** Inputs per model run; default 8. */
-  batchSize?: number;
-  /** Intra-op threads of the ONNX session; default: the available cores. */
-  threads?: number;
-}
+export type TransformersEmbedderOptions = TowerOptions;
 
 /** Options of the image embedder: how non-square photos are fitted (default: pad with flat green). */
 export interface TransformersImageEmbedderOptions extends TransformersEmbedderOptions {
@@ -41,18 +27,6 @@ interface OutputTensor {
 }
 
 type Outputs = Record<string, OutputTensor | undefined>;
-
-// A loaded transformers.js model: callable, with its ONNX session(s).
-interface LoadedModel {
-  (inputs: Record<string, unknown>): Promise<unknown>;
-  sessions: Record<string, InferenceSession>;
-}
-
-/** Declared inputs and outputs of a loaded tower, for `models verify`. */
-export interface TowerIo {
-  inputs: TensorInfo[];
-  outputs: TensorInfo[];
-}
 
 const DEFAULT_PIXELS: PixelOptions = { fit: 'pad', padColour: [0x00, 0xb1, 0x40] };
 
@@ -87,12 +61,6 @@ function checkImage(image: RgbImage, index: number): void {
   }
 }
 
-const towerIo = (loaded: LoadedModel): TowerIo => {
-  const session = Object.values(loaded.sessions)[0];
-  if (!session) throw new ThreadfinderError('transformers.js model has no ONNX session');
-  return sessionIo(session);
-};
-
 /** ImageEmbedder on a local transformers.js model folder (CLIP or SigLIP vision tower), fully offline. */
 export class TransformersImageEmbedder implements ImageEmbedder {
   readonly modelId: string;
@@ -110,21 +78,14 @@ export class TransformersImageEmbedder implements ImageEmbedder {
 
   /** Loads the image processor (from preprocessor_config.json) and the vision model, once. */
   static async create(options: TransformersImageEmbedderOptions): Promise<TransformersImageEmbedder> {
-    const { model } = options;
-    await requireFiles(model, ['config.json', 'preprocessor_config.json', 'onnx/vision_model.onnx']);
-    const Vision = model.family === 'clip' ? CLIPVisionModelWithProjection : SiglipVisionModel;
     const pixels = { ...DEFAULT_PIXELS, ...options.pixels };
-    const [prepare, vision] = await loadOrExplain(model, 'vision model', () =>
-      Promise.all([
-        loadPreparePixels(model, pixels),
-        Vision.from_pretrained(
-          model.dir,
-          pretrainedOptions(options.threads),
-        ) as unknown as Promise<LoadedModel>,
-      ]),
+    const { prepare, loaded, batchSize } = await loadTower(
+      options,
+      'vision',
+      ['preprocessor_config.json'],
+      () => loadPreparePixels(options.model, pixels),
     );
-    checkedDim(model, (vision as unknown as { config: unknown }).config, 'vision');
-    return new TransformersImageEmbedder(model, prepare, vision, checkBatchSize(options.batchSize ?? 8));
+    return new TransformersImageEmbedder(options.model, prepare, loaded, batchSize);
   }
 
   /** The vision graph's declared inputs and outputs. */
@@ -161,25 +122,11 @@ export class TransformersTextEmbedder implements TextEmbedder {
 
   /** Loads the tokenizer (tokenizer.json + tokenizer_config.json) and the text model only, once. */
   static async create(options: TransformersEmbedderOptions): Promise<TransformersTextEmbedder> {
-    const { model } = options;
-    await requireFiles(model, [
-      'config.json',
-      'tokenizer.json',
-      'tokenizer_config.json',
-      'onnx/text_model.onnx',
-    ]);
-    const Text = model.family === 'clip' ? CLIPTextModelWithProjection : SiglipTextModel;
-    const [tokenize, text] = await loadOrExplain(model, 'text model', () =>
-      Promise.all([
-        loadTokenize(model),
-        Text.from_pretrained(
-          model.dir,
-          pretrainedOptions(options.threads),
-        ) as unknown as Promise<LoadedModel>,
-      ]),
+    const files = ['tokenizer.json', 'tokenizer_config.json'];
+    const { prepare, loaded, batchSize } = await loadTower(options, 'text', files, () =>
+      loadTokenize(options.model),
     );
-    checkedDim(model, (text as unknown as { config: unknown }).config, 'text');
-    return new TransformersTextEmbedder(model, tokenize, text, checkBatchSize(options.batchSize ?? 8));
+    return new TransformersTextEmbedder(options.model, prepare, loaded, batchSize);
   }
 
   /** The text graph's declared inputs and outputs. */
