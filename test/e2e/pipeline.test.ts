@@ -97,7 +97,7 @@ describe('the search API over the ingested store', () => {
       const scores = body.alternatives.map((a) => a.score);
       expect(scores).toEqual([...scores].sort((a, b) => b - a));
       expect(empty.status).toBe(400);
-      expect(((await empty.json()) as { error: { code: string } }).error.code).toBeTruthy();
+      expect(((await empty.json()) as { error: { code: string } }).error.code).toBe('empty_query');
       expect(health.status).toBe(200);
     } finally {
       await server.close();
@@ -110,6 +110,15 @@ describe('re-ingestion and restarts', () => {
     // Prepare
     const ids = Array.from({ length: 30 }, (_, i) => `s${String(i + 1).padStart(3, '0')}`);
     const before = await snapshot(ids);
+    let segmentCalls = 0;
+    const segmenter = await rt.segmenter();
+    rt.segmenter = async () => ({
+      modelId: segmenter.modelId,
+      segment: (image) => {
+        segmentCalls++;
+        return segmenter.segment(image);
+      },
+    });
 
     // Act
     const again = await ingest();
@@ -117,6 +126,7 @@ describe('re-ingestion and restarts', () => {
     // Assess
     expect(again.summary.productsStored).toBe(30);
     expect(await rt.store.count()).toBe(30);
+    expect(segmentCalls).toBe(0); // every mask was reused
     const after = await snapshot(ids);
     for (const id of ids) {
       expect(after.get(id)?.images).toEqual(before.get(id)?.images);
