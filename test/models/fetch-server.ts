@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 
 /** A request the server saw. */
 export interface SeenRequest {
@@ -88,11 +88,27 @@ export async function startFileServer(
   };
 }
 
-/** A loopback port with nothing listening on it (listened on, then closed). */
-export async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+/** A loopback port that refuses every connection for as long as it is held. */
+export interface RefusingPort {
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Holds a loopback port that nothing listens on: the local end of an open connection to a helper server.
+ * A connect to it is refused (ECONNREFUSED), and no other socket can bind it until `close()`.
+ */
+export async function refusingPort(): Promise<RefusingPort> {
+  const holder = net.createServer();
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  const client = net.connect((holder.address() as AddressInfo).port, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => client.once('connect', resolve).once('error', reject));
+  return {
+    port: client.localPort as number,
+    close: () =>
+      new Promise<void>((resolve) => {
+        client.destroy();
+        holder.close(() => resolve());
+      }),
+  };
 }
