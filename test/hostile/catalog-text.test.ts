@@ -157,15 +157,13 @@ describe('hostile catalogs: URLs', () => {
     ]);
   });
 
-  it('reads 10,000 copies of one URL quickly, with unique ids and one image per product', () => {
+  it('reads 10,000 copies of one URL with unique ids and one image per product', () => {
     // Prepare
     const text = 'https://a.example/same.jpg\n'.repeat(10_000);
     // Act
-    const started = performance.now();
     const singles = parse(text, { groupSize: 1 });
     const triples = parse(text, { groupSize: 3 });
     const csv = parse(`product_id,image_url\n${'p1,https://a.example/same.jpg\n'.repeat(10_000)}`);
-    const elapsed = performance.now() - started;
     // Assess
     expect(singles.products).toHaveLength(10_000);
     expect(new Set(singles.products.map((p) => p.id)).size).toBe(10_000);
@@ -173,7 +171,6 @@ describe('hostile catalogs: URLs', () => {
     expect(csv.products).toEqual([
       expect.objectContaining({ id: 'p1', images: ['https://a.example/same.jpg'] }),
     ]);
-    expect(elapsed).toBeLessThan(3000);
   });
 });
 

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type Config, loadConfig } from '../../core/config.ts';
 import { runModelsCommand } from '../../local/models-cli.ts';
 import { tempDir } from './drawn-images.ts';
+import { offlineResolver, recordingClock } from './offline.ts';
 
 const run = promisify(execFile);
 
@@ -87,14 +88,13 @@ describe('threadfinder models fetch', () => {
   it('fails fast and clearly offline: the URL it could not reach and how to place the files by hand', async () => {
     const { io, err } = capture();
     const config = loadConfig({ THREADFINDER_DATA_DIR: await tempDir('models-cli-offline') });
-    const offline = async () => {
-      throw Object.assign(new Error('getaddrinfo ENOTFOUND huggingface.co'), { code: 'ENOTFOUND' });
-    };
-    const started = performance.now();
+    const offline = offlineResolver();
+    const clock = recordingClock();
 
-    const code = await runModelsCommand(['fetch'], config, io, { fetch: { lookup: offline } });
+    const code = await runModelsCommand(['fetch'], config, io, { fetch: { lookup: offline.lookup, clock } });
 
-    expect(performance.now() - started).toBeLessThan(3000);
+    expect(offline.asked).toEqual(['huggingface.co', 'huggingface.co']);
+    expect(clock.waits).toEqual([499]);
     expect(code).toBe(4);
     const text = err.join('');
     expect(text).toMatch(

@@ -18,16 +18,14 @@ async function fakeDownload(modelsDir: string, id: string): Promise<void> {
 }
 
 describe('resolveModels, real mode', () => {
-  it('throws ModelMissingError naming each model, the paths it looked at and the URLs, quickly', async () => {
+  it('throws ModelMissingError naming each model, the paths it looked at and the URLs', async () => {
     // Prepare
     const modelsDir = await tempDir('resolve-empty');
-    const started = performance.now();
 
     // Act
     const error = await resolveModels({ models: 'real', modelsDir }).catch((e: unknown) => e);
 
     // Assess
-    expect(performance.now() - started).toBeLessThan(1000);
     expect(error).toBeInstanceOf(ModelMissingError);
     const message = (error as Error).message;
     expect(message).toContain('marqo-fashion-siglip (Marqo-FashionSigLIP, embed)');

@@ -86,10 +86,8 @@ describe('writeStandInModels', () => {
     const tampered = path.join(paths.clipDir, 'onnx', 'vision_model.onnx');
     await fs.writeFile(tampered, 'not a model');
 
-    const started = performance.now();
     const again = await writeStandInModels(paths.root);
 
-    expect(performance.now() - started).toBeLessThan(2000);
     expect(again.written).toEqual([tampered]);
     for (const name of ['onnx/text_model.onnx', 'onnx/vision_model.onnx', 'tokenizer.json']) {
       const [a, b] = await Promise.all(
