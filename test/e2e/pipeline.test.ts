@@ -111,14 +111,18 @@ describe('re-ingestion and restarts', () => {
     const ids = Array.from({ length: 30 }, (_, i) => `s${String(i + 1).padStart(3, '0')}`);
     const before = await snapshot(ids);
     let segmentCalls = 0;
+    let segmenterLoads = 0;
     const segmenter = await rt.segmenter();
-    rt.segmenter = async () => ({
-      modelId: segmenter.modelId,
-      segment: (image) => {
-        segmentCalls++;
-        return segmenter.segment(image);
-      },
-    });
+    rt.segmenter = async () => {
+      segmenterLoads++;
+      return {
+        modelId: segmenter.modelId,
+        segment: (image) => {
+          segmentCalls++;
+          return segmenter.segment(image);
+        },
+      };
+    };
 
     // Act
     const again = await ingest();
@@ -126,7 +130,8 @@ describe('re-ingestion and restarts', () => {
     // Assess
     expect(again.summary.productsStored).toBe(30);
     expect(await rt.store.count()).toBe(30);
-    expect(segmentCalls).toBe(0); // every mask was reused
+    expect(segmenterLoads).toBe(1); // the segment stage ran with this segmenter...
+    expect(segmentCalls).toBe(0); // ...and reused every mask instead of calling it
     const after = await snapshot(ids);
     for (const id of ids) {
       expect(after.get(id)?.images).toEqual(before.get(id)?.images);
