@@ -21,3 +21,16 @@ export function zeroFailureCounts(): Record<FailureReason, number> {
 
 /** Every FailureReason, in declaration order. */
 export const FAILURE_REASONS = Object.keys(zeroFailureCounts()) as [FailureReason, ...FailureReason[]];
+
+/** Longest failure detail a stage records; the batch schema refuses records whose detail passes 4096. */
+export const MAX_DETAIL = 1000;
+
+/** Cuts a failure detail to MAX_DETAIL characters. */
+export function capDetail(detail: string): string {
+  return detail.length > MAX_DETAIL ? `${detail.slice(0, MAX_DETAIL - 3)}...` : detail;
+}
+
+/** The message of an error as a capped failure detail. */
+export function errorDetail(error: unknown): string {
+  return capDetail(error instanceof Error ? error.message : String(error));
+}

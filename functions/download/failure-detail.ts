@@ -1,3 +1,4 @@
+import { capDetail } from '../../core/failure-reasons.ts';
 import type { HttpResponse } from '../../core/ports/http-client.ts';
 import type { RetryOutcome } from '../../core/retry.ts';
 import type { FailureReason, ImageRecord } from '../../core/types.ts';
@@ -5,8 +6,6 @@ import type { FailureReason, ImageRecord } from '../../core/types.ts';
 /** The download-stage fields of an ImageRecord. */
 export type ImageOutcome = Pick<ImageRecord, 'status' | 'reason' | 'detail' | 'originalKey'>;
 
-/** Longest detail recorded: the next stages refuse records whose detail passes 4096 characters. */
-const MAX_DETAIL = 1000;
 /** URLs in a detail are cut to this length (a redirect may point anywhere, at any length). */
 const MAX_SHOWN_URL = 200;
 
@@ -15,7 +14,7 @@ export function failed(reason: FailureReason, detail: string): ImageOutcome {
   return {
     status: 'failed',
     reason,
-    detail: detail.length > MAX_DETAIL ? `${detail.slice(0, MAX_DETAIL - 3)}...` : detail,
+    detail: capDetail(detail),
   };
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { chunk } from '../../core/chunk.ts';
+import { errorDetail } from '../../core/failure-reasons.ts';
 import { decodeToRgb } from '../../core/image-codec.ts';
 import type { BlobStore } from '../../core/ports/blob-store.ts';
 import type { ImageEmbedder, RgbImage } from '../../core/ports/models.ts';
@@ -100,6 +101,5 @@ export async function runEmbed(batch: Batch, deps: EmbedDeps): Promise<EmbedResu
 }
 
 function failed(image: ImageRecord, error: unknown): ImageRecord {
-  const detail = error instanceof Error ? error.message : String(error);
-  return { ...image, status: 'failed', reason: 'embed_failed', detail };
+  return { ...image, status: 'failed', reason: 'embed_failed', detail: errorDetail(error) };
 }

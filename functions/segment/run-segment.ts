@@ -1,3 +1,4 @@
+import { errorDetail } from '../../core/failure-reasons.ts';
 import { decodeToRgb, encodePng } from '../../core/image-codec.ts';
 import type { BlobStore } from '../../core/ports/blob-store.ts';
 import type { Segmenter } from '../../core/ports/models.ts';
@@ -42,7 +43,7 @@ export async function runSegment(batch: Batch, deps: SegmentDeps): Promise<Batch
         images.push(await segmentOne(image, image.originalKey, deps));
       } catch (error) {
         // Recorded per image: a model that cannot load fails earlier, when the handler builds its deps.
-        images.push({ ...image, status: 'failed', reason: 'segment_failed', detail: errorText(error) });
+        images.push({ ...image, status: 'failed', reason: 'segment_failed', detail: errorDetail(error) });
       }
       deps.onImage?.(images[images.length - 1] as ImageRecord);
     }
@@ -78,8 +79,4 @@ function withoutGarment(image: ImageRecord, key: string): ImageRecord {
     garmentFound: false,
     detail: 'no garment found: the unmasked image was embedded',
   };
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FsBlobStore } from '../../adapters/fs-blob-store.ts';
 import { OnnxSegmenter } from '../../adapters/onnx-segmenter.ts';
+import { parseBatchEvent } from '../../core/batch-schema.ts';
 import { decodeToRgb } from '../../core/image-codec.ts';
 import type { Mask, RgbImage, Segmenter } from '../../core/ports/models.ts';
 import type { Batch } from '../../core/types.ts';
@@ -174,6 +175,34 @@ describe('runSegment', () => {
     const [first, second] = out.items[0]?.images ?? [];
     expect(first).toMatchObject({ status: 'failed', reason: 'segment_failed' });
     expect(second).toMatchObject({ status: 'ok', garmentFound: true });
+  });
+
+  it('caps a long failure message so the next stages accept the record', async () => {
+    // Prepare: a segmenter whose error message is far longer than the batch schema allows
+    const key = await original(
+      'originals/long.jpg',
+      await drawGarment({ type: 'shirt', color: 'black', pattern: 'solid' }),
+    );
+    const noisy: Segmenter = {
+      modelId: 'noisy',
+      segment: async () => {
+        throw new Error('x'.repeat(10_000));
+      },
+    };
+
+    // Act
+    const out = await runSegment(batchOf(key), {
+      blobs,
+      segmenter: noisy,
+      background: GREEN,
+      maxPixels: MAX_PIXELS,
+    });
+
+    // Assess
+    const image = out.items[0]?.images[0];
+    expect(image).toMatchObject({ status: 'failed', reason: 'segment_failed' });
+    expect(image?.detail?.length).toBeLessThanOrEqual(1000);
+    expect(() => parseBatchEvent(out)).not.toThrow();
   });
 
   it('passes failed images through untouched', async () => {
