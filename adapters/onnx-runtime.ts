@@ -47,6 +47,14 @@ export function onnxSession(file: string, threads?: number): Promise<InferenceSe
   return session;
 }
 
+/** Drops a file's shared session from the cache and frees its memory; the next onnxSession loads it again. */
+export async function releaseOnnxSession(file: string, threads?: number): Promise<void> {
+  const key = `${path.resolve(file)}#${threads ?? 'auto'}`;
+  const session = sessions.get(key);
+  sessions.delete(key);
+  await (await session?.catch(() => undefined))?.release();
+}
+
 /** Creates (or reuses) the session for a file; the seam adapters accept for injection. */
 export type OnnxSessionFactory = (file: string, threads?: number) => Promise<InferenceSession>;
 

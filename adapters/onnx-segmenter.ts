@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { InputError, ThreadfinderError } from '../core/errors.ts';
 import type { Mask, RgbImage, Segmenter } from '../core/ports/models.ts';
 import type { ResolvedSegmentModel } from '../models/resolve.ts';
-import { type OnnxSessionFactory, onnxSession, sessionIo } from './onnx-runtime.ts';
+import { type OnnxSessionFactory, onnxSession, releaseOnnxSession, sessionIo } from './onnx-runtime.ts';
 
 /** How to build an OnnxSegmenter. */
 export interface OnnxSegmenterOptions {
@@ -139,8 +139,14 @@ export class OnnxSegmenter implements Segmenter {
     private readonly model: ResolvedSegmentModel,
     private readonly garment: ReadonlySet<number>,
     private readonly cutoff: number,
+    private readonly release: () => Promise<void>,
   ) {
     this.modelId = segmenterId(model, [...garment]);
+  }
+
+  /** Frees the session (the shared one too: the next segmenter for this file loads it again). */
+  dispose(): Promise<void> {
+    return this.release();
   }
 
   /** Loads (or reuses) the model's session and validates the options. */
@@ -164,7 +170,10 @@ export class OnnxSegmenter implements Segmenter {
       throw new ThreadfinderError(`${model.file}: ONNX model has no inputs or no outputs`);
     }
     const cutoff = model.contract === 'cloth' ? 128 : Math.round(threshold * 255);
-    return new OnnxSegmenter(session, model, new Set(classes), cutoff);
+    const release = options.sessionFactory
+      ? () => session.release()
+      : () => releaseOnnxSession(model.file, options.threads);
+    return new OnnxSegmenter(session, model, new Set(classes), cutoff, release);
   }
 
   /** The session's declared inputs and outputs, for `models verify`. */

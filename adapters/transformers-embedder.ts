@@ -76,6 +76,11 @@ export class TransformersImageEmbedder implements ImageEmbedder {
     this.dim = model.dim;
   }
 
+  /** Frees the vision model's ONNX session(s). */
+  async dispose(): Promise<void> {
+    await Promise.all(Object.values(this.vision.sessions).map((session) => session.release()));
+  }
+
   /** Loads the image processor (from preprocessor_config.json) and the vision model, once. */
   static async create(options: TransformersImageEmbedderOptions): Promise<TransformersImageEmbedder> {
     const pixels = { ...DEFAULT_PIXELS, ...options.pixels };

@@ -77,6 +77,7 @@ async function startOrServe(config: Config, models: ResolvedModels, line: Comman
         stop.dispose();
       }
       if (stop.signal.aborted) throw new Interrupted();
+      await rt.releaseIngestModels();
     }
     const server = await serveSearch(rt, { port: config.port, host: config.host });
     closers.unshift(() => server.close());

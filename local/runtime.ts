@@ -24,6 +24,8 @@ export interface LocalRuntime {
   textEmbedder: () => Promise<TextEmbedder>;
   http: UndiciHttpClient;
   limiter: HostLimiter;
+  /** Frees the segmentation and image models once ingestion is over (a search server needs only text). */
+  releaseIngestModels(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -49,21 +51,51 @@ export async function createLocalRuntime(
   });
   const { embedBatchSize: batchSize, onnxThreads: threads, imageFit: fit } = config.model;
   const pixels = { fit, padColour: config.background };
+  const segmenter = releasable(() => OnnxSegmenter.create({ model: models.segment, threads }));
+  const imageEmbedder = releasable(() =>
+    TransformersImageEmbedder.create({ model: models.embed, batchSize, threads, pixels }),
+  );
+  const http = new UndiciHttpClient({
+    allowPrivateHosts: config.allowPrivateHosts,
+    allowAddresses: options.allowAddresses,
+  });
+  const releaseIngestModels = async () => {
+    await Promise.all([segmenter.release(), imageEmbedder.release()]);
+  };
   return {
     config,
     models,
     blobs: new FsBlobStore(path.join(config.dataDir, 'blobs')),
     store,
-    segmenter: lazy(() => OnnxSegmenter.create({ model: models.segment, threads })),
-    imageEmbedder: lazy(() =>
-      TransformersImageEmbedder.create({ model: models.embed, batchSize, threads, pixels }),
-    ),
+    segmenter: segmenter.get,
+    imageEmbedder: imageEmbedder.get,
     textEmbedder: lazy(() => TransformersTextEmbedder.create({ model: models.embed, batchSize, threads })),
-    http: new UndiciHttpClient({
-      allowPrivateHosts: config.allowPrivateHosts,
-      allowAddresses: options.allowAddresses,
-    }),
+    http,
     limiter: new HostLimiter(config.download.perHostConcurrency),
-    close: () => store.close(),
+    releaseIngestModels,
+    close: async () => {
+      await releaseIngestModels();
+      await http.close();
+      await store.close();
+    },
+  };
+}
+
+/** A lazily created model that can be freed, and is created again if asked for afterwards. */
+function releasable<T extends { dispose?(): Promise<void> }>(make: () => Promise<T>) {
+  let get = lazy(make);
+  let made = false;
+  return {
+    get: () => {
+      made = true;
+      return get();
+    },
+    release: async () => {
+      if (!made) return;
+      const model = await get().catch(() => undefined);
+      get = lazy(make);
+      made = false;
+      await model?.dispose?.();
+    },
   };
 }

@@ -22,6 +22,8 @@ export interface Segmenter {
   readonly modelId: string;
   /** Returns a mask at the image's own size. */
   segment(image: RgbImage): Promise<Mask>;
+  /** Frees the model's memory; the segmenter must not be used afterwards. */
+  dispose?(): Promise<void>;
 }
 
 /**
@@ -35,6 +37,8 @@ export interface ImageEmbedder {
   readonly dim: number;
   /** One unit-length vector per image, in order. */
   embedImages(images: RgbImage[]): Promise<Float32Array[]>;
+  /** Frees the model's memory; the embedder must not be used afterwards. */
+  dispose?(): Promise<void>;
 }
 
 /**
