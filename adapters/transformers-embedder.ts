@@ -125,6 +125,11 @@ export class TransformersTextEmbedder implements TextEmbedder {
     this.dim = model.dim;
   }
 
+  /** Frees the text model's ONNX session(s). */
+  async dispose(): Promise<void> {
+    await Promise.all(Object.values(this.text.sessions).map((session) => session.release()));
+  }
+
   /** Loads the tokenizer (tokenizer.json + tokenizer_config.json) and the text model only, once. */
   static async create(options: TransformersEmbedderOptions): Promise<TransformersTextEmbedder> {
     const files = ['tokenizer.json', 'tokenizer_config.json'];

@@ -66,6 +66,7 @@ async function verifyEmbed(spec: EmbedModelSpec, dir: string, options: VerifyOpt
   start = performance.now();
   const [t] = await text.embedTexts([VERIFY_TEXT]);
   const textIo = text.io();
+  await text.dispose(); // one model in memory at a time, however many are verified
   report.towers.push({ tower: 'text', ...textIo, loadMs: textLoad, runMs: ms(start), result: vectorText(t) });
   start = performance.now();
   const vision = await TransformersImageEmbedder.create({
@@ -78,6 +79,7 @@ async function verifyEmbed(spec: EmbedModelSpec, dir: string, options: VerifyOpt
   start = performance.now();
   const [v] = await vision.embedImages([image]);
   const visionIo = vision.io();
+  await vision.dispose();
   const similarity = t && v ? `, cosine to the text ${dot(t, v).toFixed(3)}` : '';
   report.towers.push({
     tower: 'vision',
@@ -115,6 +117,7 @@ async function verifySegment(
   const mask = await segmenter.segment(image);
   const runMs = ms(run);
   const io = segmenter.io();
+  await segmenter.dispose();
   const covered = mask.data.reduce((n, v) => n + (v > 0 ? 1 : 0), 0) / mask.data.length;
   const result = `${mask.width}x${mask.height} mask, ${(covered * 100).toFixed(1)}% garment`;
   return {
