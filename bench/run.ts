@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { FileVectorStore } from '../adapters/file-vector-store.ts';
+import { parseCatalog } from '../core/catalog/index.ts';
 import { loadConfig } from '../core/config.ts';
 import { normalize } from '../core/vectors.ts';
 import { ingestCatalogFile } from '../local/run-ingest.ts';
@@ -105,11 +106,30 @@ async function benchStore(dir: string, products: number, dim: number) {
   console.log(`  with filter category+price: ${stats(filtered)}`);
 }
 
+function benchCatalogs() {
+  const urls = Array.from({ length: 140_000 }, (_, i) => `https://cdn.example.com/p/${i >> 2}/${i}.jpg`);
+  const csv = [
+    'product_id,image_url,name,category,color,price',
+    ...urls.map((u, i) => `p${Math.floor(i / 3)},${u},"Shirt, red",tops,red,19.99`),
+  ];
+  for (const [label, text] of [
+    ['URL list, 140k lines', urls.join('\n')],
+    ['product CSV, 140k rows', csv.join('\n')],
+  ] as const) {
+    const t = performance.now();
+    const parsed = parseCatalog(text, { file: 'bench' });
+    console.log(
+      `parse ${label}: ${((performance.now() - t) / 1000).toFixed(2)} s (${parsed.products.length} products)`,
+    );
+  }
+}
+
 const root = await mkdtemp(path.join(os.tmpdir(), 'tf-bench-'));
 console.log(
   `Threadfinder bench on ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
 );
 try {
+  benchCatalogs();
   await benchPipeline(path.join(root, 'pipeline'));
   await benchStore(path.join(root, 'store-512'), 47_000, 512);
   await benchStore(path.join(root, 'store-768'), 47_000, 768);
