@@ -105,20 +105,24 @@ export class VectorTable {
     }
   }
 
-  /** The k rows with the highest dot product with `query` among those `accept` keeps; ties by id. */
+  /**
+   * The k rows with the highest dot product with `query` among those `accept` keeps; ties by id.
+   * Scores every row in one tight pass first, then asks `accept` only of rows that could still make the list.
+   */
   topK(query: Float32Array, k: number, accept: (row: Row) => boolean): ScoredRow[] {
+    const n = this.rows.length;
+    const scores = scoreAll(this.matrix, n, this.dim, query);
     const best: ScoredRow[] = [];
-    const m = this.matrix;
-    const dim = this.dim;
-    for (let index = 0; index < this.rows.length; index++) {
+    for (let index = 0; index < n; index++) {
+      const score = scores[index] as number;
+      const worst = best[best.length - 1];
+      if (k <= INSERTION_LIMIT && best.length === k && worst && score < worst.score) continue;
       const row = this.rows[index] as Row;
       if (!accept(row)) continue;
-      const score = dotAt(m, index * dim, query, dim);
       if (k > INSERTION_LIMIT) {
         best.push({ row, index, score });
         continue;
       }
-      const worst = best[best.length - 1];
       if (best.length === k && worst && !ranksBefore(score, row.id, worst)) continue;
       let at = best.length;
       while (at > 0 && ranksBefore(score, row.id, best[at - 1] as ScoredRow)) at--;
@@ -145,21 +149,25 @@ export class VectorTable {
   }
 }
 
-/** Dot product of `query` with the row of `m` starting at `base`, four lanes at a time. */
-function dotAt(m: Float32Array, base: number, query: Float32Array, dim: number): number {
-  let a = 0;
-  let b = 0;
-  let c = 0;
-  let d = 0;
-  let i = 0;
-  for (; i + 3 < dim; i += 4) {
-    a += (m[base + i] as number) * (query[i] as number);
-    b += (m[base + i + 1] as number) * (query[i + 1] as number);
-    c += (m[base + i + 2] as number) * (query[i + 2] as number);
-    d += (m[base + i + 3] as number) * (query[i + 3] as number);
+/** Dot product of `query` with each of the first `n` rows of `m`, four lanes at a time, in one tight loop. */
+function scoreAll(m: Float32Array, n: number, dim: number, query: Float32Array): Float64Array {
+  const scores = new Float64Array(n);
+  const tail = dim - (dim % 4);
+  for (let row = 0, base = 0; row < n; row++, base += dim) {
+    let a = 0;
+    let b = 0;
+    let c = 0;
+    let d = 0;
+    for (let i = 0; i < tail; i += 4) {
+      a += (m[base + i] as number) * (query[i] as number);
+      b += (m[base + i + 1] as number) * (query[i + 1] as number);
+      c += (m[base + i + 2] as number) * (query[i + 2] as number);
+      d += (m[base + i + 3] as number) * (query[i + 3] as number);
+    }
+    for (let i = tail; i < dim; i++) a += (m[base + i] as number) * (query[i] as number);
+    scores[row] = a + b + c + d;
   }
-  for (; i < dim; i++) a += (m[base + i] as number) * (query[i] as number);
-  return a + b + c + d;
+  return scores;
 }
 
 function ranksBefore(score: number, id: string, other: ScoredRow): boolean {
