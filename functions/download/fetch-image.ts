@@ -71,6 +71,7 @@ export async function fetchImage(
   conditional?: ConditionalValidators,
 ): Promise<FetchResult> {
   let host: string;
+  let origin: string;
   try {
     const parsed = new URL(url);
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
@@ -79,19 +80,22 @@ export async function fetchImage(
       };
     }
     host = parsed.hostname;
+    // Politeness is per host name; the breaker judges one server (host and port), so one dead port of a
+    // host does not condemn the rest.
+    origin = parsed.host;
   } catch {
     return { failure: failed('invalid_url', `not a valid URL: ${JSON.stringify(url)}`) };
   }
   const { settings, breaker } = deps;
-  const tripped = breaker.check(host);
+  const tripped = breaker.check(origin);
   if (tripped) return { failure: failed(tripped.reason, tripped.detail) };
   const outcome = await withRetries(
     () =>
       deps.limiter.run(host, async (): Promise<Attempt<Fetched>> => {
-        const open = breaker.check(host);
+        const open = breaker.check(origin);
         if (open) return { retry: false, value: { tripped: open } };
         const result = await attempt(url, deps, conditional);
-        breaker.record(host, result.retry ? describeFault(result.value) : undefined);
+        breaker.record(origin, result.retry ? describeFault(result.value) : undefined);
         return result;
       }),
     {

@@ -29,7 +29,7 @@ export function buildDownloadDeps(
   options: DownloadRunOptions = {},
 ): DownloadDeps {
   const { timeoutMs, maxBytes, retries, maxPixels, perHostConcurrency } = config.download;
-  const forceRefresh = options.forceRefresh === true;
+  const forceRefresh = options.forceRefresh ?? config.download.forceRefresh;
   return {
     http: options.http ?? new UndiciHttpClient({ allowPrivateHosts: config.allowPrivateHosts }),
     blobs,
