@@ -8,7 +8,13 @@ import { TEST_MODELS_BANNER, USAGE } from './cli-usage.ts';
 import { runModelsCommand } from './models-cli.ts';
 import { ingestCatalogFile, needsAttention } from './run-ingest.ts';
 import { createLocalRuntime, type LocalRuntime } from './runtime.ts';
-import { hasSample, type SampleSource, startSampleSource } from './sample-source.ts';
+import {
+  hasSample,
+  SAMPLE_HOST,
+  type SampleSource,
+  serveSavedSample,
+  startSampleSource,
+} from './sample-source.ts';
 import { serveSearch } from './serve.ts';
 
 /** Runs one command line. Resolves when a command is done; `start` and `serve` keep serving until a signal. */
@@ -57,18 +63,25 @@ async function ingestCommand(config: Config, models: ResolvedModels, line: Comma
 
 async function startOrServe(config: Config, models: ResolvedModels, line: CommandLine): Promise<void> {
   const ingest = line.command === 'start' && !line.skipIngest;
-  const wantsSample = !line.catalog && (line.command === 'start' || hasSample(config.dataDir));
-  const sample: SampleSource | undefined = wantsSample ? await startSampleSource(config.dataDir) : undefined;
+  const ownsSample = line.command === 'start' && !line.catalog;
+  // The store (and its lock) first: a second `start` on the same data is refused before it touches anything.
   const rt = await createLocalRuntime(config, models, {
-    allowAddresses: sample ? [sample.address] : [],
+    allowAddresses: ownsSample ? [SAMPLE_HOST] : [],
     readOnly: !ingest,
   });
   const closers: (() => Promise<void>)[] = [() => rt.close()];
-  if (sample) closers.push(() => sample.server.close());
+  let ready = !ingest;
   let url: string;
   try {
+    // Then the port, so a port in use is reported before hours of ingestion, not after.
+    const server = await serveSearch(rt, { port: config.port, host: config.host, isReady: () => ready });
+    closers.unshift(() => server.close());
+    url = server.url;
+    const sample = await sampleFor(line, config);
+    if (sample) closers.push(() => sample.server.close());
     if (ingest) {
       const file = line.catalog ?? sample?.catalogFile ?? '';
+      console.log(`Serving on ${url} (search answers once ingestion is done)`);
       if (sample) console.log(`Sample catalog: ${file} (images served from ${sample.server.url})`);
       const stop = interruptible();
       try {
@@ -79,15 +92,24 @@ async function startOrServe(config: Config, models: ResolvedModels, line: Comman
       if (stop.signal.aborted) throw new Interrupted();
       await rt.releaseIngestModels();
     }
-    const server = await serveSearch(rt, { port: config.port, host: config.host });
-    closers.unshift(() => server.close());
-    url = server.url;
   } catch (error) {
     await closeAll(closers);
     throw error;
   }
+  ready = true;
   shutdownOnSignal(closers);
   await announce(rt, models, url);
+}
+
+/** `start` owns the bundled sample (drawn, served, catalog written); `serve` only serves its pictures again. */
+async function sampleFor(line: CommandLine, config: Config): Promise<SampleSource | undefined> {
+  if (line.catalog) return undefined;
+  if (line.command === 'start') return startSampleSource(config.dataDir);
+  if (!hasSample(config.dataDir)) return undefined;
+  const server = await serveSavedSample(config.dataDir);
+  if (!server)
+    console.warn('The sample pictures cannot be served: their port is in use (is `start` running?).');
+  return server && { server, catalogFile: '', address: SAMPLE_HOST };
 }
 
 async function announce(rt: LocalRuntime, models: ResolvedModels, url: string): Promise<void> {
@@ -109,8 +131,12 @@ function ingestOptions(line: CommandLine) {
 /** First Ctrl-C: finish the batches in flight and store what they embedded. Second: quit at once. */
 function interruptible(): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
+  let first = 0;
   const onSignal = () => {
+    // A terminal's Ctrl-C may reach us twice in quick succession (a launcher forwarding it): one press.
+    if (controller.signal.aborted && Date.now() - first < 500) return;
     if (controller.signal.aborted) process.exit(130);
+    first = Date.now();
     console.error(
       '\nStopping: finishing the batches in flight and storing them (Ctrl-C again to quit at once)',
     );
@@ -155,8 +181,8 @@ export async function runCli(argv: string[]): Promise<void> {
 function messageOf(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   if (code?.startsWith('ERR_PARSE_ARGS')) return `${(error as Error).message}; see threadfinder --help`;
-  if (code === 'EADDRINUSE' || code === 'EACCES') {
-    return `cannot listen: ${(error as Error).message}; set PORT to a free port`;
+  if (code === 'EACCES' || code === 'EPERM') {
+    return `permission denied: ${(error as NodeJS.ErrnoException).path ?? (error as Error).message}`;
   }
   if (error instanceof ThreadfinderError) return error.message;
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
@@ -164,7 +190,7 @@ function messageOf(error: unknown): string {
 
 function exitCodeOf(error: unknown): number {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code?.startsWith('ERR_PARSE_ARGS') || code === 'EADDRINUSE' || code === 'EACCES') return 2;
+  if (code?.startsWith('ERR_PARSE_ARGS') || code === 'EACCES' || code === 'EPERM') return 2;
   if (!(error instanceof ThreadfinderError)) return 1;
   if (error.name === 'ModelMissingError') return 3;
   if (error.name === 'Interrupted') return 130;

@@ -4,7 +4,7 @@ import type { IngestReport } from './ingest.ts';
 /** The end-of-run summary as printed lines: products stored and skipped, images ok and failed by reason. */
 export function formatReport(
   report: IngestReport,
-  catalog: { file: string; errors: CatalogError[] },
+  catalog: { file: string; errors: CatalogError[]; problemsFile?: string },
 ): string[] {
   const { summary, failedBatches, seconds } = report;
   const failed = Object.entries(summary.images.failed).filter(([, n]) => n > 0);
@@ -25,7 +25,10 @@ export function formatReport(
   if (summary.productsPruned)
     lines.push(`  products pruned (not in this catalog): ${summary.productsPruned}`);
   if (summary.pruneSkipped) lines.push(`  ${summary.pruneSkipped}`);
-  if (catalog.errors.length) lines.push(`  catalog rows refused: ${catalog.errors.length} (listed above)`);
+  if (catalog.errors.length) {
+    const where = catalog.problemsFile ? `listed in ${catalog.problemsFile}` : 'listed above';
+    lines.push(`  catalog problems that refused a row or a value: ${catalog.errors.length} (${where})`);
+  }
   if (report.notProcessed) {
     lines.push(`  interrupted: ${report.notProcessed} products were not processed (run again to finish)`);
   }
@@ -34,10 +37,11 @@ export function formatReport(
   }
   if (summary.productsSkipped.length > 10)
     lines.push(`  ... and ${summary.productsSkipped.length - 10} more`);
-  for (const b of failedBatches) {
+  for (const b of failedBatches.slice(0, 10)) {
     lines.push(
       `  batch of ${b.productIds.length} products failed (${b.productIds.slice(0, 3).join(', ')}...): ${b.error}`,
     );
   }
+  if (failedBatches.length > 10) lines.push(`  ... and ${failedBatches.length - 10} more failed batches`);
   return lines;
 }

@@ -64,13 +64,19 @@ export async function ingestCatalogFile(
       else progress.fail(image.reason ?? 'embed_failed');
     },
   });
+  // Load the models before the first download: a broken model file stops the run now, with its name,
+  // instead of failing every batch after downloading the whole catalog.
+  await rt.segmenter();
+  await rt.imageEmbedder();
+  // A refused row may be a product the catalog still lists: pruning would delete it.
+  const prune = options.prune === true && catalog.errors.length === 0;
   progress.start();
   let report: IngestReport;
   try {
     report = await ingestProducts(catalog.products, handlers, {
       batchSize: rt.config.batchSize,
       runId,
-      prune: options.prune,
+      prune,
       signal: options.signal,
       onBatchDone: (n) => {
         progress.state.productsDone += n;
@@ -82,7 +88,12 @@ export async function ingestCatalogFile(
   } finally {
     progress.stop();
   }
-  for (const line of formatReport(report, { file: options.file, errors: catalog.errors })) log(line);
+  if (options.prune && !prune) {
+    report.summary.pruneSkipped = `prune skipped: ${catalog.errors.length} catalog problems refused rows or values`;
+  }
+  const problemsFile = problems.length > MAX_PRINTED_PROBLEMS ? catalogErrorsFile : undefined;
+  for (const line of formatReport(report, { file: options.file, errors: catalog.errors, problemsFile }))
+    log(line);
   return { ...report, catalogErrors: catalog.errors.length, catalogErrorsFile };
 }
 

@@ -13,7 +13,8 @@ export interface SampleSource {
   address: string;
 }
 
-const HOST = '127.0.0.1';
+/** Where the sample server listens: the one address the downloader is allowed to reach for it. */
+export const SAMPLE_HOST = '127.0.0.1';
 
 /** The folder of the sample catalog under a data folder. */
 export const sampleDir = (dataDir: string) => path.join(dataDir, 'sample');
@@ -36,7 +37,18 @@ export async function startSampleSource(dataDir: string): Promise<SampleSource> 
     server.url,
     path.join(dir, 'catalog.csv'),
   );
-  return { catalogFile, server, address: HOST };
+  return { catalogFile, server, address: SAMPLE_HOST };
+}
+
+/**
+ * Serves the pictures of an earlier sample run on the port its stored image URLs name, writing nothing.
+ * Returns undefined (the caller warns) when that port is taken.
+ */
+export async function serveSavedSample(dataDir: string): Promise<SampleServer | undefined> {
+  const dir = sampleDir(dataDir);
+  const saved = Number((await readFile(path.join(dir, 'port'), 'utf8').catch(() => '')).trim());
+  if (!Number.isInteger(saved) || saved <= 0 || saved >= 65536) return undefined;
+  return startSampleServer({ dir, host: SAMPLE_HOST, port: saved }).catch(() => undefined);
 }
 
 async function startOnSavedPort(dir: string): Promise<SampleServer> {
@@ -44,9 +56,9 @@ async function startOnSavedPort(dir: string): Promise<SampleServer> {
   const saved = Number((await readFile(portFile, 'utf8').catch(() => '')).trim());
   let server: SampleServer | undefined;
   if (Number.isInteger(saved) && saved > 0 && saved < 65536) {
-    server = await startSampleServer({ dir, host: HOST, port: saved }).catch(() => undefined);
+    server = await startSampleServer({ dir, host: SAMPLE_HOST, port: saved }).catch(() => undefined);
   }
-  server ??= await startSampleServer({ dir, host: HOST });
+  server ??= await startSampleServer({ dir, host: SAMPLE_HOST });
   await writeFile(portFile, `${new URL(server.url).port}\n`);
   return server;
 }
