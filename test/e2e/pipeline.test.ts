@@ -130,7 +130,7 @@ describe('re-ingestion and restarts', () => {
     // Assess
     expect(again.summary.productsStored).toBe(30);
     expect(await rt.store.count()).toBe(30);
-    expect(segmenterLoads).toBe(1); // the segment stage ran with this segmenter...
+    expect(segmenterLoads).toBeGreaterThan(0); // the segment stage ran with this segmenter...
     expect(segmentCalls).toBe(0); // ...and reused every mask instead of calling it
     const after = await snapshot(ids);
     for (const id of ids) {
