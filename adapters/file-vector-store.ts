@@ -169,7 +169,8 @@ export class FileVectorStore implements VectorStore {
         `search vector has ${vector.length} dimensions; the index at ${this.dir} holds ${table.dim}`,
       );
     }
-    return table.topK(vector, options.k, accept).map(({ row, index, score }) => ({
+    const selective = Object.values(options.filter ?? {}).some((v) => v !== undefined);
+    return table.topK(vector, options.k, accept, selective).map(({ row, index, score }) => ({
       record: toProductRecord(row.id, table.vectorAt(index), row.doc),
       score,
     }));

@@ -109,16 +109,18 @@ export class VectorTable {
    * The k rows with the highest dot product with `query` among those `accept` keeps; ties by id.
    * Scores every row in one tight pass first, then asks `accept` only of rows that could still make the list.
    */
-  topK(query: Float32Array, k: number, accept: (row: Row) => boolean): ScoredRow[] {
+  topK(query: Float32Array, k: number, accept: (row: Row) => boolean, selective = false): ScoredRow[] {
     const n = this.rows.length;
-    const scores = scoreAll(this.matrix, n, this.dim, query);
+    // A metadata filter keeps few rows: score only those. Otherwise score all in one pass, filter lazily.
+    const keep = selective ? this.rows.map((row) => accept(row)) : undefined;
+    const scores = scoreAll(this.matrix, n, this.dim, query, keep);
     const best: ScoredRow[] = [];
     for (let index = 0; index < n; index++) {
       const score = scores[index] as number;
       const worst = best[best.length - 1];
       if (k <= INSERTION_LIMIT && best.length === k && worst && score < worst.score) continue;
       const row = this.rows[index] as Row;
-      if (!accept(row)) continue;
+      if (keep ? !keep[index] : !accept(row)) continue;
       if (k > INSERTION_LIMIT) {
         best.push({ row, index, score });
         continue;
@@ -150,10 +152,17 @@ export class VectorTable {
 }
 
 /** Dot product of `query` with each of the first `n` rows of `m`, four lanes at a time, in one tight loop. */
-function scoreAll(m: Float32Array, n: number, dim: number, query: Float32Array): Float64Array {
-  const scores = new Float64Array(n);
+function scoreAll(
+  m: Float32Array,
+  n: number,
+  dim: number,
+  query: Float32Array,
+  keep?: boolean[],
+): Float64Array {
+  const scores = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
   const tail = dim - (dim % 4);
   for (let row = 0, base = 0; row < n; row++, base += dim) {
+    if (keep && !keep[row]) continue;
     let a = 0;
     let b = 0;
     let c = 0;
