@@ -17,7 +17,7 @@ export interface FileCheck {
   /** Absolute path where the file belongs. */
   where: string;
   url: string | null;
-  state: 'present' | 'missing' | 'wrong_size';
+  state: 'present' | 'missing' | 'wrong_size' | 'unreadable';
   sizeBytes?: number;
   line: string;
 }
@@ -29,8 +29,18 @@ export async function checkFiles(spec: ModelSpec, localDir: string): Promise<Fil
       const where = path.join(localDir, f.path);
       const url = fileUrl(spec, f.path);
       const from = url ? `\n        from ${url}` : '';
-      const stat = await fs.stat(where).catch(() => undefined);
       const base = { path: f.path, where, url };
+      let stat: import('node:fs').Stats | undefined;
+      try {
+        stat = await fs.stat(where);
+        await fs.access(where, fs.constants.R_OK);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT' && code !== 'ENOTDIR') {
+          // Present but not readable: say so, rather than sending the user to download it again.
+          return { ...base, state: 'unreadable', line: `      unreadable (${code}): ${where}` };
+        }
+      }
       if (!stat?.isFile()) return { ...base, state: 'missing', line: `      missing: ${where}${from}` };
       if (f.sizeBytes !== null && stat.size !== f.sizeBytes) {
         const why = `wrong size (${stat.size} bytes, expected ${f.sizeBytes}; incomplete download?)`;
