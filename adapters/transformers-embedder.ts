@@ -8,6 +8,7 @@ import { loadTokenize, type Tokenize } from './transformers-text.ts';
 import {
   type LoadedModel,
   loadTower,
+  releaseTower,
   type TowerIo,
   type TowerOptions,
   towerIo,
@@ -77,8 +78,8 @@ export class TransformersImageEmbedder implements ImageEmbedder {
   }
 
   /** Frees the vision model's ONNX session(s). */
-  async dispose(): Promise<void> {
-    await Promise.all(Object.values(this.vision.sessions).map((session) => session.release()));
+  dispose(): Promise<void> {
+    return releaseTower(this.vision);
   }
 
   /** Loads the image processor (from preprocessor_config.json) and the vision model, once. */
@@ -126,8 +127,8 @@ export class TransformersTextEmbedder implements TextEmbedder {
   }
 
   /** Frees the text model's ONNX session(s). */
-  async dispose(): Promise<void> {
-    await Promise.all(Object.values(this.text.sessions).map((session) => session.release()));
+  dispose(): Promise<void> {
+    return releaseTower(this.text);
   }
 
   /** Loads the tokenizer (tokenizer.json + tokenizer_config.json) and the text model only, once. */

@@ -77,3 +77,8 @@ export function towerIo(loaded: LoadedModel): TowerIo {
   if (!session) throw new ThreadfinderError('transformers.js model has no ONNX session');
   return sessionIo(session);
 }
+
+/** Frees a loaded tower's ONNX session(s); the tower must not be called afterwards. */
+export async function releaseTower(loaded: LoadedModel): Promise<void> {
+  await Promise.all(Object.values(loaded.sessions).map((session) => session.release()));
+}
