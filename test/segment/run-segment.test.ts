@@ -9,7 +9,7 @@ import { parseBatchEvent } from '../../core/batch-schema.ts';
 import { decodeToRgb } from '../../core/image-codec.ts';
 import type { Mask, RgbImage, Segmenter } from '../../core/ports/models.ts';
 import type { Batch } from '../../core/types.ts';
-import { runSegment } from '../../functions/segment/run-segment.ts';
+import { runSegment, type SegmentDeps } from '../../functions/segment/run-segment.ts';
 import { drawGarment } from '../../local/sample/draw.ts';
 import { resolveModels } from '../../models/resolve.ts';
 
@@ -59,6 +59,11 @@ function batchOf(...keys: string[]): Batch {
   };
 }
 
+/** Runs the stage over `batch` with the shared deps, green background unless `overrides` say otherwise. */
+function segment(batch: Batch, overrides: Partial<SegmentDeps> = {}) {
+  return runSegment(batch, { blobs, segmenter, background: GREEN, maxPixels: MAX_PIXELS, ...overrides });
+}
+
 describe('runSegment', () => {
   it('paints every pixel outside the mask the background colour and keeps the garment', async () => {
     // Prepare
@@ -66,12 +71,7 @@ describe('runSegment', () => {
     const key = await original('originals/shirt.png', shirt);
 
     // Act
-    const out = await runSegment(batchOf(key), {
-      blobs,
-      segmenter,
-      background: GREEN,
-      maxPixels: MAX_PIXELS,
-    });
+    const out = await segment(batchOf(key));
 
     // Assess
     const image = out.items[0]?.images[0];
@@ -106,12 +106,7 @@ describe('runSegment', () => {
     const key = await original('originals/white.png', white);
 
     // Act
-    const out = await runSegment(batchOf(key), {
-      blobs,
-      segmenter,
-      background: GREEN,
-      maxPixels: MAX_PIXELS,
-    });
+    const out = await segment(batchOf(key));
 
     // Assess
     const image = out.items[0]?.images[0];
@@ -127,27 +122,12 @@ describe('runSegment', () => {
       'originals/jacket.jpg',
       await drawGarment({ type: 'jacket', color: 'blue', pattern: 'checks' }),
     );
-    const first = await runSegment(batchOf(key), {
-      blobs,
-      segmenter,
-      background: GREEN,
-      maxPixels: MAX_PIXELS,
-    });
+    const first = await segment(batchOf(key));
     const calls = segmenter.calls;
 
     // Act
-    const second = await runSegment(batchOf(key), {
-      blobs,
-      segmenter,
-      background: GREEN,
-      maxPixels: MAX_PIXELS,
-    });
-    const otherColour = await runSegment(batchOf(key), {
-      blobs,
-      segmenter,
-      background: [255, 0, 255],
-      maxPixels: MAX_PIXELS,
-    });
+    const second = await segment(batchOf(key));
+    const otherColour = await segment(batchOf(key), { background: [255, 0, 255] });
 
     // Assess
     expect(second.items[0]?.images[0]?.maskedKey).toBe(first.items[0]?.images[0]?.maskedKey);
@@ -164,12 +144,7 @@ describe('runSegment', () => {
     const bad = await original('originals/garbage.jpg', new TextEncoder().encode('not an image at all'));
 
     // Act
-    const out = await runSegment(batchOf(bad, good), {
-      blobs,
-      segmenter,
-      background: GREEN,
-      maxPixels: MAX_PIXELS,
-    });
+    const out = await segment(batchOf(bad, good));
 
     // Assess
     const [first, second] = out.items[0]?.images ?? [];
@@ -191,12 +166,7 @@ describe('runSegment', () => {
     };
 
     // Act
-    const out = await runSegment(batchOf(key), {
-      blobs,
-      segmenter: noisy,
-      background: GREEN,
-      maxPixels: MAX_PIXELS,
-    });
+    const out = await segment(batchOf(key), { segmenter: noisy });
 
     // Assess
     const image = out.items[0]?.images[0];
@@ -216,7 +186,7 @@ describe('runSegment', () => {
         },
       ],
     };
-    const out = await runSegment(batch, { blobs, segmenter, background: GREEN, maxPixels: MAX_PIXELS });
+    const out = await segment(batch);
     expect(out.items[0]?.images[0]).toEqual({
       url: 'https://x/a.jpg',
       status: 'failed',
