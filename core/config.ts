@@ -72,6 +72,13 @@ const schema = z.object({
   THREADFINDER_DOWNLOAD_FORCE_REFRESH: flag.default(false),
   THREADFINDER_MAX_PIXELS: int(1, 1_000_000_000).default(50_000_000),
   THREADFINDER_BATCH_SIZE: int(1, 500).default(8),
+  THREADFINDER_DUPLICATE_THRESHOLD: z
+    .string()
+    .trim()
+    .regex(/^(0(\.\d+)?|1(\.0+)?)$/, 'expected a decimal number such as 0.98')
+    .transform(Number)
+    .pipe(z.number().gt(0, 'expected a number above 0').lte(1))
+    .default(0.98),
   [MODEL_ENV.embedModel]: modelId,
   [MODEL_ENV.segmentModel]: modelId,
   [MODEL_ENV.garmentClasses]: classList,
@@ -114,6 +121,8 @@ export interface Config {
     forceRefresh: boolean;
   };
   batchSize: number;
+  /** Search alternatives at or above this cosine to the best product or to each other count as one. */
+  duplicateThreshold: number;
   model: ModelSettings;
 }
 
@@ -143,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       forceRefresh: e.THREADFINDER_DOWNLOAD_FORCE_REFRESH,
     }),
     batchSize: e.THREADFINDER_BATCH_SIZE,
+    duplicateThreshold: e.THREADFINDER_DUPLICATE_THRESHOLD,
     model: Object.freeze({
       embed: e[MODEL_ENV.embedModel],
       segment: e[MODEL_ENV.segmentModel],
