@@ -8,6 +8,14 @@ import type { Batch, ImageRecord } from '../../core/types.ts';
 import { encodeVector } from '../../core/vector-codec.ts';
 import type { EmbeddedBatch, EmbeddedProduct } from '../aggregate/types.ts';
 
+/** Longest side a masked image is shrunk to before embedding. */
+export const EMBED_MAX_SIDE = 512;
+
+/** Decodes a stored masked (or original) image into what the embedder is given. */
+export function decodeForEmbedding(bytes: Uint8Array, maxPixels: number): Promise<RgbImage> {
+  return decodeToRgb(bytes, { maxPixels, maxSide: EMBED_MAX_SIDE });
+}
+
 /** What the embed stage needs. */
 export interface EmbedDeps {
   blobs: BlobStore;
@@ -50,7 +58,7 @@ export async function runEmbed(batch: Batch, deps: EmbedDeps): Promise<EmbedResu
       const key = image.maskedKey ?? image.originalKey;
       try {
         if (!key) throw new Error('no masked or original image to embed');
-        const rgb = await decodeToRgb(await deps.blobs.get(key), { maxPixels: deps.maxPixels, maxSide: 512 });
+        const rgb = await decodeForEmbedding(await deps.blobs.get(key), deps.maxPixels);
         jobs.push({ product: pi, image: ii, rgb });
       } catch (error) {
         product.images[ii] = failed(image, error);

@@ -1,7 +1,7 @@
 import { errorDetail } from '../../core/failure-reasons.ts';
 import { decodeToRgb, encodePng } from '../../core/image-codec.ts';
 import type { BlobStore } from '../../core/ports/blob-store.ts';
-import type { Segmenter } from '../../core/ports/models.ts';
+import type { RgbImage, Segmenter } from '../../core/ports/models.ts';
 import type { Batch, ImageRecord } from '../../core/types.ts';
 import { compositeOnBackground, garmentFraction, MIN_GARMENT_FRACTION } from './composite.ts';
 
@@ -16,6 +16,9 @@ export interface SegmentDeps {
   maxSide?: number;
   onImage?: (image: ImageRecord) => void;
 }
+
+/** Longest side an original is shrunk to before segmentation. */
+export const SEGMENT_MAX_SIDE = 1024;
 
 const hex = (rgb: readonly number[]) => rgb.map((c) => c.toString(16).padStart(2, '0')).join('');
 
@@ -59,17 +62,30 @@ async function segmentOne(image: ImageRecord, originalKey: string, deps: Segment
 
   const rgb = await decodeToRgb(await deps.blobs.get(originalKey), {
     maxPixels: deps.maxPixels,
-    maxSide: deps.maxSide ?? 1024,
+    maxSide: deps.maxSide ?? SEGMENT_MAX_SIDE,
     background: deps.background,
   });
-  const mask = await deps.segmenter.segment(rgb);
-  if (garmentFraction(mask) < MIN_GARMENT_FRACTION) {
-    await deps.blobs.put(keys.notFound, await encodePng(rgb), 'image/png');
+  const { masked, garmentFound } = await maskGarment(rgb, deps.segmenter, deps.background);
+  if (!garmentFound) {
+    await deps.blobs.put(keys.notFound, await encodePng(masked), 'image/png');
     return withoutGarment(image, keys.notFound);
   }
-  const masked = compositeOnBackground(rgb, mask, deps.background);
   await deps.blobs.put(keys.found, await encodePng(masked), 'image/png');
   return { ...image, maskedKey: keys.found, garmentFound: true };
+}
+
+/**
+ * Replaces the background of a decoded image with a flat colour; when the segmenter finds too little garment,
+ * the image is returned unchanged with `garmentFound: false`.
+ */
+export async function maskGarment(
+  rgb: RgbImage,
+  segmenter: Segmenter,
+  background: readonly [number, number, number],
+): Promise<{ masked: RgbImage; garmentFound: boolean }> {
+  const mask = await segmenter.segment(rgb);
+  if (garmentFraction(mask) < MIN_GARMENT_FRACTION) return { masked: rgb, garmentFound: false };
+  return { masked: compositeOnBackground(rgb, mask, background), garmentFound: true };
 }
 
 function withoutGarment(image: ImageRecord, key: string): ImageRecord {
