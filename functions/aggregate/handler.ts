@@ -1,6 +1,9 @@
-import middy from '@middy/core';
+import middy, { type MiddyfiedHandler } from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { depsGetter } from '../../core/lazy.ts';
 import type { BlobStore } from '../../core/ports/blob-store.ts';
+import { compactSummary } from './compact.ts';
+import { readMapResults } from './map-results.ts';
 import { type AggregateDeps, runAggregate } from './run-aggregate.ts';
 import {
   blobBatchSource,
@@ -9,39 +12,75 @@ import {
   readProductList,
   writeSummary,
 } from './run-blobs.ts';
-import { parseAggregateEvent } from './schema.ts';
-import type { AggregateSummary } from './types.ts';
+import { type AggregateEvent, parseAggregateEvent } from './schema.ts';
+import type { AggregateSummary, CompactAggregateSummary } from './types.ts';
 
 /** What the aggregate handler needs: the core's deps plus the blob store holding the run's batches. */
 export interface AggregateHandlerDeps extends AggregateDeps {
   blobs: BlobStore;
 }
 
+type DepsArg = AggregateHandlerDeps | (() => Promise<AggregateHandlerDeps>);
+type Handler<T> = MiddyfiedHandler<unknown, T, Error, Context>;
+
 /**
- * Builds the aggregate Lambda handler: `{ runId, prune?, keepBatches? }` in, the run's summary out (also
- * written to `runs/<runId>/summary.json`). Batches are read one at a time; once the summary is written, the
- * blobs of the stored batches are deleted unless `keepBatches` (failed ones stay, for inspection).
- * InputError and ModelMismatchError must not be retried.
+ * Aggregates a run from its blobs and returns the full summary, also written to `runs/<runId>/summary.json`.
+ * With `results`, the map run's failed batches are read first (into the summary, and they stop a prune), and a
+ * run with no embedded batch at all still gets a summary. Batches are read one at a time; once the summary is
+ * written, the blobs of the stored batches are deleted unless `keepBatches` (failed ones stay, for inspection).
  */
-export function createAggregateHandler(deps: AggregateHandlerDeps | (() => Promise<AggregateHandlerDeps>)) {
+export async function aggregateRun(
+  event: AggregateEvent,
+  d: AggregateHandlerDeps,
+): Promise<AggregateSummary> {
+  const { runId, prune, keepBatches, results } = event;
+  const mapResults = results ? await readMapResults(d.blobs, results.Key) : undefined;
+  const allowEmpty =
+    mapResults !== undefined && (mapResults.notEmbedded.length > 0 || mapResults.problems.length > 0);
+  const keys = await listEmbeddedKeys(d.blobs, runId, { allowEmpty });
+  const list = prune ? await readProductList(d.blobs, runId) : undefined;
+  const batches = keys.map((key) => blobBatchSource(d.blobs, key));
+  const summary = await runAggregate(
+    {
+      runId,
+      batches,
+      ...(list && { prune: { catalogIds: list.productIds, catalogErrors: list.catalogErrors ?? 0 } }),
+      ...(mapResults && { mapResults }),
+    },
+    d,
+  );
+  await writeSummary(d.blobs, summary);
+  if (keepBatches) return summary;
+  const failed = new Set(summary.batchesFailed.map((b) => b.key));
+  const notDeleted = await deleteBlobs(
+    d.blobs,
+    keys.filter((k) => !failed.has(k)),
+  );
+  if (notDeleted.length === 0) return summary;
+  summary.batchesNotDeleted = notDeleted;
+  await writeSummary(d.blobs, summary);
+  return summary;
+}
+
+/**
+ * Builds the aggregate Lambda handler: `{ runId, prune?, keepBatches?, results? }` in (see aggregateRun), a
+ * CompactAggregateSummary out, small enough for the state machine; `{ fullSummary: true }` returns the full
+ * AggregateSummary instead, for in-process callers. InputError and ModelMismatchError must not be retried.
+ */
+export function createAggregateHandler(
+  deps: DepsArg,
+  options: { fullSummary: true },
+): Handler<AggregateSummary>;
+export function createAggregateHandler(
+  deps: DepsArg,
+  options?: { fullSummary?: false },
+): Handler<CompactAggregateSummary>;
+export function createAggregateHandler(
+  deps: DepsArg,
+  options: { fullSummary?: boolean } = {},
+): Handler<AggregateSummary> | Handler<CompactAggregateSummary> {
   const getDeps = depsGetter(deps);
-  return middy(async (event: unknown): Promise<AggregateSummary> => {
-    const { runId, prune, keepBatches } = parseAggregateEvent(event);
-    const d = await getDeps();
-    const keys = await listEmbeddedKeys(d.blobs, runId);
-    const catalogIds = prune ? await readProductList(d.blobs, runId) : undefined;
-    const batches = keys.map((key) => blobBatchSource(d.blobs, key));
-    const summary = await runAggregate({ runId, batches, ...(catalogIds && { prune: { catalogIds } }) }, d);
-    await writeSummary(d.blobs, summary);
-    if (keepBatches) return summary;
-    const failed = new Set(summary.batchesFailed.map((b) => b.key));
-    const notDeleted = await deleteBlobs(
-      d.blobs,
-      keys.filter((k) => !failed.has(k)),
-    );
-    if (notDeleted.length === 0) return summary;
-    summary.batchesNotDeleted = notDeleted;
-    await writeSummary(d.blobs, summary);
-    return summary;
-  });
+  const run = async (event: unknown) => aggregateRun(parseAggregateEvent(event), await getDeps());
+  if (options.fullSummary) return middy(run);
+  return middy(async (event: unknown) => compactSummary(await run(event)));
 }

@@ -6,6 +6,7 @@ import {
   type BatchContext,
   checkBatchOrigin,
 } from './aggregate-batch.ts';
+import type { MapResults } from './map-results.ts';
 import { pruneStore } from './prune.ts';
 import { InvalidBatchError } from './schema.ts';
 import { addTally, emptyAggregateSummary } from './summary.ts';
@@ -26,8 +27,13 @@ export interface AggregateInput {
   runId: string;
   /** Read in iteration order; when two batches hold the same product, the earlier one's is kept. */
   batches: Iterable<BatchSource> | AsyncIterable<BatchSource>;
-  /** After the upserts, delete stored products that the run's catalog does not list (never after a failed batch). */
-  prune?: { catalogIds: Iterable<string> };
+  /**
+   * After the upserts, delete stored products that the run's catalog does not list; never after a failed
+   * batch, a batch that was not embedded, unreadable map results, or refused catalog rows.
+   */
+  prune?: { catalogIds: Iterable<string>; catalogErrors?: number };
+  /** What the map run's results say about batches that produced no embedded batch. */
+  mapResults?: MapResults;
 }
 
 /**
@@ -77,19 +83,41 @@ export async function runAggregate(input: AggregateInput, deps: AggregateDeps): 
     if (result.duplicates.length > 0) summary.warnings.push(duplicatesWarning(source.key, result.duplicates));
   }
 
-  if (input.prune) await prune(input.prune.catalogIds, stored, summary, { ...deps, chunkSize, bind });
+  if (input.mapResults) addNotEmbedded(summary, input.mapResults, stored);
+  if (input.prune) await prune(input.prune, stored, summary, { ...deps, chunkSize, bind });
   return summary;
 }
 
+/** Records the map's failed batches, less any product another batch of the run stored after all. */
+function addNotEmbedded(summary: AggregateSummary, results: MapResults, stored: ReadonlyMap<string, string>) {
+  const products = new Set<string>();
+  for (const batch of results.notEmbedded) {
+    const productIds = batch.productIds.filter((id) => !stored.has(id));
+    if (batch.productIds.length > 0 && productIds.length === 0) continue;
+    for (const id of productIds) products.add(id);
+    summary.batchesNotEmbedded.push({ ...batch, productIds });
+  }
+  summary.productsNotEmbedded = products.size;
+  if (results.problems.length > 0) summary.mapResultsProblems = [...results.problems];
+}
+
 async function prune(
-  catalogIds: Iterable<string>,
+  { catalogIds, catalogErrors = 0 }: NonNullable<AggregateInput['prune']>,
   stored: ReadonlyMap<string, string>,
   summary: AggregateSummary,
   deps: { store: VectorStore; chunkSize: number; bind: () => Promise<void> },
 ): Promise<void> {
-  const failed = summary.batchesFailed.length;
+  const failed = summary.batchesFailed.length + summary.batchesNotEmbedded.length;
   if (failed > 0) {
     summary.pruneSkipped = `prune skipped: ${failed} ${failed === 1 ? 'batch' : 'batches'} failed`;
+    return;
+  }
+  if (summary.mapResultsProblems) {
+    summary.pruneSkipped = `prune skipped: the map run's results could not be read, so failed batches are unknown`;
+    return;
+  }
+  if (catalogErrors > 0) {
+    summary.pruneSkipped = `prune skipped: ${catalogErrors} catalog problems refused rows or values`;
     return;
   }
   const catalog = new Set(catalogIds);

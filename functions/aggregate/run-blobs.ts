@@ -1,7 +1,7 @@
 import { mapLimit } from '../../core/concurrency.ts';
 import { BlobNotFoundError, InputError } from '../../core/errors.ts';
 import type { BlobStore } from '../../core/ports/blob-store.ts';
-import { parseEmbeddedBatch, parseProductList } from './schema.ts';
+import { type ProductList, parseEmbeddedBatch, parseProductList } from './schema.ts';
 import type { AggregateSummary, BatchSource } from './types.ts';
 
 /** Prefix of a run's embedded batch blobs. */
@@ -16,13 +16,20 @@ export const productListKey = (runId: string): string => `runs/${runId}/products
 const json = (value: unknown, indent?: number) =>
   new TextEncoder().encode(`${JSON.stringify(value, null, indent)}\n`);
 
-/** Keys of the run's `runs/<runId>/embedded/*.json` blobs, sorted; throws InputError when there are none. */
-export async function listEmbeddedKeys(blobs: BlobStore, runId: string): Promise<string[]> {
+/**
+ * Keys of the run's `runs/<runId>/embedded/*.json` blobs, sorted; throws InputError when there are none,
+ * unless `allowEmpty` (a run whose every batch failed still gets a summary).
+ */
+export async function listEmbeddedKeys(
+  blobs: BlobStore,
+  runId: string,
+  options: { allowEmpty?: boolean } = {},
+): Promise<string[]> {
   const prefix = embeddedPrefix(runId);
   const keys = (await blobs.list(prefix)).filter(
     (k) => k.endsWith('.json') && !k.slice(prefix.length).includes('/'),
   );
-  if (keys.length === 0)
+  if (keys.length === 0 && !options.allowEmpty)
     throw new InputError(`run ${runId} has no embedded batches under ${prefix}`, 'empty_run');
   return keys;
 }
@@ -32,13 +39,26 @@ export function blobBatchSource(blobs: BlobStore, key: string): BatchSource {
   return { key, read: async () => parseEmbeddedBatch(await blobs.get(key), key) };
 }
 
-/** Writes the run's catalog product ids to `runs/<runId>/products.json`. */
-export async function writeProductList(blobs: BlobStore, runId: string, productIds: string[]): Promise<void> {
-  await blobs.put(productListKey(runId), json({ runId, productIds }), 'application/json');
+/**
+ * Writes the run's catalog product ids to `runs/<runId>/products.json`, with how many catalog rows or values
+ * were refused (a pruning aggregate then skips the prune: a refused row may be a product still listed).
+ */
+export async function writeProductList(
+  blobs: BlobStore,
+  runId: string,
+  productIds: string[],
+  options: { catalogErrors?: number } = {},
+): Promise<void> {
+  const list: ProductList = {
+    runId,
+    productIds,
+    ...(options.catalogErrors && { catalogErrors: options.catalogErrors }),
+  };
+  await blobs.put(productListKey(runId), json(list), 'application/json');
 }
 
-/** Reads the run's catalog product ids; throws InputError when the list is missing, invalid or another run's. */
-export async function readProductList(blobs: BlobStore, runId: string): Promise<string[]> {
+/** Reads the run's product list; throws InputError when the list is missing, invalid or another run's. */
+export async function readProductList(blobs: BlobStore, runId: string): Promise<ProductList> {
   const key = productListKey(runId);
   let bytes: Uint8Array;
   try {
@@ -53,7 +73,12 @@ export async function readProductList(blobs: BlobStore, runId: string): Promise<
   const list = parseProductList(bytes, key);
   if (list.runId !== runId)
     throw new InputError(`product list ${key} belongs to run ${list.runId}, not to run ${runId}`);
-  return list.productIds;
+  return list;
+}
+
+/** Reads the run's full summary from `runs/<runId>/summary.json` (the aggregate Lambda returns a compact one). */
+export async function readSummary(blobs: BlobStore, runId: string): Promise<AggregateSummary> {
+  return JSON.parse(new TextDecoder().decode(await blobs.get(summaryKey(runId)))) as AggregateSummary;
 }
 
 /** Writes the run's summary to `runs/<runId>/summary.json`. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { imageRecordSchema, metadataSchema, productIdSchema } from '../../core/batch-schema.ts';
 import { InputError } from '../../core/errors.ts';
 import { formatIssues } from '../../core/zod-issues.ts';
-import type { EmbeddedBatch } from './types.ts';
+import type { EmbeddedBatch, MapResultsLocation } from './types.ts';
 
 /** Run ids become blob key segments, so they are restricted to a safe alphabet. */
 export const runIdSchema = z
@@ -27,9 +27,14 @@ const aggregateEvent = z.object({
   runId: runIdSchema,
   prune: z.boolean().optional(),
   keepBatches: z.boolean().optional(),
+  results: z.object({ Bucket: z.string(), Key: z.string().min(1).max(1024) }).optional(),
 });
 
-const productList = z.object({ runId: z.string().min(1), productIds: z.array(productIdSchema).min(1) });
+const productList = z.object({
+  runId: z.string().min(1),
+  productIds: z.array(productIdSchema).min(1),
+  catalogErrors: z.number().int().nonnegative().optional(),
+});
 
 /** The aggregate event: which run, and what to do beyond storing its batches. */
 export interface AggregateEvent {
@@ -38,12 +43,16 @@ export interface AggregateEvent {
   prune?: boolean;
   /** Keep the run's embedded batch blobs instead of deleting the stored ones. */
   keepBatches?: boolean;
+  /** The Distributed Map's ResultWriterDetails: which batches failed or never ran. */
+  results?: MapResultsLocation;
 }
 
 /** The catalog's product ids of a run, written at run start to `runs/<runId>/products.json`. */
 export interface ProductList {
   runId: string;
   productIds: string[];
+  /** Catalog rows or values the parser refused; a pruning aggregate skips the prune when there are any. */
+  catalogErrors?: number;
 }
 
 /** An embedded batch blob that cannot be used; carries its product ids when they could be read. */
@@ -57,7 +66,8 @@ export class InvalidBatchError extends InputError {
   }
 }
 
-function parseJson(bytes: Uint8Array, what: string, fail: (message: string) => Error): unknown {
+/** Parses JSON bytes; `fail` builds the error thrown for bad JSON. */
+export function parseJson(bytes: Uint8Array, what: string, fail: (message: string) => Error): unknown {
   try {
     return JSON.parse(new TextDecoder().decode(bytes));
   } catch (error) {
@@ -65,7 +75,7 @@ function parseJson(bytes: Uint8Array, what: string, fail: (message: string) => E
   }
 }
 
-/** Parses the aggregate event `{ runId, prune?, keepBatches? }` (other fields are ignored); throws InputError. */
+/** Parses the aggregate event `{ runId, prune?, keepBatches?, results? }` (other fields are ignored); throws InputError. */
 export function parseAggregateEvent(event: unknown): AggregateEvent {
   const parsed = aggregateEvent.safeParse(event);
   if (!parsed.success)

@@ -12,6 +12,8 @@ export function emptyAggregateSummary(runId: string): AggregateSummary {
     batchesStored: 0,
     batchesFailed: [],
     warnings: [],
+    batchesNotEmbedded: [],
+    productsNotEmbedded: 0,
     productsPruned: 0,
   };
 }

@@ -34,6 +34,29 @@ export interface BatchFailure {
   productIds?: string[];
 }
 
+/**
+ * A Distributed Map batch that never produced an embedded batch: its child execution recorded a failure,
+ * failed, was aborted or timed out, or had not finished when the map run ended.
+ */
+export interface NotEmbeddedBatch {
+  /** The batch's products that no other batch of the run stored (empty when its input could not be read). */
+  productIds: string[];
+  /** The error name, e.g. `States.TaskFailed`, `Lambda.Unknown`, or why the batch did not finish. */
+  error: string;
+  /** The error's cause as Step Functions recorded it, cut to a bounded length. */
+  cause?: string;
+  /** The child execution's name (or ARN), to find it in the console. */
+  execution?: string;
+}
+
+/** Where the Distributed Map's ResultWriter put its manifest: `$.map.ResultWriterDetails`. */
+export interface MapResultsLocation {
+  /** The data bucket; the aggregate reads through its own blob store, so only Key is used. */
+  Bucket: string;
+  /** Key of the map run's `manifest.json`. */
+  Key: string;
+}
+
 /** A problem in a batch that was stored anyway: products left out because an earlier batch stored them. */
 export interface BatchWarning {
   key: string;
@@ -68,10 +91,50 @@ export interface AggregateSummary {
   /** Batches that could not be read or were invalid; the run stored the others. */
   batchesFailed: BatchFailure[];
   warnings: BatchWarning[];
+  /** Map batches that produced no embedded batch (from the map run's results; empty without them). */
+  batchesNotEmbedded: NotEmbeddedBatch[];
+  /** Products of those batches, none of which was stored. */
+  productsNotEmbedded: number;
+  /** Why the map run's results could not be read in full (missing or corrupt manifest or result file). */
+  mapResultsProblems?: string[];
   /** Products deleted because the run's catalog no longer lists them (0 unless pruning was asked for). */
   productsPruned: number;
   /** Why an asked-for prune did not run, e.g. "prune skipped: 2 batches failed". */
   pruneSkipped?: string;
   /** Stored batches whose blobs could not be deleted afterwards (they only take space). */
   batchesNotDeleted?: { key: string; error: string }[];
+}
+
+/**
+ * What the aggregate Lambda returns to the state machine (well under its 256 KB limit): the counts of the
+ * summary and the first entries of each list. The full summary is at `summaryKey`.
+ */
+export interface CompactAggregateSummary {
+  runId: string;
+  /** `runs/<runId>/summary.json`, the full AggregateSummary. */
+  summaryKey: string;
+  productsStored: number;
+  productsPartial: number;
+  productsSkipped: number;
+  productsNotEmbedded: number;
+  productsPruned: number;
+  images: AggregateSummary['images'];
+  batchesStored: number;
+  batchesFailed: number;
+  batchesNotEmbedded: number;
+  warnings: number;
+  pruneSkipped?: string;
+  /** The first problems reading the map run's results. */
+  mapResultsProblems?: string[];
+  batchesNotDeleted?: number;
+  /**
+   * The first entries of each list of the full summary (at most 20, fewer when they are long), with texts and
+   * product id lists cut short; `productCount` tells how many products a batch had.
+   */
+  first: {
+    productsSkipped: SkippedProduct[];
+    batchesFailed: (BatchFailure & { productCount?: number })[];
+    batchesNotEmbedded: (NotEmbeddedBatch & { productCount: number })[];
+    warnings: (BatchWarning & { productCount: number })[];
+  };
 }

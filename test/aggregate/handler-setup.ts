@@ -11,7 +11,10 @@ export const context = {} as Parameters<ReturnType<typeof createAggregateHandler
 
 const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
-/** Per test file: builds a blob store holding `blobs` (strings stored as is), a fresh store and the handler. */
+/**
+ * Per test file: builds a blob store holding `blobs` (strings stored as is), a fresh store, the handler as
+ * in-process callers use it (`handler`, full summary) and as the state machine does (`lambda`, compact).
+ */
 export function handlerSetup(label: string) {
   const newDir = tempDirs(label);
   const opened: FileVectorStore[] = [];
@@ -27,6 +30,13 @@ export function handlerSetup(label: string) {
     }
     const read = async (key: string): Promise<unknown> =>
       JSON.parse(new TextDecoder().decode(await blobs.get(key)));
-    return { blobs, store, read, handler: createAggregateHandler({ blobs, store, ...MODEL }) };
+    const deps = { blobs, store, ...MODEL };
+    return {
+      blobs,
+      store,
+      read,
+      handler: createAggregateHandler(deps, { fullSummary: true }),
+      lambda: createAggregateHandler(deps),
+    };
   };
 }

@@ -1,0 +1,15 @@
+import middy from '@middy/core';
+import { depsGetter } from '../../core/lazy.ts';
+import { type PrepareDeps, type PrepareResult, runPrepare } from './run-prepare.ts';
+import { parsePrepareEvent } from './schema.ts';
+
+/**
+ * Builds the prepare Lambda handler: `{ runId, catalogKey, lockTtlSeconds? }` in, PrepareResult out.
+ * InputError (bad event, unusable catalog) must not be retried. Dependencies are built once per container.
+ */
+export function createPrepareHandler(deps: PrepareDeps | (() => Promise<PrepareDeps>)) {
+  const getDeps = depsGetter(deps);
+  return middy(
+    async (event: unknown): Promise<PrepareResult> => runPrepare(parsePrepareEvent(event), await getDeps()),
+  );
+}

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { InputError } from '../../core/errors.ts';
+import { formatIssues } from '../../core/zod-issues.ts';
+import { runIdSchema } from '../aggregate/schema.ts';
+
+/** How long a run's lock lasts unless the event says otherwise: the state machine's own timeout (24 h). */
+export const DEFAULT_LOCK_TTL_SECONDS = 24 * 60 * 60;
+
+const prepareEvent = z.object({
+  runId: runIdSchema,
+  catalogKey: z.string().min(1).max(1024),
+  lockTtlSeconds: z
+    .number()
+    .int()
+    .positive()
+    .max(366 * DEFAULT_LOCK_TTL_SECONDS)
+    .optional(),
+});
+
+/** The prepare event: the run, and where its catalog lies in the blob store. */
+export interface PrepareEvent {
+  /** The execution's name; becomes the `runs/<runId>/` prefix. */
+  runId: string;
+  /** Blob key of the catalog, e.g. `catalogs/spring.csv`. */
+  catalogKey: string;
+  /** How long the run's lock holds before another run may take it (default 24 h). */
+  lockTtlSeconds?: number;
+}
+
+/** Parses `{ runId, catalogKey, lockTtlSeconds? }` (other fields are ignored); throws InputError. */
+export function parsePrepareEvent(event: unknown): PrepareEvent {
+  const parsed = prepareEvent.safeParse(event);
+  if (!parsed.success)
+    throw new InputError(`invalid prepare event: ${formatIssues(parsed.error)}`, 'invalid_event');
+  return parsed.data;
+}
