@@ -1,0 +1,201 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+import { INGEST_ERRORS, INGEST_STATES as S, MAP_RESULTS_PREFIX } from './ingest-states.ts';
+import type { StageName } from './pipeline-functions.ts';
+import type { DeploySettings } from './settings.ts';
+
+/** What the ingestion workflow is built from. */
+export interface IngestWorkflowProps {
+  functions: Record<StageName, lambda.IFunction>;
+  bucket: s3.IBucket;
+  lockTable: dynamodb.ITableV2;
+  settings: DeploySettings;
+}
+
+/** Errors that mean the input is wrong: retrying cannot help. */
+const NOT_RETRIED = ['InputError', 'ModelMismatchError'];
+
+/** The largest batch the ItemBatcher hands a child: its state (items + their image records) stays < 256 KB. */
+export const MAX_INPUT_BYTES_PER_BATCH = 96 * 1024;
+
+/**
+ * The ingestion workflow: prepare the catalog, take the catalog's lock, fan batches of products out to
+ * download -> segment -> embed in a Distributed Map, aggregate product vectors into MongoDB, release the lock.
+ * A batch that keeps failing is recorded, not fatal; a Map that fails stores what it embedded, then fails.
+ */
+export function buildIngestWorkflow(scope: Construct, props: IngestWorkflowProps): sfn.IChainable {
+  const { functions, bucket, lockTable, settings } = props;
+  const applyDefaults = new sfn.Pass(scope, S.applyDefaults, {
+    parameters: {
+      merged: sfn.JsonPath.jsonMerge(
+        sfn.JsonPath.stringToJson('{"prune":false}'),
+        sfn.JsonPath.entirePayload,
+      ),
+    },
+    outputPath: '$.merged',
+  });
+  const prepare = invoke(scope, S.prepare, functions.prepare, {
+    payload: sfn.TaskInput.fromObject({
+      runId: sfn.JsonPath.executionName,
+      catalogKey: sfn.JsonPath.stringAt('$.catalogKey'),
+    }),
+    resultPath: '$.prepared',
+  });
+  const lockKey = tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.catalogKey'));
+  const acquireLock = new tasks.DynamoPutItem(scope, S.acquireLock, {
+    table: lockTable,
+    item: {
+      pk: lockKey,
+      executionArn: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.executionId),
+      expiresAt: tasks.DynamoAttributeValue.numberFromString(
+        sfn.JsonPath.format('{}', sfn.JsonPath.stringAt('$.prepared.lockExpiresAt')),
+      ),
+    },
+    conditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+    expressionAttributeValues: {
+      ':now': tasks.DynamoAttributeValue.numberFromString(
+        sfn.JsonPath.format('{}', sfn.JsonPath.stringAt('$.prepared.now')),
+      ),
+    },
+    resultPath: sfn.JsonPath.DISCARD,
+  });
+  retryDynamo(acquireLock);
+  acquireLock.addCatch(
+    new sfn.Fail(scope, S.alreadyRunning, {
+      error: INGEST_ERRORS.alreadyRunning,
+      cause: 'another ingestion of this catalog is running; wait for it to end, or stop it',
+    }),
+    { errors: ['DynamoDB.ConditionalCheckFailedException'], resultPath: '$.lockError' },
+  );
+
+  const map = new sfn.DistributedMap(scope, S.map, {
+    itemReader: new sfn.S3JsonItemReader({ bucket, key: sfn.JsonPath.stringAt('$.prepared.itemsKey') }),
+    itemBatcher: new sfn.ItemBatcher({
+      maxItemsPerBatch: settings.batchSize,
+      maxInputBytesPerBatch: MAX_INPUT_BYTES_PER_BATCH,
+      // ItemBatcher does not render JsonPath tokens: the `.$` suffix is spelt out.
+      batchInput: { 'runId.$': '$.prepared.runId' },
+    }),
+    maxConcurrency: settings.maxConcurrency,
+    toleratedFailurePercentage: settings.toleratedFailurePercentage,
+    resultWriterV2: new sfn.ResultWriterV2({ bucket, prefix: MAP_RESULTS_PREFIX }),
+    mapExecutionType: sfn.StateMachineType.STANDARD,
+    label: 'EmbedProducts',
+    resultPath: '$.map',
+  });
+  map.itemProcessor(batchWorkflow(scope, functions));
+
+  const releaseLock = (id: string) => {
+    const release = new tasks.DynamoDeleteItem(scope, id, {
+      table: lockTable,
+      key: { pk: lockKey },
+      conditionExpression: 'executionArn = :me',
+      expressionAttributeValues: { ':me': tasks.DynamoAttributeValue.fromString(sfn.JsonPath.executionId) },
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    retryDynamo(release);
+    return release;
+  };
+  const failed = new sfn.Fail(scope, S.failed, {
+    error: INGEST_ERRORS.incomplete,
+    cause:
+      'the ingestion did not complete; products embedded before the failure were stored (see the execution output)',
+  });
+  const afterFailure = releaseLock(S.releaseLockAfterFailure);
+  afterFailure.addCatch(failed, {
+    errors: ['DynamoDB.ConditionalCheckFailedException'],
+    resultPath: '$.lockError',
+  });
+  afterFailure.next(failed);
+  const aggregateAfterFailure = invoke(scope, S.aggregateAfterFailure, functions.aggregate, {
+    payload: sfn.TaskInput.fromObject({ runId: sfn.JsonPath.stringAt('$.prepared.runId') }),
+    resultPath: '$.aggregate',
+  });
+  aggregateAfterFailure.addCatch(afterFailure, { resultPath: '$.aggregateError' });
+  map.addCatch(aggregateAfterFailure.next(afterFailure), { resultPath: '$.mapError' });
+
+  const aggregate = invoke(scope, S.aggregate, functions.aggregate, {
+    payload: sfn.TaskInput.fromObject({
+      runId: sfn.JsonPath.stringAt('$.prepared.runId'),
+      prune: sfn.JsonPath.stringAt('$.prune'),
+      results: sfn.JsonPath.objectAt('$.map.ResultWriterDetails'),
+    }),
+    resultPath: '$.aggregate',
+  });
+  aggregate.addCatch(afterFailure, { resultPath: '$.aggregateError' });
+  const done = new sfn.Succeed(scope, S.done);
+  const release = releaseLock(S.releaseLock);
+  release.addCatch(done, { errors: ['DynamoDB.ConditionalCheckFailedException'], resultPath: '$.lockError' });
+
+  return applyDefaults.next(prepare).next(acquireLock).next(map).next(aggregate).next(release).next(done);
+}
+
+/** One batch's child workflow: download -> segment -> embed, every failure recorded instead of failing. */
+function batchWorkflow(scope: Construct, functions: IngestWorkflowProps['functions']): sfn.IChainable {
+  const record = new sfn.Pass(scope, S.recordBatchFailure, {
+    parameters: {
+      failed: true,
+      runId: sfn.JsonPath.stringAt('$.BatchInput.runId'),
+      productIds: sfn.JsonPath.listAt('$.Items[*].id'),
+      error: sfn.JsonPath.stringAt('$.error.Error'),
+      cause: sfn.JsonPath.stringAt('$.error.Cause'),
+    },
+  });
+  const download = invoke(scope, S.download, functions.download, { resultPath: '$.batch' });
+  const segment = invoke(scope, S.segment, functions.segment, {
+    inputPath: '$.batch',
+    resultPath: '$.batch',
+  });
+  const embed = invoke(scope, S.embed, functions.embed, {
+    inputPath: '$.batch',
+    resultPath: '$.embedded',
+    outputPath: '$.embedded',
+  });
+  for (const step of [download, segment, embed]) step.addCatch(record, { resultPath: '$.error' });
+  return download.next(segment).next(embed);
+}
+
+function invoke(
+  scope: Construct,
+  id: string,
+  fn: lambda.IFunction,
+  props: Omit<tasks.LambdaInvokeProps, 'lambdaFunction' | 'payloadResponseOnly'>,
+): tasks.LambdaInvoke {
+  const task = new tasks.LambdaInvoke(scope, id, { ...props, lambdaFunction: fn, payloadResponseOnly: true });
+  task.addRetry({ errors: NOT_RETRIED, maxAttempts: 0 });
+  task.addRetry({
+    errors: ['Lambda.TooManyRequestsException'],
+    interval: Duration.seconds(5),
+    backoffRate: 2,
+    maxAttempts: 6,
+    jitterStrategy: sfn.JitterType.FULL,
+  });
+  task.addRetry({
+    errors: ['States.ALL'],
+    interval: Duration.seconds(10),
+    backoffRate: 2,
+    maxAttempts: 2,
+    jitterStrategy: sfn.JitterType.FULL,
+  });
+  return task;
+}
+
+function retryDynamo(task: sfn.TaskStateBase): void {
+  task.addRetry({
+    errors: [
+      'DynamoDB.ProvisionedThroughputExceededException',
+      'DynamoDB.RequestLimitExceeded',
+      'DynamoDB.ThrottlingException',
+      'DynamoDB.InternalServerErrorException',
+    ],
+    interval: Duration.seconds(2),
+    backoffRate: 2,
+    maxAttempts: 5,
+    jitterStrategy: sfn.JitterType.FULL,
+  });
+}

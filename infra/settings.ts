@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { formatIssues } from '../core/zod-issues.ts';
+import { DEFAULT_EMBED_MODEL, DEFAULT_SEGMENT_MODEL, findModel } from '../models/registry.ts';
+
+const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const knownModel = (kind: 'embed' | 'segment') =>
+  z.string().refine((id) => findModel(id)?.task === kind && findModel(id)?.standIn === false, {
+    message: `not a downloadable ${kind} model of models/registry.ts`,
+  });
+
+const schema = z.object({
+  embedModel: knownModel('embed').default(DEFAULT_EMBED_MODEL),
+  segmentModel: knownModel('segment').default(DEFAULT_SEGMENT_MODEL),
+  mongoSecretArn: z.string().startsWith('arn:').optional(),
+  mongoDatabase: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,63}$/)
+    .default('threadfinder'),
+  mongoCollection: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,120}$/)
+    .default('products'),
+  mongoIndex: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .default('product_vectors'),
+  schedule: z
+    .string()
+    .regex(/^(none|cron\(.+\)|rate\(.+\))$/, 'expected none, cron(...) or rate(...)')
+    .default('cron(0 3 ? * SUN *)'),
+  scheduleTimezone: z.string().min(1).default('UTC'),
+  scheduleCatalogKey: z
+    .string()
+    .regex(/^catalogs\/\S+$/, 'expected catalogs/<file>')
+    .default('catalogs/catalog.csv'),
+  batchSize: count(1, 100).default(20),
+  maxConcurrency: count(1, 1000).default(16),
+  toleratedFailurePercentage: count(0, 100).default(10),
+  corsOrigins: z.string().min(1).default('*'),
+  throttleRate: count(1, 10_000).default(50),
+  throttleBurst: count(1, 5_000).default(100),
+  alarmEmail: z.email().optional(),
+  logRetentionDays: count(1, 3653).default(30),
+});
+
+/** What a deployment can be told with `cdk deploy -c key=value` (or the `context` of cdk.json). */
+export type DeploySettings = z.infer<typeof schema>;
+
+/** Context keys users may set; anything else under the `threadfinder:` prefix is refused as a typo. */
+export const SETTING_KEYS = Object.keys(schema.shape) as (keyof DeploySettings)[];
+
+/**
+ * Reads and validates the deployment settings from CDK context values (strings from `-c`, or JSON values
+ * from cdk.json). Throws with every bad key and why.
+ *
+ * @example
+ * const settings = readSettings((key) => app.node.tryGetContext(key));
+ */
+export function readSettings(context: (key: string) => unknown): DeploySettings {
+  const raw: Record<string, unknown> = {};
+  for (const key of SETTING_KEYS) {
+    const value = context(key);
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success)
+    throw new Error(`invalid deployment settings (cdk context): ${formatIssues(parsed.error)}`);
+  return parsed.data;
+}
