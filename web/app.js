@@ -1,154 +1,198 @@
-// Threadfinder search page: vanilla JS, no dependencies. Data is rendered with textContent only.
+// Threadfinder search page: plain ES modules, no dependencies. The URL holds the state; this file wires it up.
+import { facets, searchImageUrl, searchText, searchUpload, similarTo } from './api.js';
+import { priceProblem, readFilters, showFacets, writeFilters } from './filters.js';
+import { acceptPhotos, imageUrlProblem, photoProblem, previewOf } from './photo.js';
+import { createPickers } from './pickers.js';
+import { clearResults, focusBest, setBusy, setStatus, showResults } from './results.js';
+import { modeOf, stateFromUrl, urlFromState } from './state.js';
+
 const form = document.getElementById('search-form');
 const input = document.getElementById('query');
-const button = form.querySelector('button');
-const statusLine = document.getElementById('status');
-const bestSection = document.getElementById('best');
-const altSection = document.getElementById('alternatives-section');
-const altList = document.getElementById('alternatives');
+const searchButton = form.querySelector('[data-testid="search"]');
+const urlForm = document.getElementById('url-form');
+const urlInput = document.getElementById('image-url');
+const preview = document.getElementById('photo-preview');
+const pickers = createPickers(document.getElementById('pickers'), input);
 
-const SHOWN_FIRST = ['name', 'category', 'color', 'price'];
-const HIDDEN = new Set(['id', 'score', 'images', 'imagesUsed', 'name', 'product_url']);
-
-function setStatus(text, isError = false) {
-  statusLine.textContent = text;
-  statusLine.classList.toggle('error', isError);
-}
-
-function clearResults() {
-  bestSection.replaceChildren();
-  altList.replaceChildren();
-  altSection.hidden = true;
-}
-
-function isWebUrl(value) {
-  try {
-    const url = new URL(String(value));
-    return url.protocol === 'https:' || url.protocol === 'http:';
-  } catch {
-    return false;
-  }
-}
-
-function el(tag, attrs = {}, text) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
-  if (text !== undefined) node.textContent = String(text);
-  return node;
-}
-
-function renderProduct(product, tag, testId, scoreLabel) {
-  const box = el(tag, { class: 'product', 'data-testid': testId });
-  box.append(el('h3', {}, product.name ?? product.id));
-  const images = el('div', { class: 'images' });
-  for (const src of product.images.filter(isWebUrl)) {
-    images.append(
-      el('img', {
-        src,
-        alt: String(product.name ?? product.id),
-        loading: 'lazy',
-        referrerpolicy: 'no-referrer',
-      }),
-    );
-  }
-  box.append(images);
-  const details = el('dl');
-  const keys = [
-    ...SHOWN_FIRST.filter((k) => k in product),
-    ...Object.keys(product).filter((k) => !SHOWN_FIRST.includes(k)),
-  ];
-  for (const key of keys.filter((k) => !HIDDEN.has(k))) {
-    details.append(el('dt', {}, key.replaceAll('_', ' ')), el('dd', {}, product[key]));
-  }
-  details.append(el('dt', {}, scoreLabel), el('dd', {}, product.score.toFixed(3)));
-  if (isWebUrl(product.product_url)) {
-    const link = el(
-      'a',
-      { href: product.product_url, rel: 'noopener noreferrer', target: '_blank' },
-      'view in shop',
-    );
-    const cell = el('dd');
-    cell.append(link);
-    details.append(el('dt', {}, 'link'), cell);
-  }
-  box.append(details);
-  return box;
-}
-
-/** The search in flight; a newer search or a cleared query aborts it, so a stale response never renders. */
+/** Uploaded photos by history entry: a file cannot live in a URL, so back and forward find it here. */
+const uploads = new Map();
+let uploadCount = 0;
+let catalog = null;
+let cutOuts = false;
+let shown = null;
 let inFlight = null;
 
-function cancelSearch() {
-  inFlight?.abort();
-  inFlight = null;
-  button.disabled = false;
+const LOADING = {
+  text: 'Searching…',
+  product: 'Finding similar products…',
+  url: 'Fetching your picture and searching…',
+  upload: 'Looking at your photo…',
+};
+
+function request(mode, state, signal) {
+  if (mode === 'product') return similarTo(state.product, state.filters, signal);
+  if (mode === 'url') return searchImageUrl(state.imageUrl, state.filters, signal);
+  if (mode === 'upload') return searchUpload(uploads.get(state.uploadId).file, state.filters, signal);
+  return searchText(state.q, state.filters, signal);
 }
 
-async function search(query) {
-  cancelSearch();
-  clearResults();
-  if (query.trim() === '') {
-    setStatus('Type what you are looking for.');
+function cancel() {
+  inFlight?.abort();
+  inFlight = null;
+  searchButton.disabled = false;
+  setBusy(false);
+}
+
+function syncForm(state) {
+  input.value = state.q;
+  pickers.syncFrom(state.q);
+  writeFilters(form, state.filters);
+  urlInput.value = state.imageUrl;
+  const photo = state.upload ? uploads.get(state.uploadId)?.preview : state.imageUrl;
+  preview.hidden = !photo;
+  if (photo) preview.src = photo;
+  else preview.removeAttribute('src');
+}
+
+async function show(state, { focus = false } = {}) {
+  cancel();
+  syncForm(state);
+  const mode = modeOf(state);
+  const problem =
+    priceProblem(state.filters) ||
+    (mode === 'upload' && !uploads.has(state.uploadId)
+      ? 'Photos are not kept in the page address: choose your photo again to see its matches.'
+      : '');
+  if (mode === 'none' || problem) {
+    clearResults();
+    shown = null;
+    setStatus(problem, Boolean(problem));
     return;
   }
   const controller = new AbortController();
   inFlight = controller;
-  setStatus('Searching…');
-  button.disabled = true;
+  setStatus(LOADING[mode]);
+  setBusy(true);
+  searchButton.disabled = true;
   try {
-    const res = await fetch(`/api/search?${new URLSearchParams({ q: query })}`, {
-      signal: controller.signal,
-    });
-    const body = await res.json().catch(() => null);
+    const body = await request(mode, state, controller.signal);
     if (controller.signal.aborted) return;
-    if (!res.ok) {
-      setStatus(
-        body?.error?.message ? `Search failed: ${body.error.message}` : `Search failed (HTTP ${res.status}).`,
-        true,
-      );
+    const best = mode === 'product' ? body.product : body.best;
+    shown = best ? { best, alternatives: body.alternatives ?? [], mode, state } : null;
+    if (!shown) {
+      clearResults();
+      setStatus(emptyText(state));
       return;
     }
-    if (!body.best) {
-      setStatus('No products yet: ingest a catalog, then search again.');
-      return;
-    }
+    render();
+    setStatus(headline(shown, body));
+    if (focus) focusBest();
+  } catch (err) {
+    if (controller.signal.aborted) return;
     clearResults();
-    setStatus(`Best match for “${body.query}”`);
-    bestSection.append(renderProduct(body.best, 'article', 'best-match', 'match'));
-    for (const alt of body.alternatives)
-      altList.append(renderProduct(alt, 'li', 'alternative', 'similarity'));
-    altSection.hidden = body.alternatives.length === 0;
-  } catch {
-    if (!controller.signal.aborted) {
-      setStatus('Could not reach the server. Check that it is running and try again.', true);
-    }
+    shown = null;
+    setStatus(err instanceof Error ? err.message : 'Something went wrong. Please try again.', true);
   } finally {
-    if (inFlight === controller) {
-      inFlight = null;
-      button.disabled = false;
-    }
+    if (inFlight === controller) cancel();
   }
 }
 
-function runFromUrl() {
-  const query = new URLSearchParams(location.search).get('q') ?? '';
-  input.value = query;
-  if (query) {
-    search(query);
-  } else {
-    cancelSearch();
-    clearResults();
-    setStatus('');
+function headline({ best, mode }, body) {
+  if (mode === 'product') return `More like “${best.name ?? best.id}”`;
+  if (mode === 'text') return `Best match for “${body.query}”`;
+  return 'Best match for your photo';
+}
+
+function emptyText(state) {
+  if (catalog && catalog.products === 0) return 'The shop has no products yet. Please come back later.';
+  if (Object.keys(state.filters).some((k) => k !== 'k')) {
+    return 'No products match these filters. Try removing a filter or widening the price range.';
   }
+  return 'No products match. Try other words or fewer features.';
+}
+
+function render() {
+  const { best, alternatives, mode, state } = shown;
+  showResults(best, alternatives, {
+    cutOuts,
+    title: mode === 'product' ? 'More like this' : 'Similar products',
+    hrefFor: (id) => urlFromState({ ...state, product: id }, location.href),
+    onOpen: (id) => navigate({ ...state, product: id }, { focus: true }),
+    onCutOuts: (value) => {
+      cutOuts = value;
+      render();
+      document.querySelector(`[data-testid="${value ? 'show-cutouts' : 'show-photos'}"]`)?.focus();
+    },
+  });
+}
+
+function navigate(state, options) {
+  const href = urlFromState(state, location.href);
+  const entry = state.upload ? { uploadId: state.uploadId } : null;
+  if (href !== location.href || state.upload) history.pushState(entry, '', href);
+  else history.replaceState(entry, '', href);
+  show(state, options);
+}
+
+function current() {
+  return { ...stateFromUrl(location.href), uploadId: history.state?.uploadId };
+}
+
+function searchAgain(filters) {
+  const state = current();
+  navigate({ ...state, filters: { ...filters, ...(state.filters.k ? { k: state.filters.k } : {}) } });
 }
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();
-  const query = input.value;
-  const url = new URL(location.href);
-  url.search = new URLSearchParams({ q: query }).toString();
-  if (url.href !== location.href) history.pushState(null, '', url);
-  search(query);
+  const state = current();
+  const filters = readFilters(form, state.filters.k);
+  const q = input.value.trim();
+  if (q) return navigate({ q, product: '', imageUrl: '', upload: false, filters });
+  if (modeOf(state) !== 'none' && modeOf(state) !== 'text') return searchAgain(filters);
+  clearResults();
+  setStatus('Pick a few features or type what you are looking for, then press Search.', true);
+  input.focus();
 });
-window.addEventListener('popstate', runFromUrl);
-runFromUrl();
+
+form.addEventListener('change', (event) => {
+  if (!event.target.closest('#filters')) return;
+  const state = current();
+  if (modeOf(state) !== 'none') searchAgain(readFilters(form));
+});
+
+input.addEventListener('input', (event) => {
+  if (event.isTrusted) pickers.syncFrom(input.value);
+});
+
+urlForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const problem = imageUrlProblem(urlInput.value);
+  if (problem) {
+    setStatus(problem, true);
+    urlInput.focus();
+    return;
+  }
+  const filters = readFilters(form, current().filters.k);
+  navigate({ q: '', product: '', imageUrl: urlInput.value.trim(), upload: false, filters });
+});
+
+acceptPhotos(document.getElementById('image-upload'), document.getElementById('drop-zone'), async (file) => {
+  const problem = photoProblem(file);
+  if (problem) {
+    setStatus(problem, true);
+    return;
+  }
+  const uploadId = ++uploadCount;
+  uploads.set(uploadId, { file, preview: await previewOf(file) });
+  const filters = readFilters(form, current().filters.k);
+  navigate({ q: '', product: '', imageUrl: '', upload: true, uploadId, filters });
+});
+
+window.addEventListener('popstate', () => show(current()));
+
+facets().then((found) => {
+  catalog = found;
+  showFacets(form, found);
+});
+show(current());

@@ -68,7 +68,7 @@ async function shown(page: Page) {
   await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 50)));
   return {
     status: await page.getByTestId('status').textContent(),
-    best: await page.getByTestId('best-match').locator('h3').allTextContents(),
+    best: await page.getByTestId('best-match').locator('h2').allTextContents(),
     alternatives: await page.getByTestId('alternative').count(),
   };
 }

@@ -1,0 +1,52 @@
+// The results area: status line, the focused product and its alternatives.
+import { renderAlternative, renderBest } from './render.js';
+
+const statusLine = document.getElementById('status');
+const results = document.getElementById('results');
+const bestSection = document.getElementById('best');
+const altSection = document.getElementById('alternatives-section');
+const altTitle = document.getElementById('alternatives-title');
+const altList = document.getElementById('alternatives');
+
+/** Shows `text` in the status line (announced to screen readers); errors are marked as such. */
+export function setStatus(text, isError = false) {
+  statusLine.textContent = text;
+  statusLine.classList.toggle('error', isError);
+}
+
+/** Dims the results while a request runs. */
+export function setBusy(busy) {
+  results.setAttribute('aria-busy', String(busy));
+  results.classList.toggle('busy', busy);
+}
+
+/** Removes every result. */
+export function clearResults() {
+  bestSection.replaceChildren();
+  altList.replaceChildren();
+  altSection.hidden = true;
+}
+
+/**
+ * Shows `best` large and `alternatives` as links. `view` holds `cutOuts`, `title` (of the alternatives),
+ * `hrefFor(id)` and the callbacks `onOpen(id)` and `onCutOuts(boolean)`.
+ */
+export function showResults(best, alternatives, view) {
+  bestSection.replaceChildren(renderBest(best, view));
+  altList.replaceChildren(
+    ...alternatives.map((p) =>
+      renderAlternative(p, { href: view.hrefFor(p.id), cutOuts: view.cutOuts, onOpen: view.onOpen }),
+    ),
+  );
+  altTitle.textContent = view.title;
+  altSection.hidden = alternatives.length === 0;
+}
+
+/** Moves keyboard focus to the focused product's name, for a keyboard user who just opened it. */
+export function focusBest() {
+  const heading = bestSection.querySelector('h2');
+  if (!heading) return;
+  heading.setAttribute('tabindex', '-1');
+  heading.focus({ preventScroll: true });
+  results.scrollIntoView({ block: 'start' });
+}
