@@ -1,5 +1,12 @@
 import { parseArgs } from 'node:util';
 import { InputError } from '../core/errors.ts';
+import {
+  CLOUD_ONLY_WITH,
+  CLOUD_OPTIONS,
+  type CloudArgs,
+  isCloudCommand,
+  parseCloudArgs,
+} from './cloud/cloud-args.ts';
 
 /** A parsed command line of start / ingest / serve. */
 export interface CommandLine {
@@ -12,6 +19,8 @@ export interface CommandLine {
   forceRefresh: boolean;
   embedModel?: string;
   segmentModel?: string;
+  /** `ingest --cloud`: start (or watch) an ingestion in the deployed stack instead of running one here. */
+  cloud?: CloudArgs;
 }
 
 const FORMATS = ['auto', 'urls', 'csv', 'jsonl'] as const;
@@ -24,6 +33,7 @@ const ONLY_WITH: Record<string, readonly string[]> = {
   prune: ['start', 'ingest'],
   'force-refresh': ['start', 'ingest'],
   'skip-ingest': ['start'],
+  ...CLOUD_ONLY_WITH,
 };
 
 /** Parses and checks the arguments; throws InputError naming the bad option (an unknown one included). */
@@ -42,6 +52,7 @@ export function parseCommandLine(argv: string[]): CommandLine {
       'embed-model': { type: 'string' },
       'segment-model': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      ...CLOUD_OPTIONS,
     },
   });
   const [name, ...rest] = positionals;
@@ -53,6 +64,9 @@ export function parseCommandLine(argv: string[]): CommandLine {
     if (values[option as keyof typeof values] !== undefined && !commands.includes(name)) {
       throw new InputError(`--${option} does not apply to ${name} (only to ${commands.join(', ')})`);
     }
+  }
+  if (name === 'ingest' && isCloudCommand(values)) {
+    return { ...defaults(name), prune: values.prune === true, cloud: parseCloudArgs(values, rest) };
   }
   let catalog = values.catalog;
   if (name === 'ingest') {

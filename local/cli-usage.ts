@@ -1,3 +1,4 @@
+import { CLOUD_USAGE } from './cloud/cloud-args.ts';
 import { MODELS_USAGE } from './models-cli.ts';
 
 /** `threadfinder --help`. */
@@ -25,6 +26,8 @@ Environment: PORT (default 3000), THREADFINDER_HOST (default 127.0.0.1), THREADF
 stand-in models: results are meaningless), THREADFINDER_DATA_DIR (default .threadfinder),
 THREADFINDER_MODELS_DIR (default <data dir>/models), THREADFINDER_GARMENT_CLASSES (default upper,lower,full),
 THREADFINDER_IMAGE_FIT (pad|model, default pad); see README.md for the rest.
+
+${CLOUD_USAGE}
 
 ${MODELS_USAGE}`;
 

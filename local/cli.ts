@@ -29,6 +29,11 @@ export async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
+  if (line.cloud) {
+    const { runCloudCommand } = await import('./cloud/cloud-command.ts');
+    process.exitCode = await runCloudCommand({ ...line.cloud, prune: line.prune });
+    return;
+  }
   const env = loadConfig();
   const config: Config = {
     ...env,
