@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Api, ApiRequest, ApiResponse } from '../functions/search/api-types.ts';
-import { MAX_BODY_BYTES } from '../functions/search/api-types.ts';
+import { maxBodyBytes } from '../functions/search/api-types.ts';
 import { apiError, bodyTooLarge } from '../functions/search/responses.ts';
 
 /** Request line plus headers; past this node answers 431 (a URL over MAX_URL_CHARS gets the API's 414 first). */
@@ -25,7 +25,8 @@ export interface RunningServer {
 }
 
 /**
- * Serves an Api over node:http with a 1 MB body cap, a 64 KB header cap and request timeouts; requests node
+ * Serves an Api over node:http with the API's body caps (1 MiB, 8 MiB for an image search; past them the rest
+ * of the body is discarded unread), a 64 KB header cap and request timeouts; requests node
  * cannot parse get the API's JSON error shape too. Logs nothing per request.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
@@ -71,10 +72,15 @@ async function handle(api: Api, req: http.IncomingMessage, res: http.ServerRespo
     res.shouldKeepAlive = false;
     return send(res, apiError(400, 'bad_request', 'an HTTP/1.1 request needs a Host header'));
   }
+  const url = req.url ?? '/';
+  const limit = maxBodyBytes(req.method ?? 'GET', url.split('?')[0] ?? url);
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > MAX_BODY_BYTES) return send(res, bodyTooLarge(MAX_BODY_BYTES));
-  const body = await readBody(req);
-  if (body === 'too_large') return send(res, bodyTooLarge(MAX_BODY_BYTES));
+  if (declared > limit) {
+    req.resume();
+    return send(res, bodyTooLarge(limit));
+  }
+  const body = await readBody(req, limit);
+  if (body === 'too_large') return send(res, bodyTooLarge(limit));
   if (body === 'aborted') return;
   send(res, await api(toApiRequest(req, body)));
 }
@@ -96,13 +102,13 @@ function toApiRequest(req: http.IncomingMessage, body: Uint8Array): ApiRequest {
   };
 }
 
-function readBody(req: http.IncomingMessage): Promise<Uint8Array | 'too_large' | 'aborted'> {
+function readBody(req: http.IncomingMessage, limit: number): Promise<Uint8Array | 'too_large' | 'aborted'> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.byteLength;
-      if (size > MAX_BODY_BYTES) {
+      if (size > limit) {
         chunks.length = 0;
         resolve('too_large');
       } else chunks.push(chunk);

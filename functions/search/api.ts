@@ -1,16 +1,42 @@
-import type { TextEmbedder } from '../../core/ports/models.ts';
+import type { BlobStore } from '../../core/ports/blob-store.ts';
+import type { HttpClient } from '../../core/ports/http-client.ts';
+import type { ImageEmbedder, Segmenter, TextEmbedder } from '../../core/ports/models.ts';
 import type { VectorStore } from '../../core/ports/vector-store.ts';
 import { type Api, type ApiRequest, type ApiResponse, MAX_URL_CHARS } from './api-types.ts';
+import { cachedFacets } from './facets.ts';
+import { createImageRoute } from './image-route.ts';
+import { OPENAPI_DOCUMENT } from './openapi.ts';
+import { productRoute } from './products.ts';
 import { decodeQueryString } from './query-string.ts';
-import { apiError, errorResponse, json, shown } from './responses.ts';
+import { apiError, errorResponse, json, notReady, shown } from './responses.ts';
 import { assertSameModel, runSearch } from './run-search.ts';
 import { parseSearchParams } from './search-params.ts';
 import { createStaticFiles } from './static-files.ts';
+
+/** What image search needs; models load on the first image search. */
+export interface ImageSearchSetup {
+  segmenter: () => Promise<Segmenter>;
+  embedder: () => Promise<ImageEmbedder>;
+  /** Fetches `{"imageUrl"}`; it must refuse private and loopback targets (UndiciHttpClient does). */
+  http: HttpClient;
+  /** Background colour of the catalog's masked images (THREADFINDER_BACKGROUND). */
+  background: readonly [number, number, number];
+  /** Pixel cap of a query image (THREADFINDER_MAX_PIXELS). */
+  maxPixels: number;
+  /** Longest wait for an image URL, default 15 s. */
+  fetchTimeoutMs?: number;
+}
 
 /** What the search API needs; the same for the local server and the Lambda. */
 export interface ApiDeps {
   text: TextEmbedder;
   store: VectorStore;
+  /** Masked images of the catalog; without it `/api/products/{id}/masked/{i}` is always 404. */
+  blobs?: BlobStore;
+  /** Without it `POST /api/search` answers 501 image_search_unavailable. */
+  image?: ImageSearchSetup;
+  /** Alternatives at or above this cosine to the best product or to each other collapse (default 0.98). */
+  duplicateThreshold?: number;
   /** False while models or the store are still loading; `/healthz` and search answer 503 meanwhile. */
   isReady?: () => boolean;
   /** Folder of the static page; without it only the JSON routes exist. */
@@ -19,14 +45,16 @@ export interface ApiDeps {
   onError?: (err: unknown) => void;
 }
 
-const ALLOW = 'GET, HEAD';
 const RETRY_AFTER = { 'retry-after': '5' };
+const READ = new Set(['GET', 'HEAD']);
 
-/** Builds the framework-free router of the search API: `/api/search`, `/healthz` and the static page. */
+/** Builds the framework-free router of the search API, `/healthz` and the static page. */
 export function createApi(deps: ApiDeps): Api {
   const isReady = deps.isReady ?? (() => true);
   const onError = deps.onError ?? ((err: unknown) => console.error('search api: unexpected error:', err));
   const staticFiles = deps.webDir === undefined ? undefined : createStaticFiles(deps.webDir);
+  const facets = cachedFacets(deps.store);
+  const imageSearch = createImageRoute(deps);
 
   async function route(req: ApiRequest): Promise<ApiResponse> {
     if (!req.path.startsWith('/')) return apiError(400, 'invalid_path', 'request path must start with "/"');
@@ -38,25 +66,37 @@ export function createApi(deps: ApiDeps): Api {
         `the URL has ${urlChars} characters; the limit is ${MAX_URL_CHARS}`,
       );
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      return apiError(405, 'method_not_allowed', `${req.method} is not allowed here; use GET`, {
-        allow: ALLOW,
+    const isSearch = req.path === '/api/search';
+    if (!READ.has(req.method) && !(isSearch && req.method === 'POST')) {
+      const allow = isSearch ? 'GET, HEAD, POST' : 'GET, HEAD';
+      return apiError(405, 'method_not_allowed', `${req.method} is not allowed here; use ${allow}`, {
+        allow,
       });
     }
-    if (req.path === '/api/search') return search(req);
     if (req.path === '/healthz') return health();
-    if (req.path.startsWith('/api/') || !staticFiles) {
-      return apiError(404, 'not_found', `nothing at ${shown(req.path)}`);
+    if (req.path === '/api/openapi.json') return json(200, OPENAPI_DOCUMENT, { 'cache-control': 'no-cache' });
+    const known = isSearch || req.path === '/api/facets' || req.path.startsWith('/api/products/');
+    if (!known) {
+      if (req.path.startsWith('/api/') || !staticFiles) {
+        return apiError(404, 'not_found', `nothing at ${shown(req.path)}`);
+      }
+      return staticFiles(req.path);
     }
-    return staticFiles(req.path);
-  }
-
-  async function search(req: ApiRequest): Promise<ApiResponse> {
-    const query =
-      req.rawQuery === undefined ? req.query : new URLSearchParams(decodeQueryString(req.rawQuery));
-    const input = parseSearchParams(query);
-    if (!isReady()) return apiError(503, 'not_ready', 'the search service is still starting', RETRY_AFTER);
-    return json(200, await runSearch(input, deps));
+    const query = queryOf(req);
+    if (isSearch && req.method === 'POST') return imageSearch(req, query, isReady);
+    if (isSearch) {
+      const input = parseSearchParams(query);
+      if (!isReady()) return notReady();
+      return json(200, await runSearch(input, deps));
+    }
+    if (!isReady()) return notReady();
+    if (req.path === '/api/facets') {
+      if ([...query.keys()].length > 0) {
+        return apiError(400, 'unknown_parameter', '/api/facets takes no parameters');
+      }
+      return json(200, await facets());
+    }
+    return productRoute(req, query, deps);
   }
 
   async function health(): Promise<ApiResponse> {
@@ -91,4 +131,15 @@ export function createApi(deps: ApiDeps): Api {
     }
     return req.method === 'HEAD' ? { ...res, body: '' } : res;
   };
+}
+
+/** The decoded query string: strictly from the raw one when the carrier has it. */
+function queryOf(req: ApiRequest): URLSearchParams {
+  if (req.rawQuery !== undefined) return new URLSearchParams(decodeQueryString(req.rawQuery));
+  if (req.query instanceof URLSearchParams) return req.query;
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(req.query)) {
+    for (const v of Array.isArray(value) ? value : [value]) params.append(name, v);
+  }
+  return params;
 }

@@ -2,7 +2,7 @@ import { ConfigError } from '../../core/errors.ts';
 import { depsGetter, lazy } from '../../core/lazy.ts';
 import { type ApiDeps, createApi } from './api.ts';
 import { fromHttpApiEvent, type HttpApiResult, toHttpApiResult } from './api-gateway.ts';
-import { MAX_BODY_BYTES } from './api-types.ts';
+import { maxBodyBytes } from './api-types.ts';
 import { bodyTooLarge } from './responses.ts';
 
 /** A Lambda handler for API Gateway HTTP API (payload v2) events. */
@@ -14,8 +14,8 @@ export function createSearchHandler(deps: ApiDeps | (() => Promise<ApiDeps>)): S
   const getApi = lazy(async () => createApi(await getDeps()));
   return async (event) => {
     const req = fromHttpApiEvent(event);
-    if (req.body && req.body.byteLength > MAX_BODY_BYTES)
-      return toHttpApiResult(bodyTooLarge(MAX_BODY_BYTES));
+    const limit = maxBodyBytes(req.method, req.path);
+    if (req.body && req.body.byteLength > limit) return toHttpApiResult(bodyTooLarge(limit));
     const answer = await getApi();
     return toHttpApiResult(await answer(req));
   };

@@ -1,5 +1,6 @@
 import { InputError, ModelMismatchError } from '../../core/errors.ts';
 import type { ApiResponse } from './api-types.ts';
+import { RequestError, UnavailableError } from './request-error.ts';
 
 /** Headers every response carries: a same-origin CSP (images may come from any http(s) host) and no sniffing. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
@@ -40,19 +41,29 @@ export function apiError(
 }
 
 /**
- * Maps an error to a response: InputError 400, ModelMismatchError 503 (the server's index, not the request,
+ * Maps an error to a response: RequestError and UnavailableError their status, InputError 400,
+ * ModelMismatchError 503 (the server's index, not the request,
  * is wrong), anything else 500 without details, reported through `onError`.
  */
 export function errorResponse(err: unknown, onError: (err: unknown) => void): ApiResponse {
+  if (err instanceof RequestError) return apiError(err.status, err.code, err.message);
+  if (err instanceof UnavailableError) {
+    return apiError(err.status, err.code, err.message, err.status === 503 ? { 'retry-after': '30' } : {});
+  }
   if (err instanceof InputError) return apiError(400, err.code, err.message);
   if (err instanceof ModelMismatchError) return apiError(503, 'model_mismatch', err.message);
   onError(err);
   return apiError(500, 'internal_error', 'internal server error');
 }
 
-/** The 413 answer to a request body over MAX_BODY_BYTES. */
+/** The 413 answer to a request body over its limit. */
 export function bodyTooLarge(limit: number): ApiResponse {
-  return apiError(413, 'body_too_large', `request body is larger than ${limit} bytes`, {
+  return apiError(413, 'payload_too_large', `request body is larger than ${limit} bytes`, {
     connection: 'close',
   });
+}
+
+/** The 503 of a request that arrives while the store or models are still loading. */
+export function notReady(): ApiResponse {
+  return apiError(503, 'not_ready', 'the search service is still starting', { 'retry-after': '5' });
 }

@@ -1,48 +1,64 @@
 import { InputError, ModelMismatchError } from '../../core/errors.ts';
 import type { TextEmbedder } from '../../core/ports/models.ts';
 import type { IndexInfo, SearchFilter, VectorStore } from '../../core/ports/vector-store.ts';
-import type { Hit, ProductRecord } from '../../core/types.ts';
+import type { ProductRecord } from '../../core/types.ts';
+import {
+  candidateCount,
+  collapseNearDuplicates,
+  DEFAULT_DUPLICATE_THRESHOLD,
+  MAX_CANDIDATES,
+} from './collapse.ts';
+import { hitView, type ProductView, toView } from './product-view.ts';
+
+export type { ProductView } from './product-view.ts';
 
 /** How many alternatives a search returns when the caller does not say. */
 export const DEFAULT_ALTERNATIVES = 5;
 
+/** The fewest alternatives one search may ask for. */
+export const MIN_ALTERNATIVES = 1;
+
 /** The most alternatives one search may ask for. */
-export const MAX_ALTERNATIVES = 20;
+export const MAX_ALTERNATIVES = 50;
 
-/** A product as the API shows it: catalog metadata flattened next to its id, score and images. */
-export interface ProductView {
-  /** Catalog metadata (name, category, color, price, ...), flattened. */
-  [key: string]: string | number | string[];
-  id: string;
-  /** Cosine similarity: to the query for the best product, to the best product for an alternative. */
-  score: number;
-  /** The catalog's image URLs, in catalog order. */
-  images: string[];
-  imagesUsed: number;
-}
-
-/** The answer to one text search. */
+/** The answer to one search: the best product and its distinct look-alikes. */
 export interface SearchResult {
   query: string;
   best: ProductView | null;
   alternatives: ProductView[];
 }
 
-/** What one text search asks for. */
-export interface SearchInput {
-  query: string;
-  /** Number of alternatives, default 5. */
+/** How many alternatives, and which products may appear. */
+export interface SearchOptions {
+  /** Number of alternatives, 1 to 50, default 5. */
   k?: number;
   filter?: SearchFilter;
 }
 
-/** What a text search needs. */
-export interface SearchDeps {
-  text: TextEmbedder;
-  store: VectorStore;
+/** What one text search asks for. */
+export interface SearchInput extends SearchOptions {
+  query: string;
 }
 
-/** Finds the product nearest to a text query, then the products nearest to that product. */
+/** What finding products by vector needs. */
+export interface StoreDeps {
+  store: VectorStore;
+  /** Alternatives at or above this cosine to the anchor or to each other collapse into one (default 0.98). */
+  duplicateThreshold?: number;
+}
+
+/** What a text search needs. */
+export interface SearchDeps extends StoreDeps {
+  text: TextEmbedder;
+}
+
+/** The model a vector came from, as far as comparing with a store goes. */
+export interface VectorModel {
+  readonly modelId: string;
+  readonly dim: number;
+}
+
+/** Finds the product nearest to a text query, then the distinct products nearest to that product. */
 export async function runSearch(input: SearchInput, deps: SearchDeps): Promise<SearchResult> {
   const query = input.query.trim();
   if (query === '') throw new InputError('search query is empty', 'empty_query');
@@ -56,63 +72,73 @@ export async function runSearch(input: SearchInput, deps: SearchDeps): Promise<S
   if (!vector || vector.length !== info.dim) {
     throw new Error(`text embedder ${deps.text.modelId} returned no ${info.dim}-dimensional vector`);
   }
-  const [bestHit] = await deps.store.search(vector, { k: 1, filter: input.filter });
-  if (!bestHit) return { query, best: null, alternatives: [] };
-
-  const alternatives = await similarTo(bestHit.record, k, deps.store, input.filter);
-  return { query, best: toView(bestHit), alternatives };
+  return { query, ...(await searchByVector(vector, { k, filter: input.filter }, deps)) };
 }
 
-/** The `k` products nearest to product `id` (itself excluded), or null when the store has no such product. */
+/** The product nearest to `vector` and the distinct products nearest to it; the vector must fit the store. */
+export async function searchByVector(
+  vector: Float32Array,
+  options: SearchOptions,
+  deps: StoreDeps,
+): Promise<Omit<SearchResult, 'query'>> {
+  const k = checkK(options.k ?? DEFAULT_ALTERNATIVES);
+  const [bestHit] = await deps.store.search(vector, { k: 1, filter: options.filter });
+  if (!bestHit) return { best: null, alternatives: [] };
+  const alternatives = await distinctNeighbours(bestHit.record, k, deps, options.filter);
+  return { best: hitView(bestHit), alternatives };
+}
+
+/** A stored product and its `k` distinct nearest products, or null when the store has no such product. */
 export async function findSimilar(
   id: string,
-  k: number,
-  deps: { store: VectorStore },
-  filter?: SearchFilter,
-): Promise<ProductView[] | null> {
+  options: SearchOptions,
+  deps: StoreDeps,
+): Promise<{ product: ProductView; alternatives: ProductView[] } | null> {
+  const k = checkK(options.k ?? DEFAULT_ALTERNATIVES);
   const record = await deps.store.get(id);
   if (!record) return null;
-  return similarTo(record, checkK(k), deps.store, filter);
+  const alternatives = await distinctNeighbours(record, k, deps, options.filter);
+  return { product: toView(record), alternatives };
 }
 
-/** Throws ModelMismatchError when the store's vectors come from another model than `text`. */
-export function assertSameModel(info: IndexInfo, text: TextEmbedder): void {
-  if (info.model !== text.modelId || info.dim !== text.dim) {
+/** Throws ModelMismatchError when the store's vectors come from another model than `model`. */
+export function assertSameModel(info: IndexInfo, model: VectorModel): void {
+  if (info.model !== model.modelId || info.dim !== model.dim) {
     throw new ModelMismatchError(
       `the vector store holds ${info.dim}-d vectors of model "${info.model}" but queries are embedded with ` +
-        `${text.dim}-d model "${text.modelId}"; re-ingest the catalog with this model or search with that one`,
+        `${model.dim}-d model "${model.modelId}"; re-ingest the catalog with this model or search with that one`,
     );
   }
 }
 
-async function similarTo(
-  record: ProductRecord,
+/**
+ * The `k` products nearest to `anchor`, skipping near-duplicates of it and of each other; asks the store for
+ * more candidates (up to MAX_CANDIDATES) while duplicates leave it short.
+ */
+async function distinctNeighbours(
+  anchor: ProductRecord,
   k: number,
-  store: VectorStore,
+  deps: StoreDeps,
   filter: SearchFilter | undefined,
 ): Promise<ProductView[]> {
-  if (k === 0) return [];
-  const hits = await store.search(record.vector, { k, excludeIds: [record.id], filter });
-  return hits.filter((h) => h.record.id !== record.id).map(toView);
+  const threshold = deps.duplicateThreshold ?? DEFAULT_DUPLICATE_THRESHOLD;
+  let want = candidateCount(k);
+  for (;;) {
+    const hits = await deps.store.search(anchor.vector, { k: want, excludeIds: [anchor.id], filter });
+    const others = hits.filter((h) => h.record.id !== anchor.id);
+    const kept = collapseNearDuplicates(anchor.vector, others, k, threshold);
+    const exhausted = hits.length < want || want >= MAX_CANDIDATES;
+    if (kept.length >= k || exhausted) return kept.map(hitView);
+    want = Math.min(want * 4, MAX_CANDIDATES);
+  }
 }
 
 function checkK(k: number): number {
-  if (!Number.isInteger(k) || k < 0 || k > MAX_ALTERNATIVES) {
+  if (!Number.isInteger(k) || k < MIN_ALTERNATIVES || k > MAX_ALTERNATIVES) {
     throw new InputError(
-      `number of alternatives must be an integer from 0 to ${MAX_ALTERNATIVES}, got ${k}`,
+      `number of alternatives "k" must be a whole number from ${MIN_ALTERNATIVES} to ${MAX_ALTERNATIVES}, got ${k}`,
       'invalid_k',
     );
   }
   return k;
-}
-
-function toView(hit: Hit): ProductView {
-  const { record, score } = hit;
-  return {
-    ...record.metadata,
-    id: record.id,
-    score,
-    images: [...record.images],
-    imagesUsed: record.imagesUsed,
-  };
 }

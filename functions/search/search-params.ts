@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { InputError } from '../../core/errors.ts';
 import type { SearchFilter } from '../../core/ports/vector-store.ts';
 import type { ApiRequest } from './api-types.ts';
-import { MAX_ALTERNATIVES, type SearchInput } from './run-search.ts';
+import { MAX_ALTERNATIVES, MIN_ALTERNATIVES, type SearchInput, type SearchOptions } from './run-search.ts';
 
 /** The longest query accepted, in characters (Unicode code points). */
 export const MAX_QUERY_CHARS = 512;
@@ -56,35 +56,58 @@ const decimal = (name: string) =>
 
 const count = z
   .string()
-  .regex(/^\d{1,3}$/, { message: `"k" must be a whole number from 0 to ${MAX_ALTERNATIVES}` })
-  .transform(Number)
-  .refine((n) => n <= MAX_ALTERNATIVES, { message: `"k" must be from 0 to ${MAX_ALTERNATIVES}` });
-
-const schema = z
-  .strictObject({
-    q: single('q', query),
-    k: single('k', count).optional(),
-    category: single('category', text('category')).optional(),
-    color: single('color', text('color')).optional(),
-    price_min: single('price_min', decimal('price_min')).optional(),
-    price_max: single('price_max', decimal('price_max')).optional(),
+  .regex(/^\d{1,3}$/, {
+    message: `"k" must be a whole number from ${MIN_ALTERNATIVES} to ${MAX_ALTERNATIVES}`,
   })
-  .refine((p) => p.price_min === undefined || p.price_max === undefined || p.price_min <= p.price_max, {
-    message: '"price_min" is greater than "price_max"',
+  .transform(Number)
+  .refine((n) => n >= MIN_ALTERNATIVES && n <= MAX_ALTERNATIVES, {
+    message: `"k" must be from ${MIN_ALTERNATIVES} to ${MAX_ALTERNATIVES}`,
   });
+
+const optionFields = {
+  k: single('k', count).optional(),
+  category: single('category', text('category')).optional(),
+  color: single('color', text('color')).optional(),
+  price_min: single('price_min', decimal('price_min')).optional(),
+  price_max: single('price_max', decimal('price_max')).optional(),
+};
+
+type Prices = { price_min?: number | undefined; price_max?: number | undefined };
+const pricesInOrder = (p: Prices) =>
+  p.price_min === undefined || p.price_max === undefined || p.price_min <= p.price_max;
+const priceOrder = { message: '"price_min" is greater than "price_max"' };
+
+const textSchema = z
+  .strictObject({ q: single('q', query), ...optionFields })
+  .refine(pricesInOrder, priceOrder);
+const optionsSchema = z.strictObject(optionFields).refine(pricesInOrder, priceOrder);
+
+const OPTION_NAMES = 'k, category, color, price_min, price_max';
 
 /** Validates the query string of `GET /api/search`; throws InputError with a stable code naming the parameter. */
 export function parseSearchParams(raw: ApiRequest['query']): SearchInput {
-  const parsed = schema.safeParse(toArrays(raw));
-  if (!parsed.success) throw toInputError(parsed.error.issues);
-  const p = parsed.data;
+  const parsed = textSchema.safeParse(toArrays(raw));
+  if (!parsed.success) throw toInputError(parsed.error.issues, `q, ${OPTION_NAMES}`);
+  return { query: parsed.data.q, ...toOptions(parsed.data) };
+}
+
+/**
+ * Validates the query string of an image search or a "more like this" request: `k` and the filters, no `q`;
+ * throws InputError with a stable code naming the parameter.
+ */
+export function parseSearchOptions(raw: ApiRequest['query']): SearchOptions {
+  const parsed = optionsSchema.safeParse(toArrays(raw));
+  if (!parsed.success) throw toInputError(parsed.error.issues, OPTION_NAMES);
+  return toOptions(parsed.data);
+}
+
+function toOptions(p: z.infer<typeof optionsSchema>): SearchOptions {
   const filter: SearchFilter = {};
   if (p.category !== undefined) filter.category = p.category;
   if (p.color !== undefined) filter.color = p.color;
   if (p.price_min !== undefined) filter.priceMin = p.price_min;
   if (p.price_max !== undefined) filter.priceMax = p.price_max;
   return {
-    query: p.q,
     ...(p.k === undefined ? {} : { k: p.k }),
     ...(Object.keys(filter).length === 0 ? {} : { filter }),
   };
@@ -101,15 +124,12 @@ function toArrays(raw: ApiRequest['query']): Record<string, string[]> {
   return out;
 }
 
-function toInputError(issues: z.core.$ZodIssue[]): InputError {
+function toInputError(issues: z.core.$ZodIssue[], allowed: string): InputError {
   const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
   if (!issue) return new InputError('invalid search parameters', 'invalid_parameter');
   if (issue.code === 'unrecognized_keys') {
     const names = issue.keys.map((k) => `"${k}"`).join(', ');
-    return new InputError(
-      `unknown parameter ${names}; allowed: q, k, category, color, price_min, price_max`,
-      'unknown_parameter',
-    );
+    return new InputError(`unknown parameter ${names}; allowed: ${allowed}`, 'unknown_parameter');
   }
   const field = String(issue.path[0] ?? '');
   if (issue.code === 'invalid_type' && field === 'q') {

@@ -15,15 +15,18 @@ describe('routing, static files and limits', () => {
     // Act
     const unknown = await fetch(`${url}/api/nope`);
     const missingFile = await fetch(`${url}/nope.js`);
-    const post = await fetch(`${url}/api/search?q=red`, { method: 'POST', body: 'x' });
+    const put = await fetch(`${url}/api/search?q=red`, { method: 'PUT', body: 'x' });
+    const postElsewhere = await fetch(`${url}/api/facets`, { method: 'POST', body: 'x' });
 
     // Assess
     expect(unknown.status).toBe(404);
     expect((await unknown.json()).error.code).toBe('not_found');
     expect(missingFile.status).toBe(404);
-    expect(post.status).toBe(405);
-    expect(post.headers.get('allow')).toBe('GET, HEAD');
-    expect((await post.json()).error.code).toBe('method_not_allowed');
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('GET, HEAD, POST');
+    expect((await put.json()).error.code).toBe('method_not_allowed');
+    expect(postElsewhere.status).toBe(405);
+    expect(postElsewhere.headers.get('allow')).toBe('GET, HEAD');
   });
 
   it('serves the page and its assets with their types, a same-origin CSP and nosniff', async () => {
@@ -91,22 +94,36 @@ describe('routing, static files and limits', () => {
     });
   });
 
-  it('answers a body over 1 MB with 413 JSON, declared or chunked', async () => {
+  it('answers a body over 1 MiB (8 MiB for an image search) with 413 JSON, declared or chunked', async () => {
     // Prepare
     const { url } = await serve();
     const big = Buffer.alloc(1024 * 1024 + 1, 97);
+    const huge = Buffer.alloc(8 * 1024 * 1024 + 1, 97);
 
     // Act
-    const declared = await rawRequest(url, '/api/search?q=red', { method: 'POST', body: big });
-    const chunked = await rawRequest(url, '/api/search?q=red', {
-      method: 'POST',
+    const declared = await rawRequest(url, '/api/facets', { method: 'POST', body: big });
+    const chunked = await rawRequest(url, '/healthz', {
+      method: 'PUT',
       headers: { 'transfer-encoding': 'chunked' },
       body: big,
+    });
+    const image = await rawRequest(url, '/api/search', {
+      method: 'POST',
+      headers: { 'content-type': 'image/jpeg' },
+      body: huge,
+    });
+    const imageChunked = await rawRequest(url, '/api/search', {
+      method: 'POST',
+      headers: { 'content-type': 'image/jpeg', 'transfer-encoding': 'chunked' },
+      body: huge,
     });
 
     // Assess
     expect(declared.status).toBe(413);
-    expect(JSON.parse(declared.body).error.code).toBe('body_too_large');
+    expect(JSON.parse(declared.body).error.code).toBe('payload_too_large');
     expect(chunked.status).toBe(413);
+    expect(image.status).toBe(413);
+    expect(JSON.parse(image.body).error.message).toMatch(/8388608 bytes/);
+    expect(imageChunked.status).toBe(413);
   });
 });

@@ -95,17 +95,17 @@ describe('search Lambda handler', () => {
     expect(JSON.parse(health.body)).toEqual({ status: 'ok', products: 8, model: 'test/fashion-2d' });
   });
 
-  it('answers a body over 1 MB with 413', async () => {
+  it('answers a body over its limit with 413', async () => {
     // Prepare
     const search = createSearchHandler(deps);
-    const body = Buffer.alloc(1024 * 1024 + 1, 97).toString('base64');
+    const body = Buffer.alloc(8 * 1024 * 1024 + 1, 97).toString('base64');
 
     // Act
-    const result = await search(httpApiEvent('POST', '/api/search?q=a', { body }));
+    const result = await search(httpApiEvent('POST', '/api/search', { body }));
 
     // Assess
     expect(result.statusCode).toBe(413);
-    expect(JSON.parse(result.body).error.code).toBe('body_too_large');
+    expect(JSON.parse(result.body).error.code).toBe('payload_too_large');
   });
 
   it('builds its dependencies once per container and retries after a failed build', async () => {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { InputError, ModelMismatchError } from '../../core/errors.ts';
 import { findSimilar, runSearch } from '../../functions/search/run-search.ts';
+import { FakeTextEmbedder } from '../support/fake-text-embedder.ts';
 import { MemoryVectorStore } from '../support/memory-vector-store.ts';
-import { catalogStore, cosDeg, MODEL, record, textEmbedder } from './fixtures.ts';
+import { at, catalogStore, cosDeg, MODEL, record, textEmbedder } from './fixtures.ts';
 
 describe('runSearch', () => {
   it('returns the product nearest to the query as best, with its cosine to the query', async () => {
@@ -50,7 +51,7 @@ describe('runSearch', () => {
     });
   });
 
-  it('honours k, including 0, and returns fewer alternatives when the store is small', async () => {
+  it('honours k and returns fewer alternatives when the store is small', async () => {
     // Prepare
     const deps = { text: textEmbedder(), store: await catalogStore() };
     const small = new MemoryVectorStore();
@@ -59,12 +60,10 @@ describe('runSearch', () => {
 
     // Act
     const two = await runSearch({ query: 'shirt at thirty', k: 2 }, deps);
-    const none = await runSearch({ query: 'shirt at thirty', k: 0 }, deps);
     const few = await runSearch({ query: 'shirt at thirty' }, { text: deps.text, store: small });
 
     // Assess
     expect(two.alternatives.map((p) => p.id)).toEqual(['a', 'c']);
-    expect(none.alternatives).toEqual([]);
     expect(few.best?.id).toBe('x');
     expect(few.alternatives.map((p) => p.id)).toEqual(['y']);
   });
@@ -118,10 +117,14 @@ describe('runSearch', () => {
     // Act
     const empty = runSearch({ query: '   ' }, deps);
     const badK = runSearch({ query: 'x', k: 2.5 }, deps);
+    const zero = runSearch({ query: 'x', k: 0 }, deps);
+    const tooMany = runSearch({ query: 'x', k: 51 }, deps);
 
     // Assess
     await expect(empty).rejects.toMatchObject({ name: 'InputError', code: 'empty_query' });
     await expect(badK).rejects.toBeInstanceOf(InputError);
+    await expect(zero).rejects.toMatchObject({ code: 'invalid_k' });
+    await expect(tooMany).rejects.toMatchObject({ code: 'invalid_k' });
   });
 });
 
@@ -131,12 +134,87 @@ describe('findSimilar', () => {
     const store = await catalogStore();
 
     // Act
-    const similar = await findSimilar('g', 3, { store });
-    const unknown = await findSimilar('nope', 3, { store });
+    const similar = await findSimilar('g', { k: 3 }, { store });
+    const unknown = await findSimilar('nope', { k: 3 }, { store });
 
     // Assess
-    expect(similar?.map((p) => p.id)).toEqual(['h', 'f', 'e']);
-    expect(similar?.[0]?.score).toBeCloseTo(cosDeg(30), 5);
+    expect(similar?.product).toMatchObject({ id: 'g', category: 'coat' });
+    expect(similar?.product.score).toBeUndefined();
+    expect(similar?.alternatives.map((p) => p.id)).toEqual(['h', 'f', 'e']);
+    expect(similar?.alternatives[0]?.score).toBeCloseTo(cosDeg(30), 5);
     expect(unknown).toBeNull();
+  });
+
+  it('applies the filter and defaults to 5 alternatives', async () => {
+    // Prepare
+    const store = await catalogStore();
+
+    // Act
+    const dresses = await findSimilar('a', { filter: { category: 'dress' } }, { store });
+    const all = await findSimilar('a', {}, { store });
+
+    // Assess
+    expect(dresses?.alternatives.map((p) => p.id)).toEqual(['b', 'd', 'f']);
+    expect(all?.alternatives).toHaveLength(5);
+  });
+});
+
+describe('near-duplicate collapse in search results', () => {
+  /** Best at 0 deg; "a1" is 1 deg from it, "c1" 1 deg from "c": both are the same thing sold twice. */
+  async function storeWithTwins(extra = 0): Promise<MemoryVectorStore> {
+    const store = new MemoryVectorStore();
+    await store.bind({ model: MODEL, dim: 2 });
+    const angles: [string, number][] = [
+      ['a', 0],
+      ['a1', 1],
+      ['c', 30],
+      ['c1', 31],
+      ['e', 60],
+      ['f', 90],
+      ['g', 120],
+      ['h', 150],
+    ];
+    for (let i = 0; i < extra; i++) angles.push([`t${i}`, 179 + i * 0.001]);
+    await store.upsert(angles.map(([id, angle]) => record(id, angle)));
+    return store;
+  }
+
+  it('drops alternatives within the threshold of the best or of a kept one, and still returns k', async () => {
+    // Prepare
+    const text = new FakeTextEmbedder(MODEL, 2, { best: at(0) });
+    const store = await storeWithTwins();
+
+    // Act
+    const result = await runSearch({ query: 'best', k: 4 }, { text, store });
+    const loose = await runSearch({ query: 'best', k: 4 }, { text, store, duplicateThreshold: 1 });
+
+    // Assess
+    expect(result.best?.id).toBe('a');
+    expect(result.alternatives.map((p) => p.id)).toEqual(['c', 'e', 'f', 'g']);
+    expect(loose.alternatives.map((p) => p.id)).toEqual(['a1', 'c', 'c1', 'e']);
+  });
+
+  it('asks the store for more candidates when the first ones are all duplicates', async () => {
+    // Prepare: 40 near-identical products at 179 deg are the nearest to "h" (150 deg), ahead of g (120)
+    const store = await storeWithTwins(40);
+
+    // Act
+    const similar = await findSimilar('h', { k: 3 }, { store });
+
+    // Assess
+    expect(similar?.alternatives.map((p) => p.id)).toEqual(['t0', 'g', 'f']);
+  });
+
+  it('shows masked image URLs parallel to the images, null where an image failed', async () => {
+    // Prepare
+    const store = new MemoryVectorStore();
+    await store.bind({ model: MODEL, dim: 2 });
+    await store.upsert([{ ...record('p/1 x', 0), maskedKeys: ['masked/m/00b140/abc.png', undefined] }]);
+
+    // Act
+    const similar = await findSimilar('p/1 x', { k: 1 }, { store });
+
+    // Assess
+    expect(similar?.product.maskedImages).toEqual(['/api/products/p%2F1%20x/masked/0', null]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSearchParams } from '../../functions/search/search-params.ts';
+import { parseSearchOptions, parseSearchParams } from '../../functions/search/search-params.ts';
 
 function codeOf(query: URLSearchParams | Record<string, string | string[]>): string | undefined {
   try {
@@ -41,7 +41,14 @@ describe('parseSearchParams', () => {
     ['q=a&K=2', 'unknown_parameter'],
     ['q=a&k=', 'invalid_parameter'],
     ['q=a&k=-1', 'invalid_parameter'],
-    ['q=a&k=21', 'invalid_parameter'],
+    ['q=a&k=0', 'invalid_parameter'],
+    ['q=a&k=51', 'invalid_parameter'],
+    ['q=a&k=99999999999999999999', 'invalid_parameter'],
+    ['q=a&k=NaN', 'invalid_parameter'],
+    ['q=a&k=2.5', 'invalid_parameter'],
+    ['q=a&price_min=-1', 'invalid_parameter'],
+    ['q=a&price_max=NaN', 'invalid_parameter'],
+    ['q=a&price_max=Infinity', 'invalid_parameter'],
     ['q=a&k=1e1', 'invalid_parameter'],
     ['q=a&price_min=abc', 'invalid_parameter'],
     ['q=a&price_min=50&price_max=10', 'invalid_parameter'],
@@ -80,5 +87,22 @@ describe('parseSearchParams', () => {
 
     // Assess
     expect(act).toThrow(/unknown parameter "colour"/);
+  });
+});
+
+describe('parseSearchOptions (image search and more like this)', () => {
+  it('reads k from 1 to 50 and the filters, and refuses q', () => {
+    // Prepare
+    const good = new URLSearchParams('k=50&category=dress&price_max=20');
+
+    // Act
+    const options = parseSearchOptions(good);
+    const one = parseSearchOptions(new URLSearchParams('k=1'));
+    const withQ = () => parseSearchOptions(new URLSearchParams('q=red'));
+
+    // Assess
+    expect(options).toEqual({ k: 50, filter: { category: 'dress', priceMax: 20 } });
+    expect(one).toEqual({ k: 1 });
+    expect(withQ).toThrow(/unknown parameter "q"; allowed: k, category, color, price_min, price_max/);
   });
 });

@@ -1,0 +1,61 @@
+import type { ApiDeps } from './api.ts';
+import type { ApiRequest, ApiResponse } from './api-types.ts';
+import { MAX_IMAGE_BODY_BYTES } from './api-types.ts';
+import { readQueryImage } from './image-request.ts';
+import { runImageSearch } from './image-search.ts';
+import { UnavailableError } from './request-error.ts';
+import { json, notReady } from './responses.ts';
+import { parseSearchOptions } from './search-params.ts';
+
+const UNAVAILABLE = 'image_search_unavailable';
+
+/** Builds the handler of `POST /api/search`: one image in, the text search's answer out. */
+export function createImageRoute(deps: ApiDeps) {
+  const setup = deps.image;
+  const exclusive = queue();
+  const report = deps.onError ?? ((err: unknown) => console.error('search api: image models:', err));
+  const loading = async <T>(what: string, load: () => Promise<T>): Promise<T> => {
+    try {
+      return await load();
+    } catch (cause) {
+      report(cause);
+      throw new UnavailableError(
+        503,
+        `search by image is unavailable: the ${what} model cannot be loaded on this server`,
+        UNAVAILABLE,
+        { cause },
+      );
+    }
+  };
+  return async (req: ApiRequest, query: URLSearchParams, isReady: () => boolean): Promise<ApiResponse> => {
+    const options = parseSearchOptions(query);
+    if (!isReady()) return notReady();
+    if (!setup) {
+      throw new UnavailableError(501, 'search by image is not enabled on this server', UNAVAILABLE);
+    }
+    const image = await readQueryImage(req, {
+      http: setup.http,
+      limits: { timeoutMs: setup.fetchTimeoutMs ?? 15_000, maxBytes: MAX_IMAGE_BODY_BYTES, maxRedirects: 5 },
+    });
+    const result = await runImageSearch(image, options, {
+      store: deps.store,
+      segmenter: () => loading('segmentation', setup.segmenter),
+      embedder: () => loading('image embedding', setup.embedder),
+      background: setup.background,
+      maxPixels: setup.maxPixels,
+      duplicateThreshold: deps.duplicateThreshold,
+      exclusive,
+    });
+    return json(200, result);
+  };
+}
+
+/** Runs one task at a time, in order of arrival: image models are big and their runs use every core. */
+function queue(): <T>(work: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return (work) => {
+    const run = tail.then(work, work);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}

@@ -1,0 +1,41 @@
+import type { Hit, ProductRecord } from '../../core/types.ts';
+
+/** A product as the API shows it: catalog metadata flattened next to its id, images and score. */
+export interface ProductView {
+  /** Catalog metadata (name, category, color, price, ...), flattened. */
+  [key: string]: string | number | string[] | (string | null)[] | undefined;
+  id: string;
+  /**
+   * Cosine similarity: to the query for the best product, to the anchor (best or focused product) for an
+   * alternative; absent on a product asked for by id.
+   */
+  score?: number;
+  /** The catalog's image URLs, in catalog order. */
+  images: string[];
+  /** Same-origin URL of each image's segmented PNG (`/api/products/{id}/masked/{i}`), null where it failed. */
+  maskedImages: (string | null)[];
+  imagesUsed: number;
+}
+
+/** The API path of a product, its id percent-encoded as one path segment. */
+export function productPath(id: string): string {
+  return `/api/products/${encodeURIComponent(id)}`;
+}
+
+/** Shows a stored product; with a score when it is a search hit. */
+export function toView(record: ProductRecord, score?: number): ProductView {
+  const base = productPath(record.id);
+  return {
+    ...record.metadata,
+    id: record.id,
+    ...(score === undefined ? {} : { score }),
+    images: [...record.images],
+    maskedImages: record.images.map((_, i) => (record.maskedKeys?.[i] ? `${base}/masked/${i}` : null)),
+    imagesUsed: record.imagesUsed,
+  };
+}
+
+/** Shows a search hit with its score. */
+export function hitView(hit: Hit): ProductView {
+  return toView(hit.record, hit.score);
+}

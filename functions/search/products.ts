@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { BlobNotFoundError, InputError } from '../../core/errors.ts';
+import type { BlobStore } from '../../core/ports/blob-store.ts';
+import type { ApiRequest, ApiResponse } from './api-types.ts';
+import { toView } from './product-view.ts';
+import { apiError, json, SECURITY_HEADERS, shown } from './responses.ts';
+import { findSimilar, type StoreDeps } from './run-search.ts';
+import { parseSearchOptions } from './search-params.ts';
+
+/** What the product routes need. */
+export interface ProductRouteDeps extends StoreDeps {
+  /** Where the masked images are; without it every masked image is 404. */
+  blobs?: BlobStore;
+}
+
+const PREFIX = '/api/products/';
+
+/**
+ * Answers `/api/products/{id}`, `/{id}/similar` and `/{id}/masked/{i}`; `query` is the decoded query string.
+ * Ids are one percent-encoded path segment.
+ */
+export async function productRoute(
+  req: ApiRequest,
+  query: ApiRequest['query'],
+  deps: ProductRouteDeps,
+): Promise<ApiResponse> {
+  const parts = req.path.slice(PREFIX.length).split('/');
+  const id = decodeSegment(parts[0] ?? '');
+  if (id === undefined)
+    return apiError(400, 'invalid_path', `path ${shown(req.path)} has invalid percent-encoding`);
+  const rest = parts.slice(1);
+  if (id === '' || rest.length > 2) return notFound(req.path);
+  if (rest.length === 0) {
+    refuseParameters(query);
+    const record = await deps.store.get(id);
+    return record ? json(200, toView(record)) : productNotFound(id);
+  }
+  if (rest.length === 1 && rest[0] === 'similar') {
+    const options = parseSearchOptions(query);
+    const found = await findSimilar(id, options, deps);
+    return found ? json(200, found) : productNotFound(id);
+  }
+  if (rest.length === 2 && rest[0] === 'masked') return masked(id, rest[1] ?? '', req, query, deps);
+  return notFound(req.path);
+}
+
+async function masked(
+  id: string,
+  index: string,
+  req: ApiRequest,
+  query: ApiRequest['query'],
+  deps: ProductRouteDeps,
+): Promise<ApiResponse> {
+  refuseParameters(query);
+  if (!/^\d{1,4}$/.test(index)) return notFound(req.path);
+  const record = await deps.store.get(id);
+  if (!record) return productNotFound(id);
+  const key = record.maskedKeys?.[Number(index)];
+  const missing = () =>
+    apiError(404, 'image_not_found', `product ${JSON.stringify(shown(id))} has no masked image ${index}`);
+  if (!key || !deps.blobs) return missing();
+  const etag = `"${createHash('sha256').update(key).digest('base64url').slice(0, 27)}"`;
+  const headers = {
+    ...SECURITY_HEADERS,
+    'content-type': 'image/png',
+    'cache-control': 'public, max-age=3600',
+    etag,
+  };
+  if (req.headers['if-none-match']?.split(',').some((t) => t.trim() === etag)) {
+    return { status: 304, headers, body: '' };
+  }
+  try {
+    return { status: 200, headers, body: await deps.blobs.get(key) };
+  } catch (error) {
+    if (error instanceof BlobNotFoundError) return missing();
+    throw error;
+  }
+}
+
+/** Routes that take no query parameters refuse any. */
+function refuseParameters(query: ApiRequest['query']): void {
+  const names = query instanceof URLSearchParams ? [...query.keys()] : Object.keys(query);
+  if (names.length > 0) {
+    const shownNames = [...new Set(names)].map((n) => JSON.stringify(shown(n))).join(', ');
+    throw new InputError(`unknown parameter ${shownNames}; this route takes none`, 'unknown_parameter');
+  }
+}
+
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+function productNotFound(id: string): ApiResponse {
+  return apiError(404, 'product_not_found', `no product with id ${JSON.stringify(shown(id))}`);
+}
+
+function notFound(path: string): ApiResponse {
+  return apiError(404, 'not_found', `nothing at ${shown(path)}`);
+}
