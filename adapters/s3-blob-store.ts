@@ -22,13 +22,14 @@ export interface S3BlobStoreOptions {
   prefix?: string;
   /** Injected client; by default `createDefaultS3Client()` (retries, timeouts, region from the environment). */
   client?: S3Client;
-  /** `get` refuses objects larger than this many bytes (default 64 MiB). */
+  /** `get` refuses objects larger than this many bytes, judged by Content-Length before reading (default 64 MiB). */
   maxGetBytes?: number;
   /** Keys per ListObjectsV2 page, 1 to 1000 (default 1000). */
   pageSize?: number;
 }
 
 const DEFAULT_MAX_GET_BYTES = 64 * 1024 * 1024;
+
 function isValidBlobKey(key: string): boolean {
   try {
     assertValidBlobKey(key);
