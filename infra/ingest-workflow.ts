@@ -5,7 +5,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { INGEST_ERRORS, INGEST_STATES as S, MAP_RESULTS_PREFIX } from './ingest-states.ts';
+import { INGEST_ERRORS, MAP_RESULTS_PREFIX, INGEST_STATES as S } from './ingest-states.ts';
 import type { StageName } from './pipeline-functions.ts';
 import type { DeploySettings } from './settings.ts';
 

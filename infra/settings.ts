@@ -2,6 +2,11 @@ import { z } from 'zod';
 import { formatIssues } from '../core/zod-issues.ts';
 import { DEFAULT_EMBED_MODEL, DEFAULT_SEGMENT_MODEL, findModel } from '../models/registry.ts';
 
+/** The retention periods CloudWatch Logs accepts. */
+const RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
 const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 const knownModel = (kind: 'embed' | 'segment') =>
@@ -41,7 +46,10 @@ const schema = z.object({
   throttleRate: count(1, 10_000).default(50),
   throttleBurst: count(1, 5_000).default(100),
   alarmEmail: z.email().optional(),
-  logRetentionDays: count(1, 3653).default(30),
+  logRetentionDays: z.coerce
+    .number()
+    .refine((d) => RETENTION_DAYS.includes(d), { message: `expected one of ${RETENTION_DAYS.join(', ')}` })
+    .default(30),
 });
 
 /** What a deployment can be told with `cdk deploy -c key=value` (or the `context` of cdk.json). */

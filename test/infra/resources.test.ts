@@ -1,0 +1,143 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { logicalId, synthStack } from './synth.ts';
+
+describe('the cloud stack (synthesized)', () => {
+  let template: Template;
+  beforeAll(() => {
+    ({ template } = synthStack({ schedule: 'cron(0 4 ? * MON *)', scheduleCatalogKey: 'catalogs/shop.csv' }));
+  });
+
+  it('runs the model stages as arm64 container images sized for several vCPUs', () => {
+    for (const [stage, memory, timeout] of [
+      ['Segment', 10240, 900],
+      ['Embed', 6144, 600],
+      ['Download', 2048, 600],
+      ['Search', 4096, 29],
+    ] as const) {
+      const id = logicalId(template, 'AWS::Lambda::Function', `Functions${stage}`);
+      const props = template.toJSON().Resources[id].Properties;
+      expect(props.PackageType, stage).toBe('Image');
+      expect(props.Architectures).toEqual(['arm64']);
+      expect(props.MemorySize, stage).toBe(memory);
+      expect(props.Timeout, stage).toBe(timeout);
+      expect(props.ImageConfig.Command).toEqual([`dist/functions/${stage.toLowerCase()}/handler.handler`]);
+    }
+  });
+
+  it('packages the model-free steps (prepare, aggregate) as zip functions on the newest Node runtime', () => {
+    for (const stage of ['Prepare', 'Aggregate']) {
+      const id = logicalId(template, 'AWS::Lambda::Function', `Functions${stage}`);
+      const props = template.toJSON().Resources[id].Properties;
+      expect(props.Runtime).toBe('nodejs24.x');
+      expect(props.Architectures).toEqual(['arm64']);
+    }
+  });
+
+  it('routes the HTTP API to the search function, throttled, with CORS', () => {
+    const search = logicalId(template, 'AWS::Lambda::Function', 'FunctionsSearch');
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+      IntegrationUri: { 'Fn::GetAtt': [search, 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: Match.objectLike({ AllowOrigins: ['*'], AllowCredentials: false }),
+    });
+  });
+
+  it('re-runs ingestion of the configured catalog on the configured schedule, with bounded retries', () => {
+    const machine = logicalId(template, 'AWS::StepFunctions::StateMachine', 'Ingest');
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 4 ? * MON *)',
+      FlexibleTimeWindow: Match.objectLike({ Mode: 'FLEXIBLE' }),
+      Target: Match.objectLike({
+        Arn: { Ref: machine },
+        Input: JSON.stringify({ catalogKey: 'catalogs/shop.csv' }),
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
+        DeadLetterConfig: Match.objectLike({ Arn: Match.anyValue() }),
+      }),
+    });
+  });
+
+  it('has no schedule when told "none"', () => {
+    const { template: none } = synthStack({ schedule: 'none' });
+    none.resourceCountIs('AWS::Scheduler::Schedule', 0);
+  });
+
+  it('encrypts the data bucket, blocks public access and refuses plain HTTP', () => {
+    const bucket = logicalId(template, 'AWS::S3::Bucket', 'StorageData');
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([Match.objectLike({ Prefix: 'runs/', ExpirationInDays: 14 })]),
+      },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucket },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('lets only the aggregate and search functions read the MongoDB secret', () => {
+    const secret = logicalId(template, 'AWS::SecretsManager::Secret', 'MongoUri');
+    const policies = template.findResources('AWS::IAM::Policy');
+    const readers = Object.values(policies)
+      .filter(
+        (p) =>
+          JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:GetSecretValue') &&
+          JSON.stringify(p.Properties.PolicyDocument).includes(secret),
+      )
+      .flatMap((p) => p.Properties.Roles.map((r: { Ref: string }) => r.Ref));
+    expect(readers.sort()).toEqual([
+      expect.stringMatching(/^FunctionsAggregateServiceRole/),
+      expect.stringMatching(/^FunctionsSearchServiceRole/),
+    ]);
+  });
+
+  it('gives each function only its own key prefixes of the bucket', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    const of = (role: string) =>
+      JSON.stringify(
+        policies.find((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref.startsWith(role))),
+      );
+    expect(of('FunctionsSearchServiceRole')).toContain('/masked/*');
+    expect(of('FunctionsSearchServiceRole')).not.toContain('s3:PutObject');
+    expect(of('FunctionsDownloadServiceRole')).not.toContain('/masked/*');
+    expect(of('FunctionsAggregateServiceRole')).toContain('s3:DeleteObject');
+    expect(of('FunctionsSegmentServiceRole')).not.toContain('s3:DeleteObject');
+  });
+
+  it('keeps logs for the configured time and alarms on failed runs and search errors', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ExecutionsFailed',
+      Threshold: 1,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+    });
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL' }),
+      TracingConfiguration: { Enabled: true },
+    });
+  });
+});

@@ -1,0 +1,103 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { INGEST_STATES as S } from '../../infra/ingest-states.ts';
+import { definitionOf, type Json, synthStack } from './synth.ts';
+
+describe('the ingestion state machine (synthesized)', () => {
+  let asl: Json;
+  let map: Json;
+  beforeAll(() => {
+    const { template } = synthStack({
+      batchSize: '12',
+      maxConcurrency: '7',
+      toleratedFailurePercentage: '5',
+    });
+    asl = definitionOf(template);
+    map = asl.States[S.map];
+  });
+
+  it('fans out with a Distributed Map reading the prepared items file from S3', () => {
+    expect(map.Type).toBe('Map');
+    expect(map.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+    expect(map.ItemReader.Resource).toMatch(/:states:::s3:getObject$/);
+    expect(map.ItemReader.ReaderConfig).toEqual({ InputType: 'JSON' });
+    expect(map.ItemReader.Parameters['Key.$']).toBe('$.prepared.itemsKey');
+    expect(map.ItemReader.Parameters.Bucket).toMatch(/StorageData/);
+    expect(map.ItemReader.ReaderConfig.MaxItems).toBeUndefined();
+  });
+
+  it('batches products, with the run id resolved from the state, under the 256 KB state limit', () => {
+    expect(map.ItemBatcher.MaxItemsPerBatch).toBe(12);
+    expect(map.ItemBatcher.MaxInputBytesPerBatch).toBeLessThanOrEqual(128 * 1024);
+    expect(map.ItemBatcher.BatchInput).toEqual({ 'runId.$': '$.prepared.runId' });
+  });
+
+  it('limits concurrency, tolerates a share of failed batches and writes results to S3', () => {
+    expect(map.MaxConcurrency).toBe(7);
+    expect(map.ToleratedFailurePercentage).toBe(5);
+    expect(map.ResultWriter.Resource).toMatch(/:states:::s3:putObject$/);
+    expect(map.ResultWriter.Parameters.Prefix).toBe('map-results');
+    expect(map.ResultPath).toBe('$.map');
+  });
+
+  it('runs download, segment and embed per batch, retrying transient errors but not bad input', () => {
+    const states = map.ItemProcessor.States;
+    expect(map.ItemProcessor.StartAt).toBe(S.download);
+    expect(states[S.download].Next).toBe(S.segment);
+    expect(states[S.segment].Next).toBe(S.embed);
+    expect(states[S.embed].End).toBe(true);
+    for (const name of [S.download, S.segment, S.embed]) {
+      const retry: { ErrorEquals: string[]; MaxAttempts: number; BackoffRate?: number }[] =
+        states[name].Retry;
+      expect(retry.find((r) => r.ErrorEquals.includes('InputError'))?.MaxAttempts).toBe(0);
+      expect(retry.find((r) => r.ErrorEquals.includes('Lambda.TooManyRequestsException'))?.BackoffRate).toBe(
+        2,
+      );
+      const all = retry.at(-1);
+      expect(all?.ErrorEquals).toEqual(['States.ALL']);
+      expect(all?.MaxAttempts).toBeGreaterThan(0);
+      expect(states[name].Catch).toEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: S.recordBatchFailure },
+      ]);
+    }
+  });
+
+  it('records a batch that keeps failing instead of failing the run, passing keys and counts only', () => {
+    const record = map.ItemProcessor.States[S.recordBatchFailure];
+    expect(record.Type).toBe('Pass');
+    expect(record.Parameters).toMatchObject({
+      failed: true,
+      'productIds.$': '$.Items[*].id',
+      'error.$': '$.error.Error',
+    });
+    const embed = map.ItemProcessor.States[S.embed];
+    expect(embed.OutputPath).toBe('$.embedded');
+  });
+
+  it('guards against overlapping runs of one catalog with a conditional lock, released on every path', () => {
+    const acquire = asl.States[S.acquireLock];
+    expect(acquire.Resource).toMatch(/:states:::dynamodb:putItem$/);
+    expect(acquire.Parameters.ConditionExpression).toBe('attribute_not_exists(pk) OR expiresAt < :now');
+    expect(acquire.Catch[0]).toMatchObject({
+      ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'],
+      Next: S.alreadyRunning,
+    });
+    expect(asl.States[S.aggregate].Next).toBe(S.releaseLock);
+    expect(asl.States[S.releaseLock].Resource).toMatch(/:states:::dynamodb:deleteItem$/);
+    expect(map.Catch[0]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: S.aggregateAfterFailure });
+    expect(asl.States[S.aggregateAfterFailure].Next).toBe(S.releaseLockAfterFailure);
+    expect(asl.States[S.releaseLockAfterFailure].Next).toBe(S.failed);
+    expect(asl.States[S.aggregate].Catch[0].Next).toBe(S.releaseLockAfterFailure);
+  });
+
+  it('hands the aggregate step the run id, the prune choice and where the Map wrote its results', () => {
+    expect(asl.States[S.aggregate].Parameters).toEqual({
+      'runId.$': '$.prepared.runId',
+      'prune.$': '$.prune',
+      'results.$': '$.map.ResultWriterDetails',
+    });
+    expect(asl.States[S.prepare].Parameters).toEqual({
+      'runId.$': '$$.Execution.Name',
+      'catalogKey.$': '$.catalogKey',
+    });
+  });
+});
