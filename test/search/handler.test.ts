@@ -1,22 +1,73 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FsBlobStore } from '../../adapters/fs-blob-store.ts';
+import { HttpClientError } from '../../core/errors.ts';
+import type { ImageEmbedder, Segmenter } from '../../core/ports/models.ts';
 import type { ApiDeps } from '../../functions/search/api.ts';
 import { createApi } from '../../functions/search/api.ts';
 import { createSearchHandler, handler } from '../../functions/search/handler.ts';
 import { type RunningServer, startServer } from '../../local/server.ts';
-import { catalogStore, textEmbedder } from './fixtures.ts';
+import { tempDir } from '../models/drawn-images.ts';
+import { at, catalogStore, MODEL, textEmbedder } from './fixtures.ts';
+import { multipart, shirtJpeg } from './image-fixtures.ts';
 import { rawRequest } from './raw-http.ts';
 
 const WEB_DIR = path.resolve(import.meta.dirname, '../../web');
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC',
+  'base64',
+);
+let JPEG: Buffer;
+let FORM: { body: Buffer; contentType: string } = {
+  body: Buffer.alloc(0),
+  contentType: 'multipart/form-data; boundary=b',
+};
 
-function httpApiEvent(method: string, target: string, extra: { body?: string; stage?: string } = {}) {
+beforeAll(async () => {
+  JPEG = await shirtJpeg('#1030d0');
+  FORM = multipart([{ name: 'image', filename: 'a.jpg', type: 'image/jpeg', body: JPEG }]);
+});
+
+/** Models that keep every pixel and put every image at 10 degrees (nearest product: a). */
+function fakeImageModels(): ApiDeps['image'] {
+  const segmenter: Segmenter = {
+    modelId: 'keep-all',
+    segment: async (i) => ({
+      data: new Uint8Array(i.width * i.height).fill(255),
+      width: i.width,
+      height: i.height,
+    }),
+  };
+  const embedder: ImageEmbedder = {
+    modelId: MODEL,
+    dim: 2,
+    embedImages: async (list) => list.map(() => Float32Array.from(at(10))),
+  };
+  return {
+    segmenter: async () => segmenter,
+    embedder: async () => embedder,
+    http: {
+      get: async (url) => {
+        throw new HttpClientError(`${url} is a private address`, 'blocked_host', false);
+      },
+    },
+    background: [0, 177, 64],
+    maxPixels: 1_000_000,
+  };
+}
+
+function httpApiEvent(
+  method: string,
+  target: string,
+  extra: { body?: string; stage?: string; headers?: Record<string, string> } = {},
+) {
   const [rawPath = '/', rawQueryString = ''] = target.split(/\?(.*)/s);
   return {
     version: '2.0',
     routeKey: '$default',
     rawPath,
     rawQueryString,
-    headers: { host: 'abc.execute-api.eu-west-1.amazonaws.com', 'user-agent': 'test' },
+    headers: { host: 'abc.execute-api.eu-west-1.amazonaws.com', 'user-agent': 'test', ...extra.headers },
     requestContext: {
       http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'test' },
       stage: extra.stage ?? '$default',
@@ -35,7 +86,19 @@ describe('search Lambda handler', () => {
   let deps: ApiDeps;
   let server: RunningServer;
   beforeAll(async () => {
-    deps = { text: textEmbedder(), store: await catalogStore(), webDir: WEB_DIR, onError: () => {} };
+    const store = await catalogStore();
+    const [first] = await Promise.all([store.get('a')]);
+    if (first) await store.upsert([{ ...first, maskedKeys: ['masked/a.png', undefined] }]);
+    const blobs = new FsBlobStore(await tempDir('handler-blobs'));
+    await blobs.put('masked/a.png', PNG, 'image/png');
+    deps = {
+      text: textEmbedder(),
+      store,
+      blobs,
+      image: fakeImageModels(),
+      webDir: WEB_DIR,
+      onError: () => {},
+    };
     server = await startServer({ api: createApi(deps), port: 0 });
   });
   afterAll(async () => {
@@ -63,6 +126,13 @@ describe('search Lambda handler', () => {
     ['HEAD', '/style.css'],
     ['GET', '/%2e%2e/package.json'],
     ['GET', '/missing.css'],
+    ['GET', '/api/products/a'],
+    ['GET', '/api/products/a/similar?k=3&category=dress'],
+    ['GET', '/api/products/zz/similar'],
+    ['GET', '/api/products/a/masked/0'],
+    ['GET', '/api/products/a/masked/1'],
+    ['GET', '/api/facets'],
+    ['GET', '/api/openapi.json'],
   ])('answers %s %s exactly like the local server', async (method, target) => {
     // Prepare
     const search = createSearchHandler(deps);
@@ -78,6 +148,45 @@ describe('search Lambda handler', () => {
       expect(viaServer.headers[name]).toBe(value);
     expect(viaLambda.headers['content-security-policy']).toMatch(/^default-src 'self'/);
   });
+
+  it.each([
+    ['a raw JPEG', 'image/jpeg', () => JPEG, '?k=2'],
+    ['a multipart form', FORM.contentType, () => FORM.body, ''],
+    ['HTML as a PNG', 'image/png', () => Buffer.from('<html>'), ''],
+    ['text', 'text/plain', () => Buffer.from('hi'), ''],
+    [
+      'JSON with a private imageUrl',
+      'application/json',
+      () => Buffer.from('{"imageUrl":"http://10.1.2.3/a.jpg"}'),
+      '',
+    ],
+    ['a truncated form', FORM.contentType, () => FORM.body.subarray(0, 80), ''],
+  ])(
+    'answers POST /api/search with %s (base64 in the event) exactly like the local server',
+    async (_, type, body, qs) => {
+      // Prepare
+      const search = createSearchHandler(deps);
+      const bytes = body();
+
+      // Act
+      const viaLambda = await search(
+        httpApiEvent('POST', `/api/search${qs}`, {
+          body: bytes.toString('base64'),
+          headers: { 'content-type': type },
+        }),
+      );
+      const viaServer = await rawRequest(server.url, `/api/search${qs}`, {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body: bytes,
+      });
+
+      // Assess
+      expect(viaLambda.statusCode).toBe(viaServer.status);
+      expect(viaLambda.statusCode).toBeLessThan(500);
+      expect(decode(viaLambda)).toBe(viaServer.body);
+    },
+  );
 
   it('base64-encodes static files and strips a named stage from the path', async () => {
     // Prepare
