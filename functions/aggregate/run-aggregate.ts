@@ -40,7 +40,7 @@ export interface AggregateInput {
  * Turns each product's image vectors into one unit-length product vector and stores it, one batch at a time;
  * products with no usable image are reported, not stored. A bad batch is recorded in the summary and the
  * others are stored; a batch of another model (ModelMismatchError) stops the run before its first write.
- * Idempotent.
+ * The map's batches that produced no embedded batch (`mapResults`) are reported and stop a prune. Idempotent.
  */
 export async function runAggregate(input: AggregateInput, deps: AggregateDeps): Promise<AggregateSummary> {
   const { runId } = input;
