@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { CLOUD_ENV } from '../cloud/env-names.ts';
 import { ConfigError } from './errors.ts';
 
 const hexColor = z
@@ -85,6 +86,15 @@ const schema = z.object({
   [MODEL_ENV.imageFit]: z.enum(['pad', 'model']).default('pad'),
   [MODEL_ENV.embedBatchSize]: int(1, 256).default(8),
   [MODEL_ENV.onnxThreads]: int(1, 256).optional(),
+  [CLOUD_ENV.bucket]: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name')
+    .optional(),
+  [CLOUD_ENV.mongoSecretArn]: z.string().startsWith('arn:', 'expected a Secrets Manager ARN').optional(),
+  [CLOUD_ENV.mongoDatabase]: z.string().min(1).default('threadfinder'),
+  [CLOUD_ENV.mongoCollection]: z.string().min(1).default('products'),
+  [CLOUD_ENV.mongoIndex]: z.string().min(1).default('product_vectors'),
+  THREADFINDER_WEB_DIR: z.string().min(1).optional(),
 });
 
 /** Which models run and how they are fed; the same settings locally and in the cloud. */
@@ -124,6 +134,19 @@ export interface Config {
   /** Search alternatives at or above this cosine to the best product or to each other count as one. */
   duplicateThreshold: number;
   model: ModelSettings;
+  /** Where the deployed functions find their bucket and MongoDB (set by the stack; unset locally). */
+  cloud: CloudSettings;
+  /** Folder of the search page, when not the repository's web/ (the container image sets it). */
+  webDir?: string;
+}
+
+/** The deployed functions' resources, named by environment variables the stack sets (cloud/env-names.ts). */
+export interface CloudSettings {
+  bucket?: string;
+  mongoSecretArn?: string;
+  mongoDatabase: string;
+  mongoCollection: string;
+  mongoIndex: string;
 }
 
 /** Reads and validates settings from an environment; throws ConfigError naming each bad variable. */
@@ -161,5 +184,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       embedBatchSize: e[MODEL_ENV.embedBatchSize],
       onnxThreads: e[MODEL_ENV.onnxThreads],
     }),
+    cloud: Object.freeze({
+      bucket: e[CLOUD_ENV.bucket],
+      mongoSecretArn: e[CLOUD_ENV.mongoSecretArn],
+      mongoDatabase: e[CLOUD_ENV.mongoDatabase],
+      mongoCollection: e[CLOUD_ENV.mongoCollection],
+      mongoIndex: e[CLOUD_ENV.mongoIndex],
+    }),
+    ...(e.THREADFINDER_WEB_DIR && { webDir: path.resolve(e.THREADFINDER_WEB_DIR) }),
   });
 }

@@ -66,12 +66,15 @@ export function createLocalStageHandlers(rt: LocalRuntime, observer: StageObserv
     batchSize: config.model.embedBatchSize,
     onImage: (image) => observer.finished?.(image),
   }));
-  const aggregate = createAggregateHandler(async () => ({
-    blobs: rt.blobs,
-    store: rt.store,
-    modelId: rt.models.embed.id,
-    dim: rt.models.embed.dim,
-  }));
+  const aggregate = createAggregateHandler(
+    async () => ({
+      blobs: rt.blobs,
+      store: rt.store,
+      modelId: rt.models.embed.id,
+      dim: rt.models.embed.dim,
+    }),
+    { fullSummary: true },
+  );
   return {
     download: (event) => download(event, localContext('download')),
     segment: (event) => segment(event, localContext('segment')),
