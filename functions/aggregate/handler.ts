@@ -84,3 +84,8 @@ export function createAggregateHandler(
   if (options.fullSummary) return middy(run);
   return middy(async (event: unknown) => compactSummary(await run(event)));
 }
+
+/** The deployed handler: dependencies built once per container from the environment the stack sets. */
+export const handler = createAggregateHandler(async () =>
+  (await import('../../cloud/stage-deps.ts')).aggregateDeps(),
+);

@@ -1,8 +1,7 @@
-import path from 'node:path';
 import middy from '@middy/core';
 import { UndiciHttpClient } from '../../adapters/undici-http-client.ts';
 import { parseBatchEvent } from '../../core/batch-schema.ts';
-import { type Config, loadConfig } from '../../core/config.ts';
+import type { Config } from '../../core/config.ts';
 import { HostLimiter } from '../../core/host-limiter.ts';
 import { depsGetter } from '../../core/lazy.ts';
 import type { BlobStore } from '../../core/ports/blob-store.ts';
@@ -50,9 +49,7 @@ export function createDownloadHandler(deps: DownloadDeps | (() => Promise<Downlo
   );
 }
 
-/** The deployed handler: config from the environment, originals on local disk under `<dataDir>/blobs`. */
-export const handler = createDownloadHandler(async () => {
-  const config = loadConfig();
-  const { FsBlobStore } = await import('../../adapters/fs-blob-store.ts');
-  return buildDownloadDeps(config, new FsBlobStore(path.join(config.dataDir, 'blobs')));
-});
+/** The deployed handler: config from the environment the stack sets, originals in the data bucket. */
+export const handler = createDownloadHandler(async () =>
+  (await import('../../cloud/stage-deps.ts')).downloadDeps(),
+);

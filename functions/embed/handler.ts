@@ -10,3 +10,8 @@ export function createEmbedHandler(deps: EmbedDeps | (() => Promise<EmbedDeps>))
     async (event: unknown): Promise<EmbedResult> => runEmbed(parseBatchEvent(event), await getDeps()),
   );
 }
+
+/** The deployed handler: dependencies built once per container from the environment the stack sets. */
+export const handler = createEmbedHandler(async () =>
+  (await import('../../cloud/stage-deps.ts')).embedDeps(),
+);

@@ -13,3 +13,8 @@ export function createPrepareHandler(deps: PrepareDeps | (() => Promise<PrepareD
     async (event: unknown): Promise<PrepareResult> => runPrepare(parsePrepareEvent(event), await getDeps()),
   );
 }
+
+/** The deployed handler: dependencies built once per container from the environment the stack sets. */
+export const handler = createPrepareHandler(async () =>
+  (await import('../../cloud/stage-deps.ts')).prepareDeps(),
+);

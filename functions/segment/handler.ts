@@ -9,3 +9,8 @@ export function createSegmentHandler(deps: SegmentDeps | (() => Promise<SegmentD
   const getDeps = depsGetter(deps);
   return middy(async (event: unknown): Promise<Batch> => runSegment(parseBatchEvent(event), await getDeps()));
 }
+
+/** The deployed handler: dependencies built once per container from the environment the stack sets. */
+export const handler = createSegmentHandler(async () =>
+  (await import('../../cloud/stage-deps.ts')).segmentDeps(),
+);
