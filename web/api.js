@@ -73,26 +73,37 @@ async function call(url, init, kind) {
   throw new SearchError(explain(res.status, code, body?.error?.message, kind), { status: res.status, code });
 }
 
+const BY_CODE = {
+  not_ready: 'The shop is still getting ready. Please try again in a moment.',
+  model_mismatch: 'The shop is being updated. Please try again in a few minutes.',
+  payload_too_large: 'That photo is too large. Please use a photo under 8 MB.',
+  too_many_pixels: 'That photo has too many pixels. Please use a smaller photo.',
+  image_search_unavailable:
+    'Search by photo is not available right now. Please describe the garment instead.',
+  missing_image: 'The photo did not arrive. Please choose it again.',
+  invalid_image_url: 'That does not look like a picture address. It should start with https://',
+  blocked_host:
+    'We cannot fetch pictures from that address. Please download the picture and upload it instead.',
+  image_fetch_failed:
+    'We could not fetch a picture from that address. Check that it opens in your browser, or download the picture and upload it.',
+  product_not_found: 'We could not find that product any more. It may have been removed from the shop.',
+  query_too_long: 'That description is too long. Please shorten it.',
+  empty_query: 'Pick a few features or type what you are looking for, then press Search.',
+};
+
 /** The words a shopper sees for a failed request. */
 export function explain(status, code, serverMessage, kind) {
-  if (code === 'not_ready' || status === 503) {
-    return 'The shop is still getting ready. Please try again in a moment.';
-  }
-  if (code === 'payload_too_large' || code === 'body_too_large' || status === 413) {
-    return 'That photo is too large. Please use a photo under 8 MB.';
-  }
+  if (BY_CODE[code]) return BY_CODE[code];
   if (code === 'not_an_image' || code === 'unsupported_media_type' || status === 415) {
     return kind === 'url'
       ? 'The address does not lead to a photo we can use. Please use a JPEG, PNG or WebP picture.'
       : 'That file is not a photo we can use. Please choose a JPEG, PNG or WebP picture.';
   }
-  if (code === 'product_not_found' || (kind === 'product' && status === 404)) {
-    return 'We could not find that product any more. It may have been removed from the shop.';
-  }
-  if (status === 414 || code === 'query_too_long') return 'That description is too long. Please shorten it.';
-  if (kind === 'url' && status >= 400 && status < 500) {
-    return `We could not fetch a picture from that address${serverMessage ? ` (${serverMessage})` : ''}.`;
-  }
+  if (status === 413) return BY_CODE.payload_too_large;
+  if (status === 414) return BY_CODE.query_too_long;
+  if (status === 503) return BY_CODE.not_ready;
+  if (kind === 'product' && status === 404) return BY_CODE.product_not_found;
+  if (kind === 'url' && status >= 400 && status < 500) return BY_CODE.image_fetch_failed;
   if (status >= 400 && status < 500) {
     return `We could not run that search${serverMessage ? `: ${serverMessage}` : '.'}`;
   }

@@ -3,7 +3,7 @@ import { facets, searchImageUrl, searchText, searchUpload, similarTo } from './a
 import { priceProblem, readFilters, showFacets, writeFilters } from './filters.js';
 import { acceptPhotos, imageUrlProblem, photoProblem, previewOf } from './photo.js';
 import { createPickers } from './pickers.js';
-import { clearResults, focusBest, setBusy, setStatus, showResults } from './results.js';
+import { clearResults, focusBest, revealResults, setBusy, setStatus, showResults } from './results.js';
 import { modeOf, stateFromUrl, urlFromState } from './state.js';
 
 const form = document.getElementById('search-form');
@@ -54,7 +54,7 @@ function syncForm(state) {
   else preview.removeAttribute('src');
 }
 
-async function show(state, { focus = false } = {}) {
+async function show(state, { focus = false, reveal = false } = {}) {
   cancel();
   syncForm(state);
   const mode = modeOf(state);
@@ -93,7 +93,10 @@ async function show(state, { focus = false } = {}) {
     shown = null;
     setStatus(err instanceof Error ? err.message : 'Something went wrong. Please try again.', true);
   } finally {
-    if (inFlight === controller) cancel();
+    if (inFlight === controller) {
+      cancel();
+      if (reveal && !focus) revealResults();
+    }
   }
 }
 
@@ -148,7 +151,7 @@ form.addEventListener('submit', (event) => {
   const state = current();
   const filters = readFilters(form, state.filters.k);
   const q = input.value.trim();
-  if (q) return navigate({ q, product: '', imageUrl: '', upload: false, filters });
+  if (q) return navigate({ q, product: '', imageUrl: '', upload: false, filters }, { reveal: true });
   if (modeOf(state) !== 'none' && modeOf(state) !== 'text') return searchAgain(filters);
   clearResults();
   setStatus('Pick a few features or type what you are looking for, then press Search.', true);
@@ -174,7 +177,7 @@ urlForm.addEventListener('submit', (event) => {
     return;
   }
   const filters = readFilters(form, current().filters.k);
-  navigate({ q: '', product: '', imageUrl: urlInput.value.trim(), upload: false, filters });
+  navigate({ q: '', product: '', imageUrl: urlInput.value.trim(), upload: false, filters }, { reveal: true });
 });
 
 acceptPhotos(document.getElementById('image-upload'), document.getElementById('drop-zone'), async (file) => {
@@ -186,7 +189,7 @@ acceptPhotos(document.getElementById('image-upload'), document.getElementById('d
   const uploadId = ++uploadCount;
   uploads.set(uploadId, { file, preview: await previewOf(file) });
   const filters = readFilters(form, current().filters.k);
-  navigate({ q: '', product: '', imageUrl: '', upload: true, uploadId, filters });
+  navigate({ q: '', product: '', imageUrl: '', upload: true, uploadId, filters }, { reveal: true });
 });
 
 window.addEventListener('popstate', () => show(current()));

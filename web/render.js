@@ -49,7 +49,7 @@ export function hasCutOuts(product) {
 }
 
 function image(src, alt) {
-  const img = el('img', { src, alt, decoding: 'async', referrerpolicy: 'no-referrer' });
+  const img = el('img', { src, alt, referrerpolicy: 'no-referrer' });
   img.addEventListener('error', () => img.closest('li')?.classList.add('broken'), { once: true });
   return img;
 }
@@ -128,7 +128,7 @@ export function renderAlternative(product, { href, cutOuts, onOpen }) {
   const frame = el('span', { class: 'alt-photo' });
   const list = photos(product, cutOuts);
   if (list.length > 0) {
-    const img = el('img', { src: list[0], alt: '', decoding: 'async', referrerpolicy: 'no-referrer' });
+    const img = el('img', { src: list[0], alt: '', referrerpolicy: 'no-referrer' });
     let next = 1;
     img.addEventListener('error', () => {
       if (next < list.length) img.src = list[next++];

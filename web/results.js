@@ -50,3 +50,10 @@ export function focusBest() {
   heading.focus({ preventScroll: true });
   results.scrollIntoView({ block: 'start' });
 }
+
+/** Scrolls the status line to the top when a search the shopper started finished below the fold (phones). */
+export function revealResults() {
+  if (statusLine.getBoundingClientRect().top > window.innerHeight * 0.6) {
+    statusLine.scrollIntoView({ block: 'start' });
+  }
+}

@@ -53,7 +53,7 @@ export async function startSite(): Promise<Site> {
     closers.push(() => rt.close());
     const quiet = Object.assign(new PassThrough(), { isTTY: false }) as unknown as NodeJS.WriteStream;
     await ingestCatalogFile(rt, { file, log: () => {}, progressStream: quiet });
-    const server = await serveSearch(rt, { port: 0 });
+    const server = await serveSearch(rt, { port: 0, imageUrlAllowAddresses: ['127.0.0.1'] });
     closers.push(() => server.close());
     const browser = await launchChromium();
     closers.push(() => browser.close());
@@ -99,13 +99,21 @@ export function watchPage(page: Page): { errors: string[] } {
   return { errors };
 }
 
-/** True once every visible image inside the locator's elements has loaded with real pixels. */
+/** True once every visible image inside `selector` has loaded and decoded with real pixels. */
 export function imagesLoaded(page: Page, selector: string): Promise<boolean> {
-  return page.evaluate((sel) => {
+  return page.evaluate(async (sel) => {
     const imgs = Array.from(document.querySelectorAll<HTMLImageElement>(`${sel} img`)).filter(
       (i) => i.checkVisibility?.() ?? true,
     );
-    return imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0);
+    const decoded = await Promise.all(
+      imgs.map((i) =>
+        i.decode().then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
+    return imgs.length > 0 && decoded.every(Boolean) && imgs.every((i) => i.naturalWidth > 0);
   }, selector);
 }
 
