@@ -1,4 +1,4 @@
-import { type Collection, type Db, MongoClient, type MongoClientOptions } from 'mongodb';
+import type { Collection, Db, MongoClient, MongoClientOptions } from 'mongodb';
 import { InputError, ModelMismatchError, ThreadfinderError } from '../core/errors.ts';
 import type { IndexInfo, SearchOptions, VectorStore } from '../core/ports/vector-store.ts';
 import type { Hit, ProductRecord } from '../core/types.ts';
@@ -62,7 +62,7 @@ export class MongoVectorStore implements VectorStore {
 
   /** Uses an injected client (or Db), which the caller keeps and closes. */
   constructor(source: MongoClient | Db, options: MongoVectorStoreOptions = {}) {
-    this.db = source instanceof MongoClient ? source.db(options.database ?? 'threadfinder') : source;
+    this.db = isClient(source) ? source.db(options.database ?? 'threadfinder') : source;
     this.collectionName = options.collection ?? 'products';
     this.indexName = options.indexName ?? 'threadfinder_vectors';
     this.indexTimeoutMs = options.indexTimeoutMs ?? 300_000;
@@ -212,4 +212,9 @@ export class MongoVectorStore implements VectorStore {
   private assertOpen(): void {
     if (this.closed) throw new ThreadfinderError(`vector store at ${this.where} is closed`);
   }
+}
+
+/** A MongoClient has `db()`; a Db does not (duck-typed, so a second bundled copy of the driver still works). */
+function isClient(source: MongoClient | Db): source is MongoClient {
+  return typeof (source as Partial<MongoClient>).db === 'function';
 }
