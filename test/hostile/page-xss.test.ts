@@ -32,9 +32,10 @@ function hostileProducts(): ProductRecord[] {
       },
       [IMAGE, 'javascript:window.__pwned=6', 'data:image/svg+xml,<svg onload="window.__pwned=7"/>'],
     ),
-    product('alt-1', 35, { name: 'Plain', product_url: 'JaVaScRiPt:window.__pwned=8' }),
-    product('alt-2', 40, { name: 'Entity', product_url: 'jav&#x61;script:window.__pwned=9' }),
-    product('alt-3', 45, { name: 'Shop', product_url: 'https://shop.example/p/3' }),
+    // Far enough apart (20 degrees, cosine 0.94) that the near-duplicate collapse keeps every one.
+    product('alt-1', 50, { name: 'Plain', product_url: 'JaVaScRiPt:window.__pwned=8' }),
+    product('alt-2', 70, { name: 'Entity', product_url: 'jav&#x61;script:window.__pwned=9' }),
+    product('alt-3', 90, { name: 'Shop', product_url: 'https://shop.example/p/3' }),
   ];
 }
 
