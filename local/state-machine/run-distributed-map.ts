@@ -9,8 +9,8 @@ import {
   type RetryIntervalOverrides,
   runChildExecution,
 } from './child-execution.ts';
+import { compile } from './compile.ts';
 import { MapRunError, TerminalStateError } from './errors.ts';
-import { StateMachine } from './interpreter.ts';
 import { readJsonItems } from './item-reader.ts';
 import { type MapProgress, MapRunProgress } from './map-progress.ts';
 import { exceedsTolerance, resolveSettings } from './map-settings.ts';
@@ -73,7 +73,7 @@ export async function runDistributedMap(
   const mapRunId = (deps.newMapRunId ?? randomUUID)();
   const parent = deps.parent ?? { stateMachineName: 'LocalStateMachine', executionName: 'local' };
   const arns = mapRunArns(parent.stateMachineName, spec.label, mapRunId);
-  const machine = new StateMachine(spec.itemProcessor as never, { validationOptions: { checkArn: false } });
+  const machine = compile(spec.itemProcessor, `Distributed Map "${spec.stateName}" ItemProcessor`);
   const progress = new MapRunProgress(
     spec.stateName,
     arns.mapRunArn,

@@ -4,8 +4,8 @@ import type { BlobStore } from '../../core/ports/blob-store.ts';
 import { executionArn, stateMachineArn } from './arns.ts';
 import { type AslDefinition, forEachState, type Json } from './asl.ts';
 import { aslFailure, type LocalHandlers, type RetryIntervalOverrides } from './child-execution.ts';
+import { compile } from './compile.ts';
 import { LocalExecutionFailedError, UnsupportedDefinitionError } from './errors.ts';
-import { StateMachine } from './interpreter.ts';
 import { asLocalHandler, type TaskHandler } from './local-handlers.ts';
 import { applyLocalTimeouts } from './local-timeouts.ts';
 import type { MapProgress } from './map-progress.ts';
@@ -77,9 +77,9 @@ export async function runLocalExecution(
       });
   }
 
-  const machine = build(main, 'definition');
+  const machine = compile(main, 'definition');
   for (const spec of Object.values(maps))
-    build(spec.itemProcessor, `Distributed Map "${spec.stateName}" ItemProcessor`);
+    compile(spec.itemProcessor, `Distributed Map "${spec.stateName}" ItemProcessor`);
   const execution = machine.run(JSON.parse(JSON.stringify(input ?? null)), {
     overrides: {
       taskResourceLocalHandlers: handlers,
@@ -95,16 +95,6 @@ export async function runLocalExecution(
   } catch (thrown) {
     const { error, cause } = aslFailure(thrown);
     throw new LocalExecutionFailedError(error, cause, { cause: thrown });
-  }
-}
-
-function build(definition: AslDefinition, where: string): StateMachine {
-  try {
-    return new StateMachine(definition as never, { validationOptions: { checkArn: false } });
-  } catch (error) {
-    throw new UnsupportedDefinitionError(
-      `${where}: ${error instanceof Error ? error.message : String(error)}`,
-    );
   }
 }
 
