@@ -3,7 +3,16 @@ import { facets, searchImageUrl, searchText, searchUpload, similarTo } from './a
 import { priceProblem, readFilters, showFacets, writeFilters } from './filters.js';
 import { acceptPhotos, imageUrlProblem, photoProblem, previewOf } from './photo.js';
 import { createPickers } from './pickers.js';
-import { clearResults, focusBest, revealResults, setBusy, setStatus, showResults } from './results.js';
+import {
+  clearResults,
+  emptyText,
+  focusBest,
+  headline,
+  revealResults,
+  setBusy,
+  setStatus,
+  showResults,
+} from './results.js';
 import { modeOf, stateFromUrl, urlFromState } from './state.js';
 
 const form = document.getElementById('search-form');
@@ -21,6 +30,11 @@ let catalog = null;
 let cutOuts = false;
 let shown = null;
 let inFlight = null;
+/** Settles once the filters are filled in (or known to be unavailable). */
+const catalogKnown = facets().then((found) => {
+  catalog = found;
+  showFacets(form, found);
+});
 
 const LOADING = {
   text: 'Searching…',
@@ -80,12 +94,14 @@ async function show(state, { focus = false, reveal = false } = {}) {
     const best = mode === 'product' ? body.product : body.best;
     shown = best ? { best, alternatives: body.alternatives ?? [], mode, state } : null;
     if (!shown) {
+      await catalogKnown;
+      if (controller.signal.aborted) return;
       clearResults();
-      setStatus(emptyText(state));
+      setStatus(emptyText(catalog, state.filters));
       return;
     }
     render();
-    setStatus(headline(shown, body));
+    setStatus(headline(shown.mode, best, body.query));
     if (focus) focusBest();
   } catch (err) {
     if (controller.signal.aborted) return;
@@ -98,20 +114,6 @@ async function show(state, { focus = false, reveal = false } = {}) {
       if (reveal && !focus) revealResults();
     }
   }
-}
-
-function headline({ best, mode }, body) {
-  if (mode === 'product') return `More like “${best.name ?? best.id}”`;
-  if (mode === 'text') return `Best match for “${body.query}”`;
-  return 'Best match for your photo';
-}
-
-function emptyText(state) {
-  if (catalog && catalog.products === 0) return 'The shop has no products yet. Please come back later.';
-  if (Object.keys(state.filters).some((k) => k !== 'k')) {
-    return 'No products match these filters. Try removing a filter or widening the price range.';
-  }
-  return 'No products match. Try other words or fewer features.';
 }
 
 function render() {
@@ -194,8 +196,4 @@ acceptPhotos(document.getElementById('image-upload'), document.getElementById('d
 
 window.addEventListener('popstate', () => show(current()));
 
-facets().then((found) => {
-  catalog = found;
-  showFacets(form, found);
-});
 show(current());

@@ -57,3 +57,19 @@ export function revealResults() {
     statusLine.scrollIntoView({ block: 'start' });
   }
 }
+
+/** The status line above shown results. */
+export function headline(mode, best, query) {
+  if (mode === 'product') return `More like “${best.name ?? best.id}”`;
+  if (mode === 'text') return `Best match for “${query}”`;
+  return 'Best match for your photo';
+}
+
+/** Why nothing is shown, in words: an empty shop, filters that exclude everything, or no match. */
+export function emptyText(catalog, filters) {
+  if (catalog && catalog.products === 0) return 'The shop has no products yet. Please come back later.';
+  if (Object.keys(filters).some((k) => k !== 'k')) {
+    return 'No products match these filters. Try removing a filter or widening the price range.';
+  }
+  return 'No products match. Try other words or fewer features.';
+}

@@ -86,6 +86,7 @@ describe.skipIf(!hasChromium)('the search page', () => {
     expect(sources.every((s) => /^\/api\/products\/[^/]+\/masked\/\d+$/.test(s))).toBe(true);
     await expect.poll(() => imagesLoaded(page, '[data-testid="best-match"]')).toBe(true);
     expect(await page.getByTestId('show-cutouts').getAttribute('aria-pressed')).toBe('true');
+    await screenshot(page, 'search-cutouts.png');
   });
 
   it('makes a clicked alternative the focus with its own alternatives, and the back button returns', async () => {
