@@ -39,7 +39,7 @@ async function post(body: Buffer | string, type: string, qs = '') {
   const res = await fetch(`${server.url}/api/search${qs}`, {
     method: 'POST',
     headers: { 'content-type': type },
-    body,
+    body: typeof body === 'string' ? body : new Uint8Array(body),
   });
   return { status: res.status, body: await res.json() };
 }

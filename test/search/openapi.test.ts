@@ -65,8 +65,12 @@ async function expectDocumented(route: string, method: 'get' | 'post', res: Resp
 }
 
 const get = (path: string, init?: RequestInit) => fetch(`${server.url}${path}`, init);
-const postImage = (body: BodyInit, type: string, qs = '') =>
-  get(`/api/search${qs}`, { method: 'POST', headers: { 'content-type': type }, body });
+const postImage = (body: Buffer | string, type: string, qs = '') =>
+  get(`/api/search${qs}`, {
+    method: 'POST',
+    headers: { 'content-type': type },
+    body: typeof body === 'string' ? body : new Uint8Array(body),
+  });
 
 describe('the OpenAPI document', () => {
   it('is an OpenAPI 3.1 document whose schemas compile', () => {
@@ -139,7 +143,7 @@ describe('the OpenAPI document', () => {
       await fetch(`${notReadyServer.url}/api/search`, {
         method: 'POST',
         headers: { 'content-type': 'image/jpeg' },
-        body: world.originals.red as Buffer,
+        body: new Uint8Array(world.originals.red as Buffer),
       }),
     ]) {
       await expectDocumented('/api/search', 'post', res);
@@ -162,7 +166,7 @@ async function createdWithout(_: 'image'): Promise<Response> {
     const res = await fetch(`${bare.url}/api/search`, {
       method: 'POST',
       headers: { 'content-type': 'image/jpeg' },
-      body: world.originals.red as Buffer,
+      body: new Uint8Array(world.originals.red as Buffer),
     });
     const body = await res.arrayBuffer();
     return new Response(body, { status: res.status, headers: res.headers });
