@@ -22,6 +22,8 @@ export interface PlaceContext {
   s3: S3Sender;
   call: <T>(send: () => Promise<T>) => Promise<T>;
   log(line: string): void;
+  /** Aborts an upload or copy in flight (Ctrl-C before the execution starts). */
+  signal?: AbortSignal;
 }
 
 /** Puts a local file or an s3:// object at `catalogs/<name>` in the data bucket; returns the key. */
@@ -59,6 +61,7 @@ async function uploadFile(file: string, bucket: string, ctx: PlaceContext) {
         // S3 checks the bytes it receives against this, so a file changed since hashing is refused.
         ChecksumSHA256: sha256.toString('base64'),
       }),
+      { abortSignal: ctx.signal },
     ),
   );
   return { key, placement: 'uploaded' as const };
@@ -93,6 +96,7 @@ async function placeS3Object(source: S3Location, bucket: string, ctx: PlaceConte
         Metadata: origin,
         ContentType: found.ContentType,
       }),
+      { abortSignal: ctx.signal },
     ),
   );
   return { key, placement: 'copied' as const };

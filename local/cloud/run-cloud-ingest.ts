@@ -100,7 +100,7 @@ export async function runCloudIngest(
     if (!options.catalog)
       throw new InputError('ingest --cloud needs a catalog: a local file or s3://BUCKET/KEY');
     const target = resolveCloudTarget(options, env);
-    const { key } = await placeCatalog(options.catalog, target.bucket, { s3: deps.s3, call, log });
+    const { key } = await placeCatalog(options.catalog, target.bucket, { s3: deps.s3, call, log, signal });
     if (signal?.aborted) {
       log('Stopped before starting an execution.');
       return { status: 'NOT_STARTED', exitCode: EXIT.interrupted };

@@ -65,9 +65,10 @@ export class FakeS3 {
   }
 
   // biome-ignore lint/suspicious/noExplicitAny: one fake answers every overload of the port
-  async send(command: unknown): Promise<any> {
+  async send(command: unknown, options?: { abortSignal?: AbortSignal }): Promise<any> {
     const { name, input } = describe(command);
     this.calls.push({ name, input });
+    if (options?.abortSignal?.aborted) throw Object.assign(new Error('aborted'), { name: 'AbortError' });
     this.failures.throwIfQueued(name);
     if (command instanceof HeadObjectCommand) {
       const found = this.get(String(input.Bucket), String(input.Key));

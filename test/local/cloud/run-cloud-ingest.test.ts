@@ -119,6 +119,18 @@ describe('runCloudIngest from a local file', () => {
     expect(out.text).toMatch(/0 pending \| 15s\nExecution SUCCEEDED/);
   });
 
+  it('starts nothing when Ctrl-C comes before the upload is done', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const { deps, out, sfn } = fakeDeps(new FakeSfn(HAPPY));
+
+    const result = await runCloudIngest({ catalog, env: ENV, signal: controller.signal }, deps);
+
+    expect(result).toEqual({ status: 'NOT_STARTED', exitCode: 130 });
+    expect(sfn.names()).toEqual([]);
+    expect(out.text).toContain('Stopped before starting an execution.');
+  });
+
   it('refuses a missing file, an empty one and one over the size cap before calling AWS', async () => {
     const empty = path.join(dir, 'empty.csv');
     const huge = path.join(dir, 'huge.csv');
