@@ -1,10 +1,11 @@
 import type { Collection, Db, MongoClient, MongoClientOptions } from 'mongodb';
 import { InputError, ModelMismatchError, ThreadfinderError } from '../core/errors.ts';
-import type { IndexInfo, SearchOptions, VectorStore } from '../core/ports/vector-store.ts';
+import type { Facets, IndexInfo, SearchOptions, VectorStore } from '../core/ports/vector-store.ts';
 import type { Hit, ProductRecord } from '../core/types.ts';
 import { type CheckedRecord, checkRecord } from './file-vector-store/validate.ts';
 import { createMongoClient } from './mongo/client.ts';
 import { fromProductDocument, type ProductDocument, toProductDocument } from './mongo/documents.ts';
+import { type FacetRow, facetsFromRow, facetsPipeline } from './mongo/facets.ts';
 import { ensureVectorIndex, SIMILARITY } from './mongo/search-index.ts';
 import { buildSearchPipeline, checkSearchOptions, scoreToCosine } from './mongo/search-pipeline.ts';
 
@@ -182,6 +183,13 @@ export class MongoVectorStore implements VectorStore {
   async count(): Promise<number> {
     this.assertOpen();
     return this.products.countDocuments({});
+  }
+
+  /** Distinct categories and colours (first spelling of each, without case) and the price range, in one query. */
+  async facets(limit: number): Promise<Facets> {
+    this.assertOpen();
+    const [row] = await this.products.aggregate<FacetRow>(facetsPipeline(limit)).toArray();
+    return facetsFromRow(row);
   }
 
   /** Closes the client when the store built it (fromUri); an injected client stays open. Safe to call twice. */

@@ -33,7 +33,7 @@ export function buildIngestWorkflow(scope: Construct, props: IngestWorkflowProps
   const applyDefaults = new sfn.Pass(scope, S.applyDefaults, {
     parameters: {
       merged: sfn.JsonPath.jsonMerge(
-        sfn.JsonPath.stringToJson('{"prune":false}'),
+        sfn.JsonPath.stringToJson('{"prune":false,"catalog":{}}'),
         sfn.JsonPath.entirePayload,
       ),
     },
@@ -43,6 +43,7 @@ export function buildIngestWorkflow(scope: Construct, props: IngestWorkflowProps
     payload: sfn.TaskInput.fromObject({
       runId: sfn.JsonPath.executionName,
       catalogKey: sfn.JsonPath.stringAt('$.catalogKey'),
+      catalog: sfn.JsonPath.objectAt('$.catalog'),
     }),
     resultPath: '$.prepared',
   });

@@ -21,6 +21,16 @@ export interface IndexInfo {
   dim: number;
 }
 
+/** What the stored catalog holds, for a filter UI. */
+export interface Facets {
+  /** Distinct `category` values (first spelling of each, compared without case), sorted. */
+  categories: string[];
+  colors: string[];
+  /** Lowest and highest numeric `price`; null when no product has one. */
+  price: { min: number; max: number } | null;
+  products: number;
+}
+
 /**
  * Stores product vectors and finds the nearest ones by cosine similarity.
  *
@@ -48,5 +58,7 @@ export interface VectorStore {
   /** Highest cosine similarity first. */
   search(vector: Float32Array, options: SearchOptions): Promise<Hit[]>;
   count(): Promise<number>;
+  /** Facets computed by the store itself (one query), where scanning every record would be slow. */
+  facets?(limit: number): Promise<Facets>;
   close(): Promise<void>;
 }

@@ -53,10 +53,12 @@ export interface PrepareResult {
 export async function runPrepare(input: PrepareEvent, deps: PrepareDeps): Promise<PrepareResult> {
   const { runId, catalogKey } = input;
   const now = Math.floor((deps.clock ?? Date.now)() / 1000);
-  const text = decodeCatalog(await readCatalog(deps.blobs, catalogKey), catalogKey);
-  const catalog = parseCatalog(text, { file: catalogKey });
+  const name = input.catalog?.name ?? catalogKey;
+  const text = decodeCatalog(await readCatalog(deps.blobs, catalogKey), name);
+  const { format, groupSize } = input.catalog ?? {};
+  const catalog = parseCatalog(text, { file: name, format, groupSize });
   if (catalog.products.length === 0) {
-    throw new EmptyCatalogError(catalogKey, catalog.errors, firstNonBlankLine(text, catalogKey).line);
+    throw new EmptyCatalogError(name, catalog.errors, firstNonBlankLine(text, name).line);
   }
   const items = catalog.products.map(toItem);
   await deps.blobs.put(itemsKey(runId), jsonArray(items), 'application/json');

@@ -15,6 +15,13 @@ const prepareEvent = z.object({
     .positive()
     .max(366 * DEFAULT_LOCK_TTL_SECONDS)
     .optional(),
+  catalog: z
+    .object({
+      format: z.enum(['auto', 'urls', 'csv', 'jsonl']).optional(),
+      groupSize: z.number().int().min(1).max(50).optional(),
+      name: z.string().min(1).max(1024).optional(),
+    })
+    .optional(),
 });
 
 /** The prepare event: the run, and where its catalog lies in the blob store. */
@@ -25,9 +32,18 @@ export interface PrepareEvent {
   catalogKey: string;
   /** How long the run's lock holds before another run may take it (default 24 h). */
   lockTtlSeconds?: number;
+  /** How to read the catalog: its format (default auto-detected), URLs per product, and the name messages use. */
+  catalog?: CatalogOptions;
 }
 
-/** Parses `{ runId, catalogKey, lockTtlSeconds? }` (other fields are ignored); throws InputError. */
+/** Parsing choices of one catalog; `name` (default the catalog key) is what `file:line` messages show. */
+export interface CatalogOptions {
+  format?: 'auto' | 'urls' | 'csv' | 'jsonl';
+  groupSize?: number;
+  name?: string;
+}
+
+/** Parses `{ runId, catalogKey, lockTtlSeconds?, catalog? }` (other fields are ignored); throws InputError. */
 export function parsePrepareEvent(event: unknown): PrepareEvent {
   const parsed = prepareEvent.safeParse(event);
   if (!parsed.success)

@@ -1,20 +1,13 @@
-import type { VectorStore } from '../../core/ports/vector-store.ts';
+import type { Facets, VectorStore } from '../../core/ports/vector-store.ts';
 
-/** What the catalog holds, for a filter UI. */
-export interface Facets {
-  /** Distinct `category` values (first spelling of each, compared without case), sorted. */
-  categories: string[];
-  colors: string[];
-  /** Lowest and highest numeric `price`; null when no product has one. */
-  price: { min: number; max: number } | null;
-  products: number;
-}
+export type { Facets };
 
 /** Most distinct values listed per facet; a catalog with more lists the first ones found, sorted. */
 export const MAX_FACET_VALUES = 500;
 
-/** Reads facets from every stored record, streaming ids. */
+/** The store's own facets query where it has one; otherwise reads every stored record, streaming ids. */
 export async function computeFacets(store: VectorStore): Promise<Facets> {
+  if (store.facets) return store.facets(MAX_FACET_VALUES);
   const categories = new Map<string, string>();
   const colors = new Map<string, string>();
   let min = Number.POSITIVE_INFINITY;

@@ -61,7 +61,7 @@ describe.skipIf(!hasChromium)('the search page with hostile product data', () =>
   it('renders markup in names, metadata keys and values as text, running none of it', async () => {
     // Act
     const best = page.getByTestId('best-match');
-    const heading = await best.locator('h3').textContent();
+    const heading = await best.locator('h2').textContent();
     const text = await best.textContent();
     const injected = await page.evaluate(() => ({
       pwned: (window as { __pwned?: unknown }).__pwned ?? null,
@@ -82,10 +82,21 @@ describe.skipIf(!hasChromium)('the search page with hostile product data', () =>
 
   it('makes no javascript: or data: URL clickable or loadable, but keeps a real shop link', async () => {
     // Act
+    const origin = new URL(page.url()).origin;
     const links = await page.locator('a').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
-    const images = await page.locator('img').evaluateAll((imgs) => imgs.map((i) => i.getAttribute('src')));
-    // Assess
-    expect(links).toEqual(['https://shop.example/p/3']);
+    const images = await page
+      .locator('img[src]')
+      .evaluateAll((imgs) => imgs.map((i) => i.getAttribute('src')));
+    await page.locator('[data-testid="alternative"][data-product-id="alt-3"]').click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="best-match"]')?.getAttribute('data-product-id') === 'alt-3',
+    );
+    const shopLinks = await page
+      .locator('[data-testid="best-match"] a')
+      .evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
+    // Assess: the page's own links (skip link, alternatives) stay on the site; the only shop link is the real one
+    expect(links.filter((href) => !href.startsWith(`${origin}/`))).toEqual([]);
     expect(new Set(images)).toEqual(new Set([IMAGE]));
+    expect(shopLinks).toEqual(['https://shop.example/p/3']);
   });
 });

@@ -98,6 +98,7 @@ describe('the ingestion state machine (synthesized)', () => {
     expect(asl.States[S.prepare].Parameters).toEqual({
       'runId.$': '$$.Execution.Name',
       'catalogKey.$': '$.catalogKey',
+      'catalog.$': '$.catalog',
     });
   });
 });
