@@ -1,4 +1,3 @@
-import { ConfigError } from '../../core/errors.ts';
 import { depsGetter, lazy } from '../../core/lazy.ts';
 import { type ApiDeps, createApi } from './api.ts';
 import { fromHttpApiEvent, type HttpApiResult, toHttpApiResult } from './api-gateway.ts';
@@ -21,9 +20,7 @@ export function createSearchHandler(deps: ApiDeps | (() => Promise<ApiDeps>)): S
   };
 }
 
-/** The deployed entry point; the cloud wiring (TextEmbedder + MongoDB store) does not exist yet. */
-export const handler: SearchHandler = createSearchHandler(async () => {
-  throw new ConfigError(
-    'the search Lambda is not configured for the cloud yet: no cloud TextEmbedder or MongoDB VectorStore is wired',
-  );
-});
+/** The deployed entry point: text and image models from the image, MongoDB Atlas, masked images from S3. */
+export const handler: SearchHandler = createSearchHandler(async () =>
+  (await import('../../cloud/stage-deps.ts')).searchDeps(),
+);
