@@ -73,6 +73,16 @@ export function parseDistributedMap(
 ): { spec: DistributedMapSpec; parameters: Record<string, unknown> } {
   const where = `Distributed Map "${stateName}"`;
   onlyFields(state, MAP_FIELDS, where);
+  for (const field of ['Retry', 'Catch'] as const) {
+    const rules = Array.isArray(state[field]) ? (state[field] as { ErrorEquals?: unknown }[]) : [];
+    if (
+      rules.some((rule) => Array.isArray(rule.ErrorEquals) && rule.ErrorEquals.includes('States.TaskFailed'))
+    ) {
+      throw new UnsupportedDefinitionError(
+        `${where}: ${field} on States.TaskFailed is not supported locally (the Map runs as a Task there; use States.ALL)`,
+      );
+    }
+  }
   const processor = state.ItemProcessor as Record<string, unknown>;
   onlyFields(
     processor.ProcessorConfig as Record<string, unknown>,

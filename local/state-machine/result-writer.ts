@@ -49,7 +49,7 @@ export function writerTarget(parameters: unknown, stateName: string): { bucket: 
   const prefix = parameters.Prefix ?? '';
   if (typeof prefix !== 'string')
     throw new TerminalStateError('States.Runtime', `${where}: Prefix must be a string`);
-  return { bucket: parameters.Bucket, prefix: prefix.replace(/^\/+|\/+$/g, '') };
+  return { bucket: parameters.Bucket, prefix };
 }
 
 /**
@@ -62,7 +62,8 @@ export async function writeMapRunResults(
   records: ChildExecutionRecord[],
   maxFileBytes = DEFAULT_RESULT_FILE_MAX_BYTES,
 ): Promise<ResultWriterDetails> {
-  const folder = run.prefix === '' ? run.mapRunId : `${run.prefix}/${run.mapRunId}`;
+  const prefix = run.prefix.replace(/^\/+|\/+$/g, '');
+  const folder = prefix === '' ? run.mapRunId : `${prefix}/${run.mapRunId}`;
   const resultFiles: Record<ChildStatus, ResultFile[]> = { FAILED: [], PENDING: [], SUCCEEDED: [] };
   for (const status of ['SUCCEEDED', 'FAILED', 'PENDING'] as const) {
     const chunks = splitBySize(

@@ -48,7 +48,6 @@ async function run(
 
 /** A Download that fails for the batch holding `id`, `failures` times (forever by default), with `error`. */
 function failingDownloadFor(
-  h: Harness,
   id: string,
   error: () => Error,
   failures = Number.POSITIVE_INFINITY,
@@ -97,7 +96,7 @@ describe('the ingestion definition, run locally', () => {
 
   it('retries a child task that fails twice, and the run succeeds with every batch embedded', async () => {
     harness = await createHarness(products(45));
-    const flaky = failingDownloadFor(harness, 'p0', () => namedError('HttpClientError', 'socket hang up'), 2);
+    const flaky = failingDownloadFor('p0', () => namedError('HttpClientError', 'socket hang up'), 2);
 
     const output = await run(harness, { Download: flaky });
 
@@ -113,7 +112,7 @@ describe('the ingestion definition, run locally', () => {
 
   it('records a batch that always fails after MaxAttempts retries, without failing the run', async () => {
     harness = await createHarness(products(45));
-    const broken = failingDownloadFor(harness, 'p0', () => namedError('HttpClientError', 'host down'));
+    const broken = failingDownloadFor('p0', () => namedError('HttpClientError', 'host down'));
 
     const output = await run(harness, { Download: broken });
 
@@ -136,7 +135,7 @@ describe('the ingestion definition, run locally', () => {
 
   it('does not retry an InputError: the batch is recorded after one call', async () => {
     harness = await createHarness(products(45));
-    const refused = failingDownloadFor(harness, 'p0', () => new InputError('catalog row 3: bad URL'));
+    const refused = failingDownloadFor('p0', () => new InputError('catalog row 3: bad URL'));
 
     const output = await run(harness, { Download: refused });
 
@@ -150,7 +149,7 @@ describe('the ingestion definition, run locally', () => {
     harness = await createHarness(products(45));
     const definition = ingestionDefinition();
     withoutRecordedFailures(embedMap(definition).ItemProcessor);
-    const broken = failingDownloadFor(harness, 'p0', () => namedError('HttpClientError', 'host down'));
+    const broken = failingDownloadFor('p0', () => namedError('HttpClientError', 'host down'));
 
     const failure = await run(harness, { Download: broken }, { definition }).catch((error: unknown) => error);
 
@@ -171,7 +170,7 @@ describe('the ingestion definition, run locally', () => {
     const map = embedMap(definition);
     map.ItemBatcher = { ...map.ItemBatcher, MaxItemsPerBatch: 10 };
     withoutRecordedFailures(map.ItemProcessor);
-    const broken = failingDownloadFor(harness, 'p0', () => namedError('HttpClientError', 'host down'));
+    const broken = failingDownloadFor('p0', () => namedError('HttpClientError', 'host down'));
 
     const output = await run(harness, { Download: broken }, { definition });
 
