@@ -5,7 +5,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { INGEST_ERRORS, MAP_RESULTS_PREFIX, INGEST_STATES as S } from './ingest-states.ts';
+import { INGEST_ERRORS, INGEST_STATES as S } from './ingest-states.ts';
 import type { StageName } from './pipeline-functions.ts';
 import type { DeploySettings } from './settings.ts';
 
@@ -84,7 +84,11 @@ export function buildIngestWorkflow(scope: Construct, props: IngestWorkflowProps
     }),
     maxConcurrency: settings.maxConcurrency,
     toleratedFailurePercentage: settings.toleratedFailurePercentage,
-    resultWriterV2: new sfn.ResultWriterV2({ bucket, prefix: MAP_RESULTS_PREFIX }),
+    resultWriterV2: new sfn.ResultWriterV2({
+      bucket,
+      // Per run, so the aggregate step finds a failed Map's results too (they are written either way).
+      prefix: sfn.JsonPath.stringAt('$.prepared.mapResultsPrefix'),
+    }),
     mapExecutionType: sfn.StateMachineType.STANDARD,
     label: 'EmbedProducts',
     resultPath: '$.map',
@@ -114,7 +118,10 @@ export function buildIngestWorkflow(scope: Construct, props: IngestWorkflowProps
   });
   afterFailure.next(failed);
   const aggregateAfterFailure = invoke(scope, S.aggregateAfterFailure, functions.aggregate, {
-    payload: sfn.TaskInput.fromObject({ runId: sfn.JsonPath.stringAt('$.prepared.runId') }),
+    payload: sfn.TaskInput.fromObject({
+      runId: sfn.JsonPath.stringAt('$.prepared.runId'),
+      resultsPrefix: sfn.JsonPath.stringAt('$.prepared.mapResultsPrefix'),
+    }),
     resultPath: '$.aggregate',
   });
   aggregateAfterFailure.addCatch(afterFailure, { resultPath: '$.aggregateError' });

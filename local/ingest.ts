@@ -1,136 +1,149 @@
 import { randomBytes } from 'node:crypto';
-import { chunk } from '../core/chunk.ts';
-import { mapLimit } from '../core/concurrency.ts';
 import { ThreadfinderError } from '../core/errors.ts';
-import type { CatalogProduct, ProductItem } from '../core/types.ts';
+import type { BlobStore } from '../core/ports/blob-store.ts';
+import { readSummary } from '../functions/aggregate/run-blobs.ts';
 import { emptyAggregateSummary } from '../functions/aggregate/summary.ts';
 import type { AggregateSummary } from '../functions/aggregate/types.ts';
+import type { PrepareResult } from '../functions/prepare/run-prepare.ts';
+import type { CatalogOptions } from '../functions/prepare/schema.ts';
+import { INGEST_ERRORS, INGEST_STATES as S } from '../infra/ingest-states.ts';
+import { type AslDefinition, synthesizeIngestDefinition } from './ingest-definition.ts';
 import type { StageHandlers } from './stage-handlers.ts';
+import {
+  LocalExecutionFailedError,
+  type MapProgress,
+  type RetryIntervalOverrides,
+  runLocalExecution,
+} from './state-machine/index.ts';
 
-/** Options of one in-process ingestion run. */
+/** Options of one local ingestion: the cloud's execution input, plus what only a local run has. */
 export interface IngestOptions {
-  /** Products per batch: the unit each stage handler receives, like the Distributed Map's ItemBatcher. */
-  batchSize: number;
-  /** Batches in flight at once. */
-  concurrency?: number;
-  /** Attempts per batch before it is recorded as failed (the state machine's Retry). */
-  attempts?: number;
-  runId?: string;
-  /** Delete stored products this catalog no longer lists; skipped when any batch of the run failed. */
+  /** Blob key of the catalog (the runner copies a local file there first). */
+  catalogKey: string;
+  catalog?: CatalogOptions;
+  /** Delete stored products this catalog no longer lists (skipped when anything failed). */
   prune?: boolean;
-  onBatchDone?: (products: number) => void;
-  onStage?: (stage: string) => void;
-  /** When aborted, no new batch starts; batches in flight finish and what they embedded is still aggregated. */
+  /** Products per child execution: the Distributed Map's MaxItemsPerBatch. */
+  batchSize: number;
+  runId?: string;
+  /** Child executions at once (the cloud's MaxConcurrency is capped to this on one machine). */
+  mapConcurrency?: number;
+  /** When aborted, no new batch starts; what the batches in flight embed is still stored. */
   signal?: AbortSignal;
-  /** Waits between attempts of a batch; tests pass an instant one. */
-  sleep?: (ms: number) => Promise<void>;
+  /** Retry pauses by state name (tests pass 0). */
+  retryIntervalOverrides?: RetryIntervalOverrides;
+  onPrepared?: (prepared: PrepareResult) => void;
+  onMapProgress?: (progress: MapProgress) => void;
+  /** The definition to run; default: the cloud stack's, synthesized in-process. */
+  definition?: AslDefinition;
 }
 
-/** A batch that failed every attempt: its products are reported, the run goes on. */
-export interface FailedBatch {
-  productIds: string[];
-  error: string;
-}
-
-/** The outcome of a run: the aggregate summary plus batches that never completed. */
+/** How a run ended: the aggregate summary, and whether the Distributed Map completed. */
 export interface IngestReport {
+  runId: string;
+  prepared: PrepareResult;
   summary: AggregateSummary;
-  failedBatches: FailedBatch[];
-  /** Products never started because the run was interrupted (absent or 0 when it ran to the end). */
-  notProcessed?: number;
+  /** `incomplete`: the Map failed or was interrupted; what was embedded before is stored. */
+  outcome: 'complete' | 'incomplete';
+  /** Products never started (interrupted) or in batches the Map never ran. */
+  notProcessed: number;
   seconds: number;
 }
 
-/** A new run id: sortable time prefix plus randomness. */
+/** A second ingestion of a catalog that is being ingested. */
+export class IngestionRunningError extends ThreadfinderError {
+  override name = 'IngestionRunningError';
+}
+
+/** A new run id: sortable time prefix plus randomness (also the execution's name). */
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
   return `run-${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-/** Splits products into batches of `size`. */
-export function toBatches<T>(items: readonly T[], size: number): T[][] {
-  return chunk(items, size);
-}
+const definitions = new Map<number, AslDefinition>();
 
 /**
- * Runs download, segment and embed over batches of products, then the aggregate step: the same handlers and
- * event shapes as the cloud's Distributed Map, called in-process.
+ * Runs the cloud's ingestion state machine in-process: the definition `cdk synth` produces, with each Task
+ * state calling the same handler the Lambda runs, the Distributed Map's ItemReader, ItemBatcher and
+ * ResultWriter supplied on the local blob store, and the lock table on local disk.
  */
-export async function ingestProducts(
-  products: readonly CatalogProduct[],
+export async function runIngestion(
   handlers: StageHandlers,
+  blobs: BlobStore,
   options: IngestOptions,
 ): Promise<IngestReport> {
   const started = Date.now();
   const runId = options.runId ?? newRunId();
-  const attempts = options.attempts ?? 3;
-  const failedBatches: FailedBatch[] = [];
-  const batches = toBatches(products.map(toItem), options.batchSize);
-  if (options.prune && products.length > 0) {
-    if (!handlers.recordProducts)
-      throw new ThreadfinderError('pruning needs stage handlers with recordProducts');
-    await handlers.recordProducts(
-      runId,
-      products.map((p) => p.id),
-    );
-  }
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  let done = 0;
-  let notProcessed = 0;
-  let begun = 0;
-  await mapLimit(batches, options.concurrency ?? 2, async (items) => {
-    if (options.signal?.aborted) {
-      notProcessed += items.length;
-      return;
-    }
-    begun++;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const downloaded = await handlers.download({ Items: items, BatchInput: { runId } });
-        const segmented = await handlers.segment(downloaded);
-        await handlers.embed(segmented);
-        break;
-      } catch (error) {
-        if (attempt >= attempts || isInputError(error)) {
-          failedBatches.push({ productIds: items.map((p) => p.id), error: errorText(error) });
-          break;
-        }
-        await sleep(200 * 2 ** attempt);
-      }
-    }
-    done++;
-    options.onStage?.(`batch ${done}/${batches.length}`);
-    options.onBatchDone?.(items.length);
-  });
-  options.onStage?.('aggregating');
-  // Nothing was embedded (empty catalog, interrupted at once, or every batch failed): nothing to aggregate.
-  const prune = options.prune === true && failedBatches.length === 0 && notProcessed === 0;
-  const summary =
-    failedBatches.length === begun
-      ? emptyAggregateSummary(runId)
-      : await handlers.aggregate({ runId, ...(prune && { prune }) });
-  if (options.prune && !prune) {
-    const n = failedBatches.length;
-    summary.pruneSkipped =
-      notProcessed > 0
-        ? 'prune skipped: the run was interrupted'
-        : `prune skipped: ${n} ${n === 1 ? 'batch' : 'batches'} failed`;
-  }
-  return { summary, failedBatches, notProcessed, seconds: (Date.now() - started) / 1000 };
-}
-
-function toItem(product: CatalogProduct): ProductItem {
-  return {
-    id: product.id,
-    metadata: product.metadata,
-    images: product.images.map((url) => ({ url, status: 'pending' })),
+  const definition = options.definition ?? definitionFor(options.batchSize);
+  let prepared: PrepareResult | undefined;
+  let pending = 0;
+  const prepare = async (event: unknown) => {
+    prepared = await handlers.prepare(event);
+    options.onPrepared?.(prepared);
+    return prepared;
   };
+  const onMapProgress = (progress: MapProgress) => {
+    if (progress.event === 'map-finished') pending = progress.items.pending;
+    options.onMapProgress?.(progress);
+  };
+  const input = {
+    catalogKey: options.catalogKey,
+    prune: options.prune === true,
+    catalog: options.catalog ?? {},
+  };
+  let outcome: IngestReport['outcome'] = 'complete';
+  try {
+    await runLocalExecution(definition, input, {
+      taskHandlers: {
+        [S.prepare]: prepare,
+        [S.acquireLock]: handlers.lock.putItem,
+        [S.download]: handlers.download,
+        [S.segment]: handlers.segment,
+        [S.embed]: handlers.embed,
+        [S.aggregate]: handlers.aggregate,
+        [S.aggregateAfterFailure]: handlers.aggregate,
+        [S.releaseLock]: handlers.lock.deleteItem,
+        [S.releaseLockAfterFailure]: handlers.lock.deleteItem,
+      },
+      blobs,
+      executionName: runId,
+      stateMachineName: 'ThreadfinderIngest',
+      mapConcurrency: options.mapConcurrency ?? 2,
+      onMapProgress,
+      ...(options.signal && { signal: options.signal }),
+      ...(options.retryIntervalOverrides && { retryIntervalOverrides: options.retryIntervalOverrides }),
+    });
+  } catch (error) {
+    if (!(error instanceof LocalExecutionFailedError)) throw error;
+    if (error.error === INGEST_ERRORS.alreadyRunning) {
+      throw new IngestionRunningError(
+        `another ingestion of ${options.catalog?.name ?? options.catalogKey} is running; wait for it to end ` +
+          `(a run that crashed holds its lock until it expires, 24 h after it started)`,
+        { cause: error },
+      );
+    }
+    if (error.error !== INGEST_ERRORS.incomplete || !prepared) throw originalError(error);
+    outcome = 'incomplete';
+  }
+  if (!prepared) throw new ThreadfinderError('the ingestion ended without preparing its catalog');
+  const summary = (await readSummary(blobs, runId).catch(() => undefined)) ?? emptyAggregateSummary(runId);
+  return { runId, prepared, summary, outcome, notProcessed: pending, seconds: (Date.now() - started) / 1000 };
 }
 
-function isInputError(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'InputError' || error.name === 'ModelMismatchError');
+function definitionFor(batchSize: number): AslDefinition {
+  let definition = definitions.get(batchSize);
+  if (!definition) {
+    definition = synthesizeIngestDefinition({ batchSize });
+    definitions.set(batchSize, definition);
+  }
+  return definition;
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+/** The handler's own error (e.g. a catalog's file:line problem) when the interpreter wrapped it. */
+function originalError(error: LocalExecutionFailedError): Error {
+  for (let e: unknown = error.cause; e instanceof Error; e = e.cause) {
+    if (e instanceof ThreadfinderError && e.name === error.error) return e;
+  }
+  return new ThreadfinderError(`ingestion failed: ${error.error}: ${error.errorCause}`, { cause: error });
 }

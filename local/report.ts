@@ -1,12 +1,12 @@
-import type { CatalogError } from '../core/catalog/index.ts';
 import type { IngestReport } from './ingest.ts';
 
 /** The end-of-run summary as printed lines: products stored and skipped, images ok and failed by reason. */
 export function formatReport(
-  report: IngestReport,
-  catalog: { file: string; errors: CatalogError[]; problemsFile?: string },
+  report: Pick<IngestReport, 'summary' | 'seconds' | 'notProcessed' | 'outcome'>,
+  catalog: { file: string; catalogErrors: number; problemsFile?: string },
 ): string[] {
-  const { summary, failedBatches, seconds } = report;
+  const { summary, seconds } = report;
+  const failedBatches = summary.batchesNotEmbedded;
   const failed = Object.entries(summary.images.failed).filter(([, n]) => n > 0);
   const failedTotal = failed.reduce((s, [, n]) => s + n, 0);
   const lines = [
@@ -25,12 +25,14 @@ export function formatReport(
   if (summary.productsPruned)
     lines.push(`  products pruned (not in this catalog): ${summary.productsPruned}`);
   if (summary.pruneSkipped) lines.push(`  ${summary.pruneSkipped}`);
-  if (catalog.errors.length) {
+  if (catalog.catalogErrors) {
     const where = catalog.problemsFile ? `listed in ${catalog.problemsFile}` : 'listed above';
-    lines.push(`  catalog problems that refused a row or a value: ${catalog.errors.length} (${where})`);
+    lines.push(`  catalog problems that refused a row or a value: ${catalog.catalogErrors} (${where})`);
   }
   if (report.notProcessed) {
     lines.push(`  interrupted: ${report.notProcessed} products were not processed (run again to finish)`);
+  } else if (report.outcome === 'incomplete') {
+    lines.push('  the run did not complete: too many batches failed; what was embedded is stored');
   }
   for (const s of summary.productsSkipped.slice(0, 10)) {
     lines.push(`  skipped ${s.id}: ${s.reasons.join(', ')}`);
@@ -38,8 +40,9 @@ export function formatReport(
   if (summary.productsSkipped.length > 10)
     lines.push(`  ... and ${summary.productsSkipped.length - 10} more`);
   for (const b of failedBatches.slice(0, 10)) {
+    const ids = b.productIds.slice(0, 3).join(', ') + (b.productIds.length > 3 ? ', ...' : '');
     lines.push(
-      `  batch of ${b.productIds.length} products failed (${b.productIds.slice(0, 3).join(', ')}...): ${b.error}`,
+      `  batch of ${b.productIds.length} products failed (${ids}): ${b.error}${b.cause ? `: ${b.cause}` : ''}`,
     );
   }
   if (failedBatches.length > 10) lines.push(`  ... and ${failedBatches.length - 10} more failed batches`);

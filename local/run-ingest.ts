@@ -1,116 +1,157 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CatalogFormat } from '../core/catalog/index.ts';
-import { readCatalogFile } from '../core/catalog/index.ts';
-import { type IngestReport, ingestProducts, newRunId } from './ingest.ts';
+import { CATALOG_LIMITS } from '../core/catalog/index.ts';
+import { InputError } from '../core/errors.ts';
+import type { PrepareResult } from '../functions/prepare/run-prepare.ts';
+import { type IngestReport, runIngestion } from './ingest.ts';
 import { ProgressReporter } from './progress.ts';
 import { formatReport } from './report.ts';
 import type { LocalRuntime } from './runtime.ts';
 import { createLocalStageHandlers } from './stage-handlers.ts';
+import type { RetryIntervalOverrides } from './state-machine/index.ts';
 
 /** What to ingest. */
 export interface IngestFileOptions {
   file: string;
   format?: 'auto' | CatalogFormat;
   groupSize?: number;
-  /** Delete stored products that are not in this catalog (skipped when any batch failed). */
+  /** Delete stored products that are not in this catalog (skipped when anything failed or rows were refused). */
   prune?: boolean;
   /** Stops starting new batches; what the batches in flight embed is still stored. */
   signal?: AbortSignal;
   log?: (line: string) => void;
   progressStream?: NodeJS.WriteStream;
+  /** Retry pauses by state name (tests). */
+  retryIntervalOverrides?: RetryIntervalOverrides;
 }
 
-/** The outcome of ingesting a file: the run's report plus how many catalog rows were refused. */
+/** The outcome of ingesting a file: the run's report plus where refused rows are listed. */
 export interface IngestFileReport extends IngestReport {
   catalogErrors: number;
   /** Where every refused row is listed, when there were any. */
   catalogErrorsFile?: string;
 }
 
-/** Catalog problems printed to the console; the full list goes to a file. */
-const MAX_PRINTED_PROBLEMS = 20;
-
-/** Reads a catalog file, reports refused rows with file:line, ingests the rest with a progress display. */
+/**
+ * Copies a catalog file into the blob store and runs the ingestion state machine on it, with the catalog's
+ * problems (file:line) printed as soon as it is parsed, a progress display, and the summary at the end.
+ */
 export async function ingestCatalogFile(
   rt: LocalRuntime,
   options: IngestFileOptions,
 ): Promise<IngestFileReport> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const catalog = await readCatalogFile(options.file, {
-    format: options.format,
-    groupSize: options.groupSize,
-  });
-  const runId = newRunId();
-  const problems = [
-    ...catalog.errors.map((e) => `error: ${e.toString()}`),
-    ...catalog.warnings.map((w) => `warning: ${w.toString()}`),
-  ];
-  for (const line of problems.slice(0, MAX_PRINTED_PROBLEMS)) log(line);
-  const catalogErrorsFile = problems.length > 0 ? await writeProblems(rt, runId, problems) : undefined;
-  if (problems.length > MAX_PRINTED_PROBLEMS) {
-    log(`... and ${problems.length - MAX_PRINTED_PROBLEMS} more, all listed in ${catalogErrorsFile}`);
-  }
-  const images = catalog.products.reduce((n, p) => n + p.images.length, 0);
-  log(`Catalog ${options.file}: ${catalog.format}, ${catalog.products.length} products, ${images} images`);
-
-  const progress = new ProgressReporter(
-    { products: catalog.products.length, images },
-    options.progressStream,
-  );
-  const handlers = createLocalStageHandlers(rt, {
-    finished: (image) => {
-      if (image.status === 'ok') progress.state.imagesOk++;
-      else progress.fail(image.reason ?? 'embed_failed');
-    },
-  });
+  const catalogKey = await placeCatalog(rt, options.file);
   // Load the models before the first download: a broken model file stops the run now, with its name,
   // instead of failing every batch after downloading the whole catalog.
   await rt.segmenter();
   await rt.imageEmbedder();
-  // A refused row may be a product the catalog still lists: pruning would delete it.
-  const prune = options.prune === true && catalog.errors.length === 0;
-  progress.start();
+  let progress: ProgressReporter | undefined;
+  const handlers = createLocalStageHandlers(rt, {
+    finished: (image) => {
+      if (!progress) return;
+      if (image.status === 'ok') progress.state.imagesOk++;
+      else progress.fail(image.reason ?? 'embed_failed');
+    },
+  });
+  const problemsFile = (p: PrepareResult) =>
+    p.problemsKey ? path.join(rt.config.dataDir, 'blobs', p.problemsKey) : undefined;
   let report: IngestReport;
   try {
-    report = await ingestProducts(catalog.products, handlers, {
-      batchSize: rt.config.batchSize,
-      runId,
-      prune,
-      signal: options.signal,
-      onBatchDone: (n) => {
-        progress.state.productsDone += n;
+    report = await runIngestion(handlers, rt.blobs, {
+      catalogKey,
+      catalog: {
+        name: options.file,
+        ...(options.format && { format: options.format }),
+        ...(options.groupSize && { groupSize: options.groupSize }),
       },
-      onStage: (stage) => {
-        progress.state.stage = stage;
+      prune: options.prune,
+      batchSize: rt.config.batchSize,
+      signal: options.signal,
+      retryIntervalOverrides: options.retryIntervalOverrides,
+      onPrepared: (prepared) => {
+        for (const line of prepared.firstProblems) log(line);
+        const more = prepared.catalogErrors + prepared.catalogWarnings - prepared.firstProblems.length;
+        if (more > 0) log(`... and ${more} more, all listed in ${problemsFile(prepared)}`);
+        log(
+          `Catalog ${options.file}: ${prepared.format}, ${prepared.products} products, ${prepared.images} images`,
+        );
+        progress = new ProgressReporter(
+          { products: prepared.products, images: prepared.images },
+          options.progressStream,
+        );
+        progress.state.stage = 'embedding';
+        progress.start();
+      },
+      onMapProgress: (event) => {
+        if (!progress) return;
+        if (event.event === 'batch-finished') progress.state.productsDone += event.batch?.itemCount ?? 0;
+        progress.state.stage = `batch ${event.batches.succeeded + event.batches.failed}/${event.batches.total}`;
+        if (event.event === 'map-finished') progress.state.stage = 'aggregating';
       },
     });
   } finally {
-    progress.stop();
+    progress?.stop();
   }
-  if (options.prune && !prune) {
-    report.summary.pruneSkipped = `prune skipped: ${catalog.errors.length} catalog problems refused rows or values`;
-  }
-  const problemsFile = problems.length > MAX_PRINTED_PROBLEMS ? catalogErrorsFile : undefined;
-  for (const line of formatReport(report, { file: options.file, errors: catalog.errors, problemsFile }))
+  const { prepared } = report;
+  const listed = prepared.catalogErrors + prepared.catalogWarnings > prepared.firstProblems.length;
+  for (const line of formatReport(report, {
+    file: options.file,
+    catalogErrors: prepared.catalogErrors,
+    problemsFile: listed ? problemsFile(prepared) : undefined,
+  }))
     log(line);
-  return { ...report, catalogErrors: catalog.errors.length, catalogErrorsFile };
+  return { ...report, catalogErrors: prepared.catalogErrors, catalogErrorsFile: problemsFile(prepared) };
 }
 
-async function writeProblems(rt: LocalRuntime, runId: string, problems: string[]): Promise<string> {
-  const file = path.join(rt.config.dataDir, 'runs', `${runId}-catalog-problems.txt`);
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, `${problems.join('\n')}\n`);
-  return file;
+/**
+ * Puts the catalog file in the blob store, under a key stable for its path: the state machine reads it from
+ * there, and two runs of the same file share one lock.
+ */
+async function placeCatalog(rt: LocalRuntime, file: string): Promise<string> {
+  const absolute = path.resolve(file);
+  let size: number;
+  try {
+    size = (await stat(absolute)).size;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(
+      `cannot read catalog ${file}: ${code === 'ENOENT' ? 'no such file' : code}`,
+      'invalid_catalog',
+      {
+        cause: error,
+      },
+    );
+  }
+  const max = CATALOG_LIMITS.maxFileBytes;
+  if (size > max) {
+    throw new InputError(
+      `catalog ${file} is ${(size / 1024 / 1024).toFixed(1)} MB; the limit is ${max / 1024 / 1024} MB (split it into several files)`,
+      'invalid_catalog',
+    );
+  }
+  const bytes = await readFile(absolute);
+  const name =
+    path
+      .basename(absolute)
+      .replace(/[^A-Za-z0-9._-]/g, '_')
+      .slice(-100) || 'catalog';
+  const key = `catalogs/local/${createHash('sha256').update(absolute).digest('hex').slice(0, 16)}/${name}`;
+  await rt.blobs.put(key, bytes, 'text/plain');
+  return key;
 }
 
 /** True when a run finished but something needs a look: refused rows, failed batches, or nothing stored. */
 export function needsAttention(report: IngestFileReport): boolean {
+  const s = report.summary;
   return (
+    report.outcome === 'incomplete' ||
     report.catalogErrors > 0 ||
-    report.failedBatches.length > 0 ||
-    report.summary.batchesFailed.length > 0 ||
-    report.summary.productsStored === 0 ||
-    (report.notProcessed ?? 0) > 0
+    s.batchesNotEmbedded.length > 0 ||
+    s.batchesFailed.length > 0 ||
+    s.productsStored === 0 ||
+    report.notProcessed > 0
   );
 }

@@ -1,22 +1,33 @@
+import path from 'node:path';
 import type { Context } from 'aws-lambda';
 import type { Batch, ImageRecord } from '../core/types.ts';
 import { createAggregateHandler } from '../functions/aggregate/handler.ts';
-import { writeProductList } from '../functions/aggregate/run-blobs.ts';
-import type { AggregateSummary } from '../functions/aggregate/types.ts';
+import type { CompactAggregateSummary } from '../functions/aggregate/types.ts';
 import { buildDownloadDeps, createDownloadHandler } from '../functions/download/handler.ts';
 import { createEmbedHandler } from '../functions/embed/handler.ts';
 import type { EmbedResult } from '../functions/embed/run-embed.ts';
+import { createPrepareHandler } from '../functions/prepare/handler.ts';
+import type { PrepareResult } from '../functions/prepare/run-prepare.ts';
 import { createSegmentHandler } from '../functions/segment/handler.ts';
+import { createLocalLockTable } from './local-lock.ts';
 import type { LocalRuntime } from './runtime.ts';
 
-/** The ingestion stages as the orchestrator sees them: Lambda-shaped events in, JSON out. */
+/** The Task states' implementations as the state machine sees them: Lambda-shaped events in, JSON out. */
 export interface StageHandlers {
+  prepare(event: unknown): Promise<PrepareResult>;
   download(event: unknown): Promise<Batch>;
   segment(event: unknown): Promise<Batch>;
   embed(event: unknown): Promise<EmbedResult>;
-  aggregate(event: unknown): Promise<AggregateSummary>;
-  /** Records the run's catalog product ids at run start, for an aggregate that prunes. */
-  recordProducts?(runId: string, productIds: string[]): Promise<void>;
+  /** The compact summary, as the Lambda returns it; the full one is in `runs/<runId>/summary.json`. */
+  aggregate(event: unknown): Promise<CompactAggregateSummary>;
+  /** The lock table's two calls (DynamoDB PutItem / DeleteItem parameters in). */
+  lock: LockTable;
+}
+
+/** The overlap guard's table: conditional put and delete of a catalog's lock item. */
+export interface LockTable {
+  putItem(input: unknown): Promise<unknown>;
+  deleteItem(input: unknown): Promise<unknown>;
 }
 
 /** Hooks the local runner uses to show progress. */
@@ -66,20 +77,19 @@ export function createLocalStageHandlers(rt: LocalRuntime, observer: StageObserv
     batchSize: config.model.embedBatchSize,
     onImage: (image) => observer.finished?.(image),
   }));
-  const aggregate = createAggregateHandler(
-    async () => ({
-      blobs: rt.blobs,
-      store: rt.store,
-      modelId: rt.models.embed.id,
-      dim: rt.models.embed.dim,
-    }),
-    { fullSummary: true },
-  );
+  const aggregate = createAggregateHandler(async () => ({
+    blobs: rt.blobs,
+    store: rt.store,
+    modelId: rt.models.embed.id,
+    dim: rt.models.embed.dim,
+  }));
+  const prepare = createPrepareHandler({ blobs: rt.blobs });
   return {
+    prepare: (event) => prepare(event, localContext('prepare')),
     download: (event) => download(event, localContext('download')),
     segment: (event) => segment(event, localContext('segment')),
     embed: (event) => embed(event, localContext('embed')),
     aggregate: (event) => aggregate(event, localContext('aggregate')),
-    recordProducts: (runId, productIds) => writeProductList(rt.blobs, runId, productIds),
+    lock: createLocalLockTable(path.join(config.dataDir, 'locks')),
   };
 }

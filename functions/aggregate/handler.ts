@@ -33,8 +33,10 @@ export async function aggregateRun(
   event: AggregateEvent,
   d: AggregateHandlerDeps,
 ): Promise<AggregateSummary> {
-  const { runId, prune, keepBatches, results } = event;
-  const mapResults = results ? await readMapResults(d.blobs, results.Key) : undefined;
+  const { runId, prune, keepBatches, results, resultsPrefix } = event;
+  const manifestKey =
+    results?.Key ?? (resultsPrefix ? await findManifest(d.blobs, resultsPrefix) : undefined);
+  const mapResults = manifestKey ? await readMapResults(d.blobs, manifestKey) : undefined;
   const allowEmpty =
     mapResults !== undefined && (mapResults.notEmbedded.length > 0 || mapResults.problems.length > 0);
   const keys = await listEmbeddedKeys(d.blobs, runId, { allowEmpty });
@@ -60,6 +62,12 @@ export async function aggregateRun(
   summary.batchesNotDeleted = notDeleted;
   await writeSummary(d.blobs, summary);
   return summary;
+}
+
+/** The newest `manifest.json` under a ResultWriter prefix (one per Map Run), if any was written. */
+async function findManifest(blobs: BlobStore, prefix: string): Promise<string | undefined> {
+  const keys = await blobs.list(prefix.endsWith('/') ? prefix : `${prefix}/`);
+  return keys.filter((k) => k.endsWith('/manifest.json')).at(-1);
 }
 
 /**

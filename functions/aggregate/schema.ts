@@ -28,6 +28,7 @@ const aggregateEvent = z.object({
   prune: z.boolean().optional(),
   keepBatches: z.boolean().optional(),
   results: z.object({ Bucket: z.string(), Key: z.string().min(1).max(1024) }).optional(),
+  resultsPrefix: z.string().min(1).max(1024).optional(),
 });
 
 const productList = z.object({
@@ -45,6 +46,11 @@ export interface AggregateEvent {
   keepBatches?: boolean;
   /** The Distributed Map's ResultWriterDetails: which batches failed or never ran. */
   results?: MapResultsLocation;
+  /**
+   * Where the Map's ResultWriter writes (`map-results/<runId>`): read when `results` is absent because the Map
+   * itself failed, so the batches it recorded as failed are still reported.
+   */
+  resultsPrefix?: string;
 }
 
 /** The catalog's product ids of a run, written at run start to `runs/<runId>/products.json`. */

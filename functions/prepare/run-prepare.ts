@@ -39,6 +39,8 @@ export interface PrepareResult {
   problemsKey?: string;
   /** The first problem lines (at most 20, each cut to 500 characters), for the CLI. */
   firstProblems: string[];
+  /** Where the Distributed Map's ResultWriter puts this run's results: `map-results/<runId>`. */
+  mapResultsPrefix: string;
   /** Epoch seconds when prepare ran. */
   now: number;
   /** Epoch seconds when the run's lock may be taken over: `now + lockTtlSeconds`. */
@@ -87,6 +89,7 @@ export async function runPrepare(input: PrepareEvent, deps: PrepareDeps): Promis
     catalogWarnings: catalog.warnings.length,
     ...(problems.length > 0 && { problemsKey: problemsKey(runId) }),
     firstProblems: firstProblems(problems),
+    mapResultsPrefix: `map-results/${runId}`,
     now,
     lockExpiresAt: now + (input.lockTtlSeconds ?? DEFAULT_LOCK_TTL_SECONDS),
   };

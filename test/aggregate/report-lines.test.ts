@@ -12,7 +12,10 @@ describe('formatReport for the aggregate outcome', () => {
       pruneSkipped: 'prune skipped: 1 batch failed',
     };
     // Act
-    const lines = formatReport({ summary, failedBatches: [], seconds: 1 }, { file: 'c.csv', errors: [] });
+    const lines = formatReport(
+      { summary, seconds: 1, notProcessed: 0, outcome: 'complete' },
+      { file: 'c.csv', catalogErrors: 0 },
+    );
     // Assess
     expect(lines).toEqual(
       expect.arrayContaining([
@@ -28,9 +31,27 @@ describe('formatReport for the aggregate outcome', () => {
     // Prepare
     const summary = { ...emptyAggregateSummary('r1'), productsPruned: 7 };
     // Act
-    const lines = formatReport({ summary, failedBatches: [], seconds: 1 }, { file: 'c.csv', errors: [] });
+    const lines = formatReport(
+      { summary, seconds: 1, notProcessed: 0, outcome: 'complete' },
+      { file: 'c.csv', catalogErrors: 0 },
+    );
     // Assess
     expect(lines).toContain('  products pruned (not in this catalog): 7');
     expect(lines.some((l) => l.includes('prune skipped') || l.includes('batches failed'))).toBe(false);
+  });
+
+  it('prints a batch the state machine recorded as failed, with its products and why', () => {
+    // Prepare
+    const summary = {
+      ...emptyAggregateSummary('r1'),
+      batchesNotEmbedded: [{ productIds: ['p1', 'p2', 'p3', 'p4'], error: 'Error', cause: 'socket hang up' }],
+    };
+    // Act
+    const lines = formatReport(
+      { summary, seconds: 1, notProcessed: 0, outcome: 'complete' },
+      { file: 'c.csv', catalogErrors: 0 },
+    );
+    // Assess
+    expect(lines).toContain('  batch of 4 products failed (p1, p2, p3, ...): Error: socket hang up');
   });
 });

@@ -59,7 +59,8 @@ describe('ingesting the sample catalog', () => {
     expect(report.summary.productsPartial).toBe(1);
     expect(report.summary.images.ok).toBe(89);
     expect(report.summary.images.failed.not_found).toBe(1);
-    expect(report.failedBatches).toEqual([]);
+    expect(report.summary.batchesNotEmbedded).toEqual([]);
+    expect(report.outcome).toBe('complete');
     expect(logs.join('\n')).toMatch(/products stored: 30 .*\n.*images: 89 ok, 1 failed \(not_found 1\)/);
   });
 

@@ -29,6 +29,7 @@ describe('prepare handler', () => {
       catalogErrors: 0,
       catalogWarnings: 0,
       firstProblems: [],
+      mapResultsPrefix: 'map-results/run-1',
       now: NOW,
       lockExpiresAt: NOW + 24 * 60 * 60,
     });

@@ -1,0 +1,267 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../core/config.ts';
+import { InputError } from '../../core/errors.ts';
+import { INGEST_STATES as S } from '../../infra/ingest-states.ts';
+import { IngestionRunningError, runIngestion } from '../../local/ingest.ts';
+import { createLocalRuntime, type LocalRuntime } from '../../local/runtime.ts';
+import { createLocalStageHandlers, type StageHandlers } from '../../local/stage-handlers.ts';
+import { resolveModels } from '../../models/resolve.ts';
+import { type MisbehavingServer, startMisbehavingServer } from '../support/misbehaving-server.ts';
+
+// The local runner executes the state machine `cdk synth` produces (synthesized in-process), with the real
+// handlers over a real runtime (stand-in models, local disk); only the failures are injected.
+
+let dir: string;
+let images: MisbehavingServer;
+let rt: LocalRuntime;
+const noWait = { [S.download]: 0, [S.segment]: 0, [S.embed]: 0, [S.aggregate]: 0, [S.prepare]: 0 };
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'tf-ingestion-'));
+  images = await startMisbehavingServer();
+  const config = loadConfig({
+    THREADFINDER_MODELS: 'test',
+    THREADFINDER_DATA_DIR: dir,
+    THREADFINDER_BATCH_SIZE: '2',
+  });
+  rt = await createLocalRuntime(config, await resolveModels(config), { allowAddresses: ['127.0.0.1'] });
+}, 120_000);
+
+afterAll(async () => {
+  await rt?.close();
+  await images?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function putCatalog(ids: string[], key = 'catalogs/shop.csv'): Promise<string> {
+  const rows = ids.map(
+    (id, i) => `${id},${images.url}/${i % 2 ? 'ok.png' : 'ok.jpg'}?${id},${i % 2 ? 'tops' : 'shoes'}`,
+  );
+  await rt.blobs.put(key, new TextEncoder().encode(`product_id,image_url,category\n${rows.join('\n')}\n`));
+  return key;
+}
+
+/** The real handlers, with a download that fails for batches holding `failFor` (counting its calls). */
+function handlersFailing(failFor: string, error: () => Error = () => new Error('socket hang up')) {
+  const real = createLocalStageHandlers(rt);
+  const calls = { failing: 0 };
+  const handlers: StageHandlers = {
+    ...real,
+    download: async (event) => {
+      const ids = (event as { Items: { id: string }[] }).Items.map((i) => i.id);
+      if (ids.includes(failFor)) {
+        calls.failing++;
+        throw error();
+      }
+      return real.download(event);
+    },
+  };
+  return { handlers, calls };
+}
+
+describe('local ingestion through the synthesized state machine', () => {
+  beforeEach(async () => {
+    for (const id of await collect(rt.store.listIds())) await rt.store.delete([id]);
+  });
+
+  it('stores every product of a healthy catalog, in batches of the configured size', async () => {
+    // Prepare
+    const catalogKey = await putCatalog(['a1', 'a2', 'a3', 'a4', 'a5']);
+    const batches: number[] = [];
+    // Act
+    const report = await runIngestion(createLocalStageHandlers(rt), rt.blobs, {
+      catalogKey,
+      batchSize: 2,
+      onMapProgress: (p) => {
+        if (p.event === 'batch-started') batches.push(p.batch?.itemCount ?? 0);
+      },
+    });
+    // Assess
+    expect(report.outcome).toBe('complete');
+    expect(report.summary.productsStored).toBe(5);
+    expect(batches.sort()).toEqual([1, 2, 2]);
+    expect(await rt.store.count()).toBe(5);
+  }, 60_000);
+
+  it('retries a failing batch, then records it without failing the run', async () => {
+    // Prepare
+    const catalogKey = await putCatalog(['b1', 'b2', 'b3', 'b4', 'b5', 'b6']);
+    const { handlers, calls } = handlersFailing('b3');
+    // Act
+    const report = await runIngestion(handlers, rt.blobs, {
+      catalogKey,
+      batchSize: 2,
+      retryIntervalOverrides: noWait,
+    });
+    // Assess
+    expect(calls.failing).toBe(3); // the first try and the state machine's 2 retries
+    expect(report.outcome).toBe('complete');
+    expect(report.summary.productsStored).toBe(4);
+    expect(report.summary.batchesNotEmbedded).toEqual([
+      expect.objectContaining({
+        productIds: ['b3', 'b4'],
+        error: 'Error',
+        cause: expect.stringMatching(/socket hang up/),
+      }),
+    ]);
+    expect(await rt.store.get('b3')).toBeNull();
+    expect(await rt.store.get('b5')).not.toBeNull();
+  }, 60_000);
+
+  it('does not retry bad input (InputError) and records it at once', async () => {
+    // Prepare
+    const catalogKey = await putCatalog(['c1', 'c2', 'c3', 'c4']);
+    const { handlers, calls } = handlersFailing(
+      'c1',
+      () => new InputError('invalid batch event', 'invalid_event'),
+    );
+    // Act
+    const report = await runIngestion(handlers, rt.blobs, {
+      catalogKey,
+      batchSize: 2,
+      retryIntervalOverrides: noWait,
+    });
+    // Assess
+    expect(calls.failing).toBe(1);
+    expect(report.summary.batchesNotEmbedded[0]).toMatchObject({
+      productIds: ['c1', 'c2'],
+      error: 'InputError',
+    });
+    expect(report.summary.productsStored).toBe(2);
+  }, 60_000);
+
+  it('skips an asked-for prune when a batch failed, and prunes after a clean run', async () => {
+    // Prepare
+    await runIngestion(createLocalStageHandlers(rt), rt.blobs, {
+      catalogKey: await putCatalog(['d1', 'd2', 'd3']),
+      batchSize: 2,
+    });
+    const smaller = await putCatalog(['d1', 'd2']);
+    const { handlers } = handlersFailing('d1');
+    // Act
+    const failed = await runIngestion(handlers, rt.blobs, {
+      catalogKey: smaller,
+      batchSize: 2,
+      prune: true,
+      retryIntervalOverrides: noWait,
+    });
+    const afterFailure = await rt.store.get('d3');
+    const clean = await runIngestion(createLocalStageHandlers(rt), rt.blobs, {
+      catalogKey: smaller,
+      batchSize: 2,
+      prune: true,
+    });
+    // Assess
+    expect(failed.summary.pruneSkipped).toMatch(/prune skipped/);
+    expect(afterFailure).not.toBeNull();
+    expect(clean.summary.productsPruned).toBe(1);
+    expect(await rt.store.get('d3')).toBeNull();
+  }, 90_000);
+
+  it('ends incomplete when more batches fail than tolerated, storing what was embedded and releasing the lock', async () => {
+    // Prepare: a child execution that fails outright (a result over the 256 KB state limit is not catchable)
+    // counts against the Map's 10% tolerance; one batch of three is 33%.
+    const catalogKey = await putCatalog(['e1', 'e2', 'e3', 'e4', 'e5', 'e6'], 'catalogs/tolerance.csv');
+    const real = createLocalStageHandlers(rt);
+    const handlers: StageHandlers = {
+      ...real,
+      download: async (event) => {
+        const batch = await real.download(event);
+        if (!batch.items.some((p) => p.id === 'e5')) return batch;
+        return {
+          ...batch,
+          items: batch.items.map((p) => ({ ...p, metadata: { padding: 'x'.repeat(300_000) } })),
+        };
+      },
+    };
+    // Act
+    const report = await runIngestion(handlers, rt.blobs, {
+      catalogKey,
+      batchSize: 2,
+      retryIntervalOverrides: noWait,
+      mapConcurrency: 1,
+    });
+    const again = await runIngestion(createLocalStageHandlers(rt), rt.blobs, { catalogKey, batchSize: 2 });
+    // Assess
+    expect(report.outcome).toBe('incomplete');
+    expect(report.summary.productsStored).toBe(4);
+    expect(report.summary.batchesNotEmbedded).toEqual([
+      expect.objectContaining({ productIds: ['e5', 'e6'], error: 'States.DataLimitExceeded' }),
+    ]);
+    expect(again.outcome).toBe('complete');
+    expect(again.summary.productsStored).toBe(6);
+  }, 90_000);
+
+  it('refuses a second ingestion of a catalog whose lock is held, and takes over an expired lock', async () => {
+    // Prepare
+    const catalogKey = await putCatalog(['f1']);
+    const handlers = createLocalStageHandlers(rt);
+    const now = Math.floor(Date.now() / 1000);
+    const hold = (expiresAt: number) =>
+      handlers.lock.putItem({
+        Item: {
+          pk: { S: catalogKey },
+          executionArn: { S: 'arn:other-run' },
+          expiresAt: { N: String(expiresAt) },
+        },
+        ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+        ExpressionAttributeValues: { ':now': { N: String(now - 7200) } },
+      });
+    await hold(now + 3600);
+    // Act
+    const refused = runIngestion(handlers, rt.blobs, { catalogKey, batchSize: 2 });
+    // Assess
+    await expect(refused).rejects.toBeInstanceOf(IngestionRunningError);
+    expect(await rt.store.get('f1')).toBeNull();
+    // Prepare: the holder crashed long ago; its lock expired.
+    await handlers.lock.deleteItem({
+      Key: { pk: { S: catalogKey } },
+      ConditionExpression: 'executionArn = :me',
+      ExpressionAttributeValues: { ':me': { S: 'arn:other-run' } },
+    });
+    await hold(now - 60);
+    // Act
+    const report = await runIngestion(handlers, rt.blobs, { catalogKey, batchSize: 2 });
+    // Assess
+    expect(report.summary.productsStored).toBe(1);
+  }, 60_000);
+
+  it('stops starting batches when interrupted, stores what finished, and counts the rest as not processed', async () => {
+    // Prepare
+    const catalogKey = await putCatalog(['g1', 'g2', 'g3', 'g4', 'g5', 'g6', 'g7', 'g8']);
+    const stop = new AbortController();
+    // Act
+    const report = await runIngestion(createLocalStageHandlers(rt), rt.blobs, {
+      catalogKey,
+      batchSize: 2,
+      mapConcurrency: 1,
+      signal: stop.signal,
+      onMapProgress: (p) => {
+        if (p.event === 'batch-finished') stop.abort();
+      },
+    });
+    // Assess
+    expect(report.outcome).toBe('incomplete');
+    expect(report.summary.productsStored).toBe(2);
+    expect(report.notProcessed).toBe(6);
+  }, 60_000);
+
+  it('refuses an unusable catalog with its own error, before taking the lock', async () => {
+    await rt.blobs.put('catalogs/empty.csv', new Uint8Array(0));
+    await expect(
+      runIngestion(createLocalStageHandlers(rt), rt.blobs, {
+        catalogKey: 'catalogs/empty.csv',
+        batchSize: 2,
+      }),
+    ).rejects.toThrow(/catalogs\/empty\.csv:1: the catalog is empty/);
+  }, 60_000);
+});
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
