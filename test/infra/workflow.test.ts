@@ -35,7 +35,7 @@ describe('the ingestion state machine (synthesized)', () => {
     expect(map.MaxConcurrency).toBe(7);
     expect(map.ToleratedFailurePercentage).toBe(5);
     expect(map.ResultWriter.Resource).toMatch(/:states:::s3:putObject$/);
-    expect(map.ResultWriter.Parameters.Prefix).toBe('map-results');
+    expect(map.ResultWriter.Parameters['Prefix.$']).toBe('$.prepared.mapResultsPrefix');
     expect(map.ResultPath).toBe('$.map');
   });
 
@@ -85,6 +85,7 @@ describe('the ingestion state machine (synthesized)', () => {
     expect(asl.States[S.releaseLock].Resource).toMatch(/:states:::dynamodb:deleteItem$/);
     expect(map.Catch[0]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: S.aggregateAfterFailure });
     expect(asl.States[S.aggregateAfterFailure].Next).toBe(S.releaseLockAfterFailure);
+    expect(asl.States[S.aggregateAfterFailure].Parameters['resultsPrefix.$']).toBe('$.prepared.mapResultsPrefix');
     expect(asl.States[S.releaseLockAfterFailure].Next).toBe(S.failed);
     expect(asl.States[S.aggregate].Catch[0].Next).toBe(S.releaseLockAfterFailure);
   });
