@@ -89,14 +89,16 @@ export async function aggregateDeps(): Promise<AggregateHandlerDeps> {
 /** Search: text tower, MongoDB, masked images from the bucket, image search with the same models. */
 export async function searchDeps(): Promise<ApiDeps> {
   const c = await config();
+  // The stack's settings first: a function deployed without them says so before loading any model.
+  const [bucket, vectors] = [await blobs(), await store()];
   const m = await models();
   const threads = c.model.onnxThreads;
   const segmenter = lazy(() => OnnxSegmenter.create({ model: m.segment, threads }));
   const embedder = lazy(() => imageEmbedder(c, m.embed));
   return {
     text: await TransformersTextEmbedder.create({ model: m.embed, batchSize: 1, threads }),
-    store: await store(),
-    blobs: await blobs(),
+    store: vectors,
+    blobs: bucket,
     image: {
       segmenter,
       embedder,

@@ -1,5 +1,3 @@
-import { access } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FsBlobStore } from '../../adapters/fs-blob-store.ts';
 import { loadConfig } from '../../core/config.ts';
@@ -85,15 +83,12 @@ describe('download handler', () => {
     expect(builds).toBe(1);
   });
 
-  it('default handler reads the environment and keeps originals under <dataDir>/blobs', async () => {
+  it('deployed handler says which setting is missing instead of writing anywhere', async () => {
     // Prepare
-    const dataDir = await newDir();
-    process.env.THREADFINDER_DATA_DIR = dataDir;
-    process.env.THREADFINDER_ALLOW_PRIVATE_HOSTS = '1';
+    delete process.env.THREADFINDER_BUCKET;
     // Act
-    const out = await handler({ runId: 'r', items: [item('a', '/ok.jpg')] }, context);
+    const act = handler({ runId: 'r', items: [item('a', '/ok.jpg')] }, context);
     // Assess
-    const key = out.items[0]?.images[0]?.originalKey ?? 'missing';
-    await expect(access(path.join(dataDir, 'blobs', key))).resolves.toBeUndefined();
+    await expect(act).rejects.toThrow(/THREADFINDER_BUCKET is not set/);
   });
 });

@@ -54,7 +54,18 @@ describe('threadfinder CLI process', () => {
     // Prepare: the same sources seen through a folder with a space in its name
     const spaced = path.join(dir, 'my checkout');
     await cp(path.join(ROOT, 'local'), path.join(spaced, 'local'), { recursive: true });
-    for (const name of ['core', 'functions', 'adapters', 'models', 'node_modules', 'web', 'package.json']) {
+    for (const name of [
+      'core',
+      'functions',
+      'adapters',
+      'models',
+      'infra',
+      'cloud',
+      'node_modules',
+      'web',
+      'package.json',
+      'cdk.json',
+    ]) {
       await symlink(path.join(ROOT, name), path.join(spaced, name));
     }
 

@@ -249,7 +249,7 @@ describe('search Lambda handler', () => {
     await expect(act).rejects.toThrow(/payload v2 event.*version/);
   });
 
-  it('says plainly that the deployed handler is not configured for the cloud yet', async () => {
+  it('says plainly which setting a deployed handler lacks, before loading any model', async () => {
     // Prepare
     const event = httpApiEvent('GET', '/healthz');
 
@@ -257,6 +257,6 @@ describe('search Lambda handler', () => {
     const act = handler(event);
 
     // Assess
-    await expect(act).rejects.toThrow(/not configured for the cloud yet/);
+    await expect(act).rejects.toThrow(/THREADFINDER_BUCKET is not set: the stack sets it/);
   });
 });
