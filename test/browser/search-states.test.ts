@@ -52,7 +52,9 @@ describe.skipIf(!hasChromium)('the page adapts to the catalog and the server', (
 
     // Act
     await open({ store }, 'anything');
-    await expect.poll(() => page.getByTestId('status').textContent()).toBe('The shop has no products yet. Please come back later.');
+    await expect
+      .poll(() => page.getByTestId('status').textContent())
+      .toBe('The shop has no products yet. Please come back later.');
 
     // Assess
     expect(await page.locator('#filters').isVisible()).toBe(false);

@@ -9,6 +9,7 @@ import { buildLambdaHandlers } from '../../scripts/build-lambda.ts';
 import { type MisbehavingServer, startMisbehavingServer } from '../support/misbehaving-server.ts';
 import { type S3TestServer, startS3Server } from '../support/s3-server.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: handler outputs are explored by the assertions
 type Handler = (event: unknown, context: unknown) => Promise<any>;
 
 /**

@@ -85,7 +85,9 @@ describe('the ingestion state machine (synthesized)', () => {
     expect(asl.States[S.releaseLock].Resource).toMatch(/:states:::dynamodb:deleteItem$/);
     expect(map.Catch[0]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: S.aggregateAfterFailure });
     expect(asl.States[S.aggregateAfterFailure].Next).toBe(S.releaseLockAfterFailure);
-    expect(asl.States[S.aggregateAfterFailure].Parameters['resultsPrefix.$']).toBe('$.prepared.mapResultsPrefix');
+    expect(asl.States[S.aggregateAfterFailure].Parameters['resultsPrefix.$']).toBe(
+      '$.prepared.mapResultsPrefix',
+    );
     expect(asl.States[S.releaseLockAfterFailure].Next).toBe(S.failed);
     expect(asl.States[S.aggregate].Catch[0].Next).toBe(S.releaseLockAfterFailure);
   });
