@@ -1,18 +1,16 @@
 import type { DescribeExecutionCommandOutput, DescribeMapRunCommandOutput } from '@aws-sdk/client-sfn';
+import { INGEST_ERRORS, INGEST_OUTPUT } from '../../infra/ingest-states.ts';
 import { oneLine } from './aws-errors.ts';
 import { formatSummary, type Json, needsAttention, readJsonPath } from './summary-lines.ts';
 
-/**
- * Where the aggregate step's compact summary sits in the execution's output (its ResultPath).
- * The state machine and this constant must agree.
- */
-export const SUMMARY_OUTPUT_PATH = '$.aggregate';
+/** Where the aggregate step's compact summary sits in the execution's output (its ResultPath in infra/). */
+export const SUMMARY_OUTPUT_PATH = `$.${INGEST_OUTPUT.aggregate}`;
 /** Where the Prepare step's result sits in the execution's output (catalog counts, problems file). */
-export const PREPARED_OUTPUT_PATH = '$.prepared';
+export const PREPARED_OUTPUT_PATH = `$.${INGEST_OUTPUT.prepared}`;
 /** The error the overlap guard's Fail state raises when another run holds the catalog's lock. */
-export const ALREADY_RUNNING_ERROR = 'AlreadyRunning';
+export const ALREADY_RUNNING_ERROR = INGEST_ERRORS.alreadyRunning;
 /** The error of the Fail state reached after a failed Map Run or aggregate step (what was embedded is stored). */
-export const INCOMPLETE_ERROR = 'IngestionIncomplete';
+export const INCOMPLETE_ERROR = INGEST_ERRORS.incomplete;
 
 /** Exit codes, as the local CLI uses them. */
 export const EXIT = { ok: 0, failed: 1, needsAttention: 4, interrupted: 130 } as const;
