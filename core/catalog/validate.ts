@@ -8,7 +8,13 @@ const PRICE = /^\d+(?:\.\d+)?$/;
 const SEVERAL_URLS = /[\s,;|]https?:\/\//i;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** Fields the search API sets on every product itself (see ProductView); metadata may not shadow them. */
-export const RESERVED_METADATA_KEYS: readonly string[] = ['id', 'score', 'images', 'imagesUsed', 'maskedImages'];
+export const RESERVED_METADATA_KEYS: readonly string[] = [
+  'id',
+  'score',
+  'images',
+  'imagesUsed',
+  'maskedImages',
+];
 const RESERVED_KEYS = new Set(RESERVED_METADATA_KEYS);
 
 const ok = <T>(value: T): Checked<T> => ({ ok: true, value });
