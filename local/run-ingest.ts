@@ -114,8 +114,11 @@ async function placeCatalog(rt: LocalRuntime, file: string): Promise<string> {
   const absolute = path.resolve(file);
   let size: number;
   try {
-    size = (await stat(absolute)).size;
+    const info = await stat(absolute);
+    if (!info.isFile()) throw new InputError(`catalog ${file} is not a file`, 'invalid_catalog');
+    size = info.size;
   } catch (error) {
+    if (error instanceof InputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new InputError(
       `cannot read catalog ${file}: ${code === 'ENOENT' ? 'no such file' : code}`,

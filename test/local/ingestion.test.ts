@@ -6,6 +6,7 @@ import { loadConfig } from '../../core/config.ts';
 import { InputError } from '../../core/errors.ts';
 import { INGEST_STATES as S } from '../../infra/ingest-states.ts';
 import { IngestionRunningError, runIngestion } from '../../local/ingest.ts';
+import { ingestCatalogFile } from '../../local/run-ingest.ts';
 import { createLocalRuntime, type LocalRuntime } from '../../local/runtime.ts';
 import { createLocalStageHandlers, type StageHandlers } from '../../local/stage-handlers.ts';
 import { resolveModels } from '../../models/resolve.ts';
@@ -258,6 +259,15 @@ describe('local ingestion through the synthesized state machine', () => {
       }),
     ).rejects.toThrow(/catalogs\/empty\.csv:1: the catalog is empty/);
   }, 60_000);
+});
+
+describe('local ingestion of a catalog file', () => {
+  it('refuses a missing file and a folder by name, before running anything', async () => {
+    await expect(ingestCatalogFile(rt, { file: path.join(dir, 'nope.csv'), log: () => {} })).rejects.toThrow(
+      /cannot read catalog .*nope\.csv: no such file/,
+    );
+    await expect(ingestCatalogFile(rt, { file: dir, log: () => {} })).rejects.toThrow(/is not a file/);
+  });
 });
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
