@@ -1,55 +1,21 @@
-import { MongoVectorStore } from '../adapters/mongo-vector-store.ts';
 import { OnnxSegmenter } from '../adapters/onnx-segmenter.ts';
-import { S3BlobStore } from '../adapters/s3-blob-store.ts';
 import { TransformersImageEmbedder, TransformersTextEmbedder } from '../adapters/transformers-embedder.ts';
 import { UndiciHttpClient } from '../adapters/undici-http-client.ts';
-import { type Config, loadConfig } from '../core/config.ts';
-import { ConfigError } from '../core/errors.ts';
+import type { Config } from '../core/config.ts';
 import { lazy } from '../core/lazy.ts';
-import type { BlobStore } from '../core/ports/blob-store.ts';
-import type { AggregateHandlerDeps } from '../functions/aggregate/handler.ts';
 import { buildDownloadDeps } from '../functions/download/handler.ts';
 import type { DownloadDeps } from '../functions/download/run-download.ts';
 import type { EmbedDeps } from '../functions/embed/run-embed.ts';
-import type { PrepareDeps } from '../functions/prepare/run-prepare.ts';
 import type { ApiDeps } from '../functions/search/api.ts';
 import type { SegmentDeps } from '../functions/segment/run-segment.ts';
-import { CLOUD_ENV } from './env-names.ts';
-import { embedModelInfo, resolveCloudModels } from './models.ts';
-import { readMongoUri } from './mongo-uri.ts';
+import { resolveModels } from '../models/resolve.ts';
+import { cloudBlobs, cloudConfig, cloudStore } from './shared-deps.ts';
 
-/**
- * What each deployed function needs, built once per container from the environment the stack sets: the
- * data bucket through S3BlobStore, MongoDB Atlas through MongoVectorStore, models from the image.
- */
-const config = lazy(async () => loadConfig());
-
-const blobs = lazy(async (): Promise<BlobStore> => {
-  const { bucket } = (await config()).cloud;
-  if (!bucket) throw new ConfigError(`${CLOUD_ENV.bucket} is not set: the stack sets it on every function`);
-  return new S3BlobStore({ bucket });
-});
-
-const store = lazy(async () => {
-  const c = await config();
-  const arn = c.cloud.mongoSecretArn;
-  if (!arn)
-    throw new ConfigError(
-      `${CLOUD_ENV.mongoSecretArn} is not set: the stack sets it on aggregate and search`,
-    );
-  return MongoVectorStore.fromUri(await readMongoUri(arn), {
-    database: c.cloud.mongoDatabase,
-    collection: c.cloud.mongoCollection,
-    indexName: c.cloud.mongoIndex,
-  });
-});
-
-const models = lazy(async () => resolveCloudModels(await config()));
-
-/** Prepare: the bucket. */
-export async function prepareDeps(): Promise<PrepareDeps> {
-  return { blobs: await blobs() };
-}
+/** The container functions' deps (models from the image, native image code); zip functions use data-deps.ts. */
+const models = lazy(async () => resolveModels(await config()));
+const config = cloudConfig;
+const blobs = cloudBlobs;
+const store = cloudStore;
 
 /** Download: the bucket and the polite, guarded HTTP client. */
 export async function downloadDeps(): Promise<DownloadDeps> {
@@ -78,12 +44,6 @@ export async function embedDeps(): Promise<EmbedDeps> {
     maxPixels: c.download.maxPixels,
     batchSize: c.model.embedBatchSize,
   };
-}
-
-/** Aggregate: the bucket and the MongoDB store; the model's id and width come from the registry. */
-export async function aggregateDeps(): Promise<AggregateHandlerDeps> {
-  const c = await config();
-  return { blobs: await blobs(), store: await store(), ...embedModelInfo(c) };
 }
 
 /** Search: text tower, MongoDB, masked images from the bucket, image search with the same models. */

@@ -95,5 +95,5 @@ export function createAggregateHandler(
 
 /** The deployed handler: dependencies built once per container from the environment the stack sets. */
 export const handler = createAggregateHandler(async () =>
-  (await import('../../cloud/stage-deps.ts')).aggregateDeps(),
+  (await import('../../cloud/data-deps.ts')).aggregateDeps(),
 );

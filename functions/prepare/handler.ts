@@ -16,5 +16,5 @@ export function createPrepareHandler(deps: PrepareDeps | (() => Promise<PrepareD
 
 /** The deployed handler: dependencies built once per container from the environment the stack sets. */
 export const handler = createPrepareHandler(async () =>
-  (await import('../../cloud/stage-deps.ts')).prepareDeps(),
+  (await import('../../cloud/data-deps.ts')).prepareDeps(),
 );

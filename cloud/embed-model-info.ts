@@ -2,12 +2,6 @@ import type { Config } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { EmbedModelSpec } from '../models/model-spec.ts';
 import { DEFAULT_EMBED_MODEL, findModel } from '../models/registry.ts';
-import { type ResolvedModels, resolveModels } from '../models/resolve.ts';
-
-/** The models baked into the container image (THREADFINDER_MODELS_DIR), checked like a local install. */
-export function resolveCloudModels(config: Config): Promise<ResolvedModels> {
-  return resolveModels(config);
-}
 
 /**
  * The embedding model's id and vector width from the registry, for functions that store vectors without

@@ -1,0 +1,34 @@
+import { MongoVectorStore } from '../adapters/mongo-vector-store.ts';
+import { S3BlobStore } from '../adapters/s3-blob-store.ts';
+import { loadConfig } from '../core/config.ts';
+import { ConfigError } from '../core/errors.ts';
+import { lazy } from '../core/lazy.ts';
+import type { BlobStore } from '../core/ports/blob-store.ts';
+import { CLOUD_ENV } from './env-names.ts';
+import { readMongoUri } from './mongo-uri.ts';
+
+/** The process's configuration, read once from the environment the stack sets. */
+export const cloudConfig = lazy(async () => loadConfig());
+
+/** The data bucket, once per container. */
+export const cloudBlobs = lazy(async (): Promise<BlobStore> => {
+  const { bucket } = (await cloudConfig()).cloud;
+  if (!bucket) throw new ConfigError(`${CLOUD_ENV.bucket} is not set: the stack sets it on every function`);
+  return new S3BlobStore({ bucket });
+});
+
+/** MongoDB Atlas through the URI in Secrets Manager, once per container (one small connection pool). */
+export const cloudStore = lazy(async () => {
+  const c = await cloudConfig();
+  const arn = c.cloud.mongoSecretArn;
+  if (!arn) {
+    throw new ConfigError(
+      `${CLOUD_ENV.mongoSecretArn} is not set: the stack sets it on aggregate and search`,
+    );
+  }
+  return MongoVectorStore.fromUri(await readMongoUri(arn), {
+    database: c.cloud.mongoDatabase,
+    collection: c.cloud.mongoCollection,
+    indexName: c.cloud.mongoIndex,
+  });
+});
