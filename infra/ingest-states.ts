@@ -3,7 +3,6 @@
  * so this module stays free of aws-cdk-lib.
  */
 export const INGEST_STATES = {
-  applyDefaults: 'ApplyDefaults',
   prepare: 'Prepare',
   acquireLock: 'AcquireLock',
   alreadyRunning: 'AlreadyRunning',

@@ -30,20 +30,11 @@ export const MAX_INPUT_BYTES_PER_BATCH = 96 * 1024;
  */
 export function buildIngestWorkflow(scope: Construct, props: IngestWorkflowProps): sfn.IChainable {
   const { functions, bucket, lockTable, settings } = props;
-  const applyDefaults = new sfn.Pass(scope, S.applyDefaults, {
-    parameters: {
-      merged: sfn.JsonPath.jsonMerge(
-        sfn.JsonPath.stringToJson('{"prune":false,"catalog":{}}'),
-        sfn.JsonPath.entirePayload,
-      ),
-    },
-    outputPath: '$.merged',
-  });
   const prepare = invoke(scope, S.prepare, functions.prepare, {
+    // The whole execution input: Prepare validates it and applies the defaults (no intrinsic literals here).
     payload: sfn.TaskInput.fromObject({
       runId: sfn.JsonPath.executionName,
-      catalogKey: sfn.JsonPath.stringAt('$.catalogKey'),
-      catalog: sfn.JsonPath.objectAt('$.catalog'),
+      input: sfn.JsonPath.entirePayload,
     }),
     resultPath: '$.prepared',
   });
@@ -130,7 +121,7 @@ export function buildIngestWorkflow(scope: Construct, props: IngestWorkflowProps
   const aggregate = invoke(scope, S.aggregate, functions.aggregate, {
     payload: sfn.TaskInput.fromObject({
       runId: sfn.JsonPath.stringAt('$.prepared.runId'),
-      prune: sfn.JsonPath.stringAt('$.prune'),
+      prune: sfn.JsonPath.stringAt('$.prepared.prune'),
       results: sfn.JsonPath.objectAt('$.map.ResultWriterDetails'),
     }),
     resultPath: '$.aggregate',
@@ -140,7 +131,7 @@ export function buildIngestWorkflow(scope: Construct, props: IngestWorkflowProps
   const release = releaseLock(S.releaseLock);
   release.addCatch(done, { errors: ['DynamoDB.ConditionalCheckFailedException'], resultPath: '$.lockError' });
 
-  return applyDefaults.next(prepare).next(acquireLock).next(map).next(aggregate).next(release).next(done);
+  return prepare.next(acquireLock).next(map).next(aggregate).next(release).next(done);
 }
 
 /** One batch's child workflow: download -> segment -> embed, every failure recorded instead of failing. */

@@ -2,6 +2,7 @@ import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { depsGetter } from '../../core/lazy.ts';
 import type { BlobStore } from '../../core/ports/blob-store.ts';
+import { inputErrorsNotRetried } from '../stage-errors.ts';
 import { compactSummary } from './compact.ts';
 import { readMapResults } from './map-results.ts';
 import { type AggregateDeps, runAggregate } from './run-aggregate.ts';
@@ -89,8 +90,8 @@ export function createAggregateHandler(
 ): Handler<AggregateSummary> | Handler<CompactAggregateSummary> {
   const getDeps = depsGetter(deps);
   const run = async (event: unknown) => aggregateRun(parseAggregateEvent(event), await getDeps());
-  if (options.fullSummary) return middy(run);
-  return middy(async (event: unknown) => compactSummary(await run(event)));
+  if (options.fullSummary) return middy(run).use(inputErrorsNotRetried());
+  return middy(async (event: unknown) => compactSummary(await run(event))).use(inputErrorsNotRetried());
 }
 
 /** The deployed handler: dependencies built once per container from the environment the stack sets. */

@@ -7,6 +7,7 @@ import { depsGetter } from '../../core/lazy.ts';
 import type { BlobStore } from '../../core/ports/blob-store.ts';
 import type { HttpClient } from '../../core/ports/http-client.ts';
 import type { Batch } from '../../core/types.ts';
+import { inputErrorsNotRetried } from '../stage-errors.ts';
 import { HostBreaker } from './host-breaker.ts';
 import { type DownloadDeps, runDownload } from './run-download.ts';
 
@@ -46,7 +47,7 @@ export function createDownloadHandler(deps: DownloadDeps | (() => Promise<Downlo
   const getDeps = depsGetter(deps);
   return middy(
     async (event: unknown): Promise<Batch> => runDownload(parseBatchEvent(event), await getDeps()),
-  );
+  ).use(inputErrorsNotRetried());
 }
 
 /** The deployed handler: config from the environment the stack sets, originals in the data bucket. */

@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { depsGetter } from '../../core/lazy.ts';
+import { inputErrorsNotRetried } from '../stage-errors.ts';
 import { type PrepareDeps, type PrepareResult, runPrepare } from './run-prepare.ts';
 import { parsePrepareEvent } from './schema.ts';
 
@@ -11,7 +12,7 @@ export function createPrepareHandler(deps: PrepareDeps | (() => Promise<PrepareD
   const getDeps = depsGetter(deps);
   return middy(
     async (event: unknown): Promise<PrepareResult> => runPrepare(parsePrepareEvent(event), await getDeps()),
-  );
+  ).use(inputErrorsNotRetried());
 }
 
 /** The deployed handler: dependencies built once per container from the environment the stack sets. */

@@ -27,6 +27,8 @@ export interface PrepareDeps {
 export interface PrepareResult {
   runId: string;
   catalogKey: string;
+  /** The execution's prune choice, defaulted (the aggregate step reads it from here). */
+  prune: boolean;
   /** `runs/<runId>/items.json`, the Distributed Map's ItemReader key. */
   itemsKey: string;
   products: number;
@@ -81,6 +83,7 @@ export async function runPrepare(input: PrepareEvent, deps: PrepareDeps): Promis
   return {
     runId,
     catalogKey,
+    prune: input.prune === true,
     itemsKey: itemsKey(runId),
     products: items.length,
     images: items.reduce((n, item) => n + item.images.length, 0),

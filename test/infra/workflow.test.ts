@@ -95,13 +95,12 @@ describe('the ingestion state machine (synthesized)', () => {
   it('hands the aggregate step the run id, the prune choice and where the Map wrote its results', () => {
     expect(asl.States[S.aggregate].Parameters).toEqual({
       'runId.$': '$.prepared.runId',
-      'prune.$': '$.prune',
+      'prune.$': '$.prepared.prune',
       'results.$': '$.map.ResultWriterDetails',
     });
-    expect(asl.States[S.prepare].Parameters).toEqual({
-      'runId.$': '$$.Execution.Name',
-      'catalogKey.$': '$.catalogKey',
-      'catalog.$': '$.catalog',
-    });
+    expect(asl.StartAt).toBe(S.prepare);
+    expect(asl.States[S.prepare].Parameters).toEqual({ 'runId.$': '$$.Execution.Name', 'input.$': '$' });
+    // No intrinsic function with literal braces anywhere (AWS reserves unescaped { } in them).
+    expect(JSON.stringify(asl)).not.toMatch(/States\.(StringToJson|JsonMerge)/);
   });
 });

@@ -250,14 +250,23 @@ describe('local ingestion through the synthesized state machine', () => {
     expect(report.notProcessed).toBe(6);
   }, 60_000);
 
-  it('refuses an unusable catalog with its own error, before taking the lock', async () => {
+  it('refuses an unusable catalog with its own error, at once (no retry), before taking the lock', async () => {
+    // Prepare
     await rt.blobs.put('catalogs/empty.csv', new Uint8Array(0));
-    await expect(
-      runIngestion(createLocalStageHandlers(rt), rt.blobs, {
-        catalogKey: 'catalogs/empty.csv',
-        batchSize: 2,
-      }),
-    ).rejects.toThrow(/catalogs\/empty\.csv:1: the catalog is empty/);
+    const real = createLocalStageHandlers(rt);
+    let prepares = 0;
+    const handlers: StageHandlers = {
+      ...real,
+      prepare: (event) => {
+        prepares++;
+        return real.prepare(event);
+      },
+    };
+    // Act
+    const run = runIngestion(handlers, rt.blobs, { catalogKey: 'catalogs/empty.csv', batchSize: 2 });
+    // Assess
+    await expect(run).rejects.toThrow(/catalogs\/empty\.csv:1: the catalog is empty/);
+    expect(prepares).toBe(1);
   }, 60_000);
 });
 

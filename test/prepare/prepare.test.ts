@@ -30,6 +30,7 @@ describe('prepare handler', () => {
       catalogWarnings: 0,
       firstProblems: [],
       mapResultsPrefix: 'map-results/run-1',
+      prune: false,
       now: NOW,
       lockExpiresAt: NOW + 24 * 60 * 60,
     });

@@ -1,0 +1,18 @@
+import type { MiddlewareObj } from '@middy/core';
+import { InputError } from '../core/errors.ts';
+
+/**
+ * Middy middleware for the ingestion stages: an InputError of any subclass (CatalogFormatError,
+ * EmptyCatalogError, ...) leaves the handler named `InputError`, the one name the state machine's Retry
+ * never retries (Step Functions matches on the error's name, not its class). The message is kept.
+ */
+export function inputErrorsNotRetried(): MiddlewareObj {
+  return {
+    onError: async (request) => {
+      const error = request.error;
+      if (error instanceof InputError && error.name !== 'InputError') {
+        Object.defineProperty(error, 'name', { value: 'InputError', configurable: true, writable: true });
+      }
+    },
+  };
+}
