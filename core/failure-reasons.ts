@@ -22,8 +22,11 @@ export function zeroFailureCounts(): Record<FailureReason, number> {
 /** Every FailureReason, in declaration order. */
 export const FAILURE_REASONS = Object.keys(zeroFailureCounts()) as [FailureReason, ...FailureReason[]];
 
-/** Longest failure detail a stage records; the batch schema refuses records whose detail passes 4096. */
-export const MAX_DETAIL = 1000;
+/**
+ * Longest failure detail a stage records: short enough that a batch of failed images stays far under the state
+ * machine's 256 KB state limit; the batch schema refuses records whose detail passes 4096.
+ */
+export const MAX_DETAIL = 300;
 
 /** Cuts a failure detail to MAX_DETAIL characters. */
 export function capDetail(detail: string): string {

@@ -11,6 +11,7 @@ export const INGEST_STATES = {
   segment: 'Segment',
   embed: 'Embed',
   recordBatchFailure: 'RecordBatchFailure',
+  recordStageFailure: 'RecordStageFailure',
   aggregate: 'Aggregate',
   releaseLock: 'ReleaseLock',
   done: 'Done',

@@ -134,28 +134,29 @@ export function buildIngestWorkflow(scope: Construct, props: IngestWorkflowProps
   return prepare.next(acquireLock).next(map).next(aggregate).next(release).next(done);
 }
 
-/** One batch's child workflow: download -> segment -> embed, every failure recorded instead of failing. */
+/**
+ * One batch's child workflow: download -> segment -> embed, each replacing the state with its output (so the
+ * state holds one copy of the batch, never more), every failure recorded instead of failing the child.
+ */
 function batchWorkflow(scope: Construct, functions: IngestWorkflowProps['functions']): sfn.IChainable {
-  const record = new sfn.Pass(scope, S.recordBatchFailure, {
-    parameters: {
-      failed: true,
-      runId: sfn.JsonPath.stringAt('$.BatchInput.runId'),
-      productIds: sfn.JsonPath.listAt('$.Items[*].id'),
-      error: sfn.JsonPath.stringAt('$.error.Error'),
-      cause: sfn.JsonPath.stringAt('$.error.Cause'),
-    },
-  });
-  const download = invoke(scope, S.download, functions.download, { resultPath: '$.batch' });
-  const segment = invoke(scope, S.segment, functions.segment, {
-    inputPath: '$.batch',
-    resultPath: '$.batch',
-  });
-  const embed = invoke(scope, S.embed, functions.embed, {
-    inputPath: '$.batch',
-    resultPath: '$.embedded',
-    outputPath: '$.embedded',
-  });
-  for (const step of [download, segment, embed]) step.addCatch(record, { resultPath: '$.error' });
+  const record = (id: string, shape: { runId: string; ids: string }) =>
+    new sfn.Pass(scope, id, {
+      parameters: {
+        failed: true,
+        runId: sfn.JsonPath.stringAt(shape.runId),
+        productIds: sfn.JsonPath.listAt(shape.ids),
+        error: sfn.JsonPath.stringAt('$.error.Error'),
+        cause: sfn.JsonPath.stringAt('$.error.Cause'),
+      },
+    });
+  // Download's input is the ItemBatcher's { Items, BatchInput }; later stages get a Batch { runId, items }.
+  const recordDownload = record(S.recordBatchFailure, { runId: '$.BatchInput.runId', ids: '$.Items[*].id' });
+  const recordStage = record(S.recordStageFailure, { runId: '$.runId', ids: '$.items[*].id' });
+  const download = invoke(scope, S.download, functions.download, {});
+  const segment = invoke(scope, S.segment, functions.segment, {});
+  const embed = invoke(scope, S.embed, functions.embed, {});
+  download.addCatch(recordDownload, { resultPath: '$.error' });
+  for (const step of [segment, embed]) step.addCatch(recordStage, { resultPath: '$.error' });
   return download.next(segment).next(embed);
 }
 

@@ -55,9 +55,12 @@ describe('the ingestion state machine (synthesized)', () => {
       const all = retry.at(-1);
       expect(all?.ErrorEquals).toEqual(['States.ALL']);
       expect(all?.MaxAttempts).toBeGreaterThan(0);
+      const recorder = name === S.download ? S.recordBatchFailure : S.recordStageFailure;
       expect(states[name].Catch).toEqual([
-        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: S.recordBatchFailure },
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: recorder },
       ]);
+      // Each stage's output replaces the state: one copy of the batch, whatever the batch size.
+      expect(states[name].ResultPath).toBeUndefined();
     }
   });
 
@@ -69,8 +72,12 @@ describe('the ingestion state machine (synthesized)', () => {
       'productIds.$': '$.Items[*].id',
       'error.$': '$.error.Error',
     });
-    const embed = map.ItemProcessor.States[S.embed];
-    expect(embed.OutputPath).toBe('$.embedded');
+    const recordStage = map.ItemProcessor.States[S.recordStageFailure];
+    expect(recordStage.Parameters).toMatchObject({
+      failed: true,
+      'productIds.$': '$.items[*].id',
+      'runId.$': '$.runId',
+    });
   });
 
   it('guards against overlapping runs of one catalog with a conditional lock, released on every path', () => {
