@@ -5,6 +5,11 @@
 export const INGEST_STATES = {
   prepare: 'Prepare',
   acquireLock: 'AcquireLock',
+  readLock: 'ReadLock',
+  lockStillHeld: 'LockStillHeld',
+  checkLockHolder: 'CheckLockHolder',
+  lockHolderRunning: 'LockHolderRunning',
+  takeOverLock: 'TakeOverLock',
   alreadyRunning: 'AlreadyRunning',
   map: 'EmbedProducts',
   download: 'Download',
@@ -31,3 +36,10 @@ export const INGEST_OUTPUT = { aggregate: 'aggregate', prepared: 'prepared' } as
 
 /** Key prefix of the Distributed Map's ResultWriter output in the data bucket. */
 export const MAP_RESULTS_PREFIX = 'map-results';
+
+/** The catalog lock's conditions; the local lock table (local/local-lock.ts) implements exactly these. */
+export const LOCK_CONDITIONS = {
+  acquire: 'attribute_not_exists(pk) OR expiresAt < :now OR executionArn = :me',
+  takeOver: 'executionArn = :holder',
+  release: 'executionArn = :me',
+} as const;

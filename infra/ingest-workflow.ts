@@ -5,6 +5,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import { acquireCatalogLock, RELEASE_TOLERATED, releaseCatalogLock } from './catalog-lock.ts';
 import { INGEST_ERRORS, INGEST_STATES as S } from './ingest-states.ts';
 import type { StageName } from './pipeline-functions.ts';
 import type { DeploySettings } from './settings.ts';
@@ -15,6 +16,8 @@ export interface IngestWorkflowProps {
   bucket: s3.IBucket;
   lockTable: dynamodb.ITableV2;
   settings: DeploySettings;
+  /** ARN pattern of this state machine's executions (the lock check describes the holder's execution). */
+  executionArns: string;
 }
 
 /** Errors that mean the input is wrong: retrying cannot help. */
@@ -38,33 +41,6 @@ export function buildIngestWorkflow(scope: Construct, props: IngestWorkflowProps
     }),
     resultPath: '$.prepared',
   });
-  const lockKey = tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.catalogKey'));
-  const acquireLock = new tasks.DynamoPutItem(scope, S.acquireLock, {
-    table: lockTable,
-    item: {
-      pk: lockKey,
-      executionArn: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.executionId),
-      expiresAt: tasks.DynamoAttributeValue.numberFromString(
-        sfn.JsonPath.format('{}', sfn.JsonPath.stringAt('$.prepared.lockExpiresAt')),
-      ),
-    },
-    conditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-    expressionAttributeValues: {
-      ':now': tasks.DynamoAttributeValue.numberFromString(
-        sfn.JsonPath.format('{}', sfn.JsonPath.stringAt('$.prepared.now')),
-      ),
-    },
-    resultPath: sfn.JsonPath.DISCARD,
-  });
-  retryDynamo(acquireLock);
-  acquireLock.addCatch(
-    new sfn.Fail(scope, S.alreadyRunning, {
-      error: INGEST_ERRORS.alreadyRunning,
-      cause: 'another ingestion of this catalog is running; wait for it to end, or stop it',
-    }),
-    { errors: ['DynamoDB.ConditionalCheckFailedException'], resultPath: '$.lockError' },
-  );
-
   const map = new sfn.DistributedMap(scope, S.map, {
     itemReader: new sfn.S3JsonItemReader({ bucket, key: sfn.JsonPath.stringAt('$.prepared.itemsKey') }),
     itemBatcher: new sfn.ItemBatcher({
@@ -86,27 +62,13 @@ export function buildIngestWorkflow(scope: Construct, props: IngestWorkflowProps
   });
   map.itemProcessor(batchWorkflow(scope, functions));
 
-  const releaseLock = (id: string) => {
-    const release = new tasks.DynamoDeleteItem(scope, id, {
-      table: lockTable,
-      key: { pk: lockKey },
-      conditionExpression: 'executionArn = :me',
-      expressionAttributeValues: { ':me': tasks.DynamoAttributeValue.fromString(sfn.JsonPath.executionId) },
-      resultPath: sfn.JsonPath.DISCARD,
-    });
-    retryDynamo(release);
-    return release;
-  };
   const failed = new sfn.Fail(scope, S.failed, {
     error: INGEST_ERRORS.incomplete,
     cause:
       'the ingestion did not complete; products embedded before the failure were stored (see the execution output)',
   });
-  const afterFailure = releaseLock(S.releaseLockAfterFailure);
-  afterFailure.addCatch(failed, {
-    errors: ['DynamoDB.ConditionalCheckFailedException'],
-    resultPath: '$.lockError',
-  });
+  const afterFailure = releaseCatalogLock(scope, S.releaseLockAfterFailure, lockTable);
+  afterFailure.addCatch(failed, { errors: RELEASE_TOLERATED, resultPath: '$.lockError' });
   afterFailure.next(failed);
   const aggregateAfterFailure = invoke(scope, S.aggregateAfterFailure, functions.aggregate, {
     payload: sfn.TaskInput.fromObject({
@@ -128,10 +90,17 @@ export function buildIngestWorkflow(scope: Construct, props: IngestWorkflowProps
   });
   aggregate.addCatch(afterFailure, { resultPath: '$.aggregateError' });
   const done = new sfn.Succeed(scope, S.done);
-  const release = releaseLock(S.releaseLock);
-  release.addCatch(done, { errors: ['DynamoDB.ConditionalCheckFailedException'], resultPath: '$.lockError' });
+  const release = releaseCatalogLock(scope, S.releaseLock, lockTable);
+  release.addCatch(done, { errors: RELEASE_TOLERATED, resultPath: '$.lockError' });
+  aggregate.next(release).next(done);
 
-  return prepare.next(acquireLock).next(map).next(aggregate).next(release).next(done);
+  return prepare.next(
+    acquireCatalogLock(scope, {
+      table: lockTable,
+      executionArns: props.executionArns,
+      then: map.next(aggregate),
+    }),
+  );
 }
 
 /**
@@ -183,19 +152,4 @@ function invoke(
     jitterStrategy: sfn.JitterType.FULL,
   });
   return task;
-}
-
-function retryDynamo(task: sfn.TaskStateBase): void {
-  task.addRetry({
-    errors: [
-      'DynamoDB.ProvisionedThroughputExceededException',
-      'DynamoDB.RequestLimitExceeded',
-      'DynamoDB.ThrottlingException',
-      'DynamoDB.InternalServerErrorException',
-    ],
-    interval: Duration.seconds(2),
-    backoffRate: 2,
-    maxAttempts: 5,
-    jitterStrategy: sfn.JitterType.FULL,
-  });
 }

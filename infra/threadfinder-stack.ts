@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -65,13 +65,22 @@ export class ThreadfinderStack extends Stack {
     const logGroup = new logs.LogGroup(this, 'IngestLogs', {
       retention: settings.logRetentionDays as logs.RetentionDays,
     });
+    // A fixed name, so the lock check may describe this machine's executions without a circular reference.
+    const stateMachineName = `${this.stackName.slice(0, 72)}-ingest`;
     this.stateMachine = new sfn.StateMachine(this, 'Ingest', {
+      stateMachineName,
       definitionBody: sfn.DefinitionBody.fromChainable(
         buildIngestWorkflow(this, {
           functions: fns.functions,
           bucket: storage.bucket,
           lockTable: storage.lockTable,
           settings,
+          executionArns: this.formatArn({
+            service: 'states',
+            resource: 'execution',
+            resourceName: `${stateMachineName}:*`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
         }),
       ),
       stateMachineType: sfn.StateMachineType.STANDARD,

@@ -98,6 +98,9 @@ export async function runIngestion(
       taskHandlers: {
         [S.prepare]: prepare,
         [S.acquireLock]: handlers.lock.putItem,
+        [S.readLock]: handlers.lock.getItem,
+        [S.checkLockHolder]: handlers.lock.describeExecution,
+        [S.takeOverLock]: handlers.lock.putItem,
         [S.download]: handlers.download,
         [S.segment]: handlers.segment,
         [S.embed]: handlers.embed,

@@ -24,10 +24,12 @@ export interface StageHandlers {
   lock: LockTable;
 }
 
-/** The overlap guard's table: conditional put and delete of a catalog's lock item. */
+/** The overlap guard: conditional put, read and delete of a catalog's lock item, and is its holder running. */
 export interface LockTable {
   putItem(input: unknown): Promise<unknown>;
+  getItem(input: unknown): Promise<unknown>;
   deleteItem(input: unknown): Promise<unknown>;
+  describeExecution(input: unknown): Promise<{ Status: string }>;
 }
 
 /** Hooks the local runner uses to show progress. */

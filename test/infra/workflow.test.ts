@@ -83,11 +83,23 @@ describe('the ingestion state machine (synthesized)', () => {
   it('guards against overlapping runs of one catalog with a conditional lock, released on every path', () => {
     const acquire = asl.States[S.acquireLock];
     expect(acquire.Resource).toMatch(/:states:::dynamodb:putItem$/);
-    expect(acquire.Parameters.ConditionExpression).toBe('attribute_not_exists(pk) OR expiresAt < :now');
+    expect(acquire.Parameters.ConditionExpression).toBe(
+      'attribute_not_exists(pk) OR expiresAt < :now OR executionArn = :me',
+    );
     expect(acquire.Catch[0]).toMatchObject({
       ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'],
-      Next: S.alreadyRunning,
+      Next: S.readLock,
     });
+    // A lock whose holder no longer runs (stopped, timed out, crashed) is taken over; a running one refuses.
+    expect(asl.States[S.readLock].Parameters.ConsistentRead).toBe(true);
+    expect(asl.States[S.checkLockHolder].Resource).toMatch(/:states:::aws-sdk:sfn:describeExecution$/);
+    expect(asl.States[S.lockHolderRunning].Choices).toEqual([
+      { Variable: '$.holder.status', StringEquals: 'RUNNING', Next: S.alreadyRunning },
+    ]);
+    expect(asl.States[S.lockHolderRunning].Default).toBe(S.takeOverLock);
+    expect(asl.States[S.takeOverLock].Parameters.ConditionExpression).toBe('executionArn = :holder');
+    expect(asl.States[S.takeOverLock].Next).toBe(S.map);
+    expect(asl.States[S.acquireLock].Next).toBe(S.map);
     expect(asl.States[S.aggregate].Next).toBe(S.releaseLock);
     expect(asl.States[S.releaseLock].Resource).toMatch(/:states:::dynamodb:deleteItem$/);
     expect(map.Catch[0]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: S.aggregateAfterFailure });

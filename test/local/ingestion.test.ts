@@ -1,11 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, rm, unlink } from 'node:fs/promises';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config.ts';
 import { InputError } from '../../core/errors.ts';
-import { INGEST_STATES as S } from '../../infra/ingest-states.ts';
+import { LOCK_CONDITIONS, INGEST_STATES as S } from '../../infra/ingest-states.ts';
 import { IngestionRunningError, runIngestion } from '../../local/ingest.ts';
+import { createLocalLockTable, type LockOwner } from '../../local/local-lock.ts';
 import { ingestCatalogFile } from '../../local/run-ingest.ts';
 import { createLocalRuntime, type LocalRuntime } from '../../local/runtime.ts';
 import { createLocalStageHandlers, type StageHandlers } from '../../local/stage-handlers.ts';
@@ -196,36 +198,45 @@ describe('local ingestion through the synthesized state machine', () => {
     expect(again.summary.productsStored).toBe(6);
   }, 90_000);
 
-  it('refuses a second ingestion of a catalog whose lock is held, and takes over an expired lock', async () => {
-    // Prepare
+  it('refuses a second ingestion while the lock holder runs, and takes over from a holder that died', async () => {
+    // Prepare: another execution, in a live process (this one), holds the catalog's lock for an hour.
     const catalogKey = await putCatalog(['f1']);
-    const handlers = createLocalStageHandlers(rt);
+    const locks = path.join(dir, 'locks');
     const now = Math.floor(Date.now() / 1000);
-    const hold = (expiresAt: number) =>
-      handlers.lock.putItem({
-        Item: {
-          pk: { S: catalogKey },
-          executionArn: { S: 'arn:other-run' },
-          expiresAt: { N: String(expiresAt) },
-        },
-        ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-        ExpressionAttributeValues: { ':now': { N: String(now - 7200) } },
+    const hold = (owner: LockOwner, arn: string) =>
+      createLocalLockTable(locks, owner).putItem({
+        Item: { pk: { S: catalogKey }, executionArn: { S: arn }, expiresAt: { N: String(now + 3600) } },
+        ConditionExpression: LOCK_CONDITIONS.acquire,
+        ExpressionAttributeValues: { ':now': { N: String(now) }, ':me': { S: arn } },
       });
-    await hold(now + 3600);
+    await hold({ pid: process.pid, host: os.hostname() }, 'arn:live-run');
     // Act
-    const refused = runIngestion(handlers, rt.blobs, { catalogKey, batchSize: 2 });
+    const refused = runIngestion(createLocalStageHandlers(rt), rt.blobs, { catalogKey, batchSize: 2 });
     // Assess
     await expect(refused).rejects.toBeInstanceOf(IngestionRunningError);
     expect(await rt.store.get('f1')).toBeNull();
-    // Prepare: the holder crashed long ago; its lock expired.
-    await handlers.lock.deleteItem({
-      Key: { pk: { S: catalogKey } },
-      ConditionExpression: 'executionArn = :me',
-      ExpressionAttributeValues: { ':me': { S: 'arn:other-run' } },
-    });
-    await hold(now - 60);
+
+    // Prepare: the holder was killed (kill -9): its process is gone, its lock still unexpired.
+    await unlink(path.join(locks, (await readdir(locks))[0] as string));
+    await hold({ pid: await deadPid(), host: os.hostname() }, 'arn:killed-run');
     // Act
-    const report = await runIngestion(handlers, rt.blobs, { catalogKey, batchSize: 2 });
+    const report = await runIngestion(createLocalStageHandlers(rt), rt.blobs, { catalogKey, batchSize: 2 });
+    // Assess
+    expect(report.summary.productsStored).toBe(1);
+    expect(await readdir(locks)).toEqual([]);
+  }, 60_000);
+
+  it('takes an expired lock', async () => {
+    // Prepare
+    const catalogKey = await putCatalog(['h1']);
+    const now = Math.floor(Date.now() / 1000);
+    await createLocalLockTable(path.join(dir, 'locks'), { pid: process.pid, host: os.hostname() }).putItem({
+      Item: { pk: { S: catalogKey }, executionArn: { S: 'arn:old' }, expiresAt: { N: String(now - 60) } },
+      ConditionExpression: LOCK_CONDITIONS.acquire,
+      ExpressionAttributeValues: { ':now': { N: String(now - 7200) }, ':me': { S: 'arn:old' } },
+    });
+    // Act
+    const report = await runIngestion(createLocalStageHandlers(rt), rt.blobs, { catalogKey, batchSize: 2 });
     // Assess
     expect(report.summary.productsStored).toBe(1);
   }, 60_000);
@@ -278,6 +289,15 @@ describe('local ingestion of a catalog file', () => {
     await expect(ingestCatalogFile(rt, { file: dir, log: () => {} })).rejects.toThrow(/is not a file/);
   });
 });
+
+/** The pid of a process that has exited. */
+function deadPid(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(process.execPath, ['-e', ''], (error) =>
+      error ? reject(error) : resolve(child.pid as number),
+    );
+  });
+}
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
