@@ -1,3 +1,4 @@
+import { shrinkForUpload } from './photo.js';
 // Calls to the search API, and what its errors mean in a shopper's words.
 
 /** An API or network failure, with `message` ready to show. */
@@ -22,11 +23,12 @@ export function searchText(q, filters, signal) {
   return call(`/api/search?${params(filters, { q })}`, { signal }, 'text');
 }
 
-/** Photo search with the bytes of a file: `{best, alternatives, queryImage}`. */
-export function searchUpload(file, filters, signal) {
+/** Photo search with the bytes of a file (re-encoded smaller when large): `{best, alternatives, queryImage}`. */
+export async function searchUpload(file, filters, signal) {
+  const body = await shrinkForUpload(file);
   return call(
     `/api/search?${params(filters)}`,
-    { method: 'POST', body: file, headers: { 'content-type': file.type }, signal },
+    { method: 'POST', body, headers: { 'content-type': body.type }, signal },
     'upload',
   );
 }

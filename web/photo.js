@@ -5,6 +5,30 @@ export const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
 /** The largest photo sent, in bytes. */
 export const MAX_PHOTO_BYTES = 8 * 1024 * 1024;
 
+/**
+ * Photos above this are re-encoded smaller before they are sent: the deployed API (API Gateway in front of a
+ * Lambda) takes about 4.5 MB of image, and the model looks at 1024 pixels at most anyway.
+ */
+export const SEND_LIMIT_BYTES = 3 * 1024 * 1024;
+
+/** The photo to send: `file` itself when small enough, else a JPEG re-encoding of at most 2048 pixels a side. */
+export async function shrinkForUpload(file) {
+  if (file.size <= SEND_LIMIT_BYTES || typeof createImageBitmap !== 'function') return file;
+  try {
+    const bitmap = await createImageBitmap(file);
+    for (const side of [2048, 1536, 1024]) {
+      const scale = Math.min(1, side / Math.max(bitmap.width, bitmap.height));
+      const canvas = new OffscreenCanvas(Math.round(bitmap.width * scale), Math.round(bitmap.height * scale));
+      canvas.getContext('2d').drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
+      if (blob.size <= SEND_LIMIT_BYTES) return blob;
+    }
+  } catch {
+    // The browser cannot decode it: send it as it is and let the server say what is wrong.
+  }
+  return file;
+}
+
 function megabytes(bytes) {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }

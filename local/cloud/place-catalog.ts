@@ -3,14 +3,15 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CopyObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CATALOG_LIMITS } from '../../core/catalog/index.ts';
 import { InputError } from '../../core/errors.ts';
 import type { S3Sender } from './ports.ts';
 import { parseS3Url, type S3Location, s3Url } from './s3-url.ts';
 
 /** Where the state machine reads catalogs from, in the data bucket. */
 export const CATALOG_PREFIX = 'catalogs/';
-/** Larger catalogs are refused before anything is uploaded or copied. */
-export const MAX_CATALOG_BYTES = 1024 ** 3;
+/** Larger catalogs are refused before anything is uploaded or copied: the prepare step's own limit. */
+export const MAX_CATALOG_BYTES = CATALOG_LIMITS.maxFileBytes;
 /** Object metadata holding the hex SHA-256 of an uploaded file, so the same file is not uploaded twice. */
 export const SHA256_METADATA = 'sha256';
 

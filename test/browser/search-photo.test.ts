@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { Page, Request } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hasChromium } from '../support/browser.ts';
 import { drawnGarmentPng, imagesLoaded, type Site, startSite, waitForResults, watchPage } from './site.ts';
@@ -48,6 +50,26 @@ describe.skipIf(!hasChromium)('search by photo', () => {
     expect(new URL(page.url()).searchParams.get('photo')).toBe('upload');
     expect(await page.locator('#photo-preview').isVisible()).toBe(true);
     expect(watched.errors).toEqual([]);
+  });
+
+  it('re-encodes a large photo smaller before sending it (the deployed API takes ~4.5 MB)', async () => {
+    // Prepare: 1400x1400 of noise is a ~5.6 MB PNG, under the page's 8 MB but over what API Gateway passes.
+    const noise = randomBytes(1400 * 1400 * 3);
+    const big = await sharp(noise, { raw: { width: 1400, height: 1400, channels: 3 } })
+      .png()
+      .toBuffer();
+    expect(big.length).toBeGreaterThan(4.5 * 1024 * 1024);
+    // Act
+    await page
+      .getByTestId('image-upload')
+      .setInputFiles({ name: 'big.png', mimeType: 'image/png', buffer: big });
+    await waitForResults(page);
+    // Assess
+    expect(await status()).toBe('Best match for your photo');
+    expect(posts).toHaveLength(1);
+    expect(posts[0]?.headers()['content-type']).toBe('image/jpeg');
+    const sent = Number((await posts[0]?.allHeaders())?.['content-length'] ?? Number.POSITIVE_INFINITY);
+    expect(sent).toBeLessThanOrEqual(3 * 1024 * 1024);
   });
 
   it('finds products for a photo dropped on the drop zone', async () => {
