@@ -10,11 +10,11 @@ const CONDITION_FAILED = ['DynamoDB.ConditionalCheckFailedException'];
 /**
  * The overlap guard: take the catalog's lock (an item keyed by the catalog), or, when another execution holds
  * it, take it over only if that execution is no longer running (stopped, timed out, crashed). Otherwise the run
- * ends with AlreadyRunning. `then` runs once the lock is held.
+ * ends with AlreadyRunning. `onceHeld` runs once the lock is held.
  */
 export function acquireCatalogLock(
   scope: Construct,
-  props: { table: dynamodb.ITableV2; executionArns: string; then: sfn.IChainable },
+  props: { table: dynamodb.ITableV2; executionArns: string; onceHeld: sfn.IChainable },
 ): sfn.IChainable {
   const { table } = props;
   const pk = lockKey();
@@ -84,8 +84,8 @@ export function acquireCatalogLock(
         ),
       ),
   );
-  takeOver.next(props.then);
-  return acquire.next(props.then);
+  takeOver.next(props.onceHeld);
+  return acquire.next(props.onceHeld);
 }
 
 /** Deletes the catalog's lock if this execution still holds it; `id` names the state. */

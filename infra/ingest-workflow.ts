@@ -98,7 +98,7 @@ export function buildIngestWorkflow(scope: Construct, props: IngestWorkflowProps
     acquireCatalogLock(scope, {
       table: lockTable,
       executionArns: props.executionArns,
-      then: map.next(aggregate),
+      onceHeld: map.next(aggregate),
     }),
   );
 }
