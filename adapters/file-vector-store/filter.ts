@@ -1,5 +1,6 @@
 import { InputError } from '../../core/errors.ts';
 import type { SearchOptions } from '../../core/ports/vector-store.ts';
+import { checkFilter } from '../../core/search-filter.ts';
 import type { Row } from './table.ts';
 
 /** Validates search options and returns the predicate a row must pass (exclusions, then metadata filters). */
@@ -13,10 +14,7 @@ export function rowFilter(options: SearchOptions): (row: Row) => boolean {
     throw new InputError('search option excludeIds must be an array of strings');
   }
   const excluded = new Set(excludeIds);
-  const category = textFilter(filter.category, 'category');
-  const color = textFilter(filter.color, 'color');
-  const priceMin = numberFilter(filter.priceMin, 'priceMin');
-  const priceMax = numberFilter(filter.priceMax, 'priceMax');
+  const { category, color, priceMin, priceMax } = checkFilter(filter);
   const hasPrice = priceMin !== undefined || priceMax !== undefined;
 
   return (row) => {
@@ -36,18 +34,4 @@ export function rowFilter(options: SearchOptions): (row: Row) => boolean {
 
 function sameText(value: string | number | undefined, wanted: string): boolean {
   return value !== undefined && String(value).toLowerCase() === wanted;
-}
-
-function textFilter(value: unknown, name: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new InputError(`search filter ${name} must be a string`);
-  return value.toLowerCase();
-}
-
-function numberFilter(value: unknown, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new InputError(`search filter ${name} must be a finite number`);
-  }
-  return value;
 }

@@ -1,6 +1,7 @@
 import type { Document } from 'mongodb';
 import { InputError } from '../../core/errors.ts';
 import type { SearchOptions } from '../../core/ports/vector-store.ts';
+import { checkFilter } from '../../core/search-filter.ts';
 import { VECTOR_PATH } from './search-index.ts';
 
 /** Atlas's ceiling on `numCandidates` (and so on `limit`). */
@@ -33,10 +34,7 @@ export function checkSearchOptions(options: SearchOptions): CheckedSearch {
     throw new InputError('search option excludeIds must be an array of strings');
   }
   const checked: CheckedSearch = { k, excludeIds: [...new Set(excludeIds)] };
-  const category = textFilter(filter.category, 'category');
-  const color = textFilter(filter.color, 'color');
-  const priceMin = numberFilter(filter.priceMin, 'priceMin');
-  const priceMax = numberFilter(filter.priceMax, 'priceMax');
+  const { category, color, priceMin, priceMax } = checkFilter(filter);
   if (category !== undefined) checked.category = category;
   if (color !== undefined) checked.color = color;
   if (priceMin !== undefined) checked.priceMin = priceMin;
@@ -106,18 +104,4 @@ export function buildSearchPipeline(index: string, vector: Float32Array, search:
 /** Turns an Atlas `dotProduct` score, (1 + dot) / 2, back into the dot product (cosine for unit vectors). */
 export function scoreToCosine(atlasScore: number): number {
   return 2 * atlasScore - 1;
-}
-
-function textFilter(value: unknown, name: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new InputError(`search filter ${name} must be a string`);
-  return value.toLowerCase();
-}
-
-function numberFilter(value: unknown, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new InputError(`search filter ${name} must be a finite number`);
-  }
-  return value;
 }
