@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { INGEST_STATES as S } from '../../infra/ingest-states.ts';
+import { INGEST_OUTPUT, INGEST_STATES as S } from '../../infra/ingest-states.ts';
 import { definitionOf, type Json, synthStack } from './synth.ts';
 
 describe('the ingestion state machine (synthesized)', () => {
@@ -109,6 +109,12 @@ describe('the ingestion state machine (synthesized)', () => {
     );
     expect(asl.States[S.releaseLockAfterFailure].Next).toBe(S.failed);
     expect(asl.States[S.aggregate].Catch[0].Next).toBe(S.releaseLockAfterFailure);
+  });
+
+  it('leaves the summary and the catalog counts where `ingest --cloud` reads them in the output', () => {
+    expect(asl.States[S.aggregate].ResultPath).toBe(`$.${INGEST_OUTPUT.aggregate}`);
+    expect(asl.States[S.aggregateAfterFailure].ResultPath).toBe(`$.${INGEST_OUTPUT.aggregate}`);
+    expect(asl.States[S.prepare].ResultPath).toBe(`$.${INGEST_OUTPUT.prepared}`);
   });
 
   it('hands the aggregate step the run id, the prune choice and where the Map wrote its results', () => {
