@@ -4,7 +4,7 @@ import { depsGetter } from '../../core/lazy.ts';
 import type { BlobStore } from '../../core/ports/blob-store.ts';
 import { inputErrorsNotRetried } from '../stage-errors.ts';
 import { compactSummary } from './compact.ts';
-import { readMapResults } from './map-results.ts';
+import { type MapResults, readMapResults } from './map-results.ts';
 import { type AggregateDeps, runAggregate } from './run-aggregate.ts';
 import {
   blobBatchSource,
@@ -35,9 +35,12 @@ export async function aggregateRun(
   d: AggregateHandlerDeps,
 ): Promise<AggregateSummary> {
   const { runId, prune, keepBatches, results, resultsPrefix } = event;
-  const manifestKey =
-    results?.Key ?? (resultsPrefix ? await findManifest(d.blobs, resultsPrefix) : undefined);
-  const mapResults = manifestKey ? await readMapResults(d.blobs, manifestKey) : undefined;
+  const manifestKeys = results
+    ? [results.Key]
+    : resultsPrefix
+      ? await findManifests(d.blobs, resultsPrefix)
+      : [];
+  const mapResults = manifestKeys.length > 0 ? await readAllMapResults(d.blobs, manifestKeys) : undefined;
   const allowEmpty =
     mapResults !== undefined && (mapResults.notEmbedded.length > 0 || mapResults.problems.length > 0);
   const keys = await listEmbeddedKeys(d.blobs, runId, { allowEmpty });
@@ -65,10 +68,24 @@ export async function aggregateRun(
   return summary;
 }
 
-/** The newest `manifest.json` under a ResultWriter prefix (one per Map Run), if any was written. */
-async function findManifest(blobs: BlobStore, prefix: string): Promise<string | undefined> {
+/** Every `manifest.json` under a ResultWriter prefix: one per Map Run of the execution (more after a redrive). */
+async function findManifests(blobs: BlobStore, prefix: string): Promise<string[]> {
   const keys = await blobs.list(prefix.endsWith('/') ? prefix : `${prefix}/`);
-  return keys.filter((k) => k.endsWith('/manifest.json')).at(-1);
+  return keys.filter((k) => k.endsWith('/manifest.json'));
+}
+
+/**
+ * The failures of every Map Run, merged: a batch that failed in one run and succeeded in a later one has its
+ * products stored, and the aggregate step drops stored products from what it reports as not embedded.
+ */
+async function readAllMapResults(blobs: BlobStore, manifestKeys: string[]): Promise<MapResults> {
+  const merged: MapResults = { notEmbedded: [], problems: [] };
+  for (const key of manifestKeys) {
+    const one = await readMapResults(blobs, key);
+    merged.notEmbedded.push(...one.notEmbedded);
+    merged.problems.push(...one.problems);
+  }
+  return merged;
 }
 
 /**

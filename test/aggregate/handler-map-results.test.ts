@@ -211,3 +211,34 @@ describe('aggregate handler with the map run results', () => {
     expect((error as Error).message).toContain('invalid aggregate event: results.Key');
   });
 });
+
+/** Moves a mapRun() fixture under another ResultWriter prefix (a second Map Run, after a redrive). */
+function relocate(contents: Record<string, unknown>, prefix: string): Record<string, unknown> {
+  const json = JSON.stringify(contents).replaceAll(`${MAP}/`, `${prefix}/`);
+  return JSON.parse(json) as Record<string, unknown>;
+}
+
+describe('aggregate handler after the Map itself failed', () => {
+  it('reads every Map Run under the run prefix and reports what none of them embedded', async () => {
+    // Prepare: a first Map Run recorded shirt+p2 as failed; a redriven one embedded shirt and failed p3.
+    const first = relocate(
+      mapRun({ SUCCEEDED: [recordedFailureChild('b', 'r1', ['shirt', 'p2'], 'States.TaskFailed', 'x')] }),
+      'map-results/r1/11111111',
+    );
+    const second = relocate(
+      mapRun({
+        SUCCEEDED: [
+          embeddedChild('a', 'r1', ['shirt']),
+          recordedFailureChild('c', 'r1', ['p3'], 'States.TaskFailed', 'y'),
+        ],
+      }),
+      'map-results/r1/22222222',
+    );
+    const { handler } = await setup({ ...shirt, ...first, ...second });
+    // Act
+    const summary = await handler({ runId: 'r1', resultsPrefix: 'map-results/r1' }, context);
+    // Assess
+    expect(summary.productsStored).toBe(1);
+    expect(summary.batchesNotEmbedded.flatMap((b) => b.productIds).sort()).toEqual(['p2', 'p3']);
+  });
+});
