@@ -5,6 +5,8 @@
 export const CLOUD_ENV = {
   /** The data bucket: catalogs, originals, masked images, run files and Map results. */
   bucket: 'THREADFINDER_BUCKET',
+  /** The ingestion state machine, for `threadfinder ingest --cloud` (a stack output users export). */
+  stateMachineArn: 'THREADFINDER_STATE_MACHINE_ARN',
   /** ARN of the Secrets Manager secret holding the MongoDB Atlas connection string. */
   mongoSecretArn: 'THREADFINDER_MONGODB_SECRET_ARN',
   /** MongoDB database and collection of the product vectors. */

@@ -34,9 +34,6 @@ export const INGEST_ERRORS = {
 /** Where the execution output keeps the aggregate step's compact summary and the prepare step's result. */
 export const INGEST_OUTPUT = { aggregate: 'aggregate', prepared: 'prepared' } as const;
 
-/** Key prefix of the Distributed Map's ResultWriter output in the data bucket. */
-export const MAP_RESULTS_PREFIX = 'map-results';
-
 /** The catalog lock's conditions; the local lock table (local/local-lock.ts) implements exactly these. */
 export const LOCK_CONDITIONS = {
   acquire: 'attribute_not_exists(pk) OR expiresAt < :now OR executionArn = :me',

@@ -10,6 +10,7 @@ export const BUCKET_PREFIXES = {
   mapResults: 'map-results/',
   originals: 'originals/',
   masked: 'masked/',
+  urls: 'urls/',
 } as const;
 
 /**

@@ -37,7 +37,7 @@ export class ThreadfinderStack extends Stack {
       ],
       download: [
         { prefix: P.originals, access: 'rw' },
-        { prefix: 'urls/', access: 'rw' },
+        { prefix: P.urls, access: 'rw' },
       ],
       segment: [
         { prefix: P.originals, access: 'r' },

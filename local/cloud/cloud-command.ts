@@ -1,9 +1,10 @@
 import { setTimeout as wait } from 'node:timers/promises';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { CLOUD_ENV } from '../../cloud/env-names.ts';
 import type { CloudArgs } from './cloud-args.ts';
 import { runCloudIngest } from './run-cloud-ingest.ts';
-import { CLOUD_ENV, regionOfArn } from './target.ts';
+import { regionOfArn } from './target.ts';
 
 /**
  * `threadfinder ingest --cloud`: real AWS clients, Ctrl-C to stop watching (twice to quit at once).

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { CLOUD_ENV } from '../../cloud/env-names.ts';
 import { ConfigError, InputError } from '../../core/errors.ts';
 import { explainAwsError, isAbort } from './aws-errors.ts';
 import { DEFAULT_BACKOFF, withBackoff } from './backoff.ts';
@@ -9,7 +10,7 @@ import { placeCatalog } from './place-catalog.ts';
 import type { CloudIngestDeps } from './ports.ts';
 import { readRunSummary } from './read-summary.ts';
 import { formatSummary, type Json } from './summary-lines.ts';
-import { CLOUD_ENV, checkExecutionArn, regionOfArn, resolveCloudTarget } from './target.ts';
+import { checkExecutionArn, regionOfArn, resolveCloudTarget } from './target.ts';
 import { watchExecution } from './watch-execution.ts';
 
 /** What to ingest in the deployed stack, or which execution to watch again. */

@@ -1,11 +1,6 @@
+import { CLOUD_ENV } from '../../cloud/env-names.ts';
 import { ConfigError, InputError } from '../../core/errors.ts';
 import { bucketNameProblem } from './s3-url.ts';
-
-/** Environment variables naming the deployed stack (the stack prints both as outputs). */
-export const CLOUD_ENV = {
-  stateMachineArn: 'THREADFINDER_STATE_MACHINE_ARN',
-  bucket: 'THREADFINDER_BUCKET',
-} as const;
 
 /** Where the deployed ingestion lives. */
 export interface CloudTarget {
