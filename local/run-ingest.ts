@@ -1,9 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { CatalogFormat } from '../core/catalog/index.ts';
-import { CATALOG_LIMITS } from '../core/catalog/index.ts';
-import { InputError } from '../core/errors.ts';
+import { type CatalogFormat, readCatalogBytes } from '../core/catalog/index.ts';
 import type { PrepareResult } from '../functions/prepare/run-prepare.ts';
 import { type IngestReport, runIngestion } from './ingest.ts';
 import { ProgressReporter } from './progress.ts';
@@ -112,30 +109,7 @@ export async function ingestCatalogFile(
  */
 async function placeCatalog(rt: LocalRuntime, file: string): Promise<string> {
   const absolute = path.resolve(file);
-  let size: number;
-  try {
-    const info = await stat(absolute);
-    if (!info.isFile()) throw new InputError(`catalog ${file} is not a file`, 'invalid_catalog');
-    size = info.size;
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(
-      `cannot read catalog ${file}: ${code === 'ENOENT' ? 'no such file' : code}`,
-      'invalid_catalog',
-      {
-        cause: error,
-      },
-    );
-  }
-  const max = CATALOG_LIMITS.maxFileBytes;
-  if (size > max) {
-    throw new InputError(
-      `catalog ${file} is ${(size / 1024 / 1024).toFixed(1)} MB; the limit is ${max / 1024 / 1024} MB (split it into several files)`,
-      'invalid_catalog',
-    );
-  }
-  const bytes = await readFile(absolute);
+  const bytes = await readCatalogBytes(file);
   const name =
     path
       .basename(absolute)

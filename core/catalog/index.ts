@@ -2,4 +2,4 @@ export { CatalogError, CatalogFormatError, EmptyCatalogError } from './catalog-e
 export { type CatalogFormat, detectFormat } from './detect.ts';
 export { CATALOG_LIMITS } from './limits.ts';
 export { type ParseCatalogOptions, type ParsedCatalog, parseCatalog } from './parse.ts';
-export { type ReadCatalogOptions, readCatalogFile } from './read.ts';
+export { type ReadCatalogOptions, readCatalogBytes, readCatalogFile } from './read.ts';

@@ -19,8 +19,25 @@ export async function readCatalogFile(
   path: string,
   options: ReadCatalogOptions = {},
 ): Promise<ParsedCatalog> {
-  const { maxBytes = CATALOG_LIMITS.maxFileBytes, ...parseOptions } = options;
+  const { maxBytes, ...parseOptions } = options;
   const file = parseOptions.file ?? path;
+  const bytes = await readCatalogBytes(path, maxBytes);
+  const text = decodeCatalog(bytes, file);
+  const parsed = parseCatalog(text, { ...parseOptions, file });
+  if (parsed.products.length === 0) {
+    throw new EmptyCatalogError(file, parsed.errors, firstNonBlankLine(text, file).line);
+  }
+  return parsed;
+}
+
+/**
+ * The bytes of a catalog file, after checking it is a file of at most `maxBytes` (default 200 MB): InputError
+ * naming the path otherwise, before anything is read.
+ */
+export async function readCatalogBytes(
+  path: string,
+  maxBytes: number = CATALOG_LIMITS.maxFileBytes,
+): Promise<Uint8Array> {
   let size: number;
   try {
     const info = await stat(path);
@@ -38,13 +55,7 @@ export async function readCatalogFile(
       'invalid_catalog',
     );
   }
-  const bytes = await readFile(path);
-  const text = decodeCatalog(bytes, file);
-  const parsed = parseCatalog(text, { ...parseOptions, file });
-  if (parsed.products.length === 0) {
-    throw new EmptyCatalogError(file, parsed.errors, firstNonBlankLine(text, file).line);
-  }
-  return parsed;
+  return readFile(path);
 }
 
 function formatSize(bytes: number): string {
