@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { assetCode } from '../../infra/function-code.ts';
 import { type DeploySettings, readSettings } from '../../infra/settings.ts';
 import { ThreadfinderStack } from '../../infra/threadfinder-stack.ts';
-import { cdkJsonContext } from '../../local/ingest-definition.ts';
+import { cdkJsonContext, definitionFromTemplate } from '../../local/ingest-definition.ts';
 
 /**
  * An App as `cdk synth` builds it: cdk.json's context (feature flags), asset bundling skipped (esbuild and
@@ -31,17 +31,9 @@ export function synthStack(context: Record<string, unknown> = {}): {
 // biome-ignore lint/suspicious/noExplicitAny: see above
 export type Json = any;
 
-/** The state machine's definition with CloudFormation references replaced by `<ref>` markers. */
+/** The state machine's definition, references resolved as the local runner resolves them (`local-<id>` names). */
 export function definitionOf(template: Template): Json {
-  const machines = template.findResources('AWS::StepFunctions::StateMachine');
-  const [machine] = Object.values(machines) as { Properties: { DefinitionString: unknown } }[];
-  const flatten = (v: unknown): string =>
-    typeof v === 'string'
-      ? v
-      : (v as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join']
-        ? (v as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].map(flatten).join('')
-        : `<${JSON.stringify(v).replace(/"/g, "'")}>`;
-  return JSON.parse(flatten(machine?.Properties.DefinitionString));
+  return definitionFromTemplate(template.toJSON() as Parameters<typeof definitionFromTemplate>[0]);
 }
 
 /** Logical id of the one resource of `type` whose id starts with `prefix`. */
