@@ -12,22 +12,19 @@ import { resolveModels } from '../models/resolve.ts';
 import { cloudBlobs, cloudConfig, cloudStore } from './shared-deps.ts';
 
 /** The container functions' deps (models from the image, native image code); zip functions use data-deps.ts. */
-const models = lazy(async () => resolveModels(await config()));
-const config = cloudConfig;
-const blobs = cloudBlobs;
-const store = cloudStore;
+const models = lazy(async () => resolveModels(await cloudConfig()));
 
 /** Download: the bucket and the polite, guarded HTTP client. */
 export async function downloadDeps(): Promise<DownloadDeps> {
-  return buildDownloadDeps(await config(), await blobs());
+  return buildDownloadDeps(await cloudConfig(), await cloudBlobs());
 }
 
 /** Segment: the bucket and the segmentation model from the image. */
 export async function segmentDeps(): Promise<SegmentDeps> {
-  const c = await config();
+  const c = await cloudConfig();
   const m = await models();
   return {
-    blobs: await blobs(),
+    blobs: await cloudBlobs(),
     segmenter: await OnnxSegmenter.create({ model: m.segment, threads: c.model.onnxThreads }),
     background: c.background,
     maxPixels: c.download.maxPixels,
@@ -36,10 +33,10 @@ export async function segmentDeps(): Promise<SegmentDeps> {
 
 /** Embed: the bucket and the image tower of the embedding model. */
 export async function embedDeps(): Promise<EmbedDeps> {
-  const c = await config();
+  const c = await cloudConfig();
   const m = await models();
   return {
-    blobs: await blobs(),
+    blobs: await cloudBlobs(),
     embedder: await imageEmbedder(c, m.embed),
     maxPixels: c.download.maxPixels,
     batchSize: c.model.embedBatchSize,
@@ -48,9 +45,9 @@ export async function embedDeps(): Promise<EmbedDeps> {
 
 /** Search: text tower, MongoDB, masked images from the bucket, image search with the same models. */
 export async function searchDeps(): Promise<ApiDeps> {
-  const c = await config();
+  const c = await cloudConfig();
   // The stack's settings first: a function deployed without them says so before loading any model.
-  const [bucket, vectors] = [await blobs(), await store()];
+  const [bucket, vectors] = [await cloudBlobs(), await cloudStore()];
   const m = await models();
   const threads = c.model.onnxThreads;
   const segmenter = lazy(() => OnnxSegmenter.create({ model: m.segment, threads }));

@@ -134,7 +134,5 @@ export function acknowledgeNagFindings(stack: Stack): void {
 }
 
 function find(stack: Stack, path: string): IConstruct | undefined {
-  return stack.node.tryFindChild(path.split('/')[0] ?? '') === undefined
-    ? undefined
-    : path.split('/').reduce<IConstruct | undefined>((c, part) => c?.node.tryFindChild(part), stack);
+  return path.split('/').reduce<IConstruct | undefined>((c, part) => c?.node.tryFindChild(part), stack);
 }
