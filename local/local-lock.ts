@@ -19,6 +19,7 @@ const takeOver = z.object({
   ConditionExpression: z.literal(LOCK_CONDITIONS.takeOver),
   ExpressionAttributeValues: z.object({ ':holder': s }),
 });
+const putItem = z.discriminatedUnion('ConditionExpression', [acquire, takeOver]);
 const getItem = z.object({ Key: z.object({ pk: s }) });
 const deleteItem = z.object({
   Key: z.object({ pk: s }),
@@ -77,20 +78,20 @@ export function createLocalLockTable(
   };
   return {
     async putItem(input: unknown): Promise<Record<string, never>> {
-      const taking = parse(z.union([acquire, takeOver]), input, 'a lock PutItem');
+      const taking = parse(putItem, input, 'a lock PutItem');
       const lock = {
         pk: taking.Item.pk.S,
         executionArn: taking.Item.executionArn.S,
         expiresAt: Number(taking.Item.expiresAt.N),
       };
       const held = await read(fileOf(lock.pk));
-      if ('Item' in taking && taking.ConditionExpression === LOCK_CONDITIONS.takeOver) {
-        const holder = (taking as z.infer<typeof takeOver>).ExpressionAttributeValues[':holder'].S;
+      if (taking.ConditionExpression === LOCK_CONDITIONS.takeOver) {
+        const holder = taking.ExpressionAttributeValues[':holder'].S;
         if (held?.executionArn !== holder) throw conditionFailed(`${lock.pk} is no longer held by ${holder}`);
         await write(lock, false);
         return {};
       }
-      const values = (taking as z.infer<typeof acquire>).ExpressionAttributeValues;
+      const values = taking.ExpressionAttributeValues;
       if (held === undefined) {
         await write(lock, true);
         return {};
