@@ -7,7 +7,7 @@ import type { AggregateSummary } from '../functions/aggregate/types.ts';
 import type { PrepareResult } from '../functions/prepare/run-prepare.ts';
 import type { CatalogOptions } from '../functions/prepare/schema.ts';
 import { INGEST_ERRORS, INGEST_STATES as S } from '../infra/ingest-states.ts';
-import { type AslDefinition, synthesizeIngestDefinition } from './ingest-definition.ts';
+import type { AslDefinition } from './ingest-definition.ts';
 import type { StageHandlers } from './stage-handlers.ts';
 import {
   LocalExecutionFailedError,
@@ -75,7 +75,7 @@ export async function runIngestion(
 ): Promise<IngestReport> {
   const started = Date.now();
   const runId = options.runId ?? newRunId();
-  const definition = options.definition ?? definitionFor(options.batchSize);
+  const definition = options.definition ?? (await definitionFor(options.batchSize));
   let prepared: PrepareResult | undefined;
   let pending = 0;
   const prepare = async (event: unknown) => {
@@ -134,9 +134,11 @@ export async function runIngestion(
   return { runId, prepared, summary, outcome, notProcessed: pending, seconds: (Date.now() - started) / 1000 };
 }
 
-function definitionFor(batchSize: number): AslDefinition {
+/** The synthesized definition per batch size; aws-cdk-lib loads only when a run needs it, not at CLI start. */
+async function definitionFor(batchSize: number): Promise<AslDefinition> {
   let definition = definitions.get(batchSize);
   if (!definition) {
+    const { synthesizeIngestDefinition } = await import('./ingest-definition.ts');
     definition = synthesizeIngestDefinition({ batchSize });
     definitions.set(batchSize, definition);
   }
