@@ -1,4 +1,5 @@
 import { HttpClientError, InputError } from '../../core/errors.ts';
+import { capDetail } from '../../core/failure-reasons.ts';
 import type { HttpClient } from '../../core/ports/http-client.ts';
 import type { UploadedFile } from './multipart.ts';
 import { RequestError } from './request-error.ts';
@@ -68,7 +69,7 @@ function checkUrl(url: string): void {
 }
 
 function fetchError(error: HttpClientError): InputError {
-  const detail = error.message.length > 300 ? `${error.message.slice(0, 297)}...` : error.message;
+  const detail = capDetail(error.message);
   switch (error.reason) {
     case 'blocked_host':
       return new InputError(`the image URL points to a private or local address: ${detail}`, 'blocked_host', {
