@@ -1,3 +1,4 @@
+import { truncate } from './truncate.ts';
 import type { FailureReason } from './types.ts';
 
 /** A zero count for every FailureReason; the type makes this list exhaustive. */
@@ -30,7 +31,7 @@ export const MAX_DETAIL = 300;
 
 /** Cuts a failure detail to MAX_DETAIL characters. */
 export function capDetail(detail: string): string {
-  return detail.length > MAX_DETAIL ? `${detail.slice(0, MAX_DETAIL - 3)}...` : detail;
+  return truncate(detail, MAX_DETAIL);
 }
 
 /** The message of an error as a capped failure detail. */

@@ -1,4 +1,5 @@
 import { ConfigError, ThreadfinderError } from '../../core/errors.ts';
+import { truncate } from '../../core/truncate.ts';
 
 /** An AWS call failed in a way the user has to fix (permissions, a missing resource, a refused request). */
 export class AwsCallError extends ThreadfinderError {
@@ -78,5 +79,5 @@ export function explainAwsError(error: unknown, action: string): unknown {
 /** The first line of a message, at most 300 characters. */
 export function oneLine(text: string, max = 300): string {
   const line = text.split('\n', 1)[0] ?? '';
-  return line.length > max ? `${line.slice(0, max - 3)}...` : line;
+  return truncate(line, max);
 }

@@ -1,3 +1,5 @@
+import { truncate } from '../../core/truncate.ts';
+
 /** A parsed JSON value. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
@@ -40,7 +42,7 @@ const KNOWN = new Set([
  * full one (lists); fields it does not know are printed as compact JSON, so nothing is hidden.
  */
 export function formatSummary(summary: Json): string[] {
-  if (!isObject(summary)) return [`Summary: ${clip(JSON.stringify(summary), 500)}`];
+  if (!isObject(summary)) return [`Summary: ${truncate(JSON.stringify(summary), 500)}`];
   const s = summary;
   const first = isObject(s.first) ? s.first : {};
   const lines: string[] = [];
@@ -80,7 +82,7 @@ export function formatSummary(summary: Json): string[] {
     (count(s.batchesNotDeleted) ?? 0) > 0,
   );
   for (const [key, value] of Object.entries(s)) {
-    if (!KNOWN.has(key)) lines.push(`${key}: ${clip(JSON.stringify(value), 200)}`);
+    if (!KNOWN.has(key)) lines.push(`${key}: ${truncate(JSON.stringify(value), 200)}`);
   }
   return lines;
 }
@@ -100,7 +102,7 @@ export function needsAttention(summary: Json): boolean {
 
 function entries(list: Json | undefined, total: number | undefined, line: (entry: Json) => string): string[] {
   if (!Array.isArray(list)) return [];
-  const out = list.slice(0, SHOWN).map((entry) => `  ${clip(line(entry), 300)}`);
+  const out = list.slice(0, SHOWN).map((entry) => `  ${truncate(line(entry), 300)}`);
   const more = (total ?? list.length) - out.length;
   if (more > 0) out.push(`  ... and ${more} more (see the full summary)`);
   return out;
@@ -134,8 +136,4 @@ function count(value: Json | undefined): number | undefined {
 
 function isObject(value: Json | undefined): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }
