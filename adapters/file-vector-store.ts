@@ -1,13 +1,14 @@
-import { mkdir, truncate, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError, ModelMismatchError, ThreadfinderError } from '../core/errors.ts';
-import type { IndexInfo, SearchOptions, VectorStore } from '../core/ports/vector-store.ts';
+import type { IndexInfo, SearchOptions, StoreDamage, VectorStore } from '../core/ports/vector-store.ts';
 import type { Hit, ProductRecord } from '../core/types.ts';
 import { encodeVector } from '../core/vector-codec.ts';
 import { rowFilter } from './file-vector-store/filter.ts';
 import { acquireLock } from './file-vector-store/lock.ts';
-import { createFile, LogFile } from './file-vector-store/log-file.ts';
-import { encodePut, encodeRecord, LOG_FORMAT, LOG_VERSION } from './file-vector-store/log-format.ts';
+import { LogFile } from './file-vector-store/log-file.ts';
+import { encodePut, encodeRecord, LOG_HEADER } from './file-vector-store/log-format.ts';
+import { readOnlyDamage, recoverLog } from './file-vector-store/recover.ts';
 import { replayLog } from './file-vector-store/replay.ts';
 import { VectorTable } from './file-vector-store/table.ts';
 import { type CheckedRecord, checkRecord, toProductRecord } from './file-vector-store/validate.ts';
@@ -22,16 +23,7 @@ export interface FileVectorStoreOptions {
   compactMinBytes?: number;
 }
 
-/** What opening the store had to cut from the end of its log. */
-export interface RecoveryReport {
-  /** Bytes dropped from the end of the log (a torn or corrupt tail). */
-  droppedBytes: number;
-  /** Where the dropped bytes were saved, when they held records that still looked valid. */
-  savedTo?: string;
-}
-
 const LOG_NAME = 'vectors.log';
-const HEADER = encodeRecord({ t: 'header', format: LOG_FORMAT, version: LOG_VERSION });
 
 /** Embedded, persistent VectorStore for one machine: an append-only checksummed log replayed into memory. */
 export class FileVectorStore implements VectorStore {
@@ -45,42 +37,38 @@ export class FileVectorStore implements VectorStore {
     private readonly log: LogFile | null,
     private readonly release: (() => Promise<void>) | null,
     private readonly compactMinBytes: number,
-    /** What opening had to cut from a torn or corrupt log tail; null when the log was whole. */
-    readonly recovery: RecoveryReport | null,
+    private readonly damaged: StoreDamage | null,
   ) {}
 
-  /** Opens (creating when absent) the store in `dir`, replaying its log and cutting a torn tail. */
+  /**
+   * Opens (creating when absent) the store in `dir`, replaying every valid record of its log. Damaged lines
+   * are skipped and named in `damage()`; a writable open also sets them aside and rewrites a clean log.
+   */
   static async open(dir: string, options: FileVectorStoreOptions = {}): Promise<FileVectorStore> {
     const root = path.resolve(dir);
     const file = path.join(root, LOG_NAME);
     const compactMinBytes = options.compactMinBytes ?? 1 << 20;
     if (options.readOnly) {
       const state = await replayLog(file);
-      const recovery =
-        state.fileBytes > state.validBytes ? { droppedBytes: state.fileBytes - state.validBytes } : null;
-      return new FileVectorStore(root, state.index, state.table, null, null, compactMinBytes, recovery);
+      const damage = readOnlyDamage(file, state);
+      return new FileVectorStore(root, state.index, state.table, null, null, compactMinBytes, damage);
     }
     await mkdir(root, { recursive: true });
     const release = await acquireLock(root);
     try {
       const state = await replayLog(file);
-      let recovery: RecoveryReport | null = null;
-      if (state.fileBytes <= 0) {
-        await createFile(file, HEADER);
-      } else if (state.fileBytes > state.validBytes) {
-        recovery = { droppedBytes: state.fileBytes - state.validBytes };
-        if (state.validAfterBad) {
-          recovery.savedTo = `${file}.dropped-${Date.now()}`;
-          await writeFile(recovery.savedTo, state.tail);
-        }
-        await truncate(file, state.validBytes);
-      }
-      const log = await LogFile.open(file, Math.max(state.validBytes, Buffer.byteLength(HEADER)));
-      return new FileVectorStore(root, state.index, state.table, log, release, compactMinBytes, recovery);
+      const { size, damage } = await recoverLog(file, state);
+      const log = await LogFile.open(file, size);
+      return new FileVectorStore(root, state.index, state.table, log, release, compactMinBytes, damage);
     } catch (error) {
       await release();
       throw error;
     }
+  }
+
+  /** What opening found damaged and skipped (lines, bytes, product ids, where it was set aside); null when whole. */
+  damage(): StoreDamage | null {
+    return this.damaged;
   }
 
   async info(): Promise<IndexInfo | null> {
@@ -216,7 +204,7 @@ export class FileVectorStore implements VectorStore {
 
   private liveBytes(): number {
     const bind = this.index ? Buffer.byteLength(encodeRecord({ t: 'bind', ...this.index })) : 0;
-    return Buffer.byteLength(HEADER) + bind + (this.table?.lineBytes ?? 0);
+    return Buffer.byteLength(LOG_HEADER) + bind + (this.table?.lineBytes ?? 0);
   }
 
   private async compactIfBloated(log: LogFile): Promise<void> {
@@ -227,7 +215,7 @@ export class FileVectorStore implements VectorStore {
     const { index, table } = this;
     await log.rewrite(
       (function* () {
-        yield HEADER;
+        yield LOG_HEADER;
         if (index) yield encodeRecord({ t: 'bind', model: index.model, dim: index.dim });
         for (const { row, vector } of table?.entries() ?? [])
           yield encodePut(row.id, encodeVector(vector), row.docJson);

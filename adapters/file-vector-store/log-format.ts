@@ -19,7 +19,6 @@ export type LogRecord =
   | { t: 'put'; id: string; v: string; doc: StoredDoc }
   | { t: 'del'; id: string };
 
-const NEWLINE = 0x0a;
 const CRC_HEX = 8;
 
 /** Frames a JSON text as `<crc32 hex> <json>\n`. */
@@ -33,23 +32,31 @@ export function encodeRecord(record: LogRecord): string {
   return frameLine(JSON.stringify(record));
 }
 
+/** The first line of every log. */
+export const LOG_HEADER = encodeRecord({ t: 'header', format: LOG_FORMAT, version: LOG_VERSION });
+
 /** Frames a put record from a pre-serialised doc, so the doc is encoded once. */
 export function encodePut(id: string, base64: string, docJson: string): string {
   return frameLine(`{"t":"put","id":${JSON.stringify(id)},"v":"${base64}","doc":${docJson}}`);
 }
 
-/** Parses one line (without its newline); null when the checksum or JSON is bad. */
-export function parseLine(line: Buffer): LogRecord | null {
-  if (line.length < CRC_HEX + 2 || line[CRC_HEX] !== 0x20) return null;
+/** A line checked: its record, or why it holds none. */
+export type LineCheck = { record: LogRecord } | { fault: string };
+
+/** Checks one line (without its newline): checksum, JSON and record shape, naming the first fault. */
+export function checkLine(line: Buffer): LineCheck {
+  if (line.length === 0) return { fault: 'an empty line' };
   const crcText = line.toString('latin1', 0, CRC_HEX);
-  if (!/^[0-9a-f]{8}$/.test(crcText)) return null;
+  if (line.length < CRC_HEX + 2 || line[CRC_HEX] !== 0x20 || !/^[0-9a-f]{8}$/.test(crcText)) {
+    return { fault: 'no checksum at its start' };
+  }
   const body = line.subarray(CRC_HEX + 1);
-  if (crc32(body) !== Number.parseInt(crcText, 16)) return null;
+  if (crc32(body) !== Number.parseInt(crcText, 16)) return { fault: 'checksum mismatch' };
   try {
     const value: unknown = JSON.parse(body.toString('utf8'));
-    return isRecord(value) ? value : null;
+    return isRecord(value) ? { record: value } : { fault: 'not a known record' };
   } catch {
-    return null;
+    return { fault: 'checksum matches but the JSON does not parse' };
   }
 }
 
@@ -70,36 +77,4 @@ function isRecord(value: unknown): value is LogRecord {
     default:
       return false;
   }
-}
-
-/** Result of scanning a log: how many leading bytes hold whole, valid records. */
-export interface ScanResult {
-  validBytes: number;
-  /** True when a valid record follows the first bad one: real corruption rather than a torn tail. */
-  validAfterBad: boolean;
-}
-
-/** Calls `onRecord` for each valid line in order and stops at the first torn or corrupt one. */
-export function scanLog(data: Buffer, onRecord: (record: LogRecord, lineBytes: number) => void): ScanResult {
-  let offset = 0;
-  while (offset < data.length) {
-    const end = data.indexOf(NEWLINE, offset);
-    if (end === -1) return { validBytes: offset, validAfterBad: false };
-    const record = parseLine(data.subarray(offset, end));
-    if (record === null) return { validBytes: offset, validAfterBad: anyValidAfter(data, end + 1) };
-    onRecord(record, end + 1 - offset);
-    offset = end + 1;
-  }
-  return { validBytes: offset, validAfterBad: false };
-}
-
-function anyValidAfter(data: Buffer, from: number): boolean {
-  let offset = from;
-  while (offset < data.length) {
-    const end = data.indexOf(NEWLINE, offset);
-    if (end === -1) return false;
-    if (parseLine(data.subarray(offset, end)) !== null) return true;
-    offset = end + 1;
-  }
-  return false;
 }

@@ -31,6 +31,34 @@ export interface Facets {
   products: number;
 }
 
+/** One damaged stretch of a store's log that opening skipped. */
+export interface DamagedLine {
+  /** 1-based line of the log where it starts. */
+  line: number;
+  /** Byte offset in the log where it starts. */
+  offset: number;
+  bytes: number;
+  /** What is wrong with it, e.g. `checksum mismatch`. */
+  fault: string;
+  /** The kind (`put`, `del`, `bind`, `header`) of the first record still readable in it. */
+  kind?: string;
+  /** Product ids still readable in it (empty when none is). */
+  ids: string[];
+}
+
+/** What opening a store found damaged: each damaged line skipped and named, every valid record kept. */
+export interface StoreDamage {
+  /** The damaged file. */
+  file: string;
+  lines: DamagedLine[];
+  /** Bytes in the damaged lines. */
+  bytes: number;
+  /** Distinct product ids readable in the damaged lines: these may be missing or out of date. */
+  productIds: string[];
+  /** Where a writable open copied the damaged bytes before rewriting the log without them. */
+  setAsideTo?: string;
+}
+
 /**
  * Stores product vectors and finds the nearest ones by cosine similarity.
  *
@@ -60,5 +88,7 @@ export interface VectorStore {
   count(): Promise<number>;
   /** Facets computed by the store itself (one query), where scanning every record would be slow. */
   facets?(limit: number): Promise<Facets>;
+  /** What opening skipped as damaged; null when the store was whole. Absent where damage cannot be seen. */
+  damage?(): StoreDamage | null;
   close(): Promise<void>;
 }

@@ -32,7 +32,7 @@ describe('FileVectorStore durability', () => {
     // Act
     const second = await FileVectorStore.open(dir);
     // Assess
-    expect(second.recovery).toBeNull();
+    expect(second.damage()).toBeNull();
     expect(await second.info()).toEqual(CONTRACT_MODEL);
     expect(await second.count()).toBe(3);
     expect(await second.search(query, { k: 3, filter: { category: 'SHIRTS' } })).toEqual(before);
@@ -52,8 +52,8 @@ describe('FileVectorStore durability', () => {
     await reopened.close();
     const third = await FileVectorStore.open(dir);
     // Assess
-    expect(reopened.recovery).toEqual({ droppedBytes: Math.floor(torn.length / 2) });
-    expect(third.recovery).toBeNull();
+    expect(reopened.damage()).toMatchObject({ bytes: Math.floor(torn.length / 2), productIds: ['d'] });
+    expect(third.damage()).toBeNull();
     expect(await third.count()).toBe(4);
     expect(await third.get('d')).toBeNull();
     expect((await third.get('a'))?.metadata).toEqual({ category: 'shirts', price: 10 });
@@ -61,21 +61,23 @@ describe('FileVectorStore durability', () => {
     await third.close();
   });
 
-  it('cuts appended garbage with newlines in it', async () => {
+  it('cuts appended garbage with newlines in it, setting it aside', async () => {
     // Prepare
     const dir = await newDir();
     await (await filledStore(dir)).close();
-    await appendFile(logOf(dir), Buffer.from('\0\0\0\n{"t":"put"}\nzzzz'));
+    const garbage = Buffer.from('\0\0\0\n{"t":"put"}\nzzzz');
+    await appendFile(logOf(dir), garbage);
     // Act
     const store = await FileVectorStore.open(dir);
     // Assess
-    expect(store.recovery?.droppedBytes).toBe(20);
-    expect(store.recovery?.savedTo).toBeUndefined();
+    expect(store.damage()?.bytes).toBe(20);
+    expect(store.damage()?.lines.map((l) => l.line)).toEqual([6, 7, 8]);
+    expect(await readFile(store.damage()?.setAsideTo ?? '')).toEqual(garbage);
     expect(await store.count()).toBe(3);
     await store.close();
   });
 
-  it('sets aside, rather than silently losing, valid records that follow a corrupt one', async () => {
+  it('keeps valid records that follow a corrupt one, and sets only the corrupt one aside', async () => {
     // Prepare
     const dir = await newDir();
     await (await filledStore(dir)).close();
@@ -85,9 +87,10 @@ describe('FileVectorStore durability', () => {
     // Act
     const store = await FileVectorStore.open(dir);
     // Assess
-    expect(store.recovery?.savedTo).toBeDefined();
-    expect(await readFile(store.recovery?.savedTo ?? '', 'utf8')).toBe(flipped + good);
-    expect(await store.count()).toBe(3);
+    expect(await readFile(store.damage()?.setAsideTo ?? '', 'utf8')).toBe(flipped);
+    expect(store.damage()?.productIds).toEqual(['y']);
+    expect(await store.count()).toBe(4);
+    expect(await store.get('z')).not.toBeNull();
     await store.close();
   });
 
@@ -99,6 +102,7 @@ describe('FileVectorStore durability', () => {
     const error = await FileVectorStore.open(dir).catch((e: unknown) => e);
     // Assess
     expect(String(error)).toContain('not a Threadfinder vector log');
+    expect(String(error)).toContain(logOf(dir));
     expect(await readFile(logOf(dir), 'utf8')).toBe('id,vector\n1,2\n');
     expect(await FileVectorStore.open(dir).catch((e: Error) => e.name)).toBe('ThreadfinderError');
   });

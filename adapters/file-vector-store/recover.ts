@@ -1,0 +1,40 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { StoreDamage } from '../../core/ports/vector-store.ts';
+import { setAsideDamage, writeCleanLog } from './clean-log.ts';
+import { damageOf } from './damage.ts';
+import { LOCK_FILE } from './lock.ts';
+import { createFile } from './log-file.ts';
+import { LOG_HEADER } from './log-format.ts';
+import type { Replayed } from './replay.ts';
+
+/** A log made ready for appending: its size, and what was damaged in it. */
+export interface Recovered {
+  size: number;
+  damage: StoreDamage | null;
+}
+
+/**
+ * Makes a replayed log whole for a writer holding the lock: creates it when absent; when damaged, copies the
+ * damaged bytes aside, then rewrites the log from its valid lines (in order, so no valid record is lost).
+ */
+export async function recoverLog(file: string, state: Replayed): Promise<Recovered> {
+  if (state.data.length === 0) {
+    await createFile(file, LOG_HEADER);
+    return { size: Buffer.byteLength(LOG_HEADER), damage: null };
+  }
+  if (state.damaged.length === 0 && !state.lastLineOpen) return { size: state.data.length, damage: null };
+  const setAsideTo = state.damaged.length > 0 ? await setAsideDamage(file, state.damagedBytes) : undefined;
+  const size = await writeCleanLog(file, state.valid, state.headerLost ? LOG_HEADER : undefined);
+  return { size, damage: state.damaged.length > 0 ? damageOf(file, state.damaged, setAsideTo) : null };
+}
+
+/**
+ * The damage a read-only open reports; it changes nothing. A torn last line while a writer holds the lock
+ * is that writer's append in progress, not damage.
+ */
+export function readOnlyDamage(file: string, state: Replayed): StoreDamage | null {
+  const writing = state.tornTail && existsSync(path.join(path.dirname(file), LOCK_FILE));
+  const lines = writing ? state.damaged.slice(0, -1) : state.damaged;
+  return lines.length > 0 ? damageOf(file, lines) : null;
+}

@@ -1,0 +1,84 @@
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { encodePut } from '../../adapters/file-vector-store/log-format.ts';
+import { FileVectorStore } from '../../adapters/file-vector-store.ts';
+import { encodeVector } from '../../core/vector-codec.ts';
+import { unit } from '../contract/vector-store-contract.ts';
+import { lineStarts, logOf, overwrite, PRODUCTS, writeProducts } from './fixtures/damaged-log.ts';
+import { tempDirs } from './temp-dirs.ts';
+
+const newDir = tempDirs('vector-damage-edges');
+
+describe('FileVectorStore damage, edge cases', () => {
+  it('does not call a writer’s append in progress damage when read beside it', async () => {
+    // Prepare
+    const dir = await newDir();
+    await writeProducts(dir);
+    const writer = await FileVectorStore.open(dir);
+    const line = encodePut(
+      'half',
+      encodeVector(unit(0, 1, 0, 0)),
+      '{"images":[],"metadata":{},"imagesUsed":1}',
+    );
+    await appendFile(logOf(dir), line.slice(0, 40));
+    // Act
+    const beside = await FileVectorStore.open(dir, { readOnly: true });
+    await writer.close();
+    const after = await FileVectorStore.open(dir, { readOnly: true });
+    // Assess
+    expect(beside.damage()).toBeNull();
+    expect(await beside.count()).toBe(PRODUCTS.length);
+    expect(after.damage()?.lines).toEqual([
+      expect.objectContaining({ fault: 'the log ends inside this line (no newline)', ids: ['half'] }),
+    ]);
+    await Promise.all([beside.close(), after.close()]);
+  });
+
+  it('loses nothing when a newline is deleted between two records', async () => {
+    // Prepare
+    const dir = await newDir();
+    const log = await writeProducts(dir);
+    const cut = (lineStarts(log)[5] as number) - 1;
+    await writeFile(logOf(dir), Buffer.concat([log.subarray(0, cut), log.subarray(cut + 1)]));
+    // Act
+    const store = await FileVectorStore.open(dir, { readOnly: true });
+    // Assess
+    expect(store.damage()).toBeNull();
+    expect(await store.count()).toBe(PRODUCTS.length);
+    await store.close();
+  });
+
+  it('names a damaged delete, whose product may be back, without listing it for re-ingestion', async () => {
+    // Prepare
+    const dir = await newDir();
+    await writeProducts(dir);
+    const store = await FileVectorStore.open(dir);
+    await store.delete(['p6']);
+    await store.close();
+    const log = await readFile(logOf(dir));
+    await writeFile(logOf(dir), overwrite(log, (lineStarts(log)[11] as number) + 2, 'QQ'));
+    // Act
+    const reopened = await FileVectorStore.open(dir, { readOnly: true });
+    // Assess
+    expect(reopened.damage()?.lines).toEqual([
+      expect.objectContaining({ line: 11, kind: 'del', ids: ['p6'] }),
+    ]);
+    expect(reopened.damage()?.productIds).toEqual([]);
+    expect(await reopened.get('p6')).not.toBeNull();
+    await reopened.close();
+  });
+
+  it('refuses a log whose bind record is damaged, naming the file, the record and the damaged line', async () => {
+    // Prepare
+    const dir = await newDir();
+    const log = await writeProducts(dir);
+    const damaged = overwrite(log, (lineStarts(log)[2] as number) + 15, 'ZZ');
+    await writeFile(logOf(dir), damaged);
+    // Act
+    const error = await FileVectorStore.open(dir).catch((e: unknown) => e);
+    // Assess
+    expect(String(error)).toContain(`vector log ${logOf(dir)} line 3: a record before the store was bound`);
+    expect(String(error)).toContain('damaged line (2)');
+    expect(await readFile(logOf(dir))).toEqual(damaged);
+  });
+});
