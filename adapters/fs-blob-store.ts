@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { environmentFaultOf } from '../core/env-fault.ts';
 import { BlobNotFoundError, InputError } from '../core/errors.ts';
 import { syncDir } from '../core/fs-atomic.ts';
 import type { BlobStore } from '../core/ports/blob-store.ts';
@@ -47,7 +48,15 @@ function errno(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
 }
 
-/** BlobStore on a local directory: one file per key, written atomically (temp file, fsync, rename). */
+/** A system error as an EnvironmentFaultError naming `file` when it is one (disk full, ...), else unchanged. */
+function named(error: unknown, file: string, action: string): unknown {
+  return environmentFaultOf(error, { path: file, action }) ?? error;
+}
+
+/**
+ * BlobStore on a local directory: one file per key, written atomically (temp file, fsync, rename). Disk full,
+ * read-only, permission and open-file errors are thrown as EnvironmentFaultError naming the key's file.
+ */
 export class FsBlobStore implements BlobStore {
   private readonly root: string;
 
@@ -58,6 +67,14 @@ export class FsBlobStore implements BlobStore {
   async put(key: string, data: Uint8Array, _contentType?: string): Promise<void> {
     const file = this.fileOf(key);
     if (!(data instanceof Uint8Array)) throw new InputError(`blob ${key}: data must be a Uint8Array`);
+    try {
+      await this.write(key, file, data);
+    } catch (error) {
+      throw named(error, file, 'writing');
+    }
+  }
+
+  private async write(key: string, file: string, data: Uint8Array): Promise<void> {
     const dir = path.dirname(file);
     try {
       await mkdir(dir, { recursive: true });
@@ -91,7 +108,7 @@ export class FsBlobStore implements BlobStore {
     } catch (error) {
       const code = errno(error);
       if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') throw new BlobNotFoundError(key);
-      throw error;
+      throw named(error, file, 'reading');
     }
   }
 
@@ -101,7 +118,7 @@ export class FsBlobStore implements BlobStore {
       return (await stat(file)).isFile();
     } catch (error) {
       if (errno(error) === 'ENOENT' || errno(error) === 'ENOTDIR') return false;
-      throw error;
+      throw named(error, file, 'reading');
     }
   }
 
@@ -121,17 +138,18 @@ export class FsBlobStore implements BlobStore {
     } catch (error) {
       const code = errno(error);
       if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ERR_FS_EISDIR' || code === 'EISDIR') return;
-      throw error;
+      throw named(error, file, 'deleting');
     }
   }
 
   private async walk(relDir: string, into: string[]): Promise<void> {
     let entries: Dirent[];
+    const dir = path.join(this.root, relDir);
     try {
-      entries = await readdir(path.join(this.root, relDir), { withFileTypes: true });
+      entries = await readdir(dir, { withFileTypes: true });
     } catch (error) {
       if (errno(error) === 'ENOENT' || errno(error) === 'ENOTDIR') return;
-      throw error;
+      throw named(error, dir, 'reading');
     }
     for (const entry of entries) {
       if (entry.name.startsWith(TEMP_PREFIX)) continue;
