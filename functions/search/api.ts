@@ -119,6 +119,18 @@ export function createApi(deps: ApiDeps): Api {
         error: { code: 'model_mismatch', message },
       });
     }
+    const damage = deps.store.damage?.();
+    if (damage) {
+      // Still 200: search keeps serving every valid record; the counts say what it may lack.
+      const counts = { lines: damage.lines.length, bytes: damage.bytes, products: damage.productIds.length };
+      const message = `the index had ${counts.lines} damaged line(s) (${counts.bytes} bytes) that were skipped; ${counts.products} product(s) may be missing or out of date (the server log names them)`;
+      return json(200, {
+        status: 'degraded',
+        products,
+        model: deps.text.modelId,
+        damage: { ...counts, message },
+      });
+    }
     return json(200, { status: 'ok', products, model: deps.text.modelId });
   }
 

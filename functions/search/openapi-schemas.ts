@@ -101,9 +101,25 @@ export const SCHEMAS = {
     type: 'object',
     required: ['status'],
     properties: {
-      status: { enum: ['ok', 'starting', 'model_mismatch'] },
+      status: { enum: ['ok', 'degraded', 'starting', 'model_mismatch'] },
       products: { type: 'integer', minimum: 0 },
       model: { type: 'string' },
+      damage: {
+        description: 'With status degraded: damaged lines of the index skipped on open; search still serves.',
+        type: 'object',
+        required: ['lines', 'bytes', 'products', 'message'],
+        additionalProperties: false,
+        properties: {
+          lines: { type: 'integer', minimum: 1 },
+          bytes: { type: 'integer', minimum: 0 },
+          products: {
+            type: 'integer',
+            minimum: 0,
+            description: 'products that may be missing or out of date',
+          },
+          message: { type: 'string' },
+        },
+      },
       error: { $ref: '#/components/schemas/Error/properties/error' },
     },
     additionalProperties: false,

@@ -194,7 +194,10 @@ export const OPENAPI_DOCUMENT = {
     '/healthz': {
       get: {
         summary: 'Readiness',
-        responses: { 200: ok('Ready.', 'Health'), 503: ok('Starting or model mismatch.', 'Health') },
+        responses: {
+          200: ok('Ready (status ok), or serving a damaged index (status degraded).', 'Health'),
+          503: ok('Starting or model mismatch.', 'Health'),
+        },
       },
     },
   },
