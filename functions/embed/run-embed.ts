@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { chunk } from '../../core/chunk.ts';
+import { environmentFaultOf } from '../../core/env-fault.ts';
 import { errorDetail } from '../../core/failure-reasons.ts';
 import { decodeToRgb } from '../../core/image-codec.ts';
 import type { BlobStore } from '../../core/ports/blob-store.ts';
@@ -43,7 +44,10 @@ export function embeddedBatchKey(runId: string, productIds: string[]): string {
   return `runs/${runId}/embedded/${digest}.json`;
 }
 
-/** Embeds every masked image of a batch and writes the vectors, with image statuses, to the blob store. */
+/**
+ * Embeds every masked image of a batch and writes the vectors, with image statuses, to the blob store. An image
+ * that cannot be read or decoded is recorded as failed; an environment fault (disk full, ...) fails the batch.
+ */
 export async function runEmbed(batch: Batch, deps: EmbedDeps): Promise<EmbedResult> {
   const jobs: { product: number; image: number; rgb: RgbImage }[] = [];
   const products: EmbeddedProduct[] = batch.items.map((p) => ({
@@ -61,6 +65,8 @@ export async function runEmbed(batch: Batch, deps: EmbedDeps): Promise<EmbedResu
         const rgb = await decodeForEmbedding(await deps.blobs.get(key), deps.maxPixels);
         jobs.push({ product: pi, image: ii, rgb });
       } catch (error) {
+        const fault = environmentFaultOf(error);
+        if (fault) throw fault;
         product.images[ii] = failed(image, error);
       }
     }

@@ -2,15 +2,15 @@ import middy from '@middy/core';
 import { parseBatchEvent } from '../../core/batch-schema.ts';
 import { depsGetter } from '../../core/lazy.ts';
 import type { Batch } from '../../core/types.ts';
-import { inputErrorsNotRetried } from '../stage-errors.ts';
+import { environmentFaultsNamed, inputErrorsNotRetried } from '../stage-errors.ts';
 import { runSegment, type SegmentDeps } from './run-segment.ts';
 
 /** Builds the segment Lambda handler; dependencies are built once per container. */
 export function createSegmentHandler(deps: SegmentDeps | (() => Promise<SegmentDeps>)) {
   const getDeps = depsGetter(deps);
-  return middy(
-    async (event: unknown): Promise<Batch> => runSegment(parseBatchEvent(event), await getDeps()),
-  ).use(inputErrorsNotRetried());
+  return middy(async (event: unknown): Promise<Batch> => runSegment(parseBatchEvent(event), await getDeps()))
+    .use(inputErrorsNotRetried())
+    .use(environmentFaultsNamed());
 }
 
 /** The deployed handler: dependencies built once per container from the environment the stack sets. */

@@ -1,3 +1,4 @@
+import { environmentFaultOf } from '../../core/env-fault.ts';
 import { errorDetail } from '../../core/failure-reasons.ts';
 import { decodeToRgb, encodePng } from '../../core/image-codec.ts';
 import type { BlobStore } from '../../core/ports/blob-store.ts';
@@ -31,7 +32,8 @@ export function maskedKeys(originalKey: string, segmenterId: string, background:
 
 /**
  * Replaces the background of every downloaded image of a batch with a flat colour.
- * Images already masked by the same model and colour are reused. A failure is recorded on the image.
+ * Images already masked by the same model and colour are reused. A failure is recorded on the image, except an
+ * environment fault (disk full, ...): that is no image's fault, so it fails the batch as EnvironmentFaultError.
  */
 export async function runSegment(batch: Batch, deps: SegmentDeps): Promise<Batch> {
   const items = [];
@@ -45,6 +47,8 @@ export async function runSegment(batch: Batch, deps: SegmentDeps): Promise<Batch
       try {
         images.push(await segmentOne(image, image.originalKey, deps));
       } catch (error) {
+        const fault = environmentFaultOf(error);
+        if (fault) throw fault;
         // Recorded per image: a model that cannot load fails earlier, when the handler builds its deps.
         images.push({ ...image, status: 'failed', reason: 'segment_failed', detail: errorDetail(error) });
       }
