@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { INGEST_STATES as S } from '../../infra/ingest-states.ts';
 import { synthesizeIngestDefinition } from '../../local/ingest-definition.ts';
-import { type AslState, forEachState } from '../../local/state-machine/asl.ts';
+import { type AslState, asDefinition, forEachState } from '../../local/state-machine/asl.ts';
 
 // In the cloud an environment fault fails the batch and Step Functions retries it: EnvironmentFault must reach
 // a Retry with attempts left, never the not-retried rule that InputError meets.
@@ -21,7 +21,9 @@ describe('the synthesized definition and EnvironmentFault', () => {
   it('retries an EnvironmentFault in each batch stage, as it does not retry InputError', () => {
     // Prepare
     const states = new Map<string, AslState>();
-    forEachState(synthesizeIngestDefinition(), (name, state) => states.set(name, state));
+    forEachState(asDefinition(synthesizeIngestDefinition(), 'definition'), (name, state) =>
+      states.set(name, state),
+    );
     // Act
     const rules = [S.download, S.segment, S.embed].map((name) => ({
       name,
