@@ -16,6 +16,7 @@ import {
   startSampleSource,
 } from './sample-source.ts';
 import { serveSearch } from './serve.ts';
+import { warnIfDamaged } from './store-damage.ts';
 
 /** Runs one command line. Resolves when a command is done; `start` and `serve` keep serving until a signal. */
 export async function main(argv: string[]): Promise<void> {
@@ -51,6 +52,7 @@ export async function main(argv: string[]): Promise<void> {
 
 async function ingestCommand(config: Config, models: ResolvedModels, line: CommandLine): Promise<void> {
   const rt = await createLocalRuntime(config, models);
+  warnIfDamaged(rt.store);
   const stop = interruptible();
   try {
     const report = await ingestCatalogFile(rt, {
@@ -74,6 +76,7 @@ async function startOrServe(config: Config, models: ResolvedModels, line: Comman
     allowAddresses: ownsSample ? [SAMPLE_HOST] : [],
     readOnly: !ingest,
   });
+  warnIfDamaged(rt.store);
   const closers: (() => Promise<void>)[] = [() => rt.close()];
   let ready = !ingest;
   let url: string;
@@ -120,6 +123,9 @@ async function sampleFor(line: CommandLine, config: Config): Promise<SampleSourc
 async function announce(rt: LocalRuntime, models: ResolvedModels, url: string): Promise<void> {
   const count = await rt.store.count();
   console.log(`\nSearch is ready: ${url}  (${count} products, model ${models.embed.id})`);
+  const damage = rt.store.damage?.();
+  if (damage)
+    console.warn(`Degraded: ${damage.lines.length} damaged line(s) of the index were skipped (see above).`);
   if (count === 0) {
     console.log(
       'The index is empty: ingest a catalog first (threadfinder ingest FILE, or start --catalog FILE).',
