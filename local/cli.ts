@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { type Config, loadConfig } from '../core/config.ts';
+import { environmentFaultOf } from '../core/env-fault.ts';
 import { ThreadfinderError } from '../core/errors.ts';
 import type { ResolvedModels } from '../models/resolve.ts';
 import { resolveModels } from '../models/resolve.ts';
@@ -189,19 +190,22 @@ export async function runCli(argv: string[]): Promise<void> {
   }
 }
 
+/** Exit code of a run stopped by the machine (disk full, read-only, permission denied, too many open files). */
+const ENVIRONMENT_FAULT_EXIT = 5;
+
 function messageOf(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   if (code?.startsWith('ERR_PARSE_ARGS')) return `${(error as Error).message}; see threadfinder --help`;
-  if (code === 'EACCES' || code === 'EPERM') {
-    return `permission denied: ${(error as NodeJS.ErrnoException).path ?? (error as Error).message}`;
-  }
+  const fault = environmentFaultOf(error);
+  if (fault) return fault.message;
   if (error instanceof ThreadfinderError) return error.message;
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
 
 function exitCodeOf(error: unknown): number {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code?.startsWith('ERR_PARSE_ARGS') || code === 'EACCES' || code === 'EPERM') return 2;
+  if (code?.startsWith('ERR_PARSE_ARGS')) return 2;
+  if (environmentFaultOf(error)) return ENVIRONMENT_FAULT_EXIT;
   if (!(error instanceof ThreadfinderError)) return 1;
   if (error.name === 'ModelMissingError') return 3;
   if (error.name === 'Interrupted') return 130;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { EnvironmentFaultError } from '../core/env-fault.ts';
 import { ThreadfinderError } from '../core/errors.ts';
 import type { BlobStore } from '../core/ports/blob-store.ts';
 import { readSummary } from '../functions/aggregate/run-blobs.ts';
@@ -7,6 +8,7 @@ import type { AggregateSummary } from '../functions/aggregate/types.ts';
 import type { PrepareResult } from '../functions/prepare/run-prepare.ts';
 import type { CatalogOptions } from '../functions/prepare/schema.ts';
 import { INGEST_ERRORS, INGEST_STATES as S } from '../infra/ingest-states.ts';
+import { FaultStop } from './fault-stop.ts';
 import type { AslDefinition } from './ingest-definition.ts';
 import type { StageHandlers } from './stage-handlers.ts';
 import {
@@ -48,6 +50,8 @@ export interface IngestReport {
   /** Products never started (interrupted) or in batches the Map never ran. */
   notProcessed: number;
   seconds: number;
+  /** The environment fault (disk full, ...) that stopped the run; the outcome is then `incomplete`. */
+  fault?: EnvironmentFaultError;
 }
 
 /** A second ingestion of a catalog that is being ingested. */
@@ -66,7 +70,9 @@ const definitions = new Map<number, AslDefinition>();
 /**
  * Runs the cloud's ingestion state machine in-process: the definition `cdk synth` produces, with each Task
  * state calling the same handler the Lambda runs, the Distributed Map's ItemReader, ItemBatcher and
- * ResultWriter supplied on the local blob store, and the lock table on local disk.
+ * ResultWriter supplied on the local blob store, and the lock table on local disk. The first environment fault
+ * (disk full, read-only, permission denied, too many open files) stops the run as an interruption does, and is
+ * returned as `fault`; one before the catalog was prepared is thrown.
  */
 export async function runIngestion(
   handlers: StageHandlers,
@@ -78,6 +84,7 @@ export async function runIngestion(
   const definition = options.definition ?? (await definitionFor(options.batchSize));
   let prepared: PrepareResult | undefined;
   let pending = 0;
+  const faults = new FaultStop(options.signal);
   const prepare = async (event: unknown) => {
     prepared = await handlers.prepare(event);
     options.onPrepared?.(prepared);
@@ -95,7 +102,7 @@ export async function runIngestion(
   let outcome: IngestReport['outcome'] = 'complete';
   try {
     await runLocalExecution(definition, input, {
-      taskHandlers: {
+      taskHandlers: guarded(faults, {
         [S.prepare]: prepare,
         [S.acquireLock]: handlers.lock.putItem,
         [S.readLock]: handlers.lock.getItem,
@@ -108,13 +115,13 @@ export async function runIngestion(
         [S.aggregateAfterFailure]: handlers.aggregate,
         [S.releaseLock]: handlers.lock.deleteItem,
         [S.releaseLockAfterFailure]: handlers.lock.deleteItem,
-      },
-      blobs,
+      }),
+      blobs: faults.blobs(blobs),
       executionName: runId,
       stateMachineName: 'ThreadfinderIngest',
       mapConcurrency: options.mapConcurrency ?? 2,
       onMapProgress,
-      ...(options.signal && { signal: options.signal }),
+      signal: faults.signal,
       ...(options.retryIntervalOverrides && { retryIntervalOverrides: options.retryIntervalOverrides }),
     });
   } catch (error) {
@@ -126,12 +133,22 @@ export async function runIngestion(
         { cause: error },
       );
     }
-    if (error.error !== INGEST_ERRORS.incomplete || !prepared) throw originalError(error);
+    if (faults.first && !prepared) throw faults.first;
+    if (!faults.first && (error.error !== INGEST_ERRORS.incomplete || !prepared)) throw originalError(error);
     outcome = 'incomplete';
   }
   if (!prepared) throw new ThreadfinderError('the ingestion ended without preparing its catalog');
   const summary = (await readSummary(blobs, runId).catch(() => undefined)) ?? emptyAggregateSummary(runId);
-  return { runId, prepared, summary, outcome, notProcessed: pending, seconds: (Date.now() - started) / 1000 };
+  const seconds = (Date.now() - started) / 1000;
+  const report: IngestReport = { runId, prepared, summary, outcome, notProcessed: pending, seconds };
+  return faults.first ? { ...report, outcome: 'incomplete', fault: faults.first } : report;
+}
+
+/** Every Task handler guarded, so the first environment fault stops the run. */
+function guarded(faults: FaultStop, handlers: Record<string, (event: unknown) => Promise<unknown>>) {
+  return Object.fromEntries(
+    Object.entries(handlers).map(([state, handler]) => [state, faults.guard(handler)]),
+  );
 }
 
 /** The synthesized definition per batch size; aws-cdk-lib loads only when a run needs it, not at CLI start. */

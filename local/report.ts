@@ -2,7 +2,7 @@ import type { IngestReport } from './ingest.ts';
 
 /** The end-of-run summary as printed lines: products stored and skipped, images ok and failed by reason. */
 export function formatReport(
-  report: Pick<IngestReport, 'summary' | 'seconds' | 'notProcessed' | 'outcome'>,
+  report: Pick<IngestReport, 'summary' | 'seconds' | 'notProcessed' | 'outcome' | 'fault'>,
   catalog: { file: string; catalogErrors: number; problemsFile?: string },
 ): string[] {
   const { summary, seconds } = report;
@@ -29,7 +29,12 @@ export function formatReport(
     const where = catalog.problemsFile ? `listed in ${catalog.problemsFile}` : 'listed above';
     lines.push(`  catalog problems that refused a row or a value: ${catalog.catalogErrors} (${where})`);
   }
-  if (report.notProcessed) {
+  if (report.fault) {
+    const left = report.notProcessed ? `, ${report.notProcessed} products were not processed` : '';
+    lines.push(
+      `  stopped by an environment fault (${report.fault.code}): what was embedded before it is stored${left}`,
+    );
+  } else if (report.notProcessed) {
     lines.push(`  interrupted: ${report.notProcessed} products were not processed (run again to finish)`);
   } else if (report.outcome === 'incomplete') {
     lines.push('  the run did not complete: too many batches failed; what was embedded is stored');

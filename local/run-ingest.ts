@@ -8,6 +8,7 @@ import { formatReport } from './report.ts';
 import type { LocalRuntime } from './runtime.ts';
 import { createLocalStageHandlers } from './stage-handlers.ts';
 import type { RetryIntervalOverrides } from './state-machine/index.ts';
+import { namingStoreFaults } from './vector-store-faults.ts';
 
 /** What to ingest. */
 export interface IngestFileOptions {
@@ -34,6 +35,7 @@ export interface IngestFileReport extends IngestReport {
 /**
  * Copies a catalog file into the blob store and runs the ingestion state machine on it, with the catalog's
  * problems (file:line) printed as soon as it is parsed, a progress display, and the summary at the end.
+ * Throws the EnvironmentFaultError (disk full, ...) that stopped the run, after the summary of what was stored.
  */
 export async function ingestCatalogFile(
   rt: LocalRuntime,
@@ -46,13 +48,17 @@ export async function ingestCatalogFile(
   await rt.segmenter();
   await rt.imageEmbedder();
   let progress: ProgressReporter | undefined;
-  const handlers = createLocalStageHandlers(rt, {
-    finished: (image) => {
-      if (!progress) return;
-      if (image.status === 'ok') progress.state.imagesOk++;
-      else progress.fail(image.reason ?? 'embed_failed');
+  const store = namingStoreFaults(rt.store, path.join(rt.config.dataDir, 'index'));
+  const handlers = createLocalStageHandlers(
+    { ...rt, store },
+    {
+      finished: (image) => {
+        if (!progress) return;
+        if (image.status === 'ok') progress.state.imagesOk++;
+        else progress.fail(image.reason ?? 'embed_failed');
+      },
     },
-  });
+  );
   const problemsFile = (p: PrepareResult) =>
     p.problemsKey ? path.join(rt.config.dataDir, 'blobs', p.problemsKey) : undefined;
   let report: IngestReport;
@@ -100,6 +106,7 @@ export async function ingestCatalogFile(
     problemsFile: listed ? problemsFile(prepared) : undefined,
   }))
     log(line);
+  if (report.fault) throw report.fault;
   return { ...report, catalogErrors: prepared.catalogErrors, catalogErrorsFile: problemsFile(prepared) };
 }
 
