@@ -30,10 +30,8 @@ export function formatReport(
     lines.push(`  catalog problems that refused a row or a value: ${catalog.catalogErrors} (${where})`);
   }
   if (report.fault) {
-    const left = report.notProcessed ? `, ${report.notProcessed} products were not processed` : '';
-    lines.push(
-      `  stopped by an environment fault (${report.fault.code}): what was embedded before it is stored${left}`,
-    );
+    const left = report.notProcessed ? `; ${report.notProcessed} products were not processed` : '';
+    lines.push(`  stopped by an environment fault (${report.fault.code}) before the run was done${left}`);
   } else if (report.notProcessed) {
     lines.push(`  interrupted: ${report.notProcessed} products were not processed (run again to finish)`);
   } else if (report.outcome === 'incomplete') {
