@@ -136,6 +136,19 @@ describe('a local run whose blob store faults', () => {
     },
     60_000,
   );
+  it('throws a fault met before the catalog is prepared, and a re-run goes ahead', async () => {
+    // Prepare: the run's item list cannot be written
+    const { rt, blobs } = await freshRuntime();
+    await putCatalog(rt, 4);
+    blobs.inject({ code: 'EROFS', ops: ['put'], prefix: 'runs/' });
+    // Act
+    const act = ingest(rt, blobs);
+    // Assess
+    await expect(act).rejects.toThrow(EnvironmentFaultError);
+    await expect(act).rejects.toThrow(/^read-only file system while writing .*\/blobs\/runs\//);
+    blobs.clear();
+    expect((await ingest(rt, blobs)).report.summary.productsStored).toBe(4);
+  }, 60_000);
 });
 
 describe('a local run whose vector store faults', () => {
