@@ -9,6 +9,8 @@ Commands:
   ingest FILE              ingest a catalog and exit
   serve                    serve search over what is already ingested (read-only: may run beside an ingest)
   models list|fetch|verify list, download or check the models (threadfinder models --help)
+  check [--repair]         check the data dir's integrity, read-only; --repair sets damage aside and writes a
+                           catalog of the affected products to ingest (threadfinder check --help)
 
 Options:
   --format auto|urls|csv|jsonl   catalog format (default: auto-detected)
@@ -20,7 +22,8 @@ Options:
   --segment-model ID             segmentation model (default THREADFINDER_SEGMENT_MODEL, else u2net_cloth_seg)
 
 Exit codes: 0 done; 2 bad input or configuration; 3 models missing; 4 ingested, but catalog rows were refused,
-a batch failed, nothing was stored or the run was interrupted (see the summary); 130 interrupted (Ctrl-C).
+a batch failed, nothing was stored or the run was interrupted (see the summary); 6 check found damage;
+130 interrupted (Ctrl-C).
 
 Environment: PORT (default 3000), THREADFINDER_HOST (default 127.0.0.1), THREADFINDER_MODELS=test (tiny
 stand-in models: results are meaningless), THREADFINDER_DATA_DIR (default .threadfinder),

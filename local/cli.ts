@@ -26,6 +26,11 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = await runModelsCommand(argv.slice(1), loadConfig(), io);
     return;
   }
+  if (argv[0] === 'check') {
+    const { runCheckCommand } = await import('./check/check-command.ts');
+    process.exitCode = await runCheckCommand(argv.slice(1), loadConfig());
+    return;
+  }
   const line = parseCommandLine(argv);
   if (line.command === 'help') {
     console.log(USAGE);

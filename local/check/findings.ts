@@ -1,0 +1,41 @@
+/** What part of a data dir a finding is about. */
+export type CheckArea = 'index' | 'products' | 'url-records' | 'runs';
+
+/** One thing `check` found wrong: `damage` fails the check, a `warning` does not. */
+export interface Finding {
+  area: CheckArea;
+  severity: 'damage' | 'warning';
+  /** The file, blob key or product it is about. */
+  subject: string;
+  fault: string;
+  /** Products affected, where known: they are listed in the repair catalog. */
+  productIds?: string[];
+  /** A blob --repair deletes so the next ingest makes it again: an image that does not decode, a bad URL record. */
+  removable?: string;
+}
+
+/** What one area checked and found. */
+export interface AreaResult {
+  /** How many items were checked, e.g. `{ products: 30, blobs: 180 }`. */
+  checked: Record<string, number>;
+  findings: Finding[];
+}
+
+/** The outcome of checking one data dir. */
+export interface CheckReport {
+  dataDir: string;
+  checked: Record<string, number>;
+  findings: Finding[];
+  /** True when a writer held the index lock during the check: findings may be transient. */
+  writerActive: boolean;
+  elapsedMs: number;
+}
+
+/** True when the report holds damage (not just warnings). */
+export const isDamaged = (report: CheckReport): boolean =>
+  report.findings.some((f) => f.severity === 'damage');
+
+/** Distinct product ids named by damage findings, in order of appearance. */
+export function damagedProductIds(findings: Finding[]): string[] {
+  return [...new Set(findings.flatMap((f) => (f.severity === 'damage' ? (f.productIds ?? []) : [])))];
+}
