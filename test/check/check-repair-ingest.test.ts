@@ -1,0 +1,78 @@
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Config, loadConfig } from '../../core/config.ts';
+import { runCheckCommand } from '../../local/check/check-command.ts';
+import { ingestCatalogFile } from '../../local/run-ingest.ts';
+import { createLocalRuntime } from '../../local/runtime.ts';
+import { type ResolvedModels, resolveModels } from '../../models/resolve.ts';
+import { tempDirs } from '../stores/temp-dirs.ts';
+import { drawImage } from '../support/misbehaving-server.ts';
+
+// The whole loop as a user runs it: ingest, damage, check --repair, ingest the repair catalog, check again.
+
+const newDir = tempDirs('check-ingest');
+let host: http.Server;
+let hostUrl: string;
+
+beforeAll(async () => {
+  host = http.createServer(async (req, res) => {
+    const n = Number(/^\/img\/(\d+)\.jpg$/.exec(req.url ?? '')?.[1] ?? -1);
+    if (n < 0) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': 'image/jpeg' }).end(await drawImage('jpeg', 48 + n, 40));
+  });
+  await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+  hostUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => host.close(() => resolve())));
+
+async function ingest(config: Config, models: ResolvedModels, file: string): Promise<void> {
+  const rt = await createLocalRuntime(config, models, { allowAddresses: ['127.0.0.1'] });
+  try {
+    await ingestCatalogFile(rt, { file, log: () => {} });
+  } finally {
+    await rt.close();
+  }
+}
+
+async function storedIds(config: Config, models: ResolvedModels): Promise<string[]> {
+  const rt = await createLocalRuntime(config, models, { readOnly: true });
+  const ids: string[] = [];
+  for await (const id of rt.store.listIds()) ids.push(id);
+  await rt.close();
+  return ids.sort();
+}
+
+describe('check --repair, then ingest', () => {
+  it('restores the products whose index line and mask were damaged', async () => {
+    // Prepare
+    const dataDir = await newDir();
+    const config = loadConfig({ THREADFINDER_MODELS: 'test', THREADFINDER_DATA_DIR: dataDir });
+    const models = await resolveModels(config);
+    const catalog = path.join(dataDir, 'shop.csv');
+    const rows = [0, 1, 2, 3].map((i) => `p${i},${hostUrl}/img/${i}.jpg,tops`);
+    await writeFile(catalog, `product_id,image_url,category\n${rows.join('\n')}\n`);
+    await ingest(config, models, catalog);
+    const log = path.join(dataDir, 'index', models.embed.id, 'vectors.log');
+    const text = await readFile(log, 'latin1');
+    const p1 = text.indexOf('"id":"p1"');
+    await writeFile(log, Buffer.from(`${text.slice(0, p1 + 30)}##${text.slice(p1 + 32)}`, 'latin1'));
+    const p2Mask = /"id":"p2".*?"maskedKeys":\["([^"]+)"/.exec(text)?.[1] ?? '';
+    await rm(path.join(dataDir, 'blobs', p2Mask));
+    const printed: string[] = [];
+    // Act
+    const repairCode = await runCheckCommand(['--repair'], config, (l) => printed.push(l));
+    const repairCatalog = /Restore them with: threadfinder ingest (.+)$/m.exec(printed.join('\n'))?.[1] ?? '';
+    await ingest(config, models, repairCatalog);
+    const finalCode = await runCheckCommand([], config, (l) => printed.push(l));
+    // Assess
+    expect(repairCode).toBe(6);
+    expect(printed.join('\n')).toContain('2 affected product(s) listed in');
+    expect(await readFile(repairCatalog, 'utf8')).toMatch(/^product_id,image_url,category\np1,.*\np2,/);
+    expect(finalCode).toBe(0);
+    expect(printed.at(-1)).toContain('OK: no damage found');
+    expect(await storedIds(config, models)).toEqual(['p0', 'p1', 'p2', 'p3']);
+  }, 120_000);
+});
