@@ -19,6 +19,7 @@ export const imageRecordSchema = z.object({
   originalKey: z.string().max(1024).optional(),
   maskedKey: z.string().max(1024).optional(),
   garmentFound: z.boolean().optional(),
+  waitedMs: z.number().int().nonnegative().optional(),
 });
 
 const productItem = z.object({
@@ -27,7 +28,17 @@ const productItem = z.object({
   images: z.array(imageRecordSchema).max(50),
 });
 
-const batchSchema = z.object({ runId: z.string().min(1).max(128), items: z.array(productItem) });
+const deferralSchema = z.object({
+  images: z.number().int().nonnegative(),
+  waitSeconds: z.number().int().nonnegative(),
+  passes: z.number().int().positive(),
+});
+
+const batchSchema = z.object({
+  runId: z.string().min(1).max(128),
+  items: z.array(productItem),
+  deferral: deferralSchema.optional(),
+});
 
 /** The Distributed Map's ItemBatcher shape: `{ Items, BatchInput }`. */
 const mapBatchSchema = z.object({

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { CLOUD_ENV } from '../cloud/env-names.ts';
 import { ConfigError } from './errors.ts';
+import { HOST_WATCH_DEFAULTS } from './host-pause.ts';
 
 const hexColor = z
   .string()
@@ -71,6 +72,7 @@ const schema = z.object({
   THREADFINDER_DOWNLOAD_RETRIES: int(0, 10).default(4),
   THREADFINDER_PER_HOST_CONCURRENCY: int(1, 64).default(4),
   THREADFINDER_DOWNLOAD_FORCE_REFRESH: flag.default(false),
+  THREADFINDER_HOST_PAUSE_BUDGET_MS: int(0, 24 * 3_600_000).default(HOST_WATCH_DEFAULTS.budgetMs),
   THREADFINDER_MAX_PIXELS: int(1, 1_000_000_000).default(50_000_000),
   THREADFINDER_BATCH_SIZE: int(1, 500).default(8),
   THREADFINDER_DUPLICATE_THRESHOLD: z
@@ -129,6 +131,8 @@ export interface Config {
     maxPixels: number;
     /** Ignore what earlier runs learnt about each URL (ETag, freshness) and fetch every image again. */
     forceRefresh: boolean;
+    /** Total time one host may stay paused (failing or throttling) in a run before its images give up. */
+    hostPauseBudgetMs: number;
   };
   batchSize: number;
   /** Search alternatives at or above this cosine to the best product or to each other count as one. */
@@ -173,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       perHostConcurrency: e.THREADFINDER_PER_HOST_CONCURRENCY,
       maxPixels: e.THREADFINDER_MAX_PIXELS,
       forceRefresh: e.THREADFINDER_DOWNLOAD_FORCE_REFRESH,
+      hostPauseBudgetMs: e.THREADFINDER_HOST_PAUSE_BUDGET_MS,
     }),
     batchSize: e.THREADFINDER_BATCH_SIZE,
     duplicateThreshold: e.THREADFINDER_DUPLICATE_THRESHOLD,

@@ -11,6 +11,7 @@ export function zeroFailureCounts(): Record<FailureReason, number> {
     rate_limited: 0,
     timeout: 0,
     network_error: 0,
+    host_unavailable: 0,
     too_large: 0,
     not_an_image: 0,
     corrupt_image: 0,

@@ -7,6 +7,8 @@ export type FailureReason =
   | 'rate_limited'
   | 'timeout'
   | 'network_error'
+  /** The image's host stayed paused (failing or throttling) longer than the run's pause budget. */
+  | 'host_unavailable'
   | 'too_large'
   | 'not_an_image'
   | 'corrupt_image'
@@ -34,6 +36,7 @@ export interface CatalogProduct {
 /** The state of one image as it moves through download, segment and embed. */
 export interface ImageRecord {
   url: string;
+  /** 'pending' before the download, and after it when the host was still paused (a later pass tries it). */
   status: 'pending' | 'ok' | 'failed';
   reason?: FailureReason;
   /** Human-readable detail for a failure or a warning (HTTP status, decoder message, ...). */
@@ -44,6 +47,8 @@ export interface ImageRecord {
   maskedKey?: string;
   /** False when the segmenter found no garment and the unmasked image was used instead. */
   garmentFound?: boolean;
+  /** Time the download waited for the image's host to resume after a pause (deferred), in ms. */
+  waitedMs?: number;
 }
 
 /** A product travelling through the pipeline stages. */
@@ -53,10 +58,22 @@ export interface ProductItem {
   images: ImageRecord[];
 }
 
+/** How a download pass left a batch when some of its images still wait for a paused host. */
+export interface Deferral {
+  /** Images handed to the next pass ('pending'). */
+  images: number;
+  /** Seconds until the earliest of their hosts resumes: the state machine's Wait before the next pass. */
+  waitSeconds: number;
+  /** Download passes run so far. */
+  passes: number;
+}
+
 /** The unit of work of every ingestion stage: a batch of products from one run. */
 export interface Batch {
   runId: string;
   items: ProductItem[];
+  /** Set by a download pass that left images for a later pass; the next pass tries only those. */
+  deferral?: Deferral;
 }
 
 /** A product vector as stored in a VectorStore. */

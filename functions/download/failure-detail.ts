@@ -4,7 +4,7 @@ import type { RetryOutcome } from '../../core/retry.ts';
 import type { FailureReason, ImageRecord } from '../../core/types.ts';
 
 /** The download-stage fields of an ImageRecord. */
-export type ImageOutcome = Pick<ImageRecord, 'status' | 'reason' | 'detail' | 'originalKey'>;
+export type ImageOutcome = Pick<ImageRecord, 'status' | 'reason' | 'detail' | 'originalKey' | 'waitedMs'>;
 
 /** URLs in a detail are cut to this length (a redirect may point anywhere, at any length). */
 const MAX_SHOWN_URL = 200;
@@ -16,6 +16,11 @@ export function failed(reason: FailureReason, detail: string): ImageOutcome {
     reason,
     detail: capDetail(detail),
   };
+}
+
+/** An image left 'pending' for a later pass of the run, because its host is still paused. */
+export function deferred(detail: string): ImageOutcome {
+  return { status: 'pending', detail: capDetail(detail) };
 }
 
 /** Cuts a URL for a message, keeping its start (scheme, host, path). */
@@ -30,6 +35,7 @@ export function shortenUrls(text: string): string {
 
 /** Patience settings the failure details quote. */
 export interface PatienceLimits {
+  /** Longest wait we accept (for a 429, the longest host pause). */
   maxDelayMs?: number;
   maxTotalDelayMs?: number;
 }

@@ -1,5 +1,6 @@
 import { HttpClientError } from '../../core/errors.ts';
 import type { HostLimiter } from '../../core/host-limiter.ts';
+import type { HostWatchSettings } from '../../core/host-pause.ts';
 import type { BlobStore } from '../../core/ports/blob-store.ts';
 import type { ConditionalValidators, HttpClient, HttpResponse } from '../../core/ports/http-client.ts';
 import {
@@ -9,15 +10,17 @@ import {
   type RetryOutcome,
   withRetries,
 } from '../../core/retry.ts';
+import type { FailureReason } from '../../core/types.ts';
 import {
   attemptsNote,
+  deferred,
   failed,
   failedStatus,
   type ImageOutcome,
   shortenUrls,
   shortUrl,
 } from './failure-detail.ts';
-import type { HostBreaker, Tripped } from './host-breaker.ts';
+import type { Admission, HostHealth, HostSignal } from './host-health.ts';
 
 /** Limits and patience of the download stage. */
 export interface DownloadSettings {
@@ -33,10 +36,8 @@ export interface DownloadSettings {
   maxDelayMs?: number;
   /** Most time one image may spend waiting between attempts, all waits together (default 60 s). */
   maxTotalDelayMs?: number;
-  /** Requests to one host failing in a row (timeouts, 5xx, ...) after which its images are not tried (10). */
-  hostFailureLimit?: number;
-  /** How long such a host is left alone (default 60 s). */
-  hostCooldownMs?: number;
+  /** How a failing or throttling host is paused, and for how long at most per run (host-pause.ts). */
+  hosts?: HostWatchSettings;
   /** Ignore what earlier runs learnt about each URL (and ok records in the batch): fetch everything afresh. */
   forceRefresh?: boolean;
   /** Longest a host's Cache-Control / Expires may spare us a request (default 7 days). */
@@ -48,22 +49,26 @@ export interface FetchImageDeps {
   http: HttpClient;
   blobs: BlobStore;
   limiter: HostLimiter;
-  breaker: HostBreaker;
+  /** The run's view of its hosts: paused ones make their images wait. */
+  health: HostHealth;
   settings: DownloadSettings;
   sleep: (ms: number) => Promise<void>;
   random: () => number;
   now: () => number;
+  /** Epoch ms: an image whose host stays paused past it is handed to a later pass instead of waiting. */
+  deadline: number;
 }
 
-/** A usable answer (2xx, or 304 to a conditional GET), or the failure to record. */
-export type FetchResult = { response: HttpResponse } | { failure: ImageOutcome };
+/** A usable answer (2xx, or 304 to a conditional GET), or the failure to record; with the time spent waiting. */
+export type FetchResult = ({ response: HttpResponse } | { failure: ImageOutcome }) & { waitedMs: number };
 
-type Fetched = { response: HttpResponse } | { error: HttpClientError } | { tripped: Tripped };
+type Held = Exclude<Admission, { kind: 'go' }>;
+type Fetched = { response: HttpResponse } | { error: HttpClientError } | { held: Held };
 
 /**
  * Fetches one image URL with retries (one per-host slot per attempt), conditionally when `conditional` is
- * given. Network problems and unusable statuses become a failure; a host the breaker has given up on is not
- * asked at all.
+ * given. While its host is paused the image waits, and an attempt that failed because the whole host is
+ * failing does not count against its retries. Network problems and unusable statuses become a failure.
  */
 export async function fetchImage(
   url: string,
@@ -75,29 +80,20 @@ export async function fetchImage(
   try {
     const parsed = new URL(url);
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      return {
-        failure: failed('invalid_url', `unsupported scheme ${parsed.protocol} in ${JSON.stringify(url)}`),
-      };
+      const detail = `unsupported scheme ${parsed.protocol} in ${JSON.stringify(url)}`;
+      return { failure: failed('invalid_url', detail), waitedMs: 0 };
     }
     host = parsed.hostname;
-    // Politeness is per host name; the breaker judges one server (host and port), so one dead port of a
+    // Politeness is per host name; health judges one server (host and port), so one dead port of a
     // host does not condemn the rest.
     origin = parsed.host;
   } catch {
-    return { failure: failed('invalid_url', `not a valid URL: ${JSON.stringify(url)}`) };
+    return { failure: failed('invalid_url', `not a valid URL: ${JSON.stringify(url)}`), waitedMs: 0 };
   }
-  const { settings, breaker } = deps;
-  const tripped = breaker.check(origin);
-  if (tripped) return { failure: failed(tripped.reason, tripped.detail) };
+  const { settings } = deps;
+  const waited = { ms: 0 };
   const outcome = await withRetries(
-    () =>
-      deps.limiter.run(host, async (): Promise<Attempt<Fetched>> => {
-        const open = breaker.check(origin);
-        if (open) return { retry: false, value: { tripped: open } };
-        const result = await attempt(url, deps, conditional);
-        breaker.record(origin, result.retry ? describeFault(result.value) : undefined);
-        return result;
-      }),
+    () => chargedAttempt({ url, host, origin, conditional, waited }, deps),
     {
       retries: settings.retries,
       baseDelayMs: settings.baseDelayMs ?? 500,
@@ -106,22 +102,96 @@ export async function fetchImage(
     },
     deps,
   );
-  return settle(outcome, settings, conditional !== undefined);
+  const held = 'held' in outcome.value ? outcome.value.held : undefined;
+  // A deferred image waits for its host until the next pass: count that wait too.
+  if (held?.kind === 'deferred') waited.ms += Math.max(1, held.until - deps.now());
+  return { ...settle(outcome, deps, conditional !== undefined), waitedMs: Math.round(waited.ms) };
 }
 
-function settle(
-  outcome: RetryOutcome<Fetched>,
-  settings: DownloadSettings,
-  conditional: boolean,
-): FetchResult {
+interface Target {
+  url: string;
+  host: string;
+  origin: string;
+  conditional: ConditionalValidators | undefined;
+  waited: { ms: number };
+}
+
+/**
+ * One attempt that counts against the image's retries. Attempts that fail while the host as a whole is
+ * paused or failing are free: the image waits for the host and tries again.
+ */
+async function chargedAttempt(t: Target, deps: FetchImageDeps): Promise<Attempt<Fetched>> {
+  const maxPauseMs = deps.health.settings.maxPauseMs;
+  for (;;) {
+    const before = deps.now();
+    const admission = await deps.health.admit(t.origin, deps.deadline);
+    t.waited.ms += deps.now() - before;
+    if (admission.kind !== 'go') return { retry: false, value: { held: admission } };
+    const ran = await deps.limiter.run(t.host, async () => {
+      if (!deps.health.mayGo(t.origin, admission.probe)) return undefined;
+      let recorded = false;
+      try {
+        const result = await attempt(t.url, deps, t.conditional);
+        const hostToBlame = deps.health.record(t.origin, t.url, signalOf(result), admission.probe);
+        recorded = true;
+        return { result, hostToBlame };
+      } finally {
+        // Whatever happened, a probe must answer, or the host's other images would wait for ever.
+        if (!recorded) deps.health.record(t.origin, t.url, ABANDONED, admission.probe);
+      }
+    });
+    if (!ran) continue;
+    const { result, hostToBlame } = ran;
+    if (!result.retry) return result;
+    if (hostToBlame) continue;
+    if (isThrottled(result)) {
+      // The host's pause does the waiting; only a wait longer than any pause we allow gives up.
+      const tooLong = result.retryAfterMs > maxPauseMs;
+      return { retry: true, value: result.value, ...(tooLong && { retryAfterMs: Number.POSITIVE_INFINITY }) };
+    }
+    return result;
+  }
+}
+
+const ABANDONED: HostSignal = { kind: 'fault', reason: 'network_error', detail: 'the request was abandoned' };
+
+type ThrottledAttempt = { retry: true; value: { response: HttpResponse }; retryAfterMs: number };
+
+function isThrottled(result: Attempt<Fetched>): result is ThrottledAttempt {
+  return (
+    result.retry &&
+    'response' in result.value &&
+    result.value.response.status === 429 &&
+    result.retryAfterMs !== undefined &&
+    result.retryAfterMs > 0
+  );
+}
+
+/** What an attempt says about its host. */
+function signalOf(result: Attempt<Fetched>): HostSignal {
+  if (!result.retry) return { kind: 'ok' };
+  if (isThrottled(result)) {
+    const { finalUrl } = result.value.response;
+    return {
+      kind: 'throttled',
+      retryAfterMs: result.retryAfterMs,
+      detail: `HTTP 429 from ${shortUrl(finalUrl)}`,
+    };
+  }
+  return { kind: 'fault', ...describeFault(result.value) };
+}
+
+function settle(outcome: RetryOutcome<Fetched>, deps: FetchImageDeps, conditional: boolean) {
   const fetched = outcome.value;
-  if ('tripped' in fetched) {
+  const { settings } = deps;
+  if ('held' in fetched) {
     const tried = outcome.attempts - 1;
-    const detail =
-      tried > 0
-        ? fetched.tripped.detail.replace(/^not tried/, `stopped after ${tried} attempt(s)`)
-        : fetched.tripped.detail;
-    return { failure: failed(fetched.tripped.reason, detail) };
+    const note = tried > 0 ? ` (after ${tried} attempt(s))` : ' (not tried)';
+    if (fetched.held.kind === 'unavailable') {
+      return { failure: failed('host_unavailable', fetched.held.detail + note) };
+    }
+    const at = new Date(fetched.held.until).toISOString();
+    return { failure: deferred(`deferred: the host is paused until ${at}${note}`) };
   }
   if ('error' in fetched) {
     const detail = shortenUrls(fetched.error.message) + attemptsNote(outcome, settings);
@@ -129,13 +199,15 @@ function settle(
   }
   const { status } = fetched.response;
   const usable = (status >= 200 && status <= 299) || (status === 304 && conditional);
-  return usable ? fetched : { failure: failedStatus(fetched.response, outcome, settings) };
+  if (usable) return { response: fetched.response };
+  const limits = status === 429 ? { ...settings, maxDelayMs: deps.health.settings.maxPauseMs } : settings;
+  return { failure: failedStatus(fetched.response, outcome, limits) };
 }
 
-// What a retryable attempt (timeout, dropped connection, 429, 5xx) says about its host, for the breaker.
-function describeFault(fetched: Fetched): Tripped {
+// What a retryable attempt (timeout, dropped connection, 429, 5xx) says about its host.
+function describeFault(fetched: Fetched): { reason: FailureReason; detail: string } {
   if ('error' in fetched) return { reason: fetched.error.reason, detail: shortenUrls(fetched.error.message) };
-  if ('tripped' in fetched) return fetched.tripped;
+  if ('held' in fetched) return { reason: 'host_unavailable', detail: 'not tried' };
   const { status, finalUrl } = fetched.response;
   const reason = status === 429 ? 'rate_limited' : 'http_error';
   return { reason, detail: `HTTP ${status} from ${shortUrl(finalUrl)}` };

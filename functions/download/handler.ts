@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { UndiciHttpClient } from '../../adapters/undici-http-client.ts';
 import { parseBatchEvent } from '../../core/batch-schema.ts';
 import type { Config } from '../../core/config.ts';
@@ -6,10 +7,9 @@ import { HostLimiter } from '../../core/host-limiter.ts';
 import { depsGetter } from '../../core/lazy.ts';
 import type { BlobStore } from '../../core/ports/blob-store.ts';
 import type { HttpClient } from '../../core/ports/http-client.ts';
-import type { Batch } from '../../core/types.ts';
 import { inputErrorsNotRetried } from '../stage-errors.ts';
-import { HostBreaker } from './host-breaker.ts';
-import { type DownloadDeps, runDownload } from './run-download.ts';
+import { HostHealth, type HostPauseEvent } from './host-health.ts';
+import { type DownloadDeps, type DownloadedBatch, runDownload } from './run-download.ts';
 
 const MAX_REDIRECTS = 5;
 
@@ -20,6 +20,8 @@ export interface DownloadRunOptions {
   /** An HTTP client and per-host limiter shared by the whole process (the local runner passes its own). */
   http?: HttpClient;
   limiter?: HostLimiter;
+  /** Shown while a host is paused (the local progress line). */
+  onHostPause?: (event: HostPauseEvent) => void;
 }
 
 /** Wires the download stage from config around a given BlobStore (the local runner passes its own). */
@@ -28,15 +30,40 @@ export function buildDownloadDeps(
   blobs: BlobStore,
   options: DownloadRunOptions = {},
 ): DownloadDeps {
-  const { timeoutMs, maxBytes, retries, maxPixels, perHostConcurrency } = config.download;
+  const { timeoutMs, maxBytes, retries, maxPixels, perHostConcurrency, hostPauseBudgetMs } = config.download;
   const forceRefresh = options.forceRefresh ?? config.download.forceRefresh;
+  const hosts = { budgetMs: hostPauseBudgetMs };
   return {
     http: options.http ?? new UndiciHttpClient({ allowPrivateHosts: config.allowPrivateHosts }),
     blobs,
     limiter: options.limiter ?? new HostLimiter(perHostConcurrency),
-    breaker: new HostBreaker(),
-    settings: { timeoutMs, maxBytes, retries, maxPixels, maxRedirects: MAX_REDIRECTS, forceRefresh },
+    health: healthPerRun(() => new HostHealth(hosts, Date.now, undefined, options.onHostPause)),
+    settings: { timeoutMs, maxBytes, retries, maxPixels, maxRedirects: MAX_REDIRECTS, forceRefresh, hosts },
   };
+}
+
+/** One HostHealth per run, shared by the run's batches in this process (a warm Lambda may serve two runs). */
+function healthPerRun(create: () => HostHealth): (runId: string) => HostHealth {
+  const runs = new Map<string, HostHealth>();
+  return (runId) => {
+    let health = runs.get(runId);
+    if (!health) {
+      health = create();
+      runs.set(runId, health);
+      for (const old of runs.keys()) if (runs.size > 4) runs.delete(old);
+    }
+    return health;
+  };
+}
+
+/**
+ * Time an invocation keeps for what follows its last wait on a paused host: one more request, and writing the
+ * batch. Images whose host is still paused then are handed to the state machine's next pass.
+ */
+function deferralDeadline(context: Context | undefined, timeoutMs: number): number {
+  const left = context?.getRemainingTimeInMillis?.();
+  if (left === undefined || !Number.isFinite(left)) return Number.POSITIVE_INFINITY;
+  return Date.now() + Math.max(0, left - timeoutMs - 30_000);
 }
 
 /**
@@ -45,9 +72,11 @@ export function buildDownloadDeps(
  */
 export function createDownloadHandler(deps: DownloadDeps | (() => Promise<DownloadDeps>)) {
   const getDeps = depsGetter(deps);
-  return middy(
-    async (event: unknown): Promise<Batch> => runDownload(parseBatchEvent(event), await getDeps()),
-  ).use(inputErrorsNotRetried());
+  return middy(async (event: unknown, context: Context): Promise<DownloadedBatch> => {
+    const batch = parseBatchEvent(event);
+    const d = await getDeps();
+    return runDownload(batch, { ...d, deadline: deferralDeadline(context, d.settings.timeoutMs) });
+  }).use(inputErrorsNotRetried());
 }
 
 /** The deployed handler: config from the environment the stack sets, originals in the data bucket. */

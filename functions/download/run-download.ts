@@ -5,7 +5,8 @@ import type { Batch, ImageRecord } from '../../core/types.ts';
 import { downloadImage } from './download-image.ts';
 import type { ImageOutcome } from './failure-detail.ts';
 import type { DownloadSettings, FetchImageDeps } from './fetch-image.ts';
-import { HostBreaker } from './host-breaker.ts';
+import { HostHealth, type HostPauseEvent } from './host-health.ts';
+import { hostPausesKey, MAX_DEFERRAL_PASSES } from './host-report.ts';
 import { canonicalUrl } from './url-record.ts';
 
 export type { DownloadSettings } from './fetch-image.ts';
@@ -16,15 +17,25 @@ export interface DownloadDeps {
   blobs: BlobStore;
   /** Shared by every download of the process, so hosts see at most `perKey` requests from us at once. */
   limiter: HostLimiter;
-  /** Shared like the limiter, so a dead host is given up on across batches; default: one per call. */
-  breaker?: HostBreaker;
+  /** The run's host health, shared by its batches in this process; default: one per call. */
+  health?: HostHealth | ((runId: string) => HostHealth);
   settings: DownloadSettings;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   now?: () => number;
+  /**
+   * Epoch ms after which an image whose host is still paused is handed back 'pending' (the state machine
+   * tries it in a later pass) instead of waiting; the Lambda handler sets it from the invocation's time left.
+   */
+  deadline?: number;
   /** Called once per image record when its download state is final. */
   onImage?: (record: ImageRecord, productId: string) => void;
+  /** Called when a host is paused or resumes (progress display). */
+  onHostPause?: (event: HostPauseEvent) => void;
 }
+
+/** A download result: the batch, with `deferral` when some of its images wait for a later pass. */
+export type DownloadedBatch = Batch;
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -32,22 +43,33 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  * Downloads every image of a batch: each distinct URL once, concurrently within per-host limits; checks each is
  * a whole image and stores it content-addressed. What earlier runs learnt about a URL (`urls/<sha256>.json`)
  * spares the host: a fresh copy is reused without a request, a stale one is revalidated with a conditional GET.
- * Returns a new batch with each record 'ok' (+ originalKey) or 'failed' (+ reason, detail), in catalog order.
- * Records already 'ok' whose original exists are kept as they are (unless `settings.forceRefresh`).
+ * A paused host's images wait for it (within the run's pause budget, then `host_unavailable`); those whose host
+ * is still paused at `deps.deadline` stay 'pending' and the result carries a `deferral` for a later pass, which
+ * tries only them. Returns a new batch with each record 'ok' (+ originalKey) or 'failed' (+ reason, detail), in
+ * catalog order. Records already 'ok' whose original exists are kept (unless `settings.forceRefresh`).
  * One bad image never fails the batch; a BlobStore failure does, after every other image has settled.
  */
-export async function runDownload(batch: Batch, deps: DownloadDeps): Promise<Batch> {
+export async function runDownload(batch: DownloadedBatch, deps: DownloadDeps): Promise<DownloadedBatch> {
   const now = deps.now ?? Date.now;
-  const { hostFailureLimit, hostCooldownMs } = deps.settings;
+  const sleep = deps.sleep ?? realSleep;
+  const passes = (batch.deferral?.passes ?? 0) + 1;
+  const health =
+    typeof deps.health === 'function'
+      ? deps.health(batch.runId)
+      : (deps.health ?? new HostHealth(deps.settings.hosts, now, sleep, deps.onHostPause));
+  const report = hostPausesKey(batch);
+  if (batch.deferral) health.restore(await report.read(deps.blobs));
   const fetchDeps: FetchImageDeps = {
     http: deps.http,
     blobs: deps.blobs,
     limiter: deps.limiter,
-    breaker: deps.breaker ?? new HostBreaker(hostFailureLimit, hostCooldownMs, now),
+    health,
     settings: deps.settings,
-    sleep: deps.sleep ?? realSleep,
+    sleep,
     random: deps.random ?? Math.random,
     now,
+    // The last pass may not hand images on: they wait for their host, or its budget, here.
+    deadline: passes >= MAX_DEFERRAL_PASSES ? Number.POSITIVE_INFINITY : (deps.deadline ?? Infinity),
   };
   const jobs = new Map<string, Promise<ImageOutcome>>();
   const fetchOnce = (url: string) => {
@@ -61,12 +83,15 @@ export async function runDownload(batch: Batch, deps: DownloadDeps): Promise<Bat
   };
 
   const errors: unknown[] = [];
+  const hosts = new Set<string>();
   const settle = async (record: ImageRecord, productId: string): Promise<ImageRecord> => {
     try {
-      const next = (await keep(record, deps))
-        ? record
-        : { url: record.url, ...(await fetchOnce(record.url)) };
-      deps.onImage?.(next, productId);
+      if (await keep(record, deps, batch.deferral !== undefined)) return record;
+      hosts.add(originOf(record.url));
+      const outcome = await fetchOnce(record.url);
+      const waitedMs = (record.waitedMs ?? 0) + (outcome.waitedMs ?? 0);
+      const next: ImageRecord = { url: record.url, ...outcome, ...(waitedMs > 0 && { waitedMs }) };
+      if (next.status !== 'pending') deps.onImage?.(next, productId);
       return next;
     } catch (error) {
       errors.push(error);
@@ -81,11 +106,29 @@ export async function runDownload(batch: Batch, deps: DownloadDeps): Promise<Bat
     })),
   );
   if (errors.length > 0) throw errors[0];
-  return { runId: batch.runId, items };
+  const pauses = health.report(hosts);
+  if (pauses.length > 0) await report.write(deps.blobs, pauses);
+  const waiting = items.flatMap((p) => p.images).filter((i) => i.status === 'pending');
+  if (waiting.length === 0) return { runId: batch.runId, items };
+  const resumes = Math.min(...pauses.map((p) => p.pausedUntil ?? now()));
+  const waitSeconds = Math.min(Math.max(1, Math.ceil((resumes - now()) / 1000)), 3600);
+  return { runId: batch.runId, items, deferral: { images: waiting.length, waitSeconds, passes } };
 }
 
-/** True for a record a previous run already downloaded, whose original is still stored. */
-async function keep(record: ImageRecord, deps: DownloadDeps): Promise<boolean> {
+/**
+ * True for a record this pass leaves as it is: in a later pass, everything but the images still pending; in the
+ * first, a record a previous run already downloaded whose original is still stored.
+ */
+async function keep(record: ImageRecord, deps: DownloadDeps, laterPass: boolean): Promise<boolean> {
+  if (laterPass) return record.status !== 'pending';
   if (deps.settings.forceRefresh || record.status !== 'ok' || record.originalKey === undefined) return false;
   return deps.blobs.has(record.originalKey);
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '';
+  }
 }

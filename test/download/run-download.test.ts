@@ -8,6 +8,7 @@ import { UndiciHttpClient } from '../../adapters/undici-http-client.ts';
 import { HostLimiter } from '../../core/host-limiter.ts';
 import type { Batch, ImageRecord } from '../../core/types.ts';
 import { type DownloadDeps, runDownload } from '../../functions/download/run-download.ts';
+import { fakeClock } from '../support/fake-clock.ts';
 import { type MisbehavingServer, startMisbehavingServer } from '../support/misbehaving-server.ts';
 
 /** FsBlobStore that counts writes of originals, to see which were skipped. */
@@ -36,6 +37,7 @@ describe('runDownload', () => {
   let dir: string;
   let blobs: CountingBlobStore;
   let slept: number[];
+  let clock: ReturnType<typeof fakeClock>;
   let deps: DownloadDeps;
   beforeAll(async () => {
     server = await startMisbehavingServer();
@@ -49,13 +51,15 @@ describe('runDownload', () => {
     server.reset();
     dir = await mkdtemp(path.join(tmpdir(), 'tf-download-'));
     blobs = new CountingBlobStore(dir);
-    slept = [];
+    clock = fakeClock();
+    slept = clock.slept;
     deps = {
       http,
       blobs,
       limiter: new HostLimiter(4),
       settings: { timeoutMs: 300, maxBytes: 200_000, retries: 2, maxPixels: 1_000_000, maxRedirects: 5 },
-      sleep: async (ms) => void slept.push(ms),
+      sleep: clock.sleep,
+      now: clock.now,
       random: () => 0.5,
     };
   });
@@ -109,7 +113,8 @@ describe('runDownload', () => {
     ]);
     expect([server.hits('/rate-limited'), server.hits('/flaky'), server.hits('/broken')]).toEqual([2, 2, 3]);
     expect(server.hits('/slow')).toBe(3);
-    expect(slept.sort((a, b) => a - b)).toEqual([250, 250, 250, 500, 500, 2000]);
+    // Backoffs, and /rate-limited's Retry-After: 2 as a 2 s pause of its host (250 ms backoff + 750 + 1000)
+    expect(slept.sort((a, b) => a - b)).toEqual([250, 250, 250, 250, 500, 500, 750, 1000]);
   });
 
   it('stores originals under stable content-addressed keys, writing each distinct content once', async () => {
@@ -167,9 +172,9 @@ describe('runDownload', () => {
     expect(server.maxInFlight()).toBe(3);
   });
 
-  it('gives up with rate_limited when Retry-After is longer than the longest wait', async () => {
+  it('gives up with rate_limited when Retry-After is longer than the longest host pause', async () => {
     // Prepare
-    const patient = { ...deps, settings: { ...deps.settings, maxDelayMs: 1000 } };
+    const patient = { ...deps, settings: { ...deps.settings, hosts: { maxPauseMs: 1000 } } };
     // Act
     const out = await runDownload(batchOf([u('/rate-limited')]), patient);
     // Assess

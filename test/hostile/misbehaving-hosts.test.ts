@@ -8,6 +8,7 @@ import { parseBatchEvent } from '../../core/batch-schema.ts';
 import { HostLimiter } from '../../core/host-limiter.ts';
 import type { Batch, ImageRecord } from '../../core/types.ts';
 import { type DownloadDeps, runDownload } from '../../functions/download/run-download.ts';
+import { fakeClock } from '../support/fake-clock.ts';
 import { drawImage } from '../support/misbehaving-server.ts';
 import { hostileRoutes } from './hostile-routes.ts';
 import { type RawServer, startRawServer } from './raw-server.ts';
@@ -25,6 +26,7 @@ describe('download stage against hosts that misbehave', () => {
   let http: UndiciHttpClient;
   let dir: string;
   let slept: number[];
+  let clock: ReturnType<typeof fakeClock>;
   let deps: DownloadDeps;
   beforeAll(async () => {
     jpeg = await drawImage('jpeg', 96, 64);
@@ -38,13 +40,15 @@ describe('download stage against hosts that misbehave', () => {
     await rm(dir, { recursive: true, force: true });
   });
   beforeEach(() => {
-    slept = [];
+    clock = fakeClock();
+    slept = clock.slept;
     deps = {
       http,
       blobs: new FsBlobStore(dir),
       limiter: new HostLimiter(4),
       settings: { timeoutMs: 3000, maxBytes: 200_000, retries: 2, maxPixels: 1_000_000, maxRedirects: 5 },
-      sleep: async (ms) => void slept.push(ms),
+      sleep: clock.sleep,
+      now: clock.now,
       random: () => 0.5,
     };
   });
@@ -134,37 +138,28 @@ describe('download stage against hosts that misbehave', () => {
     expect(record?.detail).toMatch(/gave up after 4 attempts: waiting again would pass 60000 ms in all/);
   });
 
-  it('gives up on a host whose requests keep failing, instead of spending every retry on each of 20 images', async () => {
-    // Prepare
-    const urls = Array.from({ length: 20 }, () => `${server.url}/unavailable`);
+  it('pauses a host whose requests keep failing, probes it, and gives its images up only when the pause budget is spent', async () => {
+    // Prepare: 20 images on a host that answers nothing but 503; 1 min of pauses allowed
+    const urls = Array.from({ length: 20 }, (_, i) => `${server.url}/unavailable?${i}`);
     const batch: Batch = {
       runId: 'dead-host',
-      items: urls.map((url, i) => ({
-        id: `p${i}`,
-        metadata: {},
-        images: [{ url: `${url}?${i}`, status: 'pending' }],
-      })),
+      items: urls.map((url, i) => ({ id: `p${i}`, metadata: {}, images: [{ url, status: 'pending' }] })),
     };
     const before = server.hits('/unavailable');
+    const settings = { ...deps.settings, hosts: { budgetMs: 60_000 } };
     // Act
-    const out = await runDownload(batch, { ...deps, limiter: new HostLimiter(1) });
-    // Assess: 10 requests fail in a row, then nothing more is asked of the host (60 requests without the breaker)
+    const out = await runDownload(batch, { ...deps, settings, limiter: new HostLimiter(1) });
+    // Assess: 5 URLs fail, then the host is paused 10 s, 20 s, 30 s (the rest of the budget) with one probe
+    // after each; then every image is host_unavailable (without the breaker: 60 requests)
     const records = out.items.map((p) => p.images[0]);
-    expect(records.every((r) => r?.reason === 'http_error')).toBe(true);
-    const details = records.map((r) => r?.detail?.replace(/ \(last: .*/, ''));
-    expect(
-      details.filter(
-        (d) =>
-          d ===
-          `stopped after 1 attempt(s): the last 10 requests to ${new URL(server.url).host} failed in a row`,
+    expect(records.every((r) => r?.reason === 'host_unavailable')).toBe(true);
+    const host = new URL(server.url).host;
+    expect(records[19]?.detail).toMatch(
+      new RegExp(
+        `^${host} was paused 1 min in all \\(3 pauses; last: the probe failed: HTTP 503 .*\\(not tried\\)$`,
       ),
-    ).toHaveLength(10);
-    expect(
-      details.filter(
-        (d) => d === `not tried: the last 10 requests to ${new URL(server.url).host} failed in a row`,
-      ),
-    ).toHaveLength(10);
-    expect(server.hits('/unavailable') - before).toBe(10);
+    );
+    expect(server.hits('/unavailable') - before).toBe(8);
   });
 
   it('decodes gzip and brotli bodies it never asked for, and asks for identity', async () => {

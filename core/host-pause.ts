@@ -1,0 +1,70 @@
+/** How patiently the download stage treats a host that fails or throttles; every field has a default. */
+export interface HostWatchSettings {
+  /** Distinct recent URLs per host the breaker judges by (default 20). */
+  windowUrls?: number;
+  /** The breaker opens only when at least this many distinct URLs failed, and most of the window did (5). */
+  minFailingUrls?: number;
+  /** First breaker pause; doubles with each failed probe (default 10 s). */
+  cooldownMs?: number;
+  /** Longest breaker pause (default 2 min). */
+  maxCooldownMs?: number;
+  /** Longest pause a Retry-After may ask for (default 2 min). */
+  maxPauseMs?: number;
+  /** Total pause one host may cost a run before its waiting images fail `host_unavailable` (default 10 min). */
+  budgetMs?: number;
+}
+
+/** The defaults of HostWatchSettings, defined once. */
+export const HOST_WATCH_DEFAULTS: Required<HostWatchSettings> = {
+  windowUrls: 20,
+  minFailingUrls: 5,
+  cooldownMs: 10_000,
+  maxCooldownMs: 120_000,
+  maxPauseMs: 120_000,
+  budgetMs: 600_000,
+};
+
+/** Settings with every default applied. */
+export function resolveHostWatch(settings: HostWatchSettings): Required<HostWatchSettings> {
+  const out = { ...HOST_WATCH_DEFAULTS };
+  for (const [key, value] of Object.entries(settings) as [keyof HostWatchSettings, number | undefined][]) {
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+/** How long one host was paused during a run, and why; in the run summary. */
+export interface HostPause {
+  /** `host:port` as the URLs name it. */
+  host: string;
+  /** Time the host was paused, all pauses together. */
+  pausedMs: number;
+  pauses: number;
+  /** The latest distinct reasons (at most 5), e.g. "6 of its last 9 URLs failed (last: HTTP 503 ...)". */
+  reasons: string[];
+  /** Set while a pause is still running when a pass hands its images to the next one. */
+  pausedUntil?: number;
+  /** True when the run's pause budget for the host was spent: its untried images are `host_unavailable`. */
+  gaveUp?: boolean;
+}
+
+/** Merges what several batches (or passes) saw of the same hosts: the longest pause time per host wins. */
+export function mergeHostPauses(lists: Iterable<readonly HostPause[]>): HostPause[] {
+  const byHost = new Map<string, HostPause>();
+  for (const list of lists) {
+    for (const p of list) {
+      const seen = byHost.get(p.host);
+      if (!seen) {
+        byHost.set(p.host, { host: p.host, pausedMs: p.pausedMs, pauses: p.pauses, reasons: [...p.reasons] });
+        if (p.gaveUp) (byHost.get(p.host) as HostPause).gaveUp = true;
+        continue;
+      }
+      seen.pausedMs = Math.max(seen.pausedMs, p.pausedMs);
+      seen.pauses = Math.max(seen.pauses, p.pauses);
+      for (const r of p.reasons) if (!seen.reasons.includes(r)) seen.reasons.push(r);
+      seen.reasons = seen.reasons.slice(-5);
+      if (p.gaveUp) seen.gaveUp = true;
+    }
+  }
+  return [...byHost.values()].sort((a, b) => b.pausedMs - a.pausedMs || a.host.localeCompare(b.host));
+}

@@ -1,0 +1,280 @@
+import { type HostPause, type HostWatchSettings, resolveHostWatch } from '../../core/host-pause.ts';
+import type { FailureReason } from '../../core/types.ts';
+
+/** What one request to a host said about the host. */
+export type HostSignal =
+  | { kind: 'ok' }
+  /** Timeout, dropped connection, 5xx, 429 without a usable Retry-After. */
+  | { kind: 'fault'; reason: FailureReason; detail: string }
+  /** 429 with a Retry-After: the host asks us to pause; never a strike. */
+  | { kind: 'throttled'; retryAfterMs: number; detail: string };
+
+/** Whether an image may ask its host now. */
+export type Admission =
+  | { kind: 'go'; probe: boolean }
+  /** The host stays paused past the caller's deadline: hand the image to a later pass. */
+  | { kind: 'deferred'; until: number }
+  /** The host's pause budget for the run is spent. */
+  | { kind: 'unavailable'; detail: string };
+
+/** A host's state change, for progress displays. */
+export interface HostPauseEvent {
+  host: string;
+  /** Epoch ms the pause ends; undefined when the host resumed. */
+  until?: number;
+  why?: string;
+}
+
+type Outcome = 'ok' | 'fault' | 'throttled';
+
+interface HostState {
+  /** The last distinct URLs asked of the host, oldest first, with how their last request ended. */
+  recent: Map<string, Outcome>;
+  mode: 'open' | 'paused' | 'probing';
+  pausedUntil: number;
+  why: string;
+  /** The next breaker pause; doubles with each failed probe, back to the start once the host answers. */
+  cooldownMs: number;
+  pausedMs: number;
+  pauses: number;
+  reasons: string[];
+  lastFault?: string;
+  exhausted?: string;
+  wake: Set<() => void>;
+}
+
+const MAX_REASONS = 5;
+
+/**
+ * Judges each host (scheme-less `host:port`) by its recent distinct URLs, not by attempts: the retries of one
+ * URL are one entry. The host is paused when most of the last `windowUrls` URLs failed and at least
+ * `minFailingUrls` of them did (a breaker), or when it answers 429 with Retry-After (for that long, capped, no
+ * strike). While paused, its images wait; after the pause one probe request goes first, and the host resumes
+ * when it answers. Pauses add up per run: once a host has been paused `budgetMs` in all, its images are
+ * `host_unavailable`.
+ */
+export class HostHealth {
+  readonly settings: Required<HostWatchSettings>;
+  readonly #hosts = new Map<string, HostState>();
+
+  constructor(
+    settings: HostWatchSettings = {},
+    private readonly now: () => number = Date.now,
+    private readonly sleep: (ms: number) => Promise<void> = realSleep,
+    private readonly onChange?: (event: HostPauseEvent) => void,
+  ) {
+    this.settings = resolveHostWatch(settings);
+  }
+
+  /**
+   * Waits until `host` may be asked, or says why it may not. `deadline` (epoch ms) is when the caller must
+   * stop waiting: a pause that ends later defers the image instead.
+   */
+  async admit(host: string, deadline = Number.POSITIVE_INFINITY): Promise<Admission> {
+    for (;;) {
+      const state = this.#hosts.get(host);
+      if (state?.exhausted) return { kind: 'unavailable', detail: state.exhausted };
+      if (!state || state.mode === 'open') return { kind: 'go', probe: false };
+      const now = this.now();
+      if (state.mode === 'paused' && now >= state.pausedUntil) {
+        state.mode = 'probing';
+        return { kind: 'go', probe: true };
+      }
+      const until = state.mode === 'paused' ? state.pausedUntil : now;
+      if (until > deadline) return { kind: 'deferred', until };
+      // While a probe is out, wait for its answer; while paused, for the pause to end (or a change).
+      await this.#waitForChange(state, state.mode === 'paused' ? state.pausedUntil - now : undefined);
+    }
+  }
+
+  /** True when a request admitted as `probe` (or not) may still go now: the host was not paused meanwhile. */
+  mayGo(host: string, probe: boolean): boolean {
+    const state = this.#hosts.get(host);
+    if (state?.exhausted) return false;
+    return !state || state.mode === 'open' || (probe && state.mode === 'probing');
+  }
+
+  /**
+   * Records how a request ended. Returns true when the host, not the URL, is to blame for a failed request:
+   * the host is paused, or most of its recent URLs are failing; such an attempt should not count against the
+   * image's own retries.
+   */
+  record(host: string, url: string, signal: HostSignal, probe: boolean): boolean {
+    const state = this.#state(host);
+    state.recent.delete(url);
+    state.recent.set(url, signal.kind);
+    while (state.recent.size > this.settings.windowUrls) {
+      const oldest = state.recent.keys().next().value as string;
+      state.recent.delete(oldest);
+    }
+    if (signal.kind === 'ok') {
+      if (state.mode !== 'open' && !state.exhausted) this.#resume(host, state);
+      state.cooldownMs = this.settings.cooldownMs;
+      return false;
+    }
+    if (signal.kind === 'throttled') {
+      const ms = Math.min(signal.retryAfterMs, this.settings.maxPauseMs);
+      this.#pause(host, state, ms, `${signal.detail} asked us to wait ${seconds(signal.retryAfterMs)}`);
+      return this.#broadlyFailing(state);
+    }
+    state.lastFault = signal.detail;
+    if (probe && state.mode === 'probing') {
+      const ms = state.cooldownMs;
+      state.cooldownMs = Math.min(state.cooldownMs * 2, this.settings.maxCooldownMs);
+      this.#pause(host, state, ms, `the probe failed: ${signal.detail}`);
+      return true;
+    }
+    if (state.mode === 'open' && this.#breakerTrips(state)) {
+      const { failing, size } = counts(state);
+      const ms = state.cooldownMs;
+      state.cooldownMs = Math.min(state.cooldownMs * 2, this.settings.maxCooldownMs);
+      this.#pause(host, state, ms, `${failing} of its last ${size} URLs failed (last: ${signal.detail})`);
+    }
+    return state.mode !== 'open' || this.#broadlyFailing(state);
+  }
+
+  /** What happened to each host that was ever paused, for the run summary. */
+  report(hosts?: Iterable<string>): HostPause[] {
+    const names = hosts ? [...new Set(hosts)] : [...this.#hosts.keys()];
+    const out: HostPause[] = [];
+    for (const host of names) {
+      const s = this.#hosts.get(host);
+      if (!s || s.pauses === 0) continue;
+      out.push({
+        host,
+        pausedMs: s.pausedMs,
+        pauses: s.pauses,
+        reasons: [...s.reasons],
+        ...(s.mode !== 'open' && s.pausedUntil > this.now() && { pausedUntil: s.pausedUntil }),
+        ...(s.exhausted && { gaveUp: true }),
+      });
+    }
+    return out;
+  }
+
+  /** Takes over what an earlier pass of the run learnt (pause time spent, a pause still running). */
+  restore(pauses: readonly HostPause[]): void {
+    for (const p of pauses) {
+      const state = this.#state(p.host);
+      state.pausedMs = Math.max(state.pausedMs, p.pausedMs);
+      state.pauses = Math.max(state.pauses, p.pauses);
+      for (const r of p.reasons) addReason(state, r);
+      if (p.pausedUntil !== undefined && p.pausedUntil > state.pausedUntil) {
+        state.mode = 'paused';
+        state.pausedUntil = p.pausedUntil;
+        state.why = p.reasons.at(-1) ?? 'paused by an earlier pass';
+      }
+    }
+  }
+
+  #state(host: string): HostState {
+    let state = this.#hosts.get(host);
+    if (!state) {
+      state = {
+        recent: new Map(),
+        mode: 'open',
+        pausedUntil: 0,
+        why: '',
+        cooldownMs: this.settings.cooldownMs,
+        pausedMs: 0,
+        pauses: 0,
+        reasons: [],
+        wake: new Set(),
+      };
+      this.#hosts.set(host, state);
+    }
+    return state;
+  }
+
+  #breakerTrips(state: HostState): boolean {
+    const { failing, size, faults } = counts(state);
+    return faults >= this.settings.minFailingUrls && failing * 2 > size;
+  }
+
+  #broadlyFailing(state: HostState): boolean {
+    const { failing, size } = counts(state);
+    return failing >= this.settings.minFailingUrls && failing * 2 > size;
+  }
+
+  /** Pauses the host for `ms` more (within what is left of its budget), or gives up on it for the run. */
+  #pause(host: string, state: HostState, ms: number, why: string): void {
+    const now = this.now();
+    const from = Math.max(now, state.mode === 'paused' ? state.pausedUntil : now);
+    const wanted = now + ms - from;
+    const left = this.settings.budgetMs - state.pausedMs;
+    addReason(state, why);
+    if (wanted <= 0 && state.mode === 'paused') return;
+    if (left <= 0) {
+      state.exhausted =
+        `${host} was paused ${seconds(state.pausedMs)} in all (${state.pauses} ` +
+        `${state.pauses === 1 ? 'pause' : 'pauses'}; last: ${why}); the run's budget of ` +
+        `${seconds(this.settings.budgetMs)} per host is spent`;
+      state.mode = 'paused';
+      this.#notify(state);
+      this.onChange?.({ host, why: 'unavailable: pause budget spent' });
+      return;
+    }
+    const extra = Math.min(Math.max(wanted, 0), left);
+    state.pausedMs += extra;
+    state.pauses++;
+    state.mode = 'paused';
+    state.pausedUntil = from + extra;
+    state.why = why;
+    this.#notify(state);
+    this.onChange?.({ host, until: state.pausedUntil, why });
+  }
+
+  #resume(host: string, state: HostState): void {
+    state.mode = 'open';
+    state.pausedUntil = 0;
+    // A fresh start: the faults that paused the host must not pause it again at the next failure.
+    for (const [url, outcome] of state.recent) if (outcome !== 'ok') state.recent.delete(url);
+    this.#notify(state);
+    this.onChange?.({ host });
+  }
+
+  #notify(state: HostState): void {
+    const wake = [...state.wake];
+    state.wake.clear();
+    for (const w of wake) w();
+  }
+
+  async #waitForChange(state: HostState, ms: number | undefined): Promise<void> {
+    let wake!: () => void;
+    const changed = new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+    state.wake.add(wake);
+    // Sleep in slices of at most a second, so no long timer outlives the run.
+    const waits = ms === undefined ? [changed] : [this.sleep(Math.max(1, Math.min(ms, 1000))), changed];
+    await Promise.race(waits);
+    state.wake.delete(wake);
+  }
+}
+
+function counts(state: HostState): { failing: number; faults: number; size: number } {
+  let faults = 0;
+  let throttled = 0;
+  for (const outcome of state.recent.values()) {
+    if (outcome === 'fault') faults++;
+    else if (outcome === 'throttled') throttled++;
+  }
+  return { failing: faults + throttled, faults, size: state.recent.size };
+}
+
+function addReason(state: HostState, why: string): void {
+  const short = why.length > 160 ? `${why.slice(0, 157)}...` : why;
+  if (state.reasons.includes(short)) return;
+  state.reasons.push(short);
+  if (state.reasons.length > MAX_REASONS) state.reasons.shift();
+}
+
+/** `12 s`, `3 min 5 s`. */
+export function seconds(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  return s % 60 === 0 ? `${m} min` : `${m} min ${s % 60} s`;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
