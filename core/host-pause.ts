@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** How patiently the download stage treats a host that fails or throttles; every field has a default. */
 export interface HostWatchSettings {
   /** Distinct recent URLs per host the breaker judges by (default 20). */
@@ -67,4 +69,27 @@ export function mergeHostPauses(lists: Iterable<readonly HostPause[]>): HostPaus
     }
   }
   return [...byHost.values()].sort((a, b) => b.pausedMs - a.pausedMs || a.host.localeCompare(b.host));
+}
+
+/** Prefix of a run's host pause reports, one per batch that saw a paused host. */
+export const hostPausesPrefix = (runId: string): string => `runs/${runId}/hosts/`;
+
+const hostPauseSchema = z.object({
+  host: z.string().max(300),
+  pausedMs: z.number().nonnegative(),
+  pauses: z.number().int().nonnegative(),
+  reasons: z.array(z.string().max(400)).max(10),
+  pausedUntil: z.number().optional(),
+  gaveUp: z.boolean().optional(),
+});
+const reportSchema = z.object({ hosts: z.array(hostPauseSchema).max(1000) });
+
+/** Parses one host report; undefined when it is not one (the summary then leaves it out). */
+export function parseHostPauses(bytes: Uint8Array): HostPause[] | undefined {
+  try {
+    const parsed = reportSchema.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
+    return parsed.success ? parsed.data.hosts : undefined;
+  } catch {
+    return undefined;
+  }
 }

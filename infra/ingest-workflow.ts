@@ -122,11 +122,22 @@ function batchWorkflow(scope: Construct, functions: IngestWorkflowProps['functio
   const recordDownload = record(S.recordBatchFailure, { runId: '$.BatchInput.runId', ids: '$.Items[*].id' });
   const recordStage = record(S.recordStageFailure, { runId: '$.runId', ids: '$.items[*].id' });
   const download = invoke(scope, S.download, functions.download, {});
+  // A later pass over the images whose host was still paused when the first pass had to return: it tries only
+  // those. The Wait costs no Lambda time; the download step's pause budget per host bounds the loop.
+  const downloadDeferred = invoke(scope, S.downloadDeferred, functions.download, {});
   const segment = invoke(scope, S.segment, functions.segment, {});
   const embed = invoke(scope, S.embed, functions.embed, {});
   download.addCatch(recordDownload, { resultPath: '$.error' });
-  for (const step of [segment, embed]) step.addCatch(recordStage, { resultPath: '$.error' });
-  return download.next(segment).next(embed);
+  for (const step of [downloadDeferred, segment, embed])
+    step.addCatch(recordStage, { resultPath: '$.error' });
+  const wait = new sfn.Wait(scope, S.waitForHosts, {
+    time: sfn.WaitTime.secondsPath('$.deferral.waitSeconds'),
+  });
+  const hostsPaused = new sfn.Choice(scope, S.hostsPaused)
+    .when(sfn.Condition.isPresent('$.deferral'), wait.next(downloadDeferred))
+    .otherwise(segment.next(embed));
+  downloadDeferred.next(hostsPaused);
+  return download.next(hostsPaused);
 }
 
 function invoke(

@@ -109,6 +109,7 @@ export async function runIngestion(
         [S.checkLockHolder]: handlers.lock.describeExecution,
         [S.takeOverLock]: handlers.lock.putItem,
         [S.download]: handlers.download,
+        [S.downloadDeferred]: handlers.download,
         [S.segment]: handlers.segment,
         [S.embed]: handlers.embed,
         [S.aggregate]: handlers.aggregate,

@@ -1,4 +1,5 @@
 import type { FailureReason } from '../core/types.ts';
+import type { HostPauseEvent } from '../functions/download/host-health.ts';
 
 /** Counters of an ingestion run, updated by the driver and drawn by a ProgressReporter. */
 export interface ProgressState {
@@ -9,6 +10,8 @@ export interface ProgressState {
   imagesFailed: number;
   failures: Partial<Record<FailureReason, number>>;
   stage: string;
+  /** Hosts paused now: when each resumes and why (shown while their images wait). */
+  pausedHosts: Map<string, { until?: number; why: string }>;
 }
 
 /** Draws ingestion progress: a redrawn bar on a terminal, a line every few seconds otherwise. */
@@ -31,6 +34,7 @@ export class ProgressReporter {
       imagesFailed: 0,
       failures: {},
       stage: 'starting',
+      pausedHosts: new Map(),
     };
   }
 
@@ -43,6 +47,13 @@ export class ProgressReporter {
   fail(reason: FailureReason): void {
     this.state.imagesFailed++;
     this.state.failures[reason] = (this.state.failures[reason] ?? 0) + 1;
+  }
+
+  /** Shows a paused host until it resumes. */
+  hostPaused(event: HostPauseEvent): void {
+    if (event.why === undefined) this.state.pausedHosts.delete(event.host);
+    else this.state.pausedHosts.set(event.host, { until: event.until, why: event.why });
+    this.draw(true);
   }
 
   stop(): void {
@@ -65,10 +76,16 @@ export class ProgressReporter {
     const failures = Object.entries(s.failures)
       .map(([reason, n]) => `${reason} ${n}`)
       .join(', ');
+    const paused = [...s.pausedHosts].map(([host, p]) => {
+      const left =
+        p.until === undefined ? '' : ` for ${formatSeconds(Math.max(0, (p.until - Date.now()) / 1000))}`;
+      return ` | host ${host} paused${left} (${p.why.length > 80 ? `${p.why.slice(0, 77)}...` : p.why})`;
+    });
     return (
       `${bar} ${s.productsDone}/${s.productsTotal} products | images ${s.imagesOk} ok, ${s.imagesFailed} failed` +
       `${failures ? ` (${failures})` : ''} | ${rate.toFixed(1)} img/s | ${formatSeconds(elapsed)} elapsed` +
-      `${Number.isFinite(eta) && ratio < 1 ? `, ~${formatSeconds(eta)} left` : ''} | ${s.stage}`
+      `${Number.isFinite(eta) && ratio < 1 ? `, ~${formatSeconds(eta)} left` : ''} | ${s.stage}` +
+      paused.slice(0, 2).join('')
     );
   }
 

@@ -1,3 +1,4 @@
+import { hostPauseLines } from './host-pause-lines.ts';
 import type { IngestReport } from './ingest.ts';
 
 /** The end-of-run summary as printed lines: products stored and skipped, images ok and failed by reason. */
@@ -16,6 +17,7 @@ export function formatReport(
       `, skipped: ${summary.productsSkipped.length}`,
     `  images: ${summary.images.ok} ok, ${failedTotal} failed` +
       (failed.length ? ` (${failed.map(([r, n]) => `${r} ${n}`).join(', ')})` : ''),
+    ...hostPauseLines(summary.images.deferred ?? 0, summary.hostPauses ?? []),
   ];
   if (summary.batchesFailed.length) {
     lines.push(`  embedded batches failed: ${summary.batchesFailed.length} (their products were not stored)`);

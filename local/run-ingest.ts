@@ -57,6 +57,7 @@ export async function ingestCatalogFile(
         if (image.status === 'ok') progress.state.imagesOk++;
         else progress.fail(image.reason ?? 'embed_failed');
       },
+      hostPaused: (event) => progress?.hostPaused(event),
     },
   );
   const problemsFile = (p: PrepareResult) =>

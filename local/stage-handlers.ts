@@ -4,6 +4,7 @@ import type { Batch, ImageRecord } from '../core/types.ts';
 import { createAggregateHandler } from '../functions/aggregate/handler.ts';
 import type { CompactAggregateSummary } from '../functions/aggregate/types.ts';
 import { buildDownloadDeps, createDownloadHandler } from '../functions/download/handler.ts';
+import type { HostPauseEvent } from '../functions/download/host-health.ts';
 import { createEmbedHandler } from '../functions/embed/handler.ts';
 import type { EmbedResult } from '../functions/embed/run-embed.ts';
 import { createPrepareHandler } from '../functions/prepare/handler.ts';
@@ -36,10 +37,16 @@ export interface LockTable {
 export interface StageObserver {
   /** Called once per image with its final status, once its batch's embeddings are stored. */
   finished?(image: ImageRecord): void;
+  /** Called when the download pauses a host (failing or throttling), and when it resumes. */
+  hostPaused?(event: HostPauseEvent): void;
 }
 
-/** A Lambda context for in-process invocations. */
-export function localContext(name: string): Context {
+/** How long a local invocation may run, as a Lambda's timeout (the download hands paused hosts' images on). */
+const LOCAL_INVOCATION_MS = 15 * 60 * 1000;
+
+/** A Lambda context for in-process invocations: its remaining time counts down from `limitMs`. */
+export function localContext(name: string, limitMs = LOCAL_INVOCATION_MS): Context {
+  const started = Date.now();
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName: name,
@@ -49,7 +56,7 @@ export function localContext(name: string): Context {
     awsRequestId: `local-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
     logGroupName: 'local',
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => 15 * 60 * 1000,
+    getRemainingTimeInMillis: () => Math.max(0, limitMs - (Date.now() - started)),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
@@ -57,13 +64,18 @@ export function localContext(name: string): Context {
 }
 
 /** Builds the real stage handlers over the local runtime's adapters. */
-export function createLocalStageHandlers(rt: LocalRuntime, observer: StageObserver = {}): StageHandlers {
+export function createLocalStageHandlers(
+  rt: LocalRuntime,
+  observer: StageObserver = {},
+  options: { downloadInvocationMs?: number } = {},
+): StageHandlers {
   const { config } = rt;
   const download = createDownloadHandler(
     buildDownloadDeps(config, rt.blobs, {
       http: rt.http,
       limiter: rt.limiter,
       forceRefresh: config.download.forceRefresh,
+      onHostPause: (event) => observer.hostPaused?.(event),
     }),
   );
   const segment = createSegmentHandler(async () => ({
@@ -88,7 +100,7 @@ export function createLocalStageHandlers(rt: LocalRuntime, observer: StageObserv
   const prepare = createPrepareHandler({ blobs: rt.blobs });
   return {
     prepare: (event) => prepare(event, localContext('prepare')),
-    download: (event) => download(event, localContext('download')),
+    download: (event) => download(event, localContext('download', options.downloadInvocationMs)),
     segment: (event) => segment(event, localContext('segment')),
     embed: (event) => embed(event, localContext('embed')),
     aggregate: (event) => aggregate(event, localContext('aggregate')),

@@ -51,7 +51,7 @@ export function aggregateBatch(batch: EmbeddedBatch, ctx: BatchContext): Aggrega
       productsStored: 0,
       productsSkipped: [],
       productsPartial: 0,
-      images: { total: 0, ok: 0, failed: zeroFailureCounts() },
+      images: { total: 0, ok: 0, failed: zeroFailureCounts(), deferred: 0 },
     },
     duplicates: [],
   };
@@ -85,6 +85,7 @@ function aggregateProduct(
   const reasons: SkipReason[] = [];
   let ok = 0;
   product.images.forEach((image, i) => {
+    if (image.waitedMs) tally.images.deferred++;
     if (image.status === 'ok') {
       ok++;
       return;

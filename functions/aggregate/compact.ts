@@ -36,6 +36,7 @@ function withEntries(s: AggregateSummary, n: number): CompactAggregateSummary {
     productsNotEmbedded: s.productsNotEmbedded,
     productsPruned: s.productsPruned,
     images: s.images,
+    hostPauses: s.hostPauses.slice(0, n).map((h) => ({ ...h, reasons: h.reasons.map((r) => cut(r, TEXT)) })),
     batchesStored: s.batchesStored,
     batchesFailed: s.batchesFailed.length,
     batchesNotEmbedded: s.batchesNotEmbedded.length,

@@ -1,5 +1,6 @@
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { hostPausesPrefix, mergeHostPauses, parseHostPauses } from '../../core/host-pause.ts';
 import { depsGetter } from '../../core/lazy.ts';
 import type { BlobStore } from '../../core/ports/blob-store.ts';
 import { inputErrorsNotRetried } from '../stage-errors.ts';
@@ -55,6 +56,7 @@ export async function aggregateRun(
     },
     d,
   );
+  summary.hostPauses = await readHostPauses(d.blobs, runId);
   await writeSummary(d.blobs, summary);
   if (keepBatches) return summary;
   const failed = new Set(summary.batchesFailed.map((b) => b.key));
@@ -66,6 +68,13 @@ export async function aggregateRun(
   summary.batchesNotDeleted = notDeleted;
   await writeSummary(d.blobs, summary);
   return summary;
+}
+
+/** What the run's batches saw of paused hosts, merged per host; an unreadable report is left out. */
+async function readHostPauses(blobs: BlobStore, runId: string) {
+  const keys = (await blobs.list(hostPausesPrefix(runId))).filter((k) => k.endsWith('.json'));
+  const reports = await Promise.all(keys.map(async (k) => parseHostPauses(await blobs.get(k)) ?? []));
+  return mergeHostPauses(reports);
 }
 
 /** Every `manifest.json` under a ResultWriter prefix: one per Map Run of the execution (more after a redrive). */

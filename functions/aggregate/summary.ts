@@ -8,7 +8,8 @@ export function emptyAggregateSummary(runId: string): AggregateSummary {
     productsStored: 0,
     productsSkipped: [],
     productsPartial: 0,
-    images: { total: 0, ok: 0, failed: zeroFailureCounts() },
+    images: { total: 0, ok: 0, failed: zeroFailureCounts(), deferred: 0 },
+    hostPauses: [],
     batchesStored: 0,
     batchesFailed: [],
     warnings: [],
@@ -31,6 +32,7 @@ export function addTally(summary: AggregateSummary, tally: BatchTally): void {
   summary.productsPartial += tally.productsPartial;
   summary.images.total += tally.images.total;
   summary.images.ok += tally.images.ok;
+  summary.images.deferred += tally.images.deferred;
   for (const [reason, n] of Object.entries(tally.images.failed)) {
     summary.images.failed[reason as keyof typeof tally.images.failed] += n;
   }

@@ -1,3 +1,4 @@
+import type { HostPause } from '../../core/host-pause.ts';
 import type { FailureReason, ImageRecord, ProductMetadata } from '../../core/types.ts';
 
 /** A product after the embed stage: its images with their final status and one vector per ok image. */
@@ -85,7 +86,14 @@ export interface AggregateSummary {
     total: number;
     ok: number;
     failed: Record<FailureReason, number>;
+    /** Images that waited for a paused host (also counted in ok or failed). */
+    deferred: number;
   };
+  /**
+   * Hosts the download paused (failing, or throttling with Retry-After): how long in all and why. Images that
+   * failed only because a host's pause budget ran out are `failed.host_unavailable`.
+   */
+  hostPauses: HostPause[];
   /** Batches whose products were stored. */
   batchesStored: number;
   /** Batches that could not be read or were invalid; the run stored the others. */
@@ -119,6 +127,8 @@ export interface CompactAggregateSummary {
   productsNotEmbedded: number;
   productsPruned: number;
   images: AggregateSummary['images'];
+  /** The hosts paused longest (at most 20). */
+  hostPauses: HostPause[];
   batchesStored: number;
   batchesFailed: number;
   batchesNotEmbedded: number;

@@ -16,15 +16,16 @@ export async function downloadImage(url: string, deps: FetchImageDeps): Promise<
   if (known && isFresh(known, deps.now())) return { status: 'ok', originalKey: known.originalKey };
   const previous = known && validatorsOf(known);
   const fetched = await fetchImage(url, deps, previous);
-  if ('failure' in fetched) return fetched.failure;
+  const waited = fetched.waitedMs > 0 ? { waitedMs: fetched.waitedMs } : {};
+  if ('failure' in fetched) return { ...fetched.failure, ...waited };
   const { response } = fetched;
   if (response.status === 304 && known) {
     await remember(url, known.originalKey, response, deps, previous);
-    return { status: 'ok', originalKey: known.originalKey };
+    return { status: 'ok', originalKey: known.originalKey, ...waited };
   }
   const outcome = await storeOriginal(response, deps);
   if (outcome.originalKey !== undefined) await remember(url, outcome.originalKey, response, deps);
-  return outcome;
+  return { ...outcome, ...waited };
 }
 
 /** The URL's record when it is readable and its original is still stored. */

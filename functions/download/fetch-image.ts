@@ -124,7 +124,7 @@ async function chargedAttempt(t: Target, deps: FetchImageDeps): Promise<Attempt<
   const maxPauseMs = deps.health.settings.maxPauseMs;
   for (;;) {
     const before = deps.now();
-    const admission = await deps.health.admit(t.origin, deps.deadline);
+    const admission = await deps.health.admit(t.origin, t.url, deps.deadline);
     t.waited.ms += deps.now() - before;
     if (admission.kind !== 'go') return { retry: false, value: { held: admission } };
     const ran = await deps.limiter.run(t.host, async () => {

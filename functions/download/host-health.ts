@@ -45,6 +45,9 @@ interface HostState {
 
 const MAX_REASONS = 5;
 
+/** How long a URL that failed before lets fresh URLs take the probe after a pause. */
+const PROBE_GRACE_MS = 250;
+
 /**
  * Judges each host (scheme-less `host:port`) by its recent distinct URLs, not by attempts: the retries of one
  * URL are one entry. The host is paused when most of the last `windowUrls` URLs failed and at least
@@ -70,20 +73,23 @@ export class HostHealth {
    * Waits until `host` may be asked, or says why it may not. `deadline` (epoch ms) is when the caller must
    * stop waiting: a pause that ends later defers the image instead.
    */
-  async admit(host: string, deadline = Number.POSITIVE_INFINITY): Promise<Admission> {
+  async admit(host: string, url: string, deadline = Number.POSITIVE_INFINITY): Promise<Admission> {
     for (;;) {
       const state = this.#hosts.get(host);
       if (state?.exhausted) return { kind: 'unavailable', detail: state.exhausted };
       if (!state || state.mode === 'open') return { kind: 'go', probe: false };
       const now = this.now();
-      if (state.mode === 'paused' && now >= state.pausedUntil) {
+      // A URL that failed before probes only when no fresh one took the probe within a grace period.
+      const known = state.recent.get(url);
+      const opensAt = state.pausedUntil + (known === undefined || known === 'ok' ? 0 : PROBE_GRACE_MS);
+      if (state.mode === 'paused' && now >= opensAt) {
         state.mode = 'probing';
         return { kind: 'go', probe: true };
       }
       const until = state.mode === 'paused' ? state.pausedUntil : now;
       if (until > deadline) return { kind: 'deferred', until };
       // While a probe is out, wait for its answer; while paused, for the pause to end (or a change).
-      await this.#waitForChange(state, state.mode === 'paused' ? state.pausedUntil - now : undefined);
+      await this.#waitForChange(state, state.mode === 'paused' ? opensAt - now : undefined);
     }
   }
 
@@ -101,6 +107,7 @@ export class HostHealth {
    */
   record(host: string, url: string, signal: HostSignal, probe: boolean): boolean {
     const state = this.#state(host);
+    const before = state.recent.get(url);
     state.recent.delete(url);
     state.recent.set(url, signal.kind);
     while (state.recent.size > this.settings.windowUrls) {
@@ -108,7 +115,8 @@ export class HostHealth {
       state.recent.delete(oldest);
     }
     if (signal.kind === 'ok') {
-      if (state.mode !== 'open' && !state.exhausted) this.#resume(host, state);
+      // Only an answer after the pause ends resumes the host: one already in flight when it began does not.
+      if (state.mode === 'probing' && !state.exhausted) this.#resume(host, state);
       state.cooldownMs = this.settings.cooldownMs;
       return false;
     }
@@ -119,6 +127,15 @@ export class HostHealth {
     }
     state.lastFault = signal.detail;
     if (probe && state.mode === 'probing') {
+      // A URL that failed before says nothing new about its host; nor does one failure among mostly good ones.
+      if (before !== undefined && before !== 'ok') {
+        this.#resume(host, state);
+        return false;
+      }
+      if (!this.#broadlyFailing(state)) {
+        this.#resume(host, state);
+        return false;
+      }
       const ms = state.cooldownMs;
       state.cooldownMs = Math.min(state.cooldownMs * 2, this.settings.maxCooldownMs);
       this.#pause(host, state, ms, `the probe failed: ${signal.detail}`);
@@ -130,7 +147,7 @@ export class HostHealth {
       state.cooldownMs = Math.min(state.cooldownMs * 2, this.settings.maxCooldownMs);
       this.#pause(host, state, ms, `${failing} of its last ${size} URLs failed (last: ${signal.detail})`);
     }
-    return state.mode !== 'open' || this.#broadlyFailing(state);
+    return state.mode !== 'open';
   }
 
   /** What happened to each host that was ever paused, for the run summary. */

@@ -1,4 +1,6 @@
+import type { HostPause } from '../../core/host-pause.ts';
 import { truncate } from '../../core/truncate.ts';
+import { hostPauseLines } from '../host-pause-lines.ts';
 
 /** A parsed JSON value. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -28,6 +30,7 @@ const KNOWN = new Set([
   'productsPruned',
   'pruneSkipped',
   'images',
+  'hostPauses',
   'batchesStored',
   'batchesFailed',
   'batchesNotEmbedded',
@@ -58,6 +61,9 @@ export function formatSummary(summary: Json): string[] {
     Number(s.productsNotEmbedded) > 0,
   );
   if (isObject(s.images)) lines.push(imagesLine(s.images));
+  const deferred = isObject(s.images) ? Number(s.images.deferred ?? 0) : 0;
+  const hosts = Array.isArray(s.hostPauses) ? (s.hostPauses as unknown as HostPause[]) : [];
+  lines.push(...hostPauseLines(deferred, hosts, ''));
   if (s.batchesStored !== undefined || s.batchesFailed !== undefined) {
     const notEmbedded = count(s.batchesNotEmbedded) ?? 0;
     lines.push(

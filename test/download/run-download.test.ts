@@ -113,8 +113,9 @@ describe('runDownload', () => {
     ]);
     expect([server.hits('/rate-limited'), server.hits('/flaky'), server.hits('/broken')]).toEqual([2, 2, 3]);
     expect(server.hits('/slow')).toBe(3);
-    // Backoffs, and /rate-limited's Retry-After: 2 as a 2 s pause of its host (250 ms backoff + 750 + 1000)
-    expect(slept.sort((a, b) => a - b)).toEqual([250, 250, 250, 250, 500, 500, 750, 1000]);
+    // Backoffs, and /rate-limited's Retry-After: 2 as a 2 s pause of its host: 250 ms backoff, then the rest
+    // of the pause plus the 250 ms a URL that failed leaves fresh URLs to probe first (1000 + 1000)
+    expect(slept.sort((a, b) => a - b)).toEqual([250, 250, 250, 250, 500, 500, 1000, 1000]);
   });
 
   it('stores originals under stable content-addressed keys, writing each distinct content once', async () => {

@@ -42,10 +42,10 @@ describe('the ingestion state machine (synthesized)', () => {
   it('runs download, segment and embed per batch, retrying transient errors but not bad input', () => {
     const states = map.ItemProcessor.States;
     expect(map.ItemProcessor.StartAt).toBe(S.download);
-    expect(states[S.download].Next).toBe(S.segment);
+    expect(states[S.download].Next).toBe(S.hostsPaused);
     expect(states[S.segment].Next).toBe(S.embed);
     expect(states[S.embed].End).toBe(true);
-    for (const name of [S.download, S.segment, S.embed]) {
+    for (const name of [S.download, S.downloadDeferred, S.segment, S.embed]) {
       const retry: { ErrorEquals: string[]; MaxAttempts: number; BackoffRate?: number }[] =
         states[name].Retry;
       expect(retry.find((r) => r.ErrorEquals.includes('InputError'))?.MaxAttempts).toBe(0);
@@ -62,6 +62,23 @@ describe('the ingestion state machine (synthesized)', () => {
       // Each stage's output replaces the state: one copy of the batch, whatever the batch size.
       expect(states[name].ResultPath).toBeUndefined();
     }
+  });
+
+  it('waits for paused hosts without Lambda time, then downloads only the deferred images, until none is left', () => {
+    const states = map.ItemProcessor.States;
+    expect(states[S.hostsPaused]).toEqual({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.deferral', IsPresent: true, Next: S.waitForHosts }],
+      Default: S.segment,
+    });
+    expect(states[S.waitForHosts]).toEqual({
+      Type: 'Wait',
+      SecondsPath: '$.deferral.waitSeconds',
+      Next: S.downloadDeferred,
+    });
+    expect(states[S.downloadDeferred].Next).toBe(S.hostsPaused);
+    expect(states[S.downloadDeferred].Resource).toBe(states[S.download].Resource);
+    expect(states[S.downloadDeferred].Parameters).toEqual(states[S.download].Parameters);
   });
 
   it('records a batch that keeps failing instead of failing the run, passing keys and counts only', () => {
