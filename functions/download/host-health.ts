@@ -122,7 +122,7 @@ export class HostHealth {
     }
     if (signal.kind === 'throttled') {
       const ms = Math.min(signal.retryAfterMs, this.settings.maxPauseMs);
-      this.#pause(host, state, ms, `${signal.detail} asked us to wait ${seconds(signal.retryAfterMs)}`);
+      this.#pause(host, state, ms, `HTTP 429 with Retry-After ${seconds(signal.retryAfterMs)}`);
       return this.#broadlyFailing(state);
     }
     state.lastFault = signal.detail;
@@ -233,7 +233,7 @@ export class HostHealth {
     }
     const extra = Math.min(Math.max(wanted, 0), left);
     state.pausedMs += extra;
-    state.pauses++;
+    if (state.mode !== 'paused') state.pauses++;
     state.mode = 'paused';
     state.pausedUntil = from + extra;
     state.why = why;

@@ -1,0 +1,167 @@
+import { describe, expect, it } from 'vitest';
+import { HostHealth, type HostSignal } from '../../functions/download/host-health.ts';
+import { fakeClock } from '../support/fake-clock.ts';
+
+const H = 'cdn.test:443';
+const FAULT: HostSignal = { kind: 'fault', reason: 'http_error', detail: 'HTTP 503 from https://cdn.test/x' };
+const OK: HostSignal = { kind: 'ok' };
+const SETTINGS = { cooldownMs: 1000, maxCooldownMs: 4000, maxPauseMs: 5000, budgetMs: 10_000 };
+
+function setup(settings = SETTINGS) {
+  const clock = fakeClock(1_000_000);
+  const events: string[] = [];
+  const health = new HostHealth(settings, clock.now, clock.sleep, (e) =>
+    events.push(e.why === undefined ? 'resumed' : e.until === undefined ? 'unavailable' : 'paused'),
+  );
+  return { clock, health, events };
+}
+
+describe('HostHealth', () => {
+  it('counts the retries of one URL as one: two URLs failing for ever never pause a host with healthy ones', () => {
+    // Prepare
+    const { health } = setup();
+    // Act: 200 healthy URLs, and two broken ones retried 5 times each, interleaved
+    for (let i = 0; i < 200; i++) {
+      health.record(H, `https://cdn.test/${i}.jpg`, OK, false);
+      if (i % 40 === 0) {
+        for (let retry = 0; retry < 5; retry++) {
+          expect(health.record(H, 'https://cdn.test/broken-a', FAULT, false)).toBe(false);
+          expect(health.record(H, 'https://cdn.test/broken-b', FAULT, false)).toBe(false);
+        }
+      }
+    }
+    // Assess
+    expect(health.report()).toEqual([]);
+  });
+
+  it('opens only when most recent URLs failed, and at least 5 distinct ones', async () => {
+    // Prepare
+    const { health } = setup();
+    for (let i = 0; i < 10; i++) health.record(H, `https://cdn.test/ok-${i}`, OK, false);
+    // Act: 9 distinct failures among 19 URLs: not most of them
+    for (let i = 0; i < 9; i++) health.record(H, `https://cdn.test/bad-${i}`, FAULT, false);
+    const before = await health.admit(H, 'https://cdn.test/next');
+    // the 10th and 11th: 11 of the last 20 failed
+    health.record(H, 'https://cdn.test/bad-9', FAULT, false);
+    const paused = health.record(H, 'https://cdn.test/bad-10', FAULT, false);
+    // Assess
+    expect(before).toEqual({ kind: 'go', probe: false });
+    expect(paused).toBe(true);
+    expect(health.report()[0]?.reasons).toEqual([
+      '11 of its last 20 URLs failed (last: HTTP 503 from https://cdn.test/x)',
+    ]);
+  });
+
+  it('holds images while paused, lets one probe through after the pause, and resumes when it answers', async () => {
+    // Prepare: five distinct failures pause the host for 1 s
+    const { clock, health, events } = setup();
+    for (let i = 0; i < 5; i++) health.record(H, `https://cdn.test/bad-${i}`, FAULT, false);
+    const start = clock.now();
+    // Act
+    const first = await health.admit(H, 'https://cdn.test/a');
+    const waited = clock.now() - start;
+    const whileProbing = health.admit(H, 'https://cdn.test/b');
+    let released = false;
+    void whileProbing.then(() => {
+      released = true;
+    });
+    await Promise.resolve();
+    const heldDuringProbe = !released;
+    health.record(H, 'https://cdn.test/a', OK, true);
+    // Assess
+    expect(first).toEqual({ kind: 'go', probe: true });
+    expect(waited).toBe(1000);
+    expect(heldDuringProbe).toBe(true);
+    expect(await whileProbing).toEqual({ kind: 'go', probe: false });
+    expect(events).toEqual(['paused', 'resumed']);
+  });
+
+  it('doubles the pause after each failed probe, up to the cap', async () => {
+    // Prepare
+    const { clock, health } = setup();
+    for (let i = 0; i < 5; i++) health.record(H, `https://cdn.test/bad-${i}`, FAULT, false);
+    const pauses: number[] = [];
+    // Act: three probes by fresh URLs fail
+    for (let i = 0; i < 4; i++) {
+      const from = clock.now();
+      const admission = await health.admit(H, `https://cdn.test/fresh-${i}`);
+      pauses.push(clock.now() - from);
+      expect(admission).toEqual({ kind: 'go', probe: true });
+      health.record(H, `https://cdn.test/fresh-${i}`, FAULT, true);
+    }
+    // Assess
+    expect(pauses).toEqual([1000, 2000, 4000, 3000]);
+    expect(health.report()[0]).toMatchObject({ pausedMs: 10_000, pauses: 4 });
+  });
+
+  it('pauses for a 429 Retry-After without a strike, capped, and answers host_unavailable once the budget is spent', async () => {
+    // Prepare
+    const { clock, health, events } = setup();
+    // Act: a Retry-After of 1 h is capped at 5 s; the second one takes the rest of the 10 s budget
+    const blamed = health.record(
+      H,
+      'https://cdn.test/a',
+      { kind: 'throttled', retryAfterMs: 3_600_000, detail: 'HTTP 429' },
+      false,
+    );
+    const from = clock.now();
+    const probe = await health.admit(H, 'https://cdn.test/b');
+    const waited = clock.now() - from;
+    health.record(
+      H,
+      'https://cdn.test/b',
+      { kind: 'throttled', retryAfterMs: 3_600_000, detail: 'HTTP 429' },
+      true,
+    );
+    await health.admit(H, 'https://cdn.test/c');
+    health.record(
+      H,
+      'https://cdn.test/c',
+      { kind: 'throttled', retryAfterMs: 1000, detail: 'HTTP 429' },
+      true,
+    );
+    const last = await health.admit(H, 'https://cdn.test/d');
+    // Assess
+    expect(blamed).toBe(false); // one throttled URL: its own retry is spent
+    expect(probe).toEqual({ kind: 'go', probe: true });
+    expect(waited).toBe(5000);
+    expect(last).toEqual({
+      kind: 'unavailable',
+      detail:
+        "cdn.test:443 was paused 10 s in all (2 pauses; last: HTTP 429 with Retry-After 1 s); the run's budget of 10 s per host is spent",
+    });
+    expect(events).toEqual(['paused', 'paused', 'unavailable']);
+  });
+
+  it('defers an image whose host stays paused past the deadline, and takes over an earlier pass', async () => {
+    // Prepare
+    const { clock, health } = setup();
+    for (let i = 0; i < 5; i++) health.record(H, `https://cdn.test/bad-${i}`, FAULT, false);
+    const t0 = clock.now();
+    // Act
+    const deferred = await health.admit(H, 'https://cdn.test/a', t0 + 500);
+    const report = health.report();
+    const next = new HostHealth(SETTINGS, clock.now, clock.sleep);
+    next.restore(report);
+    const from = clock.now();
+    const later = await next.admit(H, 'https://cdn.test/a');
+    // Assess
+    expect(deferred).toEqual({ kind: 'deferred', until: t0 + 1000 });
+    expect(report[0]).toMatchObject({ host: H, pausedMs: 1000, pauses: 1 });
+    expect(later).toEqual({ kind: 'go', probe: true });
+    expect(clock.now() - from).toBe(1000);
+  });
+
+  it('a failed probe by a URL that failed before resumes the host: its failure is its own', async () => {
+    // Prepare
+    const { health } = setup();
+    for (let i = 0; i < 5; i++) health.record(H, `https://cdn.test/bad-${i}`, FAULT, false);
+    // Act: no fresh URL is waiting, so bad-0 probes after its grace period
+    const admission = await health.admit(H, 'https://cdn.test/bad-0');
+    const blamed = health.record(H, 'https://cdn.test/bad-0', FAULT, true);
+    // Assess
+    expect(admission).toEqual({ kind: 'go', probe: true });
+    expect(blamed).toBe(false);
+    expect(await health.admit(H, 'https://cdn.test/fresh')).toEqual({ kind: 'go', probe: false });
+  });
+});
