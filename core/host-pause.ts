@@ -10,7 +10,7 @@ export interface HostWatchSettings {
   cooldownMs?: number;
   /** Longest breaker pause (default 2 min). */
   maxCooldownMs?: number;
-  /** Longest pause a Retry-After may ask for (default 2 min). */
+  /** Longest pause a Retry-After may ask for; a URL asking for more gives up at once (default 1 min). */
   maxPauseMs?: number;
   /** Total pause one host may cost a run before its waiting images fail `host_unavailable` (default 10 min). */
   budgetMs?: number;
@@ -22,7 +22,7 @@ export const HOST_WATCH_DEFAULTS: Required<HostWatchSettings> = {
   minFailingUrls: 5,
   cooldownMs: 10_000,
   maxCooldownMs: 120_000,
-  maxPauseMs: 120_000,
+  maxPauseMs: 60_000,
   budgetMs: 600_000,
 };
 

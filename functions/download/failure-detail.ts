@@ -35,7 +35,6 @@ export function shortenUrls(text: string): string {
 
 /** Patience settings the failure details quote. */
 export interface PatienceLimits {
-  /** Longest wait we accept (for a 429, the longest host pause). */
   maxDelayMs?: number;
   maxTotalDelayMs?: number;
 }

@@ -121,7 +121,6 @@ interface Target {
  * paused or failing are free: the image waits for the host and tries again.
  */
 async function chargedAttempt(t: Target, deps: FetchImageDeps): Promise<Attempt<Fetched>> {
-  const maxPauseMs = deps.health.settings.maxPauseMs;
   for (;;) {
     const before = deps.now();
     const admission = await deps.health.admit(t.origin, t.url, deps.deadline);
@@ -142,13 +141,9 @@ async function chargedAttempt(t: Target, deps: FetchImageDeps): Promise<Attempt<
     });
     if (!ran) continue;
     const { result, hostToBlame } = ran;
-    if (!result.retry) return result;
-    if (hostToBlame) continue;
-    if (isThrottled(result)) {
-      // The host's pause does the waiting; only a wait longer than any pause we allow gives up.
-      const tooLong = result.retryAfterMs > maxPauseMs;
-      return { retry: true, value: result.value, ...(tooLong && { retryAfterMs: Number.POSITIVE_INFINITY }) };
-    }
+    // An attempt the host as a whole refused is free: the image waits for the host and tries again. Its own
+    // failures (and a Retry-After for it alone) go through the retry policy.
+    if (result.retry && hostToBlame) continue;
     return result;
   }
 }
@@ -200,8 +195,7 @@ function settle(outcome: RetryOutcome<Fetched>, deps: FetchImageDeps, conditiona
   const { status } = fetched.response;
   const usable = (status >= 200 && status <= 299) || (status === 304 && conditional);
   if (usable) return { response: fetched.response };
-  const limits = status === 429 ? { ...settings, maxDelayMs: deps.health.settings.maxPauseMs } : settings;
-  return { failure: failedStatus(fetched.response, outcome, limits) };
+  return { failure: failedStatus(fetched.response, outcome, settings) };
 }
 
 // What a retryable attempt (timeout, dropped connection, 429, 5xx) says about its host.

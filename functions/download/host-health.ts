@@ -33,6 +33,10 @@ interface HostState {
   mode: 'open' | 'paused' | 'probing';
   pausedUntil: number;
   why: string;
+  /** What paused the host: most of its URLs failing (the breaker), or a 429 with Retry-After. */
+  pausedFor: 'failing' | 'throttled';
+  /** URLs that were ever throttled: a second 429 for one of them is its own limit, not the host's. */
+  throttledUrls: Set<string>;
   /** The next breaker pause; doubles with each failed probe, back to the start once the host answers. */
   cooldownMs: number;
   pausedMs: number;
@@ -44,6 +48,7 @@ interface HostState {
 }
 
 const MAX_REASONS = 5;
+const MAX_THROTTLED_URLS = 10_000;
 
 /** How long a URL that failed before lets fresh URLs take the probe after a pause. */
 const PROBE_GRACE_MS = 250;
@@ -121,9 +126,21 @@ export class HostHealth {
       return false;
     }
     if (signal.kind === 'throttled') {
-      const ms = Math.min(signal.retryAfterMs, this.settings.maxPauseMs);
-      this.#pause(host, state, ms, `HTTP 429 with Retry-After ${seconds(signal.retryAfterMs)}`);
-      return this.#broadlyFailing(state);
+      // Throttling is the host's word, so it pauses the host; but a URL throttled again while the others are
+      // served is that URL's own limit: it waits alone, and cannot stall the host once per retry.
+      const broad = this.#broadlyThrottled(state);
+      if (!state.throttledUrls.has(url) || broad) {
+        const ms = Math.min(signal.retryAfterMs, this.settings.maxPauseMs);
+        this.#pause(
+          host,
+          state,
+          ms,
+          `HTTP 429 with Retry-After ${seconds(signal.retryAfterMs)}`,
+          'throttled',
+        );
+      }
+      if (state.throttledUrls.size < MAX_THROTTLED_URLS) state.throttledUrls.add(url);
+      return broad;
     }
     state.lastFault = signal.detail;
     if (probe && state.mode === 'probing') {
@@ -138,16 +155,24 @@ export class HostHealth {
       }
       const ms = state.cooldownMs;
       state.cooldownMs = Math.min(state.cooldownMs * 2, this.settings.maxCooldownMs);
-      this.#pause(host, state, ms, `the probe failed: ${signal.detail}`);
+      this.#pause(host, state, ms, `the probe failed: ${signal.detail}`, 'failing');
       return true;
     }
     if (state.mode === 'open' && this.#breakerTrips(state)) {
       const { failing, size } = counts(state);
       const ms = state.cooldownMs;
       state.cooldownMs = Math.min(state.cooldownMs * 2, this.settings.maxCooldownMs);
-      this.#pause(host, state, ms, `${failing} of its last ${size} URLs failed (last: ${signal.detail})`);
+      this.#pause(
+        host,
+        state,
+        ms,
+        `${failing} of its last ${size} URLs failed (last: ${signal.detail})`,
+        'failing',
+      );
     }
-    return state.mode !== 'open';
+    // A request that failed while the breaker holds the host was the host's failure; during a throttle pause
+    // (someone else's 429) it is the URL's own.
+    return state.mode !== 'open' && state.pausedFor === 'failing';
   }
 
   /** What happened to each host that was ever paused, for the run summary. */
@@ -192,6 +217,8 @@ export class HostHealth {
         mode: 'open',
         pausedUntil: 0,
         why: '',
+        pausedFor: 'failing',
+        throttledUrls: new Set(),
         cooldownMs: this.settings.cooldownMs,
         pausedMs: 0,
         pauses: 0,
@@ -208,13 +235,19 @@ export class HostHealth {
     return faults >= this.settings.minFailingUrls && failing * 2 > size;
   }
 
+  /** Two or more URLs throttled, and most recent URLs failing: the host throttles us, not one URL. */
+  #broadlyThrottled(state: HostState): boolean {
+    const { failing, size, throttled } = counts(state);
+    return throttled >= 2 && failing * 2 > size;
+  }
+
   #broadlyFailing(state: HostState): boolean {
     const { failing, size } = counts(state);
     return failing >= this.settings.minFailingUrls && failing * 2 > size;
   }
 
   /** Pauses the host for `ms` more (within what is left of its budget), or gives up on it for the run. */
-  #pause(host: string, state: HostState, ms: number, why: string): void {
+  #pause(host: string, state: HostState, ms: number, why: string, kind: HostState['pausedFor']): void {
     const now = this.now();
     const from = Math.max(now, state.mode === 'paused' ? state.pausedUntil : now);
     const wanted = now + ms - from;
@@ -234,6 +267,7 @@ export class HostHealth {
     const extra = Math.min(Math.max(wanted, 0), left);
     state.pausedMs += extra;
     if (state.mode !== 'paused') state.pauses++;
+    if (state.mode !== 'paused' || kind === 'failing') state.pausedFor = kind;
     state.mode = 'paused';
     state.pausedUntil = from + extra;
     state.why = why;
@@ -269,14 +303,14 @@ export class HostHealth {
   }
 }
 
-function counts(state: HostState): { failing: number; faults: number; size: number } {
+function counts(state: HostState): { failing: number; faults: number; throttled: number; size: number } {
   let faults = 0;
   let throttled = 0;
   for (const outcome of state.recent.values()) {
     if (outcome === 'fault') faults++;
     else if (outcome === 'throttled') throttled++;
   }
-  return { failing: faults + throttled, faults, size: state.recent.size };
+  return { failing: faults + throttled, faults, throttled, size: state.recent.size };
 }
 
 function addReason(state: HostState, why: string): void {
