@@ -45,6 +45,7 @@ export function acknowledgements(ids: LogicalIds): Acknowledgement[] {
       ['Prepare', 'runs'],
       ['Download', 'originals'],
       ['Download', 'urls'],
+      ['Download', 'runs/*/hosts'],
       ['Segment', 'originals'],
       ['Segment', 'masked'],
       ['Embed', 'originals'],

@@ -38,6 +38,8 @@ export class ThreadfinderStack extends Stack {
       download: [
         { prefix: P.originals, access: 'rw' },
         { prefix: P.urls, access: 'rw' },
+        // What a batch saw of paused hosts (runs/<runId>/hosts/), read back by its next pass.
+        { prefix: `${P.runs}*/hosts/`, access: 'rw' },
       ],
       segment: [
         { prefix: P.originals, access: 'r' },

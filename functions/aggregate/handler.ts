@@ -3,7 +3,7 @@ import type { Context } from 'aws-lambda';
 import { hostPausesPrefix, mergeHostPauses, parseHostPauses } from '../../core/host-pause.ts';
 import { depsGetter } from '../../core/lazy.ts';
 import type { BlobStore } from '../../core/ports/blob-store.ts';
-import { inputErrorsNotRetried } from '../stage-errors.ts';
+import { environmentFaultsNamed, inputErrorsNotRetried } from '../stage-errors.ts';
 import { compactSummary } from './compact.ts';
 import { type MapResults, readMapResults } from './map-results.ts';
 import { type AggregateDeps, runAggregate } from './run-aggregate.ts';
@@ -116,8 +116,10 @@ export function createAggregateHandler(
 ): Handler<AggregateSummary> | Handler<CompactAggregateSummary> {
   const getDeps = depsGetter(deps);
   const run = async (event: unknown) => aggregateRun(parseAggregateEvent(event), await getDeps());
-  if (options.fullSummary) return middy(run).use(inputErrorsNotRetried());
-  return middy(async (event: unknown) => compactSummary(await run(event))).use(inputErrorsNotRetried());
+  if (options.fullSummary) return middy(run).use(inputErrorsNotRetried()).use(environmentFaultsNamed());
+  return middy(async (event: unknown) => compactSummary(await run(event)))
+    .use(inputErrorsNotRetried())
+    .use(environmentFaultsNamed());
 }
 
 /** The deployed handler: dependencies built once per container from the environment the stack sets. */

@@ -7,7 +7,7 @@ import { HostLimiter } from '../../core/host-limiter.ts';
 import { depsGetter } from '../../core/lazy.ts';
 import type { BlobStore } from '../../core/ports/blob-store.ts';
 import type { HttpClient } from '../../core/ports/http-client.ts';
-import { inputErrorsNotRetried } from '../stage-errors.ts';
+import { environmentFaultsNamed, inputErrorsNotRetried } from '../stage-errors.ts';
 import { HostHealth, type HostPauseEvent } from './host-health.ts';
 import { type DownloadDeps, type DownloadedBatch, runDownload } from './run-download.ts';
 
@@ -76,7 +76,9 @@ export function createDownloadHandler(deps: DownloadDeps | (() => Promise<Downlo
     const batch = parseBatchEvent(event);
     const d = await getDeps();
     return runDownload(batch, { ...d, deadline: deferralDeadline(context, d.settings.timeoutMs) });
-  }).use(inputErrorsNotRetried());
+  })
+    .use(inputErrorsNotRetried())
+    .use(environmentFaultsNamed());
 }
 
 /** The deployed handler: config from the environment the stack sets, originals in the data bucket. */

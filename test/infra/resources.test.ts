@@ -121,6 +121,9 @@ describe('the cloud stack (synthesized)', () => {
     expect(of('FunctionsSearchServiceRole')).toContain('/masked/*');
     expect(of('FunctionsSearchServiceRole')).not.toContain('s3:PutObject');
     expect(of('FunctionsDownloadServiceRole')).not.toContain('/masked/*');
+    // The download reads and writes its host pause reports, and nothing else of a run's files
+    expect(of('FunctionsDownloadServiceRole')).toContain('/runs/*/hosts/*');
+    expect(of('FunctionsDownloadServiceRole')).not.toContain('/runs/*"');
     expect(of('FunctionsAggregateServiceRole')).toContain('s3:DeleteObject');
     expect(of('FunctionsSegmentServiceRole')).not.toContain('s3:DeleteObject');
   });
