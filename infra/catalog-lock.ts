@@ -3,14 +3,15 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { INGEST_ERRORS, LOCK_CONDITIONS, INGEST_STATES as S } from './ingest-states.ts';
+import { INGEST_ERRORS, INGEST_OUTPUT, LOCK_CONDITIONS, INGEST_STATES as S } from './ingest-states.ts';
 
 const CONDITION_FAILED = ['DynamoDB.ConditionalCheckFailedException'];
 
 /**
  * The overlap guard: take the catalog's lock (an item keyed by the catalog), or, when another execution holds
  * it, take it over only if that execution is no longer running (stopped, timed out, crashed). Otherwise the run
- * ends with AlreadyRunning. `onceHeld` runs once the lock is held.
+ * ends at AlreadyRunning: SUCCEEDED with `refused: { error: "AlreadyRunning", cause }` in its output, so the
+ * harmless refusal is neither a failed execution nor an alarm. `onceHeld` runs once the lock is held.
  */
 export function acquireCatalogLock(
   scope: Construct,
@@ -25,9 +26,12 @@ export function acquireCatalogLock(
       sfn.JsonPath.format('{}', sfn.JsonPath.stringAt('$.prepared.lockExpiresAt')),
     ),
   };
-  const alreadyRunning = new sfn.Fail(scope, S.alreadyRunning, {
-    error: INGEST_ERRORS.alreadyRunning,
-    cause: 'another ingestion of this catalog is running; wait for it to end',
+  const alreadyRunning = new sfn.Pass(scope, S.alreadyRunning, {
+    result: sfn.Result.fromObject({
+      error: INGEST_ERRORS.alreadyRunning,
+      cause: 'another ingestion of this catalog is running; wait for it to end',
+    }),
+    resultPath: `$.${INGEST_OUTPUT.refused}`,
   });
   const acquire = new tasks.DynamoPutItem(scope, S.acquireLock, {
     table,

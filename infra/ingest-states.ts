@@ -22,6 +22,8 @@ export const INGEST_STATES = {
   recordStageFailure: 'RecordStageFailure',
   aggregate: 'Aggregate',
   releaseLock: 'ReleaseLock',
+  failuresTolerated: 'FailuresTolerated',
+  tooManyBatchesFailed: 'TooManyBatchesFailed',
   done: 'Done',
   aggregateAfterFailure: 'AggregateAfterMapFailure',
   releaseLockAfterFailure: 'ReleaseLockAfterFailure',
@@ -34,8 +36,14 @@ export const INGEST_ERRORS = {
   incomplete: 'IngestionIncomplete',
 } as const;
 
-/** Where the execution output keeps the aggregate step's compact summary and the prepare step's result. */
-export const INGEST_OUTPUT = { aggregate: 'aggregate', prepared: 'prepared' } as const;
+/**
+ * Where the execution output keeps the aggregate step's compact summary, the prepare step's result, and the
+ * overlap guard's refusal (`{ error: AlreadyRunning, cause }`: the execution SUCCEEDED without doing any work).
+ */
+export const INGEST_OUTPUT = { aggregate: 'aggregate', prepared: 'prepared', refused: 'refused' } as const;
+
+/** The aggregate's compact summary field the tolerance Choice compares with `toleratedFailurePercentage`. */
+export const FAILED_BATCH_PERCENT = 'batchesFailedPercent';
 
 /** The catalog lock's conditions; the local lock table (local/local-lock.ts) implements exactly these. */
 export const LOCK_CONDITIONS = {

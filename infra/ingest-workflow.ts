@@ -6,7 +6,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { acquireCatalogLock, RELEASE_TOLERATED, releaseCatalogLock } from './catalog-lock.ts';
-import { INGEST_ERRORS, INGEST_STATES as S } from './ingest-states.ts';
+import { FAILED_BATCH_PERCENT, INGEST_ERRORS, INGEST_OUTPUT, INGEST_STATES as S } from './ingest-states.ts';
 import type { StageName } from './pipeline-functions.ts';
 import type { DeploySettings } from './settings.ts';
 
@@ -29,7 +29,10 @@ export const MAX_INPUT_BYTES_PER_BATCH = 96 * 1024;
 /**
  * The ingestion workflow: prepare the catalog, take the catalog's lock, fan batches of products out to
  * download -> segment -> embed in a Distributed Map, aggregate product vectors into MongoDB, release the lock.
- * A batch that keeps failing is recorded, not fatal; a Map that fails stores what it embedded, then fails.
+ * A batch that keeps failing is recorded, not fatal: every child catches States.ALL, so the Map's own
+ * ToleratedFailurePercentage only sees children that fail outright (e.g. States.DataLimitExceeded). After
+ * aggregation a Choice fails the execution when the share of failed batches exceeds the same tolerance; a Map
+ * that fails stores what it embedded, then fails.
  */
 export function buildIngestWorkflow(scope: Construct, props: IngestWorkflowProps): sfn.IChainable {
   const { functions, bucket, lockTable, settings } = props;
@@ -90,9 +93,24 @@ export function buildIngestWorkflow(scope: Construct, props: IngestWorkflowProps
   });
   aggregate.addCatch(afterFailure, { resultPath: '$.aggregateError' });
   const done = new sfn.Succeed(scope, S.done);
+  const tooManyFailed = new sfn.Fail(scope, S.tooManyBatchesFailed, {
+    error: INGEST_ERRORS.incomplete,
+    cause:
+      `more than ${settings.toleratedFailurePercentage}% of the batches failed (toleratedFailurePercentage); ` +
+      'the products of the other batches are stored (see the summary in the execution output)',
+  });
+  const tolerated = new sfn.Choice(scope, S.failuresTolerated)
+    .when(
+      sfn.Condition.numberGreaterThan(
+        `$.${INGEST_OUTPUT.aggregate}.${FAILED_BATCH_PERCENT}`,
+        settings.toleratedFailurePercentage,
+      ),
+      tooManyFailed,
+    )
+    .otherwise(done);
   const release = releaseCatalogLock(scope, S.releaseLock, lockTable);
-  release.addCatch(done, { errors: RELEASE_TOLERATED, resultPath: '$.lockError' });
-  aggregate.next(release).next(done);
+  release.addCatch(tolerated, { errors: RELEASE_TOLERATED, resultPath: '$.lockError' });
+  aggregate.next(release).next(tolerated);
 
   return prepare.next(
     acquireCatalogLock(scope, {

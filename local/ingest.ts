@@ -7,7 +7,7 @@ import { emptyAggregateSummary } from '../functions/aggregate/summary.ts';
 import type { AggregateSummary } from '../functions/aggregate/types.ts';
 import type { PrepareResult } from '../functions/prepare/run-prepare.ts';
 import type { CatalogOptions } from '../functions/prepare/schema.ts';
-import { INGEST_ERRORS, INGEST_STATES as S } from '../infra/ingest-states.ts';
+import { INGEST_ERRORS, INGEST_OUTPUT, INGEST_STATES as S } from '../infra/ingest-states.ts';
 import { FaultStop } from './fault-stop.ts';
 import type { AslDefinition } from './ingest-definition.ts';
 import type { StageHandlers } from './stage-handlers.ts';
@@ -100,8 +100,9 @@ export async function runIngestion(
     catalog: options.catalog ?? {},
   };
   let outcome: IngestReport['outcome'] = 'complete';
+  let output: unknown;
   try {
-    await runLocalExecution(definition, input, {
+    output = await runLocalExecution(definition, input, {
       taskHandlers: guarded(faults, {
         [S.prepare]: prepare,
         [S.acquireLock]: handlers.lock.putItem,
@@ -127,22 +128,29 @@ export async function runIngestion(
     });
   } catch (error) {
     if (!(error instanceof LocalExecutionFailedError)) throw error;
-    if (error.error === INGEST_ERRORS.alreadyRunning) {
-      throw new IngestionRunningError(
-        `another ingestion of ${options.catalog?.name ?? options.catalogKey} is running; wait for it to end ` +
-          `(a run that crashed holds its lock until it expires, 24 h after it started)`,
-        { cause: error },
-      );
-    }
     if (faults.first && !prepared) throw faults.first;
     if (!faults.first && (error.error !== INGEST_ERRORS.incomplete || !prepared)) throw originalError(error);
     outcome = 'incomplete';
+  }
+  if (refusedAsRunning(output)) {
+    throw new IngestionRunningError(
+      `another ingestion of ${options.catalog?.name ?? options.catalogKey} is running; wait for it to end ` +
+        `(a run that crashed holds its lock until it expires, 24 h after it started)`,
+    );
   }
   if (!prepared) throw new ThreadfinderError('the ingestion ended without preparing its catalog');
   const summary = (await readSummary(blobs, runId).catch(() => undefined)) ?? emptyAggregateSummary(runId);
   const seconds = (Date.now() - started) / 1000;
   const report: IngestReport = { runId, prepared, summary, outcome, notProcessed: pending, seconds };
   return faults.first ? { ...report, outcome: 'incomplete', fault: faults.first } : report;
+}
+
+/** The overlap guard's refusal: the execution SUCCEEDED at AlreadyRunning without doing any work. */
+function refusedAsRunning(output: unknown): boolean {
+  const refused = (output as Record<string, { error?: unknown } | undefined> | undefined)?.[
+    INGEST_OUTPUT.refused
+  ];
+  return refused?.error === INGEST_ERRORS.alreadyRunning;
 }
 
 /** Every Task handler guarded, so the first environment fault stops the run. */

@@ -40,6 +40,7 @@ function withEntries(s: AggregateSummary, n: number): CompactAggregateSummary {
     batchesStored: s.batchesStored,
     batchesFailed: s.batchesFailed.length,
     batchesNotEmbedded: s.batchesNotEmbedded.length,
+    batchesFailedPercent: failedPercent(s),
     warnings: s.warnings.length,
     ...(s.pruneSkipped !== undefined && { pruneSkipped: cut(s.pruneSkipped, TEXT) }),
     ...(s.mapResultsProblems && {
@@ -68,4 +69,11 @@ function withEntries(s: AggregateSummary, n: number): CompactAggregateSummary {
       })),
     },
   };
+}
+
+/** Failed batches as a share of all batches, in percent (two decimals). */
+export function failedPercent(s: AggregateSummary): number {
+  const failed = s.batchesFailed.length + s.batchesNotEmbedded.length;
+  const total = failed + s.batchesStored;
+  return total === 0 ? 0 : Math.round((failed * 10_000) / total) / 100;
 }

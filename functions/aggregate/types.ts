@@ -132,6 +132,11 @@ export interface CompactAggregateSummary {
   batchesStored: number;
   batchesFailed: number;
   batchesNotEmbedded: number;
+  /**
+   * Failed batches (not embedded, or embedded but not stored) as a percentage of all batches, 0 when there
+   * were none: the state machine fails the execution when it exceeds `toleratedFailurePercentage`.
+   */
+  batchesFailedPercent: number;
   warnings: number;
   pruneSkipped?: string;
   /** The first problems reading the map run's results. */

@@ -7,7 +7,9 @@ import { formatSummary, type Json, needsAttention, readJsonPath } from './summar
 export const SUMMARY_OUTPUT_PATH = `$.${INGEST_OUTPUT.aggregate}`;
 /** Where the Prepare step's result sits in the execution's output (catalog counts, problems file). */
 export const PREPARED_OUTPUT_PATH = `$.${INGEST_OUTPUT.prepared}`;
-/** The error the overlap guard's Fail state raises when another run holds the catalog's lock. */
+/** Where the overlap guard puts its refusal in the (SUCCEEDED) execution's output. */
+export const REFUSED_OUTPUT_PATH = `$.${INGEST_OUTPUT.refused}`;
+/** The error the overlap guard when another run holds the catalog's lock. */
 export const ALREADY_RUNNING_ERROR = INGEST_ERRORS.alreadyRunning;
 /** The error of the Fail state reached after a failed Map Run or aggregate step (what was embedded is stored). */
 export const INCOMPLETE_ERROR = INGEST_ERRORS.incomplete;
@@ -34,6 +36,8 @@ export function describeOutcome(
   const summaryKey = runSummaryKey(runId);
   if (status !== 'SUCCEEDED') return failureOutcome(execution, where(summaryKey));
   const output = parseJson(execution.output);
+  const refused = readJsonPath(output, REFUSED_OUTPUT_PATH);
+  if (isObject(refused) && refused.error === ALREADY_RUNNING_ERROR) return alreadyRunningOutcome(execution);
   const lines = [`Execution SUCCEEDED: ${execution.executionArn}`];
   const prepared = readJsonPath(output, PREPARED_OUTPUT_PATH);
   if (isObject(prepared)) lines.push(...catalogLines(prepared, where));
@@ -59,19 +63,23 @@ export const runSummaryKey = (runId: string): string => `runs/${runId}/summary.j
 function failureOutcome(execution: DescribeExecutionCommandOutput, summaryAt: string): Outcome {
   const status = execution.status ?? 'UNKNOWN';
   const lines = [`Execution ${status}: ${execution.executionArn}`];
-  if (execution.error === ALREADY_RUNNING_ERROR) {
-    lines.push(
-      'Another ingestion of this catalog is still running, so this one stopped before doing any work.',
-      'Find it and watch it with:',
-      `  aws stepfunctions list-executions --state-machine-arn ${execution.stateMachineArn} --status-filter RUNNING`,
-      '  threadfinder ingest --cloud --watch <its executionArn>',
-    );
-    return { lines, exitCode: EXIT.failed };
-  }
+  if (execution.error === ALREADY_RUNNING_ERROR) return alreadyRunningOutcome(execution);
   if (execution.error) lines.push(`Error: ${execution.error}`);
   if (execution.cause) lines.push(`Cause: ${describeCause(execution.cause)}`);
   if (execution.error === INCOMPLETE_ERROR)
     lines.push(`Products embedded before the failure are stored: ${summaryAt}`);
+  return { lines, exitCode: EXIT.failed };
+}
+
+/** Another run holds the catalog's lock (a SUCCEEDED execution that refused; FAILED before this stack version). */
+function alreadyRunningOutcome(execution: DescribeExecutionCommandOutput): Outcome {
+  const lines = [`Execution ${execution.status ?? 'UNKNOWN'}: ${execution.executionArn}`];
+  lines.push(
+    'Another ingestion of this catalog is still running, so this one stopped before doing any work.',
+    'Find it and watch it with:',
+    `  aws stepfunctions list-executions --state-machine-arn ${execution.stateMachineArn} --status-filter RUNNING`,
+    '  threadfinder ingest --cloud --watch <its executionArn>',
+  );
   return { lines, exitCode: EXIT.failed };
 }
 

@@ -89,7 +89,7 @@ describe('local ingestion through the synthesized state machine', () => {
     expect(await rt.store.count()).toBe(5);
   }, 60_000);
 
-  it('retries a failing batch, then records it without failing the run', async () => {
+  it('retries a failing batch, then records it and stores the other batches', async () => {
     // Prepare
     const catalogKey = await putCatalog(['b1', 'b2', 'b3', 'b4', 'b5', 'b6']);
     const { handlers, calls } = handlersFailing('b3');
@@ -101,7 +101,8 @@ describe('local ingestion through the synthesized state machine', () => {
     });
     // Assess
     expect(calls.failing).toBe(3); // the first try and the state machine's 2 retries
-    expect(report.outcome).toBe('complete');
+    // One batch of three failed: 33% is over the 10% tolerance, so the run ends incomplete (the rest stored).
+    expect(report.outcome).toBe('incomplete');
     expect(report.summary.productsStored).toBe(4);
     expect(report.summary.batchesNotEmbedded).toEqual([
       expect.objectContaining({
