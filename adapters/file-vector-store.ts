@@ -19,7 +19,10 @@ export { StoreLockedError } from './file-vector-store/lock.ts';
 export interface FileVectorStoreOptions {
   /** Open without the lock, for reading a snapshot; writes throw. */
   readOnly?: boolean;
-  /** Automatic compaction waits until the log is at least this big (default 1 MiB). */
+  /**
+   * Automatic compaction waits until the log is at least this big (default 1 MiB); it then runs after a write
+   * that leaves more than half of the log dead (replaced or deleted records).
+   */
   compactMinBytes?: number;
 }
 
@@ -167,6 +170,12 @@ export class FileVectorStore implements VectorStore {
   async count(): Promise<number> {
     this.assertOpen();
     return this.table?.size ?? 0;
+  }
+
+  /** The log's size after compaction: what its live records take (read-only opens too). */
+  compactedBytes(): number {
+    this.assertOpen();
+    return this.liveBytes();
   }
 
   /** Rewrites the log with only the live records (temp file, fsync, rename). */

@@ -11,6 +11,8 @@ Commands:
   models list|fetch|verify list, download or check the models (threadfinder models --help)
   check [--repair]         check the data dir's integrity, read-only; --repair sets damage aside and writes a
                            catalog of the affected products to ingest (threadfinder check --help)
+  gc [--apply]             delete originals, masks and URL records no stored product uses, and old run files;
+                           a dry run unless --apply (threadfinder gc --help)
 
 Options:
   --format auto|urls|csv|jsonl   catalog format (default: auto-detected)
@@ -23,6 +25,7 @@ Options:
 
 Exit codes: 0 done; 2 bad input or configuration; 3 models missing; 4 ingested, but catalog rows were refused,
 a batch failed, nothing was stored or the run was interrupted (see the summary); 6 check found damage;
+7 gc refused (an ingestion runs, or the index is damaged);
 130 interrupted (Ctrl-C).
 
 Environment: PORT (default 3000), THREADFINDER_HOST (default 127.0.0.1), THREADFINDER_MODELS=test (tiny

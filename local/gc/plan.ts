@@ -1,0 +1,113 @@
+import type { BlobEntry } from './inventory.ts';
+import { contentHashOf, type References } from './references.ts';
+
+/** The kinds of blob gc may delete; anything else (catalogs, unknown prefixes) is always kept. */
+export const GC_KINDS = ['originals', 'masked', 'urls', 'runs', 'map-results'] as const;
+export type GcKind = (typeof GC_KINDS)[number] | 'other';
+
+/** Count and bytes. */
+export interface Tally {
+  blobs: number;
+  bytes: number;
+}
+
+/** What gc would delete and keep. */
+export interface GcPlan {
+  garbage: BlobEntry[];
+  /** Per kind: what would go and what stays. */
+  byKind: Record<GcKind, { garbage: Tally; kept: Tally }>;
+  /** Run ids (folders under runs/) whose files go, and those kept. */
+  runsDeleted: string[];
+  runsKept: string[];
+}
+
+/** How old run files must be before they go. */
+export interface PlanOptions {
+  nowMs: number;
+  /** Runs whose newest file is older than this go (the newest finished run always stays). */
+  runMaxAgeMs: number;
+}
+
+/**
+ * Sorts every blob into garbage or kept: originals, masks and URL records that `refs` does not reference,
+ * and run files (`runs/<id>/`, `map-results/<id>/`, `runs/<file>`) past their age. Catalogs and unknown
+ * prefixes are kept.
+ */
+export function planGc(entries: BlobEntry[], refs: References, options: PlanOptions): GcPlan {
+  const runs = planRuns(entries, options);
+  const plan: GcPlan = {
+    garbage: [],
+    byKind: Object.fromEntries(
+      [...GC_KINDS, 'other'].map((k) => [k, { garbage: tally(), kept: tally() }]),
+    ) as GcPlan['byKind'],
+    runsDeleted: runs.deleted,
+    runsKept: runs.kept,
+  };
+  for (const entry of entries) {
+    const kind = kindOf(entry.key);
+    const goes = isGarbage(entry, kind, refs, runs.goes);
+    add(plan.byKind[kind][goes ? 'garbage' : 'kept'], entry);
+    if (goes) plan.garbage.push(entry);
+  }
+  return plan;
+}
+
+function isGarbage(entry: BlobEntry, kind: GcKind, refs: References, runGoes: (e: BlobEntry) => boolean) {
+  switch (kind) {
+    case 'originals':
+      return !refs.originalKeys.has(entry.key) && !refs.originalHashes.has(contentHashOf(entry.key));
+    case 'masked':
+      return !refs.maskedKeys.has(entry.key);
+    case 'urls':
+      return !refs.urlRecordKeys.has(entry.key);
+    case 'runs':
+    case 'map-results':
+      return runGoes(entry);
+    default:
+      return false;
+  }
+}
+
+function kindOf(key: string): GcKind {
+  const top = key.split('/')[0] ?? '';
+  return (GC_KINDS as readonly string[]).includes(top) && key.includes('/') ? (top as GcKind) : 'other';
+}
+
+/** Run folders past their age, but never the newest finished run (what `check --repair` reads first). */
+function planRuns(entries: BlobEntry[], options: PlanOptions) {
+  const runs = new Map<string, { newest: number; finished: boolean }>();
+  for (const e of entries) {
+    const [top, id, ...rest] = e.key.split('/');
+    if (top !== 'runs' || id === undefined || rest.length === 0) continue;
+    const run = runs.get(id) ?? { newest: 0, finished: false };
+    run.newest = Math.max(run.newest, e.modifiedMs);
+    run.finished ||= rest.join('/') === 'summary.json';
+    runs.set(id, run);
+  }
+  const newestFinished = [...runs]
+    .filter(([, r]) => r.finished)
+    .sort(([, a], [, b]) => b.newest - a.newest)[0]?.[0];
+  const old = (ms: number) => options.nowMs - ms > options.runMaxAgeMs;
+  const deleted = new Set(
+    [...runs].filter(([id, r]) => id !== newestFinished && old(r.newest)).map(([id]) => id),
+  );
+  const goes = (e: BlobEntry): boolean => {
+    const [top, id, ...rest] = e.key.split('/');
+    if (id === undefined) return false;
+    if (top === 'runs' && rest.length === 0) return old(e.modifiedMs);
+    if (deleted.has(id)) return true;
+    return top === 'map-results' && !runs.has(id) && old(e.modifiedMs);
+  };
+  return {
+    deleted: [...deleted].sort(),
+    kept: [...runs.keys()].filter((id) => !deleted.has(id)).sort(),
+    goes,
+  };
+}
+
+const tally = (): Tally => ({ blobs: 0, bytes: 0 });
+
+function add(t: Tally, e: BlobEntry): void {
+  t.blobs++;
+  t.bytes += e.size;
+}

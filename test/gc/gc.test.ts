@@ -1,0 +1,214 @@
+import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FileVectorStore } from '../../adapters/file-vector-store.ts';
+import { FsBlobStore } from '../../adapters/fs-blob-store.ts';
+import { normalize } from '../../core/vectors.ts';
+import { urlRecordKey } from '../../functions/download/url-record.ts';
+import { checkDataDir } from '../../local/check/run-check.ts';
+import { GcRefusedError } from '../../local/gc/errors.ts';
+import { FsBlobInventory } from '../../local/gc/fs-inventory.ts';
+import { runGc } from '../../local/gc/run-gc.ts';
+import { blobPath, indexLog, MODEL, writeDataDir } from '../check/fixtures/data-dir.ts';
+import { tempDirs } from '../stores/temp-dirs.ts';
+
+const newDir = tempDirs('gc');
+const DAY = 24 * 3600 * 1000;
+const hash = (n: number) => n.toString(16).padStart(64, '0');
+
+async function listTree(dir: string): Promise<string[]> {
+  const names = await readdir(dir, { recursive: true, withFileTypes: true });
+  return names
+    .filter((d) => d.isFile())
+    .map((d) => path.relative(dir, path.join(d.parentPath, d.name)))
+    .sort();
+}
+
+/** The fixture's data dir plus garbage: an orphan original, mask and URL record, and an old run. */
+async function dataDirWithGarbage() {
+  const dataDir = await newDir();
+  const products = await writeDataDir(dataDir);
+  const blobs = new FsBlobStore(path.join(dataDir, 'blobs'));
+  const garbage = [
+    `originals/${hash(1)}.jpg`,
+    `masked/seg/00b140/${hash(1)}.png`,
+    urlRecordKey('https://shop.example/gone.jpg'),
+    'runs/run-0/items.json',
+    'runs/run-0/summary.json',
+    'map-results/run-0/manifest.json',
+  ];
+  for (const key of garbage) await blobs.put(key, Buffer.from(`garbage ${key}`));
+  await blobs.put('catalogs/local/abc/shop.csv', Buffer.from('product_id,image_url\n'));
+  const old = new Date(Date.now() - 40 * DAY);
+  for (const key of garbage.filter((k) => /^(runs|map-results)\//.test(k)))
+    await utimes(blobPath(dataDir, key), old, old);
+  return { dataDir, products, garbage };
+}
+
+describe('threadfinder gc', () => {
+  it('dry run: reports what would go and the bytes, deleting nothing', async () => {
+    // Prepare
+    const { dataDir, garbage } = await dataDirWithGarbage();
+    const before = await listTree(dataDir);
+    // Act
+    const report = await runGc(dataDir, { apply: false });
+    // Assess
+    expect(await listTree(dataDir)).toEqual(before);
+    expect(report.garbage.blobs).toBe(garbage.length);
+    expect(report.plan.byKind.originals).toEqual({
+      garbage: { blobs: 1, bytes: expect.any(Number) },
+      kept: { blobs: 4, bytes: expect.any(Number) },
+    });
+    expect(report.plan.byKind.urls.kept.blobs).toBe(4);
+    expect(report.plan.runsDeleted).toEqual(['run-0']);
+    expect(report.plan.runsKept).toEqual(['run-1']);
+    expect(report.deleted).toBeUndefined();
+  });
+
+  it('--apply deletes exactly the garbage; every referenced blob stays and check finds no damage', async () => {
+    // Prepare
+    const { dataDir, garbage } = await dataDirWithGarbage();
+    const before = await listTree(dataDir);
+    // Act
+    const report = await runGc(dataDir, { apply: true });
+    // Assess
+    const gone = garbage.map((k) => path.join('blobs', k));
+    expect(await listTree(dataDir)).toEqual(before.filter((f) => !gone.includes(f)));
+    expect(report.deleted?.blobs).toBe(garbage.length);
+    expect(await readdir(path.join(dataDir, 'blobs', 'runs'))).toEqual(['run-1']);
+    expect((await checkDataDir(dataDir, MODEL)).findings).toEqual([]);
+  });
+
+  it('keeps the newest finished run however old, and every run younger than the age', async () => {
+    // Prepare
+    const dataDir = await newDir();
+    await writeDataDir(dataDir);
+    const blobs = new FsBlobStore(path.join(dataDir, 'blobs'));
+    await blobs.put('runs/run-2/items.json', Buffer.from('[]')); // unfinished, recent
+    const old = new Date(Date.now() - 400 * DAY);
+    for (const f of ['items.json', 'products.json', 'summary.json', 'embedded/b1.json'])
+      await utimes(blobPath(dataDir, `runs/run-1/${f}`), old, old);
+    // Act
+    const report = await runGc(dataDir, { apply: true, runMaxAgeMs: 30 * DAY });
+    // Assess
+    expect(report.plan.runsDeleted).toEqual([]);
+    expect(await readdir(path.join(dataDir, 'blobs', 'runs'))).toEqual(['run-1', 'run-2']);
+  });
+
+  it('refuses, deleting nothing, while an ingestion holds the index lock or its catalog lock', async () => {
+    // Prepare
+    const { dataDir } = await dataDirWithGarbage();
+    const before = await listTree(dataDir);
+    const writer = await FileVectorStore.open(path.dirname(indexLog(dataDir)));
+    // Act
+    const underIndexLock = runGc(dataDir, { apply: true });
+    // Assess
+    await expect(underIndexLock).rejects.toThrow(GcRefusedError);
+    await expect(underIndexLock).rejects.toThrow(
+      /an ingestion is writing the index at .*check-model \(process \d+ since /,
+    );
+    await writer.close();
+    // Prepare
+    await mkdir(path.join(dataDir, 'locks'));
+    const lock = {
+      pk: 'catalog#shop',
+      executionArn: 'run-9',
+      expiresAt: 0,
+      pid: process.pid,
+      host: os.hostname(),
+    };
+    await writeFile(path.join(dataDir, 'locks', 'abc.json'), JSON.stringify(lock));
+    // Act
+    const underCatalogLock = runGc(dataDir, { apply: true });
+    // Assess
+    await expect(underCatalogLock).rejects.toThrow(/an ingestion of catalog#shop holds its lock/);
+    expect((await listTree(dataDir)).filter((f) => !f.startsWith('locks'))).toEqual(before);
+  });
+
+  it('goes ahead when the catalog lock was left by a process that is gone', async () => {
+    // Prepare
+    const { dataDir } = await dataDirWithGarbage();
+    await mkdir(path.join(dataDir, 'locks'));
+    const lock = {
+      pk: 'catalog#shop',
+      executionArn: 'run-9',
+      expiresAt: 0,
+      pid: 2 ** 22 + 7,
+      host: os.hostname(),
+    };
+    await writeFile(path.join(dataDir, 'locks', 'abc.json'), JSON.stringify(lock));
+    // Act
+    const report = await runGc(dataDir, { apply: true });
+    // Assess
+    expect(report.deleted?.blobs).toBe(6);
+  });
+
+  it('refuses while the index has damaged lines, whose products it cannot see', async () => {
+    // Prepare
+    const { dataDir } = await dataDirWithGarbage();
+    const log = await readFile(indexLog(dataDir));
+    const p1 = log.indexOf('"id":"p1"');
+    log.write('##', p1 + 20, 'latin1');
+    await writeFile(indexLog(dataDir), log);
+    const before = await listTree(dataDir);
+    // Act
+    const gc = runGc(dataDir, { apply: true });
+    // Assess
+    await expect(gc).rejects.toThrow(/1 damaged line\(s\).*check --repair/);
+    expect(await listTree(dataDir)).toEqual(before);
+  });
+
+  it('keeps the original a current URL record points to, even where no product used it', async () => {
+    // Prepare
+    const { dataDir, products } = await dataDirWithGarbage();
+    const blobs = new FsBlobStore(path.join(dataDir, 'blobs'));
+    const p0 = products[0] as (typeof products)[0];
+    const newer = `originals/${hash(2)}.png`;
+    await blobs.put(newer, Buffer.from('a newer image of p0 that failed to segment'));
+    await blobs.put(urlRecordKey(p0.url), Buffer.from(JSON.stringify({ url: p0.url, originalKey: newer })));
+    // Act
+    await runGc(dataDir, { apply: true });
+    // Assess
+    expect(await blobs.has(newer)).toBe(true);
+    expect(await blobs.has(p0.originalKey)).toBe(true);
+  });
+
+  it('--apply compacts an index log holding replaced and deleted records', async () => {
+    // Prepare
+    const { dataDir } = await dataDirWithGarbage();
+    const store = await FileVectorStore.open(path.dirname(indexLog(dataDir)));
+    const p3 = await store.get('p3');
+    await store.upsert([{ ...(p3 as NonNullable<typeof p3>), vector: normalize([0, 1, 1, 0]) }]);
+    await store.delete(['p2']);
+    await store.close();
+    // Act
+    const report = await runGc(dataDir, { apply: true });
+    // Assess
+    const [index] = report.indexes;
+    expect(index?.compacted).toBe(true);
+    expect(index?.compactedBytes).toBeLessThan(index?.bytes ?? 0);
+    expect((await readFile(indexLog(dataDir))).length).toBe(index?.compactedBytes);
+    const reopened = await FileVectorStore.open(path.dirname(indexLog(dataDir)), { readOnly: true });
+    expect(await reopened.count()).toBe(3);
+  });
+
+  it('never deletes a blob written again after the scan listed it', async () => {
+    // Prepare
+    const dataDir = await newDir();
+    const blobs = new FsBlobStore(dataDir);
+    await blobs.put('originals/a.jpg', Buffer.from('old'));
+    await blobs.put('originals/b.jpg', Buffer.from('old'));
+    const inventory = new FsBlobInventory(dataDir);
+    const listed = await inventory.list('originals/');
+    const later = new Date(Date.now() + 5000);
+    await blobs.put('originals/a.jpg', Buffer.from('new!'));
+    await utimes(path.join(dataDir, 'originals', 'a.jpg'), later, later);
+    // Act
+    const result = await inventory.remove(listed);
+    // Assess
+    expect(result.deleted.map((e) => e.key)).toEqual(['originals/b.jpg']);
+    expect(result.changed.map((e) => e.key)).toEqual(['originals/a.jpg']);
+    expect(await blobs.has('originals/a.jpg')).toBe(true);
+  });
+});
