@@ -2,8 +2,8 @@ import { pathToFileURL } from 'node:url';
 import { type Config, loadConfig } from '../core/config.ts';
 import { environmentFaultOf } from '../core/env-fault.ts';
 import { ThreadfinderError } from '../core/errors.ts';
+import { ensureModels } from '../models/fetch/ensure-models.ts';
 import type { ResolvedModels } from '../models/resolve.ts';
-import { resolveModels } from '../models/resolve.ts';
 import { type CommandLine, parseCommandLine } from './cli-args.ts';
 import { TEST_MODELS_BANNER, USAGE } from './cli-usage.ts';
 import { runModelsCommand } from './models-cli.ts';
@@ -51,11 +51,16 @@ export async function main(argv: string[]): Promise<void> {
     ...env,
     download: { ...env.download, forceRefresh: env.download.forceRefresh || line.forceRefresh },
   };
-  const models = await resolveModels(config, {
-    embed: line.embedModel,
-    segment: line.segmentModel,
-    need: line.command === 'serve' || line.skipIngest ? 'search' : 'all',
-  });
+  // Missing real models are fetched (as `models fetch` does) when their host answers; offline this stops at once.
+  const models = await ensureModels(
+    config,
+    {
+      embed: line.embedModel,
+      segment: line.segmentModel,
+      need: line.command === 'serve' || line.skipIngest ? 'search' : 'all',
+    },
+    { sink: process.stderr },
+  );
   if (models.mode === 'test') console.warn(TEST_MODELS_BANNER);
   if (line.command === 'ingest') return ingestCommand(config, models, line);
   return startOrServe(config, models, line);

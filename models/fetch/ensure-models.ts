@@ -1,0 +1,81 @@
+import path from 'node:path';
+import type { Config } from '../../core/config.ts';
+import { ModelMissingError } from '../../core/errors.ts';
+import { checkFiles, modelDir } from '../local-files.ts';
+import type { ModelSpec } from '../model-spec.ts';
+import { DEFAULT_EMBED_MODEL, DEFAULT_SEGMENT_MODEL, findModel } from '../registry.ts';
+import { type ModelChoice, type ResolvedModels, resolveModels } from '../resolve.ts';
+import type { DownloadOptions } from './download.ts';
+import { ModelFetchError } from './errors.ts';
+import { fetchModels } from './fetch-models.ts';
+import { type ProgressSink, progressPrinter } from './progress.ts';
+
+type ModelsConfig = Pick<Config, 'models' | 'modelsDir'> & { model?: Partial<Config['model']> };
+
+/** Seams: the network settings of the download, and the registry entries (tests point them at loopback). */
+export interface EnsureModelsOptions {
+  /** Progress bars and the "fetching" line (the same as `threadfinder models fetch` prints). */
+  sink: ProgressSink;
+  fetch?: DownloadOptions;
+  /** The registry entry of a model id (default: models/registry.ts). */
+  findSpec?: (id: string) => ModelSpec | undefined;
+  /** Resolves the models from local disk (default: resolveModels, with the same choice). */
+  resolve?: (config: ModelsConfig, choice: ModelChoice) => Promise<ResolvedModels>;
+}
+
+/**
+ * Resolves the configured models; when real model files are missing, fetches them (resumable, verified, with
+ * the progress bar of `threadfinder models fetch`) and resolves again. Offline (host unreachable or refused),
+ * the original ModelMissingError is thrown: every missing file with its URL, plus why the fetch could not run.
+ * THREADFINDER_MODELS=test never fetches.
+ */
+export async function ensureModels(
+  config: ModelsConfig,
+  choice: ModelChoice,
+  options: EnsureModelsOptions,
+): Promise<ResolvedModels> {
+  const resolve = options.resolve ?? resolveModels;
+  try {
+    return await resolve(config, choice);
+  } catch (missing) {
+    if (!(missing instanceof ModelMissingError) || config.models === 'test') throw missing;
+    const specs = await incompleteSpecs(config, choice, options.findSpec ?? findModel);
+    if (specs.length === 0) throw missing;
+    const names = specs.map((s) => `${s.id} (${s.name})`).join(', ');
+    options.sink.write(`Model files missing: fetching ${names} into ${path.resolve(config.modelsDir)}\n`);
+    try {
+      await fetchModels(specs, {
+        ...options.fetch,
+        modelsDir: config.modelsDir,
+        onProgress: progressPrinter(options.sink, (p) => path.relative(config.modelsDir, p.dest)),
+      });
+    } catch (error) {
+      if (!(error instanceof ModelFetchError)) throw error;
+      if (error.failure !== 'unreachable' && error.failure !== 'blocked') throw error;
+      const why = error.message.split('\n')[0];
+      throw new ModelMissingError(`${missing.message}\n(fetching them failed: ${why})`, { cause: error });
+    }
+    options.sink.write('Models fetched and verified.\n');
+    return resolve(config, choice);
+  }
+}
+
+/** The chosen real models with a file not present (missing, wrong size or unreadable). */
+async function incompleteSpecs(
+  config: ModelsConfig,
+  choice: ModelChoice,
+  findSpec: (id: string) => ModelSpec | undefined,
+): Promise<ModelSpec[]> {
+  const embed = findSpec(choice.embed ?? config.model?.embed ?? DEFAULT_EMBED_MODEL);
+  const segment = findSpec(choice.segment ?? config.model?.segment ?? DEFAULT_SEGMENT_MODEL);
+  const wanted = choice.need === 'search' ? [embed] : [embed, segment];
+  const incomplete: ModelSpec[] = [];
+  for (const spec of wanted) {
+    if (!spec || spec.standIn || spec.source.baseUrl === null) continue;
+    const checks = await checkFiles(spec, modelDir(config.modelsDir, spec));
+    // An unreadable file is the user's to fix (permissions): downloading again would not help.
+    if (checks.some((c) => c.state === 'unreadable')) return [];
+    if (checks.some((c) => c.state !== 'present')) incomplete.push(spec);
+  }
+  return incomplete;
+}
