@@ -5,6 +5,7 @@ import { InputError, ThreadfinderError } from '../core/errors.ts';
 import type { Mask, RgbImage, Segmenter } from '../core/ports/models.ts';
 import type { ResolvedSegmentModel } from '../models/resolve.ts';
 import { type OnnxSessionFactory, onnxSession, releaseOnnxSession, sessionIo } from './onnx-runtime.ts';
+import { resizePil } from './transformers-resample.ts';
 
 /** How to build an OnnxSegmenter. */
 export interface OnnxSegmenterOptions {
@@ -43,14 +44,11 @@ function checkImage(image: RgbImage): void {
   }
 }
 
-// rembg BaseSession.normalize: RGB, LANCZOS to the square, divide by the max pixel, (x - mean) / std, NCHW.
-async function toInput(image: RgbImage, model: ResolvedSegmentModel): Promise<Tensor> {
+/** rembg BaseSession.normalize: RGB, LANCZOS to the square, divide by the max pixel, (x - mean) / std, NCHW. */
+export async function toInput(image: RgbImage, model: ResolvedSegmentModel): Promise<Tensor> {
   const side = model.inputSize;
-  const raw = { width: image.width, height: image.height, channels: 3 as const };
-  const pixels = await sharp(image.data, { raw })
-    .resize(side, side, { fit: 'fill', kernel: 'lanczos3' })
-    .raw()
-    .toBuffer();
+  // Pillow's LANCZOS arithmetic, not sharp's lanczos3 (which differs from it by up to 3 in normalised units).
+  const pixels = resizePil(image, side, side, 'lanczos').data;
   let max = 0;
   for (const v of pixels) if (v > max) max = v;
   const scale = 1 / Math.max(max, 1e-6);

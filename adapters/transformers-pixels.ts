@@ -2,6 +2,7 @@ import { AutoImageProcessor, RawImage } from '@huggingface/transformers';
 import type { RgbImage } from '../core/ports/models.ts';
 import type { ResolvedEmbedModel } from '../models/resolve.ts';
 import { pretrainedOptions } from './transformers-env.ts';
+import { resizePil } from './transformers-resample.ts';
 
 /**
  * How a non-square photo becomes the model's square input.
@@ -71,19 +72,50 @@ const MAX_ASPECT = 4;
 /** Prepares a batch of images: optional padding, then the model's preprocessor_config.json through transformers.js. */
 export type PreparePixels = (images: RgbImage[]) => Promise<PixelValues>;
 
+/** The `size` of a preprocessor_config.json: a fixed size (SigLIP) or the shortest edge (CLIP). */
+export type ProcessorSize = { height: number; width: number } | { shortest_edge: number };
+
+/**
+ * The size the processor would resize `width` x `height` to, with transformers.js's own rounding
+ * (`get_resize_output_image_size`), so that after our resize the processor's resize is a no-op.
+ */
+export function processorTarget(size: ProcessorSize, width: number, height: number): [number, number] {
+  if ('shortest_edge' in size) {
+    const factor = Math.max(size.shortest_edge / width, size.shortest_edge / height);
+    const round = (v: number) => Math.floor(Number((v * factor).toFixed(2)));
+    return [round(width), round(height)];
+  }
+  return [size.width, size.height];
+}
+
+/**
+ * Resizes to the processor's input size with Pillow's BICUBIC, as the authors' Python does (its kernel widens
+ * when shrinking, so fine stripes and knits keep their colour). Left to itself, transformers.js under Node would
+ * resize with sharp's affine transform, which samples without antialiasing.
+ */
+export function resizeBicubic(image: RgbImage, width: number, height: number): RgbImage {
+  if (image.width === width && image.height === height) return image;
+  return resizePil(image, width, height, 'bicubic');
+}
+
 /** Loads the model's image processor and returns the batch preparation for `options`. */
 export async function loadPreparePixels(
   model: ResolvedEmbedModel,
   options: PixelOptions,
 ): Promise<PreparePixels> {
   const processor = await AutoImageProcessor.from_pretrained(model.dir, pretrainedOptions());
+  const { size, do_resize } = processor as unknown as { size?: ProcessorSize; do_resize?: boolean };
   return async (images) => {
     const fitted = images.map((im) =>
       options.fit === 'pad'
         ? padToSquare(im, options.padColour)
         : limitAspect(im, MAX_ASPECT, options.padColour),
     );
-    const raw = fitted.map((im) => new RawImage(im.data, im.width, im.height, 3));
+    const sized =
+      size && do_resize !== false
+        ? fitted.map((im) => resizeBicubic(im, ...processorTarget(size, im.width, im.height)))
+        : fitted;
+    const raw = sized.map((im) => new RawImage(im.data, im.width, im.height, 3));
     const { pixel_values } = (await processor(raw)) as { pixel_values: PixelValues };
     return pixel_values;
   };

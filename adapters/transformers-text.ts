@@ -1,4 +1,4 @@
-import { AutoTokenizer } from '@huggingface/transformers';
+import { AutoTokenizer, Tensor } from '@huggingface/transformers';
 import type { ResolvedEmbedModel } from '../models/resolve.ts';
 import { pretrainedOptions } from './transformers-env.ts';
 
@@ -59,10 +59,24 @@ export async function loadTokenize(model: ResolvedEmbedModel): Promise<Tokenize>
       truncation: true,
       max_length: model.textMaxLength,
     }) as unknown as EncodedTexts;
-    // CLIP pools at the end token; like open_clip, a truncated text keeps its end token in the last slot.
-    if (model.family === 'clip' && endId !== undefined) keepEndToken(encoded.input_ids, BigInt(endId));
+    // The Python tokenizers truncate before adding the end token, so a truncated text keeps it in the last slot
+    // (transformers.js truncates after adding it). CLIP pools at the end token; SigLIP saw it in training.
+    if (endId !== undefined) keepEndToken(encoded.input_ids, BigInt(endId));
+    if (model.family === 'siglip') return withoutMask(encoded);
     return encoded;
   };
+}
+
+/**
+ * SigLIP's text tower was trained without an attention mask (open_clip feeds token ids only; padding is attended
+ * to and the last position is pooled). A graph that declares `attention_mask` therefore gets all ones, which is
+ * the same computation as no mask; a graph that does not declare it gets token ids only.
+ */
+function withoutMask(encoded: EncodedTexts): EncodedTexts {
+  const { input_ids } = encoded;
+  const ones = new BigInt64Array(input_ids.data.length).fill(1n);
+  const attention_mask = new Tensor('int64', ones, [...input_ids.dims]);
+  return { input_ids, attention_mask };
 }
 
 // Sets the last token of every row that lost its end token to truncation back to the end token.

@@ -32,16 +32,18 @@ export const marqoFashionSiglip: EmbedModelSpec = {
     file('preprocessor_config.json', { approxBytes: 367 }),
     aboutMb('tokenizer.json', 2.42),
     file('tokenizer_config.json', { approxBytes: 20_600 }),
-    // HF LFS pages: text_model.onnx 441,361,402 B, sha256 c1d501b2…aaf6e6; vision_model.onnx 372 MB, a7e77384…f09f4a13.
+    // HF LFS pages at ef343cf: text_model.onnx 441,361,402 B; vision_model.onnx 372 MB (exact size not shown).
     file('onnx/text_model.onnx', {
       sizeBytes: 441_361_402,
-      sha256Hint: { prefix: 'c1d501b2', suffix: 'aaf6e6' },
+      sha256: 'c1d501b23bddf27ba828c037b0780e44fdf47ca4c0b925ef190ab5bcf7aaf6e6',
     }),
-    aboutMb('onnx/vision_model.onnx', 372, { sha256Hint: { prefix: 'a7e77384', suffix: 'f09f4a13' } }),
+    aboutMb('onnx/vision_model.onnx', 372, {
+      sha256: 'a7e773846b27a699c45ba7e3978514b7fca420662d7e69e3b9226982f09f4a13',
+    }),
   ],
   notes: [
     'Revision is the commit of PR #1 ("Upload ONNX weights ... + Transformers.js support"); later main commits changed preprocessor_config.json (adds do_convert_rgb, auto_map).',
-    'Only the start and end of the sha256 hashes were published on the pages seen; fetch checks those and records the full hash.',
+    'Both graphs are checked against their full published sha256 (HF LFS details at ef343cf); vision_model.onnx was shown only as "372 MB", so its exact size is not pinned (the hash covers it).',
     'dim 768 is inferred from open_clip ViT-B-16-SigLIP (embed_dim 768); the embedder checks config.json where it states a width.',
     "Output names text_embeds / image_embeds follow the model card example; Xenova's generic SigLIP recipe names pooler_output, which the embedder also accepts.",
     "Text length 64 is the base open_clip context_length; Marqo's model_max_length and pad token are unconfirmed (read from tokenizer files at run time).",
@@ -71,23 +73,25 @@ export const marqoFashionClip: EmbedModelSpec = {
   standIn: false,
   licence: 'Apache-2.0',
   source: {
-    baseUrl: `${HF}/Marqo/marqo-fashionCLIP/resolve/ff2ff22a25028a0cff7c5e8335e7d8c305977b9f`,
-    revision: 'ff2ff22a25028a0cff7c5e8335e7d8c305977b9f',
+    baseUrl: `${HF}/Marqo/marqo-fashionCLIP/resolve/3d4e0292c9f68cf0604d16b301ce4f24cab412b5`,
+    revision: '3d4e0292c9f68cf0604d16b301ce4f24cab412b5',
     page: `${HF}/Marqo/marqo-fashionCLIP`,
   },
   files: [
     ...TRANSFORMERS_JS_FILES.map((p) => file(p)),
-    // Commit ff2ff22: text_model.onnx 254,217,134 B, sha256 bc595686…0aa746.
+    // Merged commit 3d4e029 (PR #1): text_model.onnx 254,217,062 B (the PR's first commit ff2ff22 had an older upload).
     file('onnx/text_model.onnx', {
-      sizeBytes: 254_217_134,
-      sha256Hint: { prefix: 'bc595686', suffix: '0aa746' },
+      sizeBytes: 254_217_062,
+      sha256: 'ccc2b8d0958767bac1850a5ba472098cda80e6faac837fe2fe595d74dd4d4c7b',
     }),
-    file('onnx/vision_model.onnx'),
+    // Only the ff2ff22 page of vision_model.onnx was found (345 MB, sha256 17ee722d…60c6); not pinned, see notes.
+    aboutMb('onnx/vision_model.onnx', 345),
   ],
   notes: [
     'Licence: apache-2.0 in the card front matter (commit dd14a75); the first commit said mit.',
-    'vision_model.onnx size and hash were not seen (only the quantized variant, 87.3 MB).',
-    'Preprocessor values are those of the PR #1 version (CLIP mean/std, shortest_edge 224, crop 224); the current 544 B version is unconfirmed.',
+    "Revision 3d4e029 is the merge of PR #1 (ff2ff22 was the PR branch's first commit, before config.json and preprocessor_config.json were added and with an older text_model.onnx upload).",
+    'vision_model.onnx at 3d4e029: no page with its size or hash was found. At ff2ff22 it was 345 MB, sha256 17ee722defe1a12fd48123fccc3575657891dc7deac4030ab719994886e260c6, and the vision_model_int8 / _q4 hashes are identical at both commits, so it is probably the same file; unconfirmed, so it is not enforced (fetch records the computed sha256 in the manifest).',
+    'preprocessor_config.json at 3d4e029 is the PR #1 version (519 B: CLIP mean/std, shortest_edge 224, crop 224); the later 544 B version (AutoModel support) is not used.',
     'dim 512 and context 77 come from open_clip_config.json (commit a5a23fc).',
   ],
   family: 'clip',
@@ -123,7 +127,7 @@ export const fashionClip: EmbedModelSpec = {
     aboutMb('onnx/vision_model.onnx', 352),
   ],
   notes: [
-    'Revision fd7b9b9 ("Upload 14 files") is a short hash; expand it to 40 hex digits before relying on it.',
+    'Revision fd7b9b9 ("Upload 14 files") stays a short hash: no page we could read shows its 40-digit form or any file hash of this repository (a third-party script pins ff13/fashion-clip at 0f99955d944c39bfd9d035a02ac273c7a44a406b, which cannot be tied to fd7b9b9 offline). Without a full revision nothing is enforced; fetch records each computed sha256 and size in the manifest.',
     "The authors' own ONNX (patrickjohncyh/fashion-clip onnx/model.onnx, 605,804,513 B) is one combined graph that needs text and image together, so the split re-export is used.",
     'Root file names are unconfirmed; they follow the Xenova CLIP layout this export appears to copy. No hashes seen.',
     'FashionCLIP tokenizer_config.json has no model_max_length; the embedder enforces 77 tokens itself.',

@@ -18,7 +18,15 @@ export interface DualEncoderSpec {
   /** Tokens with a small row (start of text). */
   dampedIds: ReadonlySet<number>;
   seed: number;
+  /**
+   * Also declare an `attention_mask` input (as some exports do). The graph then adds the mask's row sum times
+   * a fixed unit row to each text vector, so a test can tell what mask was fed.
+   */
+  textAttentionMask?: boolean;
 }
+
+/** Scale of the mask marker row: large enough that a different mask moves the vector visibly. */
+export const MASK_MARKER_SCALE = 0.5;
 
 const GRID = 4;
 const FEATURES = 3 * GRID * GRID;
@@ -89,25 +97,7 @@ export function buildDualEncoderGraphs(spec: DualEncoderSpec): { text: Uint8Arra
   for (const [k, row] of rows.entries()) projection.set(row, k * dim);
   const table = tokenTable(spec, rows, prng);
 
-  const text = encodeModel({
-    name: `stand_in_${family}_text`,
-    docString: 'Threadfinder stand-in: sum of seeded token embeddings; meaningless outside tests.',
-    inputs: [{ name: 'input_ids', dataType: DataType.INT64, shape: ['batch_size', 'sequence_length'] }],
-    outputs: [{ name: 'text_embeds', dataType: DataType.FLOAT, shape: ['batch_size', dim] }],
-    initializers: [
-      { name: 'token_embedding', dims: [spec.vocabSize, dim], data: table },
-      { name: 'sequence_axis', dims: [1], data: BigInt64Array.from([1n]) },
-    ],
-    nodes: [
-      { op: 'Gather', inputs: ['token_embedding', 'input_ids'], outputs: ['tokens'], attrs: { axis: 0 } },
-      {
-        op: 'ReduceSum',
-        inputs: ['tokens', 'sequence_axis'],
-        outputs: ['text_embeds'],
-        attrs: { keepdims: 0 },
-      },
-    ],
-  });
+  const text = encodeModel(textGraph(spec, table));
   const cell = 224 / GRID;
   const vision = encodeModel({
     name: `stand_in_${family}_vision`,
@@ -127,4 +117,52 @@ export function buildDualEncoderGraphs(spec: DualEncoderSpec): { text: Uint8Arra
     ],
   });
   return { text, vision };
+}
+
+// text_model.onnx: the sum of the tokens' rows (plus, with an attention_mask input, mask sum x a marker row).
+function textGraph(spec: DualEncoderSpec, table: Float32Array) {
+  const { dim, family } = spec;
+  const ids = { name: 'input_ids', dataType: DataType.INT64, shape: ['batch_size', 'sequence_length'] };
+  const output = { name: 'text_embeds', dataType: DataType.FLOAT, shape: ['batch_size', dim] };
+  const base = {
+    name: `stand_in_${family}_text`,
+    docString: 'Threadfinder stand-in: sum of seeded token embeddings; meaningless outside tests.',
+    initializers: [
+      { name: 'token_embedding', dims: [spec.vocabSize, dim], data: table },
+      { name: 'sequence_axis', dims: [1], data: BigInt64Array.from([1n]) },
+    ],
+    nodes: [
+      { op: 'Gather', inputs: ['token_embedding', 'input_ids'], outputs: ['tokens'], attrs: { axis: 0 } },
+    ],
+  };
+  const sumTokens = (out: string) => ({
+    op: 'ReduceSum',
+    inputs: ['tokens', 'sequence_axis'],
+    outputs: [out],
+    attrs: { keepdims: 0 },
+  });
+  if (!spec.textAttentionMask) {
+    return { ...base, inputs: [ids], outputs: [output], nodes: [...base.nodes, sumTokens('text_embeds')] };
+  }
+  const marker = new Float32Array(dim);
+  marker[0] = MASK_MARKER_SCALE;
+  return {
+    ...base,
+    inputs: [ids, { ...ids, name: 'attention_mask' }],
+    outputs: [output],
+    initializers: [...base.initializers, { name: 'mask_marker', dims: [1, dim], data: marker }],
+    nodes: [
+      ...base.nodes,
+      sumTokens('token_sum'),
+      { op: 'Cast', inputs: ['attention_mask'], outputs: ['mask_float'], attrs: { to: DataType.FLOAT } },
+      {
+        op: 'ReduceSum',
+        inputs: ['mask_float', 'sequence_axis'],
+        outputs: ['mask_count'],
+        attrs: { keepdims: 1 },
+      },
+      { op: 'MatMul', inputs: ['mask_count', 'mask_marker'], outputs: ['mask_term'] },
+      { op: 'Add', inputs: ['token_sum', 'mask_term'], outputs: ['text_embeds'] },
+    ],
+  };
 }

@@ -127,8 +127,11 @@ export function clipFiles(): [string, Uint8Array | string][] {
   ];
 }
 
-/** Relative path and content of every file of the stand-in SigLIP folder. */
-export function siglipFiles(): [string, Uint8Array | string][] {
+/**
+ * Relative path and content of every file of the stand-in SigLIP folder; `textAttentionMask` makes a text graph
+ * that also declares an attention_mask input (for tests of what is fed to it).
+ */
+export function siglipFiles(options: { textAttentionMask?: boolean } = {}): [string, Uint8Array | string][] {
   const tokenizer = buildUnigramTokenizer(STAND_IN_WORDS);
   const graphs = buildDualEncoderGraphs({
     family: 'siglip',
@@ -140,6 +143,7 @@ export function siglipFiles(): [string, Uint8Array | string][] {
     zeroIds: new Set([tokenizer.padId]),
     dampedIds: new Set([tokenizer.eosId]),
     seed: SEED + 1,
+    textAttentionMask: options.textAttentionMask,
   });
   const dir = STAND_IN_LAYOUT.siglipDir;
   return [
