@@ -117,10 +117,14 @@ async function verifyCommand(ids: string[], config: Config, io: ModelsCommandIo)
     );
     for (const t of report.towers) {
       io.out(`  ${t.tower}: load ${t.loadMs} ms, one inference ${t.runMs} ms -> ${t.result}`);
-      for (const i of t.inputs) io.out(`    input  ${tensorText(i)}`);
+      for (const i of t.inputs)
+        io.out(
+          `    input  ${tensorText(i)}${t.notFed.includes(i.name) ? '  <- NOT FED by Threadfinder' : ''}`,
+        );
       for (const o of t.outputs) io.out(`    output ${tensorText(o)}`);
     }
     for (const d of report.differences) io.out(`  differs from the registry: ${d}`);
+    if (report.ranking) io.out(`  ranking sanity check: ${report.ranking}`);
     if (report.error) failed++;
   }
   return failed > 0 ? 1 : 0;

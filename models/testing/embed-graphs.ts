@@ -23,6 +23,8 @@ export interface DualEncoderSpec {
    * a fixed unit row to each text vector, so a test can tell what mask was fed.
    */
   textAttentionMask?: boolean;
+  /** Further int64 [batch, sequence] text inputs the graph declares but never reads (e.g. token_type_ids). */
+  textExtraInputs?: readonly string[];
 }
 
 /** Scale of the mask marker row: large enough that a different mask moves the vector visibly. */
@@ -124,6 +126,7 @@ function textGraph(spec: DualEncoderSpec, table: Float32Array) {
   const { dim, family } = spec;
   const ids = { name: 'input_ids', dataType: DataType.INT64, shape: ['batch_size', 'sequence_length'] };
   const output = { name: 'text_embeds', dataType: DataType.FLOAT, shape: ['batch_size', dim] };
+  const extra = (spec.textExtraInputs ?? []).map((name) => ({ ...ids, name }));
   const base = {
     name: `stand_in_${family}_text`,
     docString: 'Threadfinder stand-in: sum of seeded token embeddings; meaningless outside tests.',
@@ -142,13 +145,14 @@ function textGraph(spec: DualEncoderSpec, table: Float32Array) {
     attrs: { keepdims: 0 },
   });
   if (!spec.textAttentionMask) {
-    return { ...base, inputs: [ids], outputs: [output], nodes: [...base.nodes, sumTokens('text_embeds')] };
+    const nodes = [...base.nodes, sumTokens('text_embeds')];
+    return { ...base, inputs: [ids, ...extra], outputs: [output], nodes };
   }
   const marker = new Float32Array(dim);
   marker[0] = MASK_MARKER_SCALE;
   return {
     ...base,
-    inputs: [ids, { ...ids, name: 'attention_mask' }],
+    inputs: [ids, { ...ids, name: 'attention_mask' }, ...extra],
     outputs: [output],
     initializers: [...base.initializers, { name: 'mask_marker', dims: [1, dim], data: marker }],
     nodes: [

@@ -131,7 +131,9 @@ export function clipFiles(): [string, Uint8Array | string][] {
  * Relative path and content of every file of the stand-in SigLIP folder; `textAttentionMask` makes a text graph
  * that also declares an attention_mask input (for tests of what is fed to it).
  */
-export function siglipFiles(options: { textAttentionMask?: boolean } = {}): [string, Uint8Array | string][] {
+export function siglipFiles(
+  options: { textAttentionMask?: boolean; textExtraInputs?: readonly string[] } = {},
+): [string, Uint8Array | string][] {
   const tokenizer = buildUnigramTokenizer(STAND_IN_WORDS);
   const graphs = buildDualEncoderGraphs({
     family: 'siglip',
@@ -144,6 +146,7 @@ export function siglipFiles(options: { textAttentionMask?: boolean } = {}): [str
     dampedIds: new Set([tokenizer.eosId]),
     seed: SEED + 1,
     textAttentionMask: options.textAttentionMask,
+    textExtraInputs: options.textExtraInputs,
   });
   const dir = STAND_IN_LAYOUT.siglipDir;
   return [

@@ -15,3 +15,6 @@ export async function drawVerifyImage(): Promise<RgbImage> {
 
 /** The short text `models verify` embeds. */
 export const VERIFY_TEXT = 'a red t-shirt';
+
+/** The text the drawn red t-shirt must score lower against than VERIFY_TEXT (the ranking sanity check). */
+export const CONTRAST_TEXT = 'blue jeans';

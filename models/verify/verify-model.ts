@@ -6,13 +6,15 @@ import type { PixelOptions } from '../../adapters/transformers-pixels.ts';
 import { dot } from '../../core/vectors.ts';
 import type { EmbedModelSpec, ModelSpec, SegmentModelSpec, TensorSpec } from '../model-spec.ts';
 import { embedModel, segmentModel } from '../resolve.ts';
-import { drawVerifyImage, VERIFY_TEXT } from './drawn-garment.ts';
+import { CONTRAST_TEXT, drawVerifyImage, VERIFY_TEXT } from './drawn-garment.ts';
 
 /** One graph loaded and run once. */
 export interface TowerReport {
   tower: 'text' | 'vision' | 'segment';
   inputs: TensorInfo[];
   outputs: TensorInfo[];
+  /** Declared inputs Threadfinder does not feed (a run then fails, or transformers.js fills a default). */
+  notFed: string[];
   loadMs: number;
   runMs: number;
   /** What the run produced, in words (vector width and norm, mask coverage). */
@@ -26,9 +28,17 @@ export interface ModelReport {
   towers: TowerReport[];
   /** Differences between the registry and the graph (names, types, shapes). */
   differences: string[];
-  /** Set when the model could not be loaded or run. */
+  /** The ranking sanity check: passed, failed, or skipped (and why). */
+  ranking?: string;
+  /** Set when the model could not be loaded or run, or (real weights) failed the ranking sanity check. */
   error?: string;
 }
+
+// What Threadfinder feeds each graph: the tokenizer's ids and mask (all ones for SigLIP, see transformers-text.ts),
+// the processor's pixels, and a segmenter's first input (rembg feeds `get_inputs()[0]` only).
+const FED = { text: ['input_ids', 'attention_mask'], vision: ['pixel_values'] } as const;
+const notFed = (io: { inputs: TensorInfo[] }, fed: readonly string[]) =>
+  io.inputs.map((i) => i.name).filter((name) => !fed.includes(name));
 
 /** How verify runs the models. */
 export interface VerifyOptions {
@@ -64,10 +74,17 @@ async function verifyEmbed(spec: EmbedModelSpec, dir: string, options: VerifyOpt
   const text = await TransformersTextEmbedder.create({ model, threads: options.threads, batchSize: 1 });
   const textLoad = ms(start);
   start = performance.now();
-  const [t] = await text.embedTexts([VERIFY_TEXT]);
+  const [t, contrast] = await text.embedTexts([VERIFY_TEXT, CONTRAST_TEXT]);
   const textIo = text.io();
   await text.dispose(); // one model in memory at a time, however many are verified
-  report.towers.push({ tower: 'text', ...textIo, loadMs: textLoad, runMs: ms(start), result: vectorText(t) });
+  report.towers.push({
+    tower: 'text',
+    ...textIo,
+    notFed: notFed(textIo, FED.text),
+    loadMs: textLoad,
+    runMs: ms(start),
+    result: vectorText(t),
+  });
   start = performance.now();
   const vision = await TransformersImageEmbedder.create({
     model,
@@ -84,6 +101,7 @@ async function verifyEmbed(spec: EmbedModelSpec, dir: string, options: VerifyOpt
   report.towers.push({
     tower: 'vision',
     ...visionIo,
+    notFed: notFed(visionIo, FED.vision),
     loadMs: visionLoad,
     runMs: ms(start),
     result: `${vectorText(v)}${similarity}`,
@@ -98,7 +116,24 @@ async function verifyEmbed(spec: EmbedModelSpec, dir: string, options: VerifyOpt
     ...compare('vision input', spec.vision.input, visionIo.inputs[0]),
     ...compare('vision output', spec.vision.output, visionIo.outputs[0], ['pooler_output']),
   );
+  if (t && contrast && v) rankingCheck(report, spec, dot(v, t), dot(v, contrast));
   return report;
+}
+
+/**
+ * With real weights, the drawn red t-shirt must be nearer "a red t-shirt" than "blue jeans". Stand-in weights
+ * are meaningless, so there the check is skipped and says so.
+ */
+export function rankingCheck(report: ModelReport, spec: EmbedModelSpec, match: number, other: number) {
+  const scores = `"${VERIFY_TEXT}" ${match.toFixed(3)} vs "${CONTRAST_TEXT}" ${other.toFixed(3)}`;
+  if (spec.standIn) {
+    report.ranking = `skipped: stand-in weights are meaningless (${scores})`;
+  } else if (match > other) {
+    report.ranking = `passed: the drawn red t-shirt scores ${scores}`;
+  } else {
+    report.ranking = `FAILED: the drawn red t-shirt scores ${scores}`;
+    report.error = `ranking sanity check failed: ${scores}`;
+  }
 }
 
 const vectorText = (v: Float32Array | undefined) =>
@@ -123,7 +158,9 @@ async function verifySegment(
   return {
     id: spec.id,
     task: 'segment',
-    towers: [{ tower: 'segment', ...io, loadMs, runMs, result }],
+    towers: [
+      { tower: 'segment', ...io, notFed: io.inputs.slice(1).map((i) => i.name), loadMs, runMs, result },
+    ],
     differences: [
       ...compare('input', spec.input, io.inputs[0]),
       ...compare('first output', spec.output, io.outputs[0]),
