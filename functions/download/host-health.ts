@@ -112,6 +112,13 @@ export class HostHealth {
    */
   record(host: string, url: string, signal: HostSignal, probe: boolean): boolean {
     const state = this.#state(host);
+    const blamed = this.#judge(host, state, url, signal, probe);
+    // A probe always settles the host: paused again, or resumed; never left waiting on a probe that returned.
+    if (probe && state.mode === 'probing' && !state.exhausted) this.#resume(host, state);
+    return blamed;
+  }
+
+  #judge(host: string, state: HostState, url: string, signal: HostSignal, probe: boolean): boolean {
     const before = state.recent.get(url);
     state.recent.delete(url);
     state.recent.set(url, signal.kind);

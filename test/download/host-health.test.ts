@@ -165,3 +165,23 @@ describe('HostHealth', () => {
     expect(await health.admit(H, 'https://cdn.test/fresh')).toEqual({ kind: 'go', probe: false });
   });
 });
+
+describe('HostHealth probes', () => {
+  it('resumes the host when the probe hits a URL that is throttled on its own, instead of holding every image', async () => {
+    // Prepare: one URL's first 429 pauses the host; nothing else fails
+    const { health } = setup();
+    for (let i = 0; i < 10; i++) health.record(H, `https://cdn.test/ok-${i}`, OK, false);
+    const throttled: HostSignal = { kind: 'throttled', retryAfterMs: 1000, detail: 'HTTP 429' };
+    health.record(H, 'https://cdn.test/limited', throttled, false);
+    // Act: the same URL probes and is throttled again
+    const probe = await health.admit(H, 'https://cdn.test/limited');
+    health.record(H, 'https://cdn.test/limited', throttled, true);
+    const next = await Promise.race([
+      health.admit(H, 'https://cdn.test/fresh'),
+      new Promise((resolve) => setTimeout(() => resolve('held'), 200)),
+    ]);
+    // Assess
+    expect(probe).toEqual({ kind: 'go', probe: true });
+    expect(next).toEqual({ kind: 'go', probe: false });
+  });
+});
