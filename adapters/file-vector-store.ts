@@ -1,10 +1,17 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError, ModelMismatchError, ThreadfinderError } from '../core/errors.ts';
-import type { IndexInfo, SearchOptions, StoreDamage, VectorStore } from '../core/ports/vector-store.ts';
+import type {
+  IndexInfo,
+  ProductImageVectors,
+  SearchOptions,
+  StoreDamage,
+  VectorStore,
+} from '../core/ports/vector-store.ts';
 import type { Hit, ProductRecord } from '../core/types.ts';
 import { encodeVector } from '../core/vector-codec.ts';
 import { rowFilter } from './file-vector-store/filter.ts';
+import { IMAGE_LOG_NAME, ImageVectorLog } from './file-vector-store/image-vector-log.ts';
 import { acquireLock } from './file-vector-store/lock.ts';
 import { LogFile } from './file-vector-store/log-file.ts';
 import { encodePut, encodeRecord, LOG_HEADER } from './file-vector-store/log-format.ts';
@@ -32,6 +39,7 @@ const LOG_NAME = 'vectors.log';
 export class FileVectorStore implements VectorStore {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private imageLog: Promise<ImageVectorLog> | undefined;
 
   private constructor(
     readonly dir: string,
@@ -130,9 +138,37 @@ export class FileVectorStore implements VectorStore {
       if (table === null || present.length === 0) return 0;
       await log.append(present.map((id) => encodeRecord({ t: 'del', id })).join(''));
       for (const id of present) table.delete(id);
+      await (await this.images()).delete(present);
       await this.compactIfBloated(log);
       return present.length;
     });
+  }
+
+  /** Stores per-image vectors of stored products in the sibling log (`image-vectors.log`), fsynced. */
+  async putImageVectors(entries: ProductImageVectors[]): Promise<void> {
+    if (!Array.isArray(entries)) throw new InputError('putImageVectors needs an array');
+    await this.write(async () => {
+      const table = this.boundTable('putImageVectors');
+      for (const entry of entries) {
+        if (!table.has(entry.id))
+          throw new InputError(`putImageVectors: product ${JSON.stringify(entry.id)} is not stored`);
+        for (const image of entry.images) {
+          if (image.vector.length !== table.dim || !image.vector.every(Number.isFinite)) {
+            throw new InputError(
+              `putImageVectors: product ${JSON.stringify(entry.id)} image ${image.index} is not a finite ${table.dim}-d vector`,
+            );
+          }
+        }
+      }
+      await (await this.images()).put(entries);
+    });
+  }
+
+  /** The per-image vectors of those `ids` that have them (read from disk on demand; read-only opens too). */
+  async getImageVectors(ids: string[]): Promise<ProductImageVectors[]> {
+    this.assertOpen();
+    const live = ids.filter((id) => this.table?.has(id));
+    return (await this.images()).get(live);
   }
 
   /** Every stored id, from a snapshot taken when iteration starts (writes during it do not disturb it). */
@@ -188,6 +224,7 @@ export class FileVectorStore implements VectorStore {
     if (this.closed) return;
     this.closed = true;
     await this.queue;
+    await (await this.imageLog)?.close();
     await this.log?.close();
     await this.release?.();
   }
@@ -230,6 +267,11 @@ export class FileVectorStore implements VectorStore {
           yield encodePut(row.id, encodeVector(vector), row.docJson);
       })(),
     );
+  }
+
+  private images(): Promise<ImageVectorLog> {
+    this.imageLog ??= ImageVectorLog.open(path.join(this.dir, IMAGE_LOG_NAME));
+    return this.imageLog;
   }
 
   private assertOpen(): void {

@@ -1,11 +1,18 @@
 import type { Collection, Db, MongoClient, MongoClientOptions } from 'mongodb';
 import { InputError, ModelMismatchError, ThreadfinderError } from '../core/errors.ts';
-import type { Facets, IndexInfo, SearchOptions, VectorStore } from '../core/ports/vector-store.ts';
+import type {
+  Facets,
+  IndexInfo,
+  ProductImageVectors,
+  SearchOptions,
+  VectorStore,
+} from '../core/ports/vector-store.ts';
 import type { Hit, ProductRecord } from '../core/types.ts';
 import { type CheckedRecord, checkRecord } from './file-vector-store/validate.ts';
 import { createMongoClient } from './mongo/client.ts';
 import { fromProductDocument, type ProductDocument, toProductDocument } from './mongo/documents.ts';
 import { type FacetRow, facetsFromRow, facetsPipeline } from './mongo/facets.ts';
+import { fromImageVectorsDocument, imageVectorsUpdate } from './mongo/image-vectors.ts';
 import { ensureVectorIndex, SIMILARITY } from './mongo/search-index.ts';
 import { buildSearchPipeline, checkSearchOptions, scoreToCosine } from './mongo/search-pipeline.ts';
 
@@ -151,8 +158,37 @@ export class MongoVectorStore implements VectorStore {
 
   async get(id: string): Promise<ProductRecord | null> {
     this.assertOpen();
-    const doc = await this.products.findOne({ _id: id }, { projection: { facets: 0 } });
+    const doc = await this.products.findOne({ _id: id }, { projection: { facets: 0, imageVectors: 0 } });
     return doc === null ? null : fromProductDocument(doc);
+  }
+
+  /**
+   * Sets each product's `imageVectors` array field (binary16 vectors with their image index and settings): same
+   * document, so deleting or pruning a product removes them, and no second collection or index is needed.
+   */
+  async putImageVectors(entries: ProductImageVectors[]): Promise<void> {
+    if (!Array.isArray(entries)) throw new InputError('putImageVectors needs an array');
+    const { dim } = await this.bound('putImageVectors');
+    for (let at = 0; at < entries.length; at += this.upsertChunkSize) {
+      const operations = entries.slice(at, at + this.upsertChunkSize).map((entry) => ({
+        updateOne: { filter: { _id: entry.id }, update: { $set: imageVectorsUpdate(entry, dim) } },
+      }));
+      await this.products.bulkWrite(operations, { ordered: false });
+    }
+  }
+
+  /** The per-image vectors of those `ids` that have them. */
+  async getImageVectors(ids: string[]): Promise<ProductImageVectors[]> {
+    this.assertOpen();
+    const out: ProductImageVectors[] = [];
+    for (let at = 0; at < ids.length; at += DELETE_CHUNK) {
+      const cursor = this.products.find(
+        { _id: { $in: ids.slice(at, at + DELETE_CHUNK) }, imageVectors: { $exists: true } },
+        { projection: { imageVectors: 1, imageSettings: 1 } },
+      );
+      for await (const doc of cursor) out.push(fromImageVectorsDocument(doc));
+    }
+    return out;
   }
 
   /** Every stored id, read through a cursor in batches. */

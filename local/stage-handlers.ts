@@ -10,6 +10,7 @@ import type { EmbedResult } from '../functions/embed/run-embed.ts';
 import { createPrepareHandler } from '../functions/prepare/handler.ts';
 import type { PrepareResult } from '../functions/prepare/run-prepare.ts';
 import { createSegmentHandler } from '../functions/segment/handler.ts';
+import { embedSettings } from './eval/settings.ts';
 import { createLocalLockTable } from './local-lock.ts';
 import type { LocalRuntime } from './runtime.ts';
 
@@ -96,6 +97,7 @@ export function createLocalStageHandlers(
     store: rt.store,
     modelId: rt.models.embed.id,
     dim: rt.models.embed.dim,
+    settings: embedSettings(config, rt.models),
   }));
   const prepare = createPrepareHandler({ blobs: rt.blobs });
   return {

@@ -60,6 +60,35 @@ export interface StoreDamage {
 }
 
 /**
+ * The settings that produced a vector: what changes quality, recorded so that two ingests can be compared
+ * (`threadfinder eval --compare`). Absent fields were not known to the writer.
+ */
+export interface EmbedSettings {
+  embedModel: string;
+  /** False when images were embedded as downloaded (`--no-segment`). */
+  segment?: boolean;
+  segmentModel?: string;
+  /** Cloth classes that count as garment (cloth segmenters only). */
+  garmentClasses?: string[];
+  /** The flat background colour, `#rrggbb`. */
+  background?: string;
+  imageFit?: 'pad' | 'model';
+}
+
+/** One image's unit vector; `index` is the image's position in the product's catalog image list. */
+export interface ImageVector {
+  index: number;
+  vector: Float32Array;
+}
+
+/** A product's per-image vectors (the ok images, in catalog order) and the settings that produced them. */
+export interface ProductImageVectors {
+  id: string;
+  images: ImageVector[];
+  settings: EmbedSettings;
+}
+
+/**
  * Stores product vectors and finds the nearest ones by cosine similarity.
  *
  * @example
@@ -88,6 +117,13 @@ export interface VectorStore {
   count(): Promise<number>;
   /** Facets computed by the store itself (one query), where scanning every record would be slow. */
   facets?(limit: number): Promise<Facets>;
+  /**
+   * Stores each product's per-image vectors (replacing what the product had), next to its product vector; the
+   * product itself must be upserted first. Deleting a product deletes them. Absent where not supported.
+   */
+  putImageVectors?(entries: ProductImageVectors[]): Promise<void>;
+  /** The per-image vectors of those `ids` that have them, in no particular order. */
+  getImageVectors?(ids: string[]): Promise<ProductImageVectors[]>;
   /** What opening skipped as damaged; null when the store was whole. Absent where damage cannot be seen. */
   damage?(): StoreDamage | null;
   close(): Promise<void>;

@@ -1,5 +1,6 @@
 import { InputError, ModelMismatchError } from '../../core/errors.ts';
 import { zeroFailureCounts } from '../../core/failure-reasons.ts';
+import type { EmbedSettings, ProductImageVectors } from '../../core/ports/vector-store.ts';
 import type { ProductRecord } from '../../core/types.ts';
 import { decodeVector } from '../../core/vector-codec.ts';
 import { meanOfUnitVectors } from '../../core/vectors.ts';
@@ -14,6 +15,8 @@ export interface BatchContext {
   dim: number;
   /** Product ids already stored by this run, with the key of the batch that stored each. */
   stored: ReadonlyMap<string, string>;
+  /** The settings recorded with each product's per-image vectors (default: the model id alone). */
+  settings?: EmbedSettings;
 }
 
 /** A valid batch turned into product records, with what it adds to the run's summary. */
@@ -21,6 +24,8 @@ export interface AggregatedBatch {
   /** Every product this batch contributes (stored or skipped), duplicates excluded. */
   ids: string[];
   records: ProductRecord[];
+  /** The per-image unit vectors of each stored record, in the same order as `records`. */
+  imageVectors: ProductImageVectors[];
   tally: BatchTally;
   /** Products left out because an earlier batch (or an earlier entry of this one) already has them. */
   duplicates: { id: string; keptFrom: string }[];
@@ -47,6 +52,7 @@ export function aggregateBatch(batch: EmbeddedBatch, ctx: BatchContext): Aggrega
   const out: AggregatedBatch = {
     ids: [],
     records: [],
+    imageVectors: [],
     tally: {
       productsStored: 0,
       productsSkipped: [],
@@ -64,13 +70,17 @@ export function aggregateBatch(batch: EmbeddedBatch, ctx: BatchContext): Aggrega
     }
     here.add(product.id);
     out.ids.push(product.id);
-    const record = aggregateProduct(
+    const aggregated = aggregateProduct(
       product,
       ctx.dim,
       `batch ${ctx.key} product ${JSON.stringify(product.id)}`,
       out.tally,
     );
-    if (record) out.records.push(record);
+    if (aggregated) {
+      out.records.push(aggregated.record);
+      const settings = ctx.settings ?? { embedModel: ctx.modelId };
+      out.imageVectors.push({ id: product.id, images: aggregated.images, settings });
+    }
   }
   out.tally.productsStored = out.records.length;
   return out;
@@ -81,7 +91,7 @@ function aggregateProduct(
   dim: number,
   where: string,
   tally: BatchTally,
-): ProductRecord | null {
+): { record: ProductRecord; images: ProductImageVectors['images'] } | null {
   const reasons: SkipReason[] = [];
   let ok = 0;
   product.images.forEach((image, i) => {
@@ -115,7 +125,10 @@ function aggregateProduct(
   });
   const mean = meanOfUnitVectors(vectors);
   if (mean.every((x) => x === 0)) throw new InputError(`${where}: its image vectors cancel out`);
-  return {
+  // The vectors are those of the ok images, in catalog order.
+  const okIndices = product.images.flatMap((image, i) => (image.status === 'ok' ? [i] : []));
+  const images = vectors.map((vector, n) => ({ index: okIndices[n] as number, vector }));
+  const record: ProductRecord = {
     id: product.id,
     vector: mean,
     images: product.images.map((image) => image.url),
@@ -123,4 +136,5 @@ function aggregateProduct(
     metadata: product.metadata,
     imagesUsed: ok,
   };
+  return { record, images };
 }

@@ -1,5 +1,5 @@
 import { InputError } from '../../core/errors.ts';
-import type { VectorStore } from '../../core/ports/vector-store.ts';
+import type { EmbedSettings, VectorStore } from '../../core/ports/vector-store.ts';
 import {
   type AggregatedBatch,
   aggregateBatch,
@@ -20,6 +20,8 @@ export interface AggregateDeps {
   dim: number;
   /** Records per upsert or delete call (default 200). */
   chunkSize?: number;
+  /** The settings that produced the run's vectors, recorded with each product's per-image vectors. */
+  settings?: EmbedSettings;
 }
 
 /** Input of the aggregate stage: one run's embedded batches, read one at a time. */
@@ -55,7 +57,14 @@ export async function runAggregate(input: AggregateInput, deps: AggregateDeps): 
   };
 
   for await (const source of input.batches) {
-    const ctx: BatchContext = { key: source.key, runId, modelId: deps.modelId, dim: deps.dim, stored };
+    const ctx: BatchContext = {
+      key: source.key,
+      runId,
+      modelId: deps.modelId,
+      dim: deps.dim,
+      stored,
+      settings: deps.settings,
+    };
     let batch: EmbeddedBatch | undefined;
     let result: AggregatedBatch;
     try {
@@ -65,6 +74,8 @@ export async function runAggregate(input: AggregateInput, deps: AggregateDeps): 
       await bind();
       for (let start = 0; start < result.records.length; start += chunkSize) {
         await deps.store.upsert(result.records.slice(start, start + chunkSize));
+        // Per-image vectors next to the product vectors, where the store keeps them (eval, re-aggregation).
+        await deps.store.putImageVectors?.(result.imageVectors.slice(start, start + chunkSize));
       }
     } catch (error) {
       if (!(error instanceof InputError)) throw error;

@@ -1,0 +1,177 @@
+import type { FileHandle } from 'node:fs/promises';
+import { open, readFile, writeFile } from 'node:fs/promises';
+import { crc32 } from 'node:zlib';
+import type { EmbedSettings, ProductImageVectors } from '../../core/ports/vector-store.ts';
+import { decodeHalf, encodeHalf } from '../half-float.ts';
+import { LogFile } from './log-file.ts';
+import { frameLine } from './log-format.ts';
+
+/**
+ * The per-image vectors of an embedded store, in a sibling log (`image-vectors.log`) next to `vectors.log`:
+ * one checksummed line per product (`{"t":"img","id","s":settings,"n":[image indices],"v":[base64 binary16]}`)
+ * or deletion (`{"t":"imgdel","id"}`); the last line of an id wins. Only byte offsets are kept in memory
+ * (a 47k-product index holds about 140k image vectors: 215 MB as binary16, read on demand); a torn or damaged
+ * line is skipped, as in the product log.
+ */
+export const IMAGE_LOG_NAME = 'image-vectors.log';
+
+// The product log's framing (`<crc32 hex> <json>`), with this log's own record kinds.
+function parseLine(line: Buffer): { t?: unknown; id?: unknown } | null {
+  if (line.length < 10 || line[8] !== 0x20) return null;
+  const body = line.subarray(9);
+  if (crc32(body) !== Number.parseInt(line.toString('latin1', 0, 8), 16)) return null;
+  try {
+    const value: unknown = JSON.parse(body.toString('utf8'));
+    return typeof value === 'object' && value !== null ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+interface Entry {
+  offset: number;
+  length: number;
+  /** The line's checksum: a put whose line has the same checksum and length is not written again. */
+  crc: string;
+}
+
+interface ImageLine {
+  t: 'img';
+  id: string;
+  s: EmbedSettings;
+  n: number[];
+  v: string[];
+}
+
+/** Scans `file`: where each live id's latest line is, and where the valid lines end. */
+async function scan(file: string): Promise<{ entries: Map<string, Entry>; end: number } | null> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  const entries = new Map<string, Entry>();
+  let start = 0;
+  let end = 0;
+  while (start < bytes.length) {
+    const newline = bytes.indexOf(0x0a, start);
+    if (newline < 0) break; // a torn last line: appends overwrite it
+    const record = parseLine(bytes.subarray(start, newline));
+    if (record?.t === 'img' && typeof record.id === 'string') {
+      entries.set(record.id, {
+        offset: start,
+        length: newline - start,
+        crc: bytes.toString('latin1', start, start + 8),
+      });
+    } else if (record?.t === 'imgdel' && typeof record.id === 'string') {
+      entries.delete(record.id);
+    }
+    start = newline + 1;
+    end = start;
+  }
+  return { entries, end };
+}
+
+const encodeLine = (entry: ProductImageVectors) =>
+  frameLine(
+    JSON.stringify({
+      t: 'img',
+      id: entry.id,
+      s: entry.settings,
+      n: entry.images.map((i) => i.index),
+      v: entry.images.map((i) => Buffer.from(encodeHalf(i.vector)).toString('base64')),
+    }),
+  );
+
+/** Reader and (with the store's lock held) writer of a store's per-image vectors. */
+export class ImageVectorLog {
+  private constructor(
+    private readonly file: string,
+    private readonly entries: Map<string, Entry>,
+    private end: number,
+    private log: LogFile | null,
+  ) {}
+
+  /** Scans the log once (an absent log is empty). */
+  static async open(file: string): Promise<ImageVectorLog> {
+    const found = await scan(file);
+    return new ImageVectorLog(file, found?.entries ?? new Map(), found?.end ?? 0, null);
+  }
+
+  /** Appends the entries (fsynced), replacing each product's earlier vectors. */
+  async put(all: ProductImageVectors[]): Promise<void> {
+    const unchanged = (entry: ProductImageVectors, line: string) => {
+      const known = this.entries.get(entry.id);
+      return known?.crc === line.slice(0, 8) && known.length === Buffer.byteLength(line) - 1;
+    };
+    const encoded = all
+      .map((entry) => [entry, encodeLine(entry)] as const)
+      .filter(([e, l]) => !unchanged(e, l));
+    const entries = encoded.map(([e]) => e);
+    const lines = encoded.map(([, l]) => l);
+    await this.append(lines);
+    let at = this.end - Buffer.byteLength(lines.join(''));
+    entries.forEach((entry, i) => {
+      const length = Buffer.byteLength(lines[i] as string) - 1;
+      this.entries.set(entry.id, { offset: at, length, crc: (lines[i] as string).slice(0, 8) });
+      at += length + 1;
+    });
+  }
+
+  /** Forgets the vectors of `ids` (those that have any). */
+  async delete(ids: string[]): Promise<void> {
+    const present = ids.filter((id) => this.entries.has(id));
+    if (present.length === 0) return;
+    await this.append(present.map((id) => frameLine(JSON.stringify({ t: 'imgdel', id }))));
+    for (const id of present) this.entries.delete(id);
+  }
+
+  /** The stored vectors of those `ids` that have any. */
+  async get(ids: string[]): Promise<ProductImageVectors[]> {
+    const wanted = ids.map((id) => this.entries.get(id)).filter((e): e is Entry => e !== undefined);
+    if (wanted.length === 0) return [];
+    const handle = await open(this.file, 'r');
+    try {
+      return await Promise.all(wanted.map((e) => readEntry(handle, e)));
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Ids with stored vectors. */
+  ids(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  async close(): Promise<void> {
+    await this.log?.close();
+    this.log = null;
+  }
+
+  private async append(lines: string[]): Promise<void> {
+    if (lines.length === 0) return;
+    if (this.log === null) {
+      if (this.end === 0) await writeFile(this.file, '', { flag: 'a' });
+      this.log = await LogFile.open(this.file, this.end);
+    }
+    await this.log.append(lines.join(''));
+    this.end = this.log.size;
+  }
+}
+
+async function readEntry(handle: FileHandle, entry: Entry): Promise<ProductImageVectors> {
+  const buffer = Buffer.alloc(entry.length);
+  await handle.read(buffer, 0, entry.length, entry.offset);
+  const line = parseLine(buffer) as ImageLine | null;
+  if (line?.t !== 'img') throw new Error(`image vector line at ${entry.offset} no longer reads back`);
+  return {
+    id: line.id,
+    settings: line.s,
+    images: line.n.map((index, i) => ({
+      index,
+      vector: decodeHalf(new Uint8Array(Buffer.from(line.v[i] ?? '', 'base64'))),
+    })),
+  };
+}
