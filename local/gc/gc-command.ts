@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../../core/config.ts';
 import { ConfigError } from '../../core/errors.ts';
+import { DEFAULT_RUN_MAX_AGE_MS } from './collect.ts';
 import { GcRefusedError } from './errors.ts';
 import { formatGcReport } from './report-text.ts';
-import { DEFAULT_RUN_MAX_AGE_MS, runGc } from './run-gc.ts';
+import { runGc } from './run-gc.ts';
 
 /** Exit code of `gc` when it refused to run (an ingestion holds a lock, or an index is damaged). */
 export const GC_REFUSED_EXIT = 7;

@@ -22,13 +22,16 @@ export function formatBytes(bytes: number): string {
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
+const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const show = (t: Tally) => `${t.blobs} (${formatBytes(t.bytes)})`;
 
 /** The summary `gc` prints: per kind what goes and what stays, the index logs, and what was done. */
 export function formatGcReport(r: GcReport): string {
+  const p = r.phases;
+  const phases = `references ${sec(p.referencesMs)}, listing ${sec(p.listMs)}${r.apply ? `, deleting ${sec(p.deleteMs)}, compacting ${sec(p.compactMs)}` : ''}`;
   const verb = r.apply ? 'deleting' : 'would delete';
   const lines = [
-    `gc of ${r.dataDir} (${r.apply ? 'applied' : 'dry run: nothing deleted; --apply deletes'}), ${r.products} stored products, ${(r.elapsedMs / 1000).toFixed(1)} s`,
+    `gc of ${r.dataDir} (${r.apply ? 'applied' : 'dry run: nothing deleted; --apply deletes'}), ${r.products} stored products, ${sec(r.elapsedMs)} (${phases})`,
     `  ${'kind'.padEnd(16)} ${verb.padEnd(22)} keeping`,
     ...Object.entries(r.plan.byKind).map(
       ([kind, t]) => `  ${LABELS[kind as GcKind].padEnd(16)} ${show(t.garbage).padEnd(22)} ${show(t.kept)}`,

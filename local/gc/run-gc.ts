@@ -2,26 +2,14 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { FileVectorStore, StoreLockedError } from '../../adapters/file-vector-store.ts';
 import { FsBlobStore } from '../../adapters/fs-blob-store.ts';
+import { type Collected, collectGarbage, type GcOptions } from './collect.ts';
+
+export type { GcOptions };
+
 import { GcRefusedError } from './errors.ts';
 import { FsBlobInventory } from './fs-inventory.ts';
 import { foreignIndexLocks, type LockedIndex, lockIndexes, releaseIndexes } from './index-locks.ts';
 import { heldCatalogLocks } from './ingestion-locks.ts';
-import type { BlobEntry } from './inventory.ts';
-import { type GcPlan, planGc, type Tally } from './plan.ts';
-import { collectReferences } from './references.ts';
-
-/** Run files younger than this stay (30 days). */
-export const DEFAULT_RUN_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
-/** Deletions between two checks that no ingestion has started meanwhile. */
-const CHUNK = 1000;
-
-/** Options of one gc. */
-export interface GcOptions {
-  /** Delete; otherwise only report what would go. */
-  apply: boolean;
-  runMaxAgeMs?: number;
-  nowMs?: number;
-}
 
 /** One index's log: its size, and its size after compaction (compacted on --apply when smaller). */
 export interface IndexLogReport {
@@ -32,19 +20,11 @@ export interface IndexLogReport {
   compacted: boolean;
 }
 
-/** What gc found and did. */
-export interface GcReport {
+/** What gc found and did in a data dir. */
+export interface GcReport extends Omit<Collected, 'phases'> {
+  phases: Collected['phases'] & { compactMs: number };
   dataDir: string;
   apply: boolean;
-  products: number;
-  plan: Omit<GcPlan, 'garbage'>;
-  /** What would go (dry run) or was meant to go (--apply). */
-  garbage: Tally;
-  /** Applied only: what was deleted, and what was spared because a writer put it again since the scan. */
-  deleted?: Tally;
-  changedSinceScan?: number;
-  /** Applied only: why deletion stopped before the end (an ingestion started). */
-  stoppedEarly?: string;
   indexes: IndexLogReport[];
   elapsedMs: number;
 }
@@ -57,49 +37,37 @@ export interface GcReport {
  */
 export async function runGc(dataDir: string, options: GcOptions): Promise<GcReport> {
   const started = performance.now();
-  const nowMs = options.nowMs ?? Date.now();
   const blobsDir = path.join(dataDir, 'blobs');
   await refuseWhileIngesting(dataDir, []);
   const locked = await lockIndexes(dataDir);
-  let report: Omit<GcReport, 'indexes' | 'elapsedMs'>;
+  let collected: Collected;
   let indexes: IndexLogReport[];
   try {
     await refuseWhileIngesting(dataDir, locked);
-    const refs = await collectReferences(
-      locked.map((i) => i.store),
-      new FsBlobStore(blobsDir),
-    );
-    const inventory = new FsBlobInventory(blobsDir);
-    const { garbage, ...plan } = planGc(await inventory.list(''), refs, {
-      nowMs,
-      runMaxAgeMs: options.runMaxAgeMs ?? DEFAULT_RUN_MAX_AGE_MS,
-    });
     indexes = await Promise.all(locked.map(measureLog));
-    report = { dataDir, apply: options.apply, products: refs.products, plan, garbage: sum(garbage) };
-    if (options.apply) Object.assign(report, await removeInChunks(dataDir, locked, inventory, garbage));
+    collected = await collectGarbage(
+      {
+        stores: locked.map((i) => i.store),
+        blobs: new FsBlobStore(blobsDir),
+        inventory: new FsBlobInventory(blobsDir),
+        writer: () => whoIsIngesting(dataDir, locked),
+      },
+      options,
+    );
   } finally {
     await releaseIndexes(locked);
   }
+  const compactStarted = performance.now();
   if (options.apply) indexes = await Promise.all(indexes.map(compactLog));
-  return { ...report, indexes, elapsedMs: performance.now() - started };
-}
-
-async function removeInChunks(
-  dataDir: string,
-  locked: LockedIndex[],
-  inventory: FsBlobInventory,
-  garbage: BlobEntry[],
-): Promise<Pick<GcReport, 'deleted' | 'changedSinceScan' | 'stoppedEarly'>> {
-  const deleted: BlobEntry[] = [];
-  let changed = 0;
-  for (let at = 0; at < garbage.length; at += CHUNK) {
-    const writer = await whoIsIngesting(dataDir, locked);
-    if (writer) return { deleted: sum(deleted), changedSinceScan: changed, stoppedEarly: writer };
-    const result = await inventory.remove(garbage.slice(at, at + CHUNK));
-    deleted.push(...result.deleted);
-    changed += result.changed.length;
-  }
-  return { deleted: sum(deleted), changedSinceScan: changed };
+  const compactMs = performance.now() - compactStarted;
+  return {
+    dataDir,
+    apply: options.apply,
+    ...collected,
+    phases: { ...collected.phases, compactMs },
+    indexes,
+    elapsedMs: performance.now() - started,
+  };
 }
 
 async function refuseWhileIngesting(dataDir: string, locked: LockedIndex[]): Promise<void> {
@@ -146,8 +114,4 @@ async function compactLog(log: IndexLogReport): Promise<IndexLogReport> {
   } finally {
     await store.close();
   }
-}
-
-function sum(entries: BlobEntry[]): Tally {
-  return { blobs: entries.length, bytes: entries.reduce((n, e) => n + e.size, 0) };
 }
