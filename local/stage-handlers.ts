@@ -7,6 +7,7 @@ import { buildDownloadDeps, createDownloadHandler } from '../functions/download/
 import type { HostPauseEvent } from '../functions/download/host-health.ts';
 import { createEmbedHandler } from '../functions/embed/handler.ts';
 import type { EmbedResult } from '../functions/embed/run-embed.ts';
+import { createObservability } from '../functions/observe/powertools.ts';
 import { createPrepareHandler } from '../functions/prepare/handler.ts';
 import type { PrepareResult } from '../functions/prepare/run-prepare.ts';
 import { createSegmentHandler } from '../functions/segment/handler.ts';
@@ -64,6 +65,9 @@ export function localContext(name: string, limitMs = LOCAL_INVOCATION_MS): Conte
   };
 }
 
+/** Where a local run's structured log lines and metrics go: `<data dir>/logs/threadfinder.jsonl`. */
+export const localLogFile = (dataDir: string): string => path.join(dataDir, 'logs', 'threadfinder.jsonl');
+
 /** Builds the real stage handlers over the local runtime's adapters. */
 export function createLocalStageHandlers(
   rt: LocalRuntime,
@@ -71,6 +75,9 @@ export function createLocalStageHandlers(
   options: { downloadInvocationMs?: number } = {},
 ): StageHandlers {
   const { config } = rt;
+  // The Lambdas' Powertools log lines and EMF metrics, as JSON lines in a file (the terminal has the progress bar).
+  const sink = { kind: 'file', file: localLogFile(config.dataDir) } as const;
+  const observe = (stage: string) => ({ observe: createObservability(stage, sink) });
   const download = createDownloadHandler(
     buildDownloadDeps(config, rt.blobs, {
       http: rt.http,
@@ -78,28 +85,38 @@ export function createLocalStageHandlers(
       forceRefresh: config.download.forceRefresh,
       onHostPause: (event) => observer.hostPaused?.(event),
     }),
+    observe('download'),
   );
-  const segment = createSegmentHandler(async () => ({
-    blobs: rt.blobs,
-    segmenter: await rt.segmenter(),
-    background: config.background,
-    maxPixels: config.download.maxPixels,
-  }));
-  const embed = createEmbedHandler(async () => ({
-    blobs: rt.blobs,
-    embedder: await rt.imageEmbedder(),
-    maxPixels: config.download.maxPixels,
-    batchSize: config.model.embedBatchSize,
-    onImage: (image) => observer.finished?.(image),
-  }));
-  const aggregate = createAggregateHandler(async () => ({
-    blobs: rt.blobs,
-    store: rt.store,
-    modelId: rt.models.embed.id,
-    dim: rt.models.embed.dim,
-    settings: embedSettings(config, rt.models),
-  }));
-  const prepare = createPrepareHandler({ blobs: rt.blobs });
+  const segment = createSegmentHandler(
+    async () => ({
+      blobs: rt.blobs,
+      segmenter: await rt.segmenter(),
+      background: config.background,
+      maxPixels: config.download.maxPixels,
+    }),
+    observe('segment'),
+  );
+  const embed = createEmbedHandler(
+    async () => ({
+      blobs: rt.blobs,
+      embedder: await rt.imageEmbedder(),
+      maxPixels: config.download.maxPixels,
+      batchSize: config.model.embedBatchSize,
+      onImage: (image) => observer.finished?.(image),
+    }),
+    observe('embed'),
+  );
+  const aggregate = createAggregateHandler(
+    async () => ({
+      blobs: rt.blobs,
+      store: rt.store,
+      modelId: rt.models.embed.id,
+      dim: rt.models.embed.dim,
+      settings: embedSettings(config, rt.models),
+    }),
+    observe('aggregate'),
+  );
+  const prepare = createPrepareHandler({ blobs: rt.blobs }, observe('prepare'));
   return {
     prepare: (event) => prepare(event, localContext('prepare')),
     download: (event) => download(event, localContext('download', options.downloadInvocationMs)),

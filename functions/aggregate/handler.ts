@@ -3,6 +3,9 @@ import type { Context } from 'aws-lambda';
 import { hostPausesPrefix, mergeHostPauses, parseHostPauses } from '../../core/host-pause.ts';
 import { depsGetter } from '../../core/lazy.ts';
 import type { BlobStore } from '../../core/ports/blob-store.ts';
+import { observed } from '../observe/middleware.ts';
+import { createObservability, type Observability } from '../observe/powertools.ts';
+import { aggregateReport } from '../observe/reports.ts';
 import { environmentFaultsNamed, inputErrorsNotRetried } from '../stage-errors.ts';
 import { compactSummary } from './compact.ts';
 import { type MapResults, readMapResults } from './map-results.ts';
@@ -104,25 +107,29 @@ async function readAllMapResults(blobs: BlobStore, manifestKeys: string[]): Prom
  */
 export function createAggregateHandler(
   deps: DepsArg,
-  options: { fullSummary: true },
+  options: { fullSummary: true; observe?: Observability },
 ): Handler<AggregateSummary>;
 export function createAggregateHandler(
   deps: DepsArg,
-  options?: { fullSummary?: false },
+  options?: { fullSummary?: false; observe?: Observability },
 ): Handler<CompactAggregateSummary>;
 export function createAggregateHandler(
   deps: DepsArg,
-  options: { fullSummary?: boolean } = {},
+  options: { fullSummary?: boolean; observe?: Observability } = {},
 ): Handler<AggregateSummary> | Handler<CompactAggregateSummary> {
   const getDeps = depsGetter(deps);
   const run = async (event: unknown) => aggregateRun(parseAggregateEvent(event), await getDeps());
-  if (options.fullSummary) return middy(run).use(inputErrorsNotRetried()).use(environmentFaultsNamed());
+  const observe = options.observe ? observed(options.observe, aggregateReport) : [];
+  if (options.fullSummary)
+    return middy(run).use(observe).use(inputErrorsNotRetried()).use(environmentFaultsNamed());
   return middy(async (event: unknown) => compactSummary(await run(event)))
+    .use(observe)
     .use(inputErrorsNotRetried())
     .use(environmentFaultsNamed());
 }
 
 /** The deployed handler: dependencies built once per container from the environment the stack sets. */
-export const handler = createAggregateHandler(async () =>
-  (await import('../../cloud/data-deps.ts')).aggregateDeps(),
+export const handler = createAggregateHandler(
+  async () => (await import('../../cloud/data-deps.ts')).aggregateDeps(),
+  { observe: createObservability('aggregate') },
 );

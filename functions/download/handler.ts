@@ -7,6 +7,9 @@ import { HostLimiter } from '../../core/host-limiter.ts';
 import { depsGetter } from '../../core/lazy.ts';
 import type { BlobStore } from '../../core/ports/blob-store.ts';
 import type { HttpClient } from '../../core/ports/http-client.ts';
+import { observed } from '../observe/middleware.ts';
+import { createObservability, type Observability } from '../observe/powertools.ts';
+import { batchStageReport } from '../observe/reports.ts';
 import { environmentFaultsNamed, inputErrorsNotRetried } from '../stage-errors.ts';
 import { HostHealth, type HostPauseEvent } from './host-health.ts';
 import { type DownloadDeps, type DownloadedBatch, runDownload } from './run-download.ts';
@@ -70,18 +73,23 @@ function deferralDeadline(context: Context | undefined, timeoutMs: number): numb
  * Builds the download Lambda handler: parses a Batch or a Distributed Map `{ Items, BatchInput }` event
  * (InputError when invalid, which must not be retried) and runs the stage. Dependencies are built once.
  */
-export function createDownloadHandler(deps: DownloadDeps | (() => Promise<DownloadDeps>)) {
+export function createDownloadHandler(
+  deps: DownloadDeps | (() => Promise<DownloadDeps>),
+  options: { observe?: Observability } = {},
+) {
   const getDeps = depsGetter(deps);
   return middy(async (event: unknown, context: Context): Promise<DownloadedBatch> => {
     const batch = parseBatchEvent(event);
     const d = await getDeps();
     return runDownload(batch, { ...d, deadline: deferralDeadline(context, d.settings.timeoutMs) });
   })
+    .use(options.observe ? observed(options.observe, batchStageReport('download')) : [])
     .use(inputErrorsNotRetried())
     .use(environmentFaultsNamed());
 }
 
 /** The deployed handler: config from the environment the stack sets, originals in the data bucket. */
-export const handler = createDownloadHandler(async () =>
-  (await import('../../cloud/stage-deps.ts')).downloadDeps(),
+export const handler = createDownloadHandler(
+  async () => (await import('../../cloud/stage-deps.ts')).downloadDeps(),
+  { observe: createObservability('download') },
 );

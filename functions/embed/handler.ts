@@ -1,20 +1,28 @@
 import middy from '@middy/core';
 import { parseBatchEvent } from '../../core/batch-schema.ts';
 import { depsGetter } from '../../core/lazy.ts';
+import { observed } from '../observe/middleware.ts';
+import { createObservability, type Observability } from '../observe/powertools.ts';
+import { embedReport } from '../observe/reports.ts';
 import { environmentFaultsNamed, inputErrorsNotRetried } from '../stage-errors.ts';
 import { type EmbedDeps, type EmbedResult, runEmbed } from './run-embed.ts';
 
 /** Builds the embed Lambda handler; dependencies are built once per container. */
-export function createEmbedHandler(deps: EmbedDeps | (() => Promise<EmbedDeps>)) {
+export function createEmbedHandler(
+  deps: EmbedDeps | (() => Promise<EmbedDeps>),
+  options: { observe?: Observability } = {},
+) {
   const getDeps = depsGetter(deps);
   return middy(
     async (event: unknown): Promise<EmbedResult> => runEmbed(parseBatchEvent(event), await getDeps()),
   )
+    .use(options.observe ? observed(options.observe, embedReport) : [])
     .use(inputErrorsNotRetried())
     .use(environmentFaultsNamed());
 }
 
 /** The deployed handler: dependencies built once per container from the environment the stack sets. */
-export const handler = createEmbedHandler(async () =>
-  (await import('../../cloud/stage-deps.ts')).embedDeps(),
+export const handler = createEmbedHandler(
+  async () => (await import('../../cloud/stage-deps.ts')).embedDeps(),
+  { observe: createObservability('embed') },
 );

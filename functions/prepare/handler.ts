@@ -1,5 +1,8 @@
 import middy from '@middy/core';
 import { depsGetter } from '../../core/lazy.ts';
+import { observed } from '../observe/middleware.ts';
+import { createObservability, type Observability } from '../observe/powertools.ts';
+import { prepareReport } from '../observe/reports.ts';
 import { inputErrorsNotRetried } from '../stage-errors.ts';
 import { type PrepareDeps, type PrepareResult, runPrepare } from './run-prepare.ts';
 import { parsePrepareEvent } from './schema.ts';
@@ -8,14 +11,20 @@ import { parsePrepareEvent } from './schema.ts';
  * Builds the prepare Lambda handler: `{ runId, catalogKey, lockTtlSeconds? }` in, PrepareResult out.
  * InputError (bad event, unusable catalog) must not be retried. Dependencies are built once per container.
  */
-export function createPrepareHandler(deps: PrepareDeps | (() => Promise<PrepareDeps>)) {
+export function createPrepareHandler(
+  deps: PrepareDeps | (() => Promise<PrepareDeps>),
+  options: { observe?: Observability } = {},
+) {
   const getDeps = depsGetter(deps);
   return middy(
     async (event: unknown): Promise<PrepareResult> => runPrepare(parsePrepareEvent(event), await getDeps()),
-  ).use(inputErrorsNotRetried());
+  )
+    .use(options.observe ? observed(options.observe, prepareReport) : [])
+    .use(inputErrorsNotRetried());
 }
 
 /** The deployed handler: dependencies built once per container from the environment the stack sets. */
-export const handler = createPrepareHandler(async () =>
-  (await import('../../cloud/data-deps.ts')).prepareDeps(),
+export const handler = createPrepareHandler(
+  async () => (await import('../../cloud/data-deps.ts')).prepareDeps(),
+  { observe: createObservability('prepare') },
 );

@@ -2,18 +2,26 @@ import middy from '@middy/core';
 import { parseBatchEvent } from '../../core/batch-schema.ts';
 import { depsGetter } from '../../core/lazy.ts';
 import type { Batch } from '../../core/types.ts';
+import { observed } from '../observe/middleware.ts';
+import { createObservability, type Observability } from '../observe/powertools.ts';
+import { batchStageReport } from '../observe/reports.ts';
 import { environmentFaultsNamed, inputErrorsNotRetried } from '../stage-errors.ts';
 import { runSegment, type SegmentDeps } from './run-segment.ts';
 
 /** Builds the segment Lambda handler; dependencies are built once per container. */
-export function createSegmentHandler(deps: SegmentDeps | (() => Promise<SegmentDeps>)) {
+export function createSegmentHandler(
+  deps: SegmentDeps | (() => Promise<SegmentDeps>),
+  options: { observe?: Observability } = {},
+) {
   const getDeps = depsGetter(deps);
   return middy(async (event: unknown): Promise<Batch> => runSegment(parseBatchEvent(event), await getDeps()))
+    .use(options.observe ? observed(options.observe, batchStageReport('segment')) : [])
     .use(inputErrorsNotRetried())
     .use(environmentFaultsNamed());
 }
 
 /** The deployed handler: dependencies built once per container from the environment the stack sets. */
-export const handler = createSegmentHandler(async () =>
-  (await import('../../cloud/stage-deps.ts')).segmentDeps(),
+export const handler = createSegmentHandler(
+  async () => (await import('../../cloud/stage-deps.ts')).segmentDeps(),
+  { observe: createObservability('segment') },
 );

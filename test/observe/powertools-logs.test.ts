@@ -1,0 +1,183 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import middy from '@middy/core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { FsBlobStore } from '../../adapters/fs-blob-store.ts';
+import type { Batch } from '../../core/types.ts';
+import { observed } from '../../functions/observe/middleware.ts';
+import { createObservability } from '../../functions/observe/powertools.ts';
+import { batchStageReport } from '../../functions/observe/reports.ts';
+import { createPrepareHandler } from '../../functions/prepare/handler.ts';
+import { createSearchHandler } from '../../functions/search/handler.ts';
+
+type Line = Record<string, unknown> & { _aws?: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] } };
+
+/** Captures what Powertools writes to stdout and stderr during `act`, as parsed JSON lines. */
+async function stdoutLines(act: () => Promise<unknown>): Promise<Line[]> {
+  const written: string[] = [];
+  const capture = (chunk: string | Uint8Array) => {
+    written.push(String(chunk));
+    return true;
+  };
+  const spies = [process.stdout, process.stderr].map((s) => vi.spyOn(s, 'write').mockImplementation(capture));
+  try {
+    await act().catch(() => undefined);
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
+  return written
+    .join('')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Line);
+}
+
+const metricNames = (lines: Line[]) =>
+  lines.flatMap((l) => l._aws?.CloudWatchMetrics[0]?.Metrics.map((m) => m.Name) ?? []);
+
+const context = {
+  functionName: 'tf-segment',
+  awsRequestId: 'req-1',
+  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:1:function:tf-segment',
+  memoryLimitInMB: '10240',
+  functionVersion: '$LATEST',
+} as never;
+
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
+describe('Powertools logs and metrics of the handlers', () => {
+  it('logs a batch stage with run id, batch, counts and new failures by reason, and publishes EMF metrics', async () => {
+    // Prepare: a segment-like stage that fails one image of two
+    const obs = createObservability('segment');
+    const batch: Batch = {
+      runId: 'run-7',
+      items: [
+        {
+          id: 'p1',
+          metadata: {},
+          images: [
+            { url: 'https://a/1.jpg', status: 'ok' },
+            { url: 'https://a/2.jpg', status: 'ok' },
+          ],
+        },
+      ],
+    };
+    const stage = middy(async (event: Batch): Promise<Batch> => {
+      const [item] = event.items;
+      if (!item) return event;
+      const failed = { ...item.images[1], status: 'failed', reason: 'segment_failed' } as const;
+      return { ...event, items: [{ ...item, images: [item.images[0], failed] }] } as Batch;
+    }).use(observed(obs, batchStageReport('segment')));
+    // Act
+    const lines = await stdoutLines(() => stage(batch, context));
+    // Assess
+    const done = lines.find((l) => l.message === 'segment done');
+    expect(done).toMatchObject({
+      level: 'INFO',
+      service: 'threadfinder',
+      stage: 'segment',
+      function_request_id: 'req-1',
+      runId: 'run-7',
+      batch: 'p1',
+      products: 1,
+      images: { total: 2, ok: 1, failed: { segment_failed: 1 } },
+    });
+    expect(metricNames(lines)).toEqual(expect.arrayContaining(['ImagesOk', 'ImagesFailed', 'MsPerImage']));
+    const byReason = lines.find((l) => l.reason === 'segment_failed');
+    expect(byReason).toMatchObject({ ImagesFailed: 1, stage: 'segment', service: 'threadfinder' });
+    expect(byReason?._aws?.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'Threadfinder' });
+  });
+
+  it('logs the prepare step with the run id and catalog counts (the deployed wiring)', async () => {
+    // Prepare
+    const dir = await mkdtemp(path.join(tmpdir(), 'tf-obs-'));
+    dirs.push(dir);
+    const blobs = new FsBlobStore(dir);
+    await blobs.put(
+      'catalogs/c.csv',
+      new TextEncoder().encode('product_id,image_url\na,https://x.example/a.jpg\n'),
+    );
+    const handler = createPrepareHandler({ blobs }, { observe: createObservability('prepare') });
+    // Act
+    const lines = await stdoutLines(() => handler({ runId: 'run-8', catalogKey: 'catalogs/c.csv' }, context));
+    // Assess
+    expect(lines.find((l) => l.message === 'prepare done')).toMatchObject({
+      runId: 'run-8',
+      catalog: { products: 1, images: 1, refused: 0 },
+    });
+    expect(metricNames(lines)).toEqual(expect.arrayContaining(['CatalogProducts', 'CatalogRowsRefused']));
+  });
+
+  it('logs a failure with its name and message, counted as a failed invocation', async () => {
+    const handler = createPrepareHandler(
+      { blobs: new FsBlobStore(tmpdir()) },
+      { observe: createObservability('prepare') },
+    );
+    const lines = await stdoutLines(() => handler({ runId: 'bad id!' }, context));
+    expect(lines.find((l) => l.message === 'prepare failed')).toMatchObject({
+      level: 'ERROR',
+      failure: { name: 'InputError' },
+    });
+    expect(metricNames(lines)).toContain('InvocationsFailed');
+  });
+
+  it('measures search latency per answer, and logs a request that failed with its reason', async () => {
+    // Prepare: an upload over the limit is answered (413) before any dependency is needed
+    const search = createSearchHandler(
+      async () => {
+        throw new Error('never built');
+      },
+      { observe: createObservability('search') },
+    );
+    const http = (method: string, rawPath: string, body?: string) => ({
+      version: '2.0',
+      rawPath,
+      requestContext: { http: { method } },
+      headers: { 'content-type': 'application/json' },
+      ...(body !== undefined && { body, isBase64Encoded: false }),
+    });
+    // Act
+    const answered = await stdoutLines(() =>
+      search(http('POST', '/api/search', 'x'.repeat(12_000_000)), context),
+    );
+    const failed = await stdoutLines(() => search(http('GET', '/healthz'), context));
+    // Assess
+    expect(answered.find((l) => l.message === 'search answered')).toMatchObject({
+      status: 413,
+      path: '/api/search',
+    });
+    expect(answered.find((l) => 'SearchLatency' in l)).toMatchObject({ stage: 'search' });
+    expect(failed.find((l) => l.message === 'search failed')).toMatchObject({
+      level: 'ERROR',
+      failure: { message: 'never built' },
+    });
+  });
+
+  it('writes the same lines to a JSON-lines file locally, and nothing to stdout', async () => {
+    // Prepare
+    const dir = await mkdtemp(path.join(tmpdir(), 'tf-obs-file-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'logs', 'threadfinder.jsonl');
+    const obs = createObservability('embed', { kind: 'file', file });
+    const stage = middy(async () => ({ key: 'k', products: 1, imagesOk: 1, imagesFailed: 0 })).use(
+      observed(obs, () => ({ message: 'embed done', fields: { x: 1 }, metrics: [] })),
+    );
+    // Act
+    const lines = await stdoutLines(() => stage({ runId: 'run-9', items: [] }, context));
+    // Assess
+    expect(lines).toEqual([]);
+    const written = (await readFile(file, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(written.find((l) => l.message === 'embed done')).toMatchObject({
+      runId: 'run-9',
+      stage: 'embed',
+      x: 1,
+    });
+  });
+});
