@@ -2,7 +2,7 @@ import { CfnOutput, Duration } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { DeploySettings } from './settings.ts';
@@ -14,16 +14,27 @@ import type { DeploySettings } from './settings.ts';
 export class SearchApi extends Construct {
   readonly api: apigw.HttpApi;
 
-  constructor(scope: Construct, id: string, props: { search: lambda.IFunction; settings: DeploySettings }) {
+  /** The alias the API invokes: `live`, with the provisioned concurrency the settings ask for. */
+  readonly alias: lambda.Alias;
+
+  constructor(scope: Construct, id: string, props: { search: lambda.Function; settings: DeploySettings }) {
     super(scope, id);
     const { settings } = props;
+    // An alias on the published version, so provisioned concurrency (init done before traffic) can apply.
+    this.alias = new lambda.Alias(this, 'Live', {
+      aliasName: 'live',
+      version: props.search.currentVersion,
+      ...(settings.provisionedConcurrency > 0 && {
+        provisionedConcurrentExecutions: settings.provisionedConcurrency,
+      }),
+    });
     const origins = settings.corsOrigins
       .split(',')
       .map((o) => o.trim())
       .filter(Boolean);
     this.api = new apigw.HttpApi(this, 'Http', {
       description: 'Threadfinder search',
-      defaultIntegration: new HttpLambdaIntegration('Search', props.search, {
+      defaultIntegration: new HttpLambdaIntegration('Search', this.alias, {
         payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0,
       }),
       corsPreflight: {

@@ -46,6 +46,8 @@ const schema = z.object({
   throttleRate: count(1, 10_000).default(50),
   throttleBurst: count(1, 5_000).default(100),
   alarmEmail: z.email().optional(),
+  /** Search environments kept initialised (models and Atlas loaded) on the `live` alias; each is billed. */
+  provisionedConcurrency: count(0, 100).default(0),
   logRetentionDays: z.coerce
     .number()
     .refine((d) => RETENTION_DAYS.includes(d), { message: `expected one of ${RETENTION_DAYS.join(', ')}` })

@@ -4,6 +4,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { Alarms } from './alarms.ts';
+import { Dashboard } from './dashboard.ts';
 import type { FunctionCode } from './function-code.ts';
 import { IngestSchedule } from './ingest-schedule.ts';
 import { buildIngestWorkflow } from './ingest-workflow.ts';
@@ -100,6 +101,7 @@ export class ThreadfinderStack extends Stack {
       api: api.api,
       email: settings.alarmEmail,
     });
+    new Dashboard(this, 'Observability', { stateMachine: this.stateMachine, functions: fns.functions });
     new CfnOutput(this, 'StateMachineArn', {
       value: this.stateMachine.stateMachineArn,
       description: 'export THREADFINDER_STATE_MACHINE_ARN=<this> for `threadfinder ingest --cloud`',

@@ -34,12 +34,12 @@ describe('the cloud stack (synthesized)', () => {
     }
   });
 
-  it('routes the HTTP API to the search function, throttled, with CORS', () => {
-    const search = logicalId(template, 'AWS::Lambda::Function', 'FunctionsSearch');
+  it('routes the HTTP API to the search function (its `live` alias), throttled, with CORS', () => {
+    const live = logicalId(template, 'AWS::Lambda::Alias', 'SearchLive');
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
       IntegrationType: 'AWS_PROXY',
       PayloadFormatVersion: '2.0',
-      IntegrationUri: { 'Fn::GetAtt': [search, 'Arn'] },
+      IntegrationUri: { Ref: live },
     });
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default' });
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
