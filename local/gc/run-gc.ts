@@ -81,7 +81,7 @@ async function whoIsIngesting(dataDir: string, locked: LockedIndex[]): Promise<s
   if (held[0])
     return `an ingestion of ${held[0].catalog} holds its lock (${held[0].holder}, ${held[0].file})`;
   const foreign = await foreignIndexLocks(dataDir, locked);
-  if (foreign[0]) return `an ingestion is writing the index at ${foreign[0]}`;
+  if (foreign[0]) return `a writer (ingest, or start while it serves) holds the index at ${foreign[0]}`;
   return undefined;
 }
 

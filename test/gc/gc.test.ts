@@ -106,7 +106,7 @@ describe('threadfinder gc', () => {
     // Assess
     await expect(underIndexLock).rejects.toThrow(GcRefusedError);
     await expect(underIndexLock).rejects.toThrow(
-      /an ingestion is writing the index at .*check-model \(process \d+ since /,
+      /a writer \(ingest, or start while it serves\) holds the index at .*check-model \(process \d+ since /,
     );
     await writer.close();
     // Prepare
