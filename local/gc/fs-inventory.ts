@@ -1,4 +1,4 @@
-import type { Dirent } from 'node:fs';
+import { type Dirent, statSync } from 'node:fs';
 import { readdir, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { mapLimit } from '../../core/concurrency.ts';
@@ -21,11 +21,14 @@ export class FsBlobInventory implements BlobInventory {
   async list(prefix: string): Promise<BlobEntry[]> {
     const files: string[] = [];
     await this.walk(prefix.replace(/\/$/, ''), files);
-    const entries = await mapLimit(files, CONCURRENCY, async (key) => {
-      const info = await stat(this.fileOf(key)).catch(() => undefined);
-      return info?.isFile() ? { key, size: info.size, modifiedMs: info.mtimeMs } : undefined;
-    });
-    return entries.filter((e): e is BlobEntry => e !== undefined).sort((a, b) => (a.key < b.key ? -1 : 1));
+    // Synchronous stats: at hundreds of thousands of small files, a promise and a thread-pool hop per file cost
+    // several times the system call itself (47k products: ~460k files).
+    const entries: BlobEntry[] = [];
+    for (const key of files) {
+      const info = statSync(this.fileOf(key), { throwIfNoEntry: false });
+      if (info?.isFile()) entries.push({ key, size: info.size, modifiedMs: info.mtimeMs });
+    }
+    return entries.sort((a, b) => (a.key < b.key ? -1 : 1));
   }
 
   /**

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -142,6 +142,39 @@ describe('threadfinder gc', () => {
     const report = await runGc(dataDir, { apply: true });
     // Assess
     expect(report.deleted?.blobs).toBe(6);
+  });
+
+  it("keeps what another model's index references, and refuses while a new model's index is being written", async () => {
+    // Prepare
+    const { dataDir, garbage } = await dataDirWithGarbage();
+    const other = await FileVectorStore.open(path.join(dataDir, 'index', 'other-model'));
+    await other.bind({ model: 'other-model', dim: 2 });
+    await other.upsert([
+      {
+        id: 'q1',
+        vector: normalize([1, 1]),
+        images: ['https://shop.example/gone.jpg'],
+        maskedKeys: [garbage[1]],
+        metadata: {},
+        imagesUsed: 1,
+      },
+    ]);
+    await other.close();
+    await mkdir(path.join(dataDir, 'index', 'third-model'));
+    await writeFile(
+      path.join(dataDir, 'index', 'third-model', 'LOCK'),
+      JSON.stringify({ pid: 1, since: 'now' }),
+    );
+    // Act
+    const refused = runGc(dataDir, { apply: true });
+    await expect(refused).rejects.toThrow(/holds the index at .*third-model \(process 1 since now\)/);
+    await rm(path.join(dataDir, 'index', 'third-model'), { recursive: true });
+    const report = await runGc(dataDir, { apply: true });
+    // Assess
+    expect(report.products).toBe(5);
+    const blobs = new FsBlobStore(path.join(dataDir, 'blobs'));
+    for (const key of garbage.slice(0, 3)) expect(await blobs.has(key)).toBe(true);
+    expect(report.deleted?.blobs).toBe(3);
   });
 
   it('refuses while the index has damaged lines, whose products it cannot see', async () => {
