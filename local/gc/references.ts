@@ -32,9 +32,12 @@ export async function collectReferences(stores: VectorStore[], blobs: BlobStore)
     originalKeys: new Set(),
   };
   for (const store of stores) {
-    for await (const id of store.listIds()) {
+    const ids: string[] = [];
+    for await (const id of store.listIds()) ids.push(id);
+    // Several gets in flight: a remote store (Atlas) answers each in a round trip.
+    await mapLimit(ids, CONCURRENCY, async (id) => {
       const record = await store.get(id);
-      if (!record) continue;
+      if (!record) return;
       refs.products++;
       for (const key of record.maskedKeys ?? []) {
         if (!key) continue;
@@ -42,7 +45,7 @@ export async function collectReferences(stores: VectorStore[], blobs: BlobStore)
         refs.originalHashes.add(contentHashOf(key));
       }
       for (const url of record.images) refs.urlRecordKeys.add(urlRecordKey(url));
-    }
+    });
   }
   const pointed = await mapLimit([...refs.urlRecordKeys], CONCURRENCY, (key) => originalOf(blobs, key));
   for (const key of pointed) if (key) refs.originalKeys.add(key);
