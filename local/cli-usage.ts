@@ -13,6 +13,8 @@ Commands:
                            catalog of the affected products to ingest (threadfinder check --help)
   gc [--apply]             delete originals, masks and URL records no stored product uses, and old run files;
                            a dry run unless --apply (threadfinder gc --help)
+  eval [--queries FILE]    measure retrieval quality of the index: view consistency, attribute queries, labelled
+                           queries; --json FILE, --compare A.json B.json (threadfinder eval --help)
 
 Options:
   --format auto|urls|csv|jsonl   catalog format (default: auto-detected)

@@ -31,6 +31,11 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = await runCheckCommand(argv.slice(1), loadConfig());
     return;
   }
+  if (argv[0] === 'eval') {
+    const { runEvalCommand } = await import('./eval/eval-command.ts');
+    process.exitCode = await runEvalCommand(argv.slice(1), loadConfig());
+    return;
+  }
   if (argv[0] === 'gc') {
     const { runGcCommand } = await import('./gc/gc-command.ts');
     process.exitCode = await runGcCommand(argv.slice(1), loadConfig());

@@ -1,0 +1,108 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FileVectorStore } from '../../adapters/file-vector-store.ts';
+import { loadConfig } from '../../core/config.ts';
+import { Random } from '../../core/random.ts';
+import { meanOfUnitVectors, normalize } from '../../core/vectors.ts';
+import { runEvalCommand } from '../../local/eval/eval-command.ts';
+import { tempDir } from '../models/drawn-images.ts';
+
+// `threadfinder eval` end to end on an index of the stand-in CLIP (512-d), with the stand-in text encoder.
+
+async function standInIndex(dataDir: string, settings: { segment: boolean }) {
+  const store = await FileVectorStore.open(path.join(dataDir, 'index', 'test-clip'));
+  await store.bind({ model: 'test-clip', dim: 512 });
+  const prng = new Random(3);
+  const unit = () => normalize(Array.from(prng.gaussians(512)));
+  const colors = ['red', 'navy', 'green'];
+  const products = Array.from({ length: 12 }, (_, i) => ({
+    id: `s${i}`,
+    images: [unit(), unit()],
+    metadata: { color: colors[i % 3] as string, pattern: i % 2 ? 'stripes' : 'solid', garment: 't-shirt' },
+  }));
+  await store.upsert(
+    products.map((p) => ({
+      id: p.id,
+      vector: meanOfUnitVectors(p.images),
+      images: ['u1', 'u2'],
+      metadata: p.metadata,
+      imagesUsed: 2,
+    })),
+  );
+  const recorded = { embedModel: 'test-clip', ...settings, imageFit: 'pad' as const, background: '#00b140' };
+  await store.putImageVectors(
+    products.map((p) => ({
+      id: p.id,
+      images: p.images.map((vector, index) => ({ index, vector })),
+      settings: recorded,
+    })),
+  );
+  await store.close();
+}
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: [(l: string) => out.push(l), (l: string) => err.push(l)] as const };
+}
+
+describe('threadfinder eval', () => {
+  it('prints all three tables with the stand-in warning, writes JSON, names bad query lines (exit 4)', async () => {
+    // Prepare
+    const dataDir = await tempDir('eval-cli');
+    await standInIndex(dataDir, { segment: true });
+    const queries = path.join(dataDir, 'q.jsonl');
+    await fs.writeFile(queries, '{"query": "red t-shirt", "relevant": ["s0", "s3"]}\n{"query": 1}\n');
+    const config = loadConfig({ THREADFINDER_DATA_DIR: dataDir, THREADFINDER_MODELS: 'test' });
+    const { out, err, io } = capture();
+
+    // Act
+    const json = path.join(dataDir, 'a.json');
+    const code = await runEvalCommand(['--queries', queries, '--json', json], config, ...io);
+
+    // Assess
+    const text = out.join('\n');
+    expect(code).toBe(4);
+    expect(err.join('\n')).toContain(`${queries}:2: "query" must be a non-empty string`);
+    expect(err.join('\n')).toContain('THREADFINDER_MODELS=test');
+    expect(text).toContain('STAND-IN MODELS: the numbers below are meaningless');
+    expect(text).toContain('embed test-clip, segmentation ?, background #00b140, fit pad');
+    expect(text).toMatch(/View consistency \(no labels\): 12 queries/);
+    expect(text).toMatch(/Attribute queries from metadata: \d+ queries/);
+    expect(text).toMatch(/Labelled queries: 1 queries/);
+    expect(JSON.parse(await fs.readFile(json, 'utf8'))).toMatchObject({
+      format: 'threadfinder-eval',
+      standIn: true,
+    });
+  });
+
+  it('--compare prints two runs side by side with B - A', async () => {
+    // Prepare
+    const [dirA, dirB] = [await tempDir('eval-a'), await tempDir('eval-b')];
+    await standInIndex(dirA, { segment: true });
+    await standInIndex(dirB, { segment: false });
+    const run = async (dir: string) => {
+      const file = path.join(dir, 'r.json');
+      await runEvalCommand(
+        ['--json', file],
+        loadConfig({ THREADFINDER_DATA_DIR: dir, THREADFINDER_MODELS: 'test' }),
+        () => {},
+        () => {},
+      );
+      return file;
+    };
+    const [a, b] = [await run(dirA), await run(dirB)];
+    const { out, io } = capture();
+
+    // Act
+    const code = await runEvalCommand(['--compare', a, b], loadConfig({}), ...io);
+
+    // Assess
+    const text = out.join('\n');
+    expect(code).toBe(0);
+    expect(text).toContain('segmentation off (photos as downloaded)');
+    expect(text).toMatch(/view recallAt1\s+\d\.\d{3}\s+\d\.\d{3}\s+[+-]?\d/);
+    expect(text).toMatch(/metric\s+A\s+B\s+B - A/);
+  });
+});
