@@ -19,6 +19,8 @@ export interface CommandLine {
   forceRefresh: boolean;
   embedModel?: string;
   segmentModel?: string;
+  /** `--no-segment`: embed each photo as downloaded (no garment mask), e.g. to measure what segmentation adds. */
+  noSegment?: boolean;
   /** `ingest --cloud`: start (or watch) an ingestion in the deployed stack instead of running one here. */
   cloud?: CloudArgs;
 }
@@ -33,6 +35,7 @@ const ONLY_WITH: Record<string, readonly string[]> = {
   prune: ['start', 'ingest'],
   'force-refresh': ['start', 'ingest'],
   'skip-ingest': ['start'],
+  'no-segment': ['start', 'ingest'],
   ...CLOUD_ONLY_WITH,
 };
 
@@ -51,6 +54,7 @@ export function parseCommandLine(argv: string[]): CommandLine {
       'force-refresh': { type: 'boolean' },
       'embed-model': { type: 'string' },
       'segment-model': { type: 'string' },
+      'no-segment': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       ...CLOUD_OPTIONS,
     },
@@ -88,6 +92,7 @@ export function parseCommandLine(argv: string[]): CommandLine {
     forceRefresh: values['force-refresh'] === true,
     embedModel: values['embed-model'],
     segmentModel: values['segment-model'],
+    ...(values['no-segment'] === true && { noSegment: true }),
   };
 }
 

@@ -22,6 +22,7 @@ Options:
   --skip-ingest                  start: serve without ingesting
   --prune                        delete stored products that are not in this catalog (skipped if a batch failed)
   --force-refresh                download every image again, ignoring ETags and freshness from earlier runs
+  --no-segment                   embed each photo as downloaded, without cutting the garment out (for eval --compare)
   --embed-model ID               embedding model (default THREADFINDER_EMBED_MODEL, else marqo-fashion-siglip)
   --segment-model ID             segmentation model (default THREADFINDER_SEGMENT_MODEL, else u2net_cloth_seg)
 

@@ -157,7 +157,7 @@ async function announce(rt: LocalRuntime, models: ResolvedModels, url: string): 
 }
 
 function ingestOptions(line: CommandLine) {
-  return { format: line.format, groupSize: line.groupSize, prune: line.prune };
+  return { format: line.format, groupSize: line.groupSize, prune: line.prune, segment: !line.noSegment };
 }
 
 /** First Ctrl-C: finish the batches in flight and store what they embedded. Second: quit at once. */

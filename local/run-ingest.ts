@@ -17,6 +17,8 @@ export interface IngestFileOptions {
   groupSize?: number;
   /** Delete stored products that are not in this catalog (skipped when anything failed or rows were refused). */
   prune?: boolean;
+  /** False: embed each photo as downloaded, without segmentation (`--no-segment`); default true. */
+  segment?: boolean;
   /** Stops starting new batches; what the batches in flight embed is still stored. */
   signal?: AbortSignal;
   log?: (line: string) => void;
@@ -45,7 +47,7 @@ export async function ingestCatalogFile(
   const catalogKey = await placeCatalog(rt, options.file);
   // Load the models before the first download: a broken model file stops the run now, with its name,
   // instead of failing every batch after downloading the whole catalog.
-  await rt.segmenter();
+  if (options.segment !== false) await rt.segmenter();
   await rt.imageEmbedder();
   let progress: ProgressReporter | undefined;
   const store = namingStoreFaults(rt.store, path.join(rt.config.dataDir, 'index'));
@@ -59,6 +61,7 @@ export async function ingestCatalogFile(
       },
       hostPaused: (event) => progress?.hostPaused(event),
     },
+    { segment: options.segment },
   );
   const problemsFile = (p: PrepareResult) =>
     p.problemsKey ? path.join(rt.config.dataDir, 'blobs', p.problemsKey) : undefined;

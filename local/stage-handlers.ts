@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Context } from 'aws-lambda';
+import { parseBatchEvent } from '../core/batch-schema.ts';
 import type { Batch, ImageRecord } from '../core/types.ts';
 import { createAggregateHandler } from '../functions/aggregate/handler.ts';
 import type { CompactAggregateSummary } from '../functions/aggregate/types.ts';
@@ -72,7 +73,7 @@ export const localLogFile = (dataDir: string): string => path.join(dataDir, 'log
 export function createLocalStageHandlers(
   rt: LocalRuntime,
   observer: StageObserver = {},
-  options: { downloadInvocationMs?: number } = {},
+  options: { downloadInvocationMs?: number; segment?: boolean } = {},
 ): StageHandlers {
   const { config } = rt;
   // The Lambdas' Powertools log lines and EMF metrics, as JSON lines in a file (the terminal has the progress bar).
@@ -112,7 +113,7 @@ export function createLocalStageHandlers(
       store: rt.store,
       modelId: rt.models.embed.id,
       dim: rt.models.embed.dim,
-      settings: embedSettings(config, rt.models),
+      settings: embedSettings(config, rt.models, options.segment !== false),
     }),
     observe('aggregate'),
   );
@@ -120,7 +121,11 @@ export function createLocalStageHandlers(
   return {
     prepare: (event) => prepare(event, localContext('prepare')),
     download: (event) => download(event, localContext('download', options.downloadInvocationMs)),
-    segment: (event) => segment(event, localContext('segment')),
+    // --no-segment: each photo goes to the embedder as downloaded (no mask), for ablations.
+    segment: (event) =>
+      options.segment === false
+        ? Promise.resolve(parseBatchEvent(event))
+        : segment(event, localContext('segment')),
     embed: (event) => embed(event, localContext('embed')),
     aggregate: (event) => aggregate(event, localContext('aggregate')),
     lock: createLocalLockTable(path.join(config.dataDir, 'locks')),

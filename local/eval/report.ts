@@ -87,8 +87,9 @@ function numbers(result: EvalResult): Map<string, number> {
 export function renderCompare(a: EvalResult, b: EvalResult, names: [string, string]): string {
   const [na, nb] = [numbers(a), numbers(b)];
   const keys = [...new Set([...na.keys(), ...nb.keys()])];
-  const cell = (x: number | undefined) =>
-    (x === undefined ? '-' : Number.isInteger(x) ? String(x) : f3(x)).padStart(8);
+  // Query counts print as whole numbers, metrics with three decimals.
+  const num = (x: number, count: boolean) => (count ? String(x) : f3(x));
+  const cell = (x: number | undefined, count: boolean) => (x === undefined ? '-' : num(x, count)).padStart(8);
   const width = Math.max(...keys.map((k) => k.length), 6);
   const lines = [
     `A: ${names[0]}`,
@@ -101,10 +102,10 @@ export function renderCompare(a: EvalResult, b: EvalResult, names: [string, stri
   for (const k of keys) {
     const x = na.get(k);
     const y = nb.get(k);
+    const count = k.endsWith('queries');
     const d = x !== undefined && y !== undefined ? y - x : undefined;
-    const delta =
-      d === undefined ? '-'.padStart(8) : `${d > 0 ? '+' : ''}${Number.isInteger(d) ? d : f3(d)}`.padStart(8);
-    lines.push(`${k.padEnd(width)} ${cell(x)} ${cell(y)} ${delta}`);
+    const delta = d === undefined ? '-' : `${d > 0 ? '+' : ''}${num(d, count)}`;
+    lines.push(`${k.padEnd(width)} ${cell(x, count)} ${cell(y, count)} ${delta.padStart(8)}`);
   }
   return lines.join('\n');
 }
