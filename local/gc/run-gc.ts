@@ -40,6 +40,11 @@ export async function runGc(dataDir: string, options: GcOptions): Promise<GcRepo
   const blobsDir = path.join(dataDir, 'blobs');
   await refuseWhileIngesting(dataDir, []);
   const locked = await lockIndexes(dataDir);
+  if (locked.length === 0) {
+    throw new GcRefusedError(
+      `there is no index under ${path.join(dataDir, 'index')}: gc keeps what an index references, and without one it would delete every image; is THREADFINDER_DATA_DIR right?`,
+    );
+  }
   let collected: Collected;
   let indexes: IndexLogReport[];
   try {

@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileVectorStore } from '../../adapters/file-vector-store.ts';
@@ -47,6 +47,19 @@ describe('threadfinder gc (command line)', () => {
     // Assess
     expect(code).toBe(GC_REFUSED_EXIT);
     expect(printed.join('\n')).toMatch(/^gc refused, nothing deleted: a writer .* holds the index at /);
+    expect(await readdir(path.join(dataDir, 'blobs', 'originals'))).toHaveLength(5);
+  });
+
+  it('exits 7 rather than delete every image of a data dir without an index', async () => {
+    // Prepare
+    const { dataDir, config } = await setup();
+    await rm(path.join(dataDir, 'index'), { recursive: true });
+    const printed: string[] = [];
+    // Act
+    const code = await runGcCommand(['--apply'], config, (l) => printed.push(l));
+    // Assess
+    expect(code).toBe(GC_REFUSED_EXIT);
+    expect(printed.join('\n')).toContain('there is no index under');
     expect(await readdir(path.join(dataDir, 'blobs', 'originals'))).toHaveLength(5);
   });
 
