@@ -16,12 +16,13 @@ export const GC_USAGE = `threadfinder gc [--apply] [--runs-older-than DAYS]
   Garbage collection of the data dir (THREADFINDER_DATA_DIR). A dry run by default: lists per kind what would
   be deleted and the bytes. Deletes originals, masked images and URL records that no stored product (of any
   model's index) and no URL a stored product lists references, and run files (runs/, map-results/) older than
-  DAYS; catalogs are kept. Never deletes what the index references; safe beside \`serve\`; refused (exit
+  DAYS; catalogs are kept. Never deletes what the index references. Safe beside \`serve\` (one started before
+  the last ingestion may miss the masked images of products changed since: restart it). Refused (exit
   ${GC_REFUSED_EXIT}) while an ingestion runs (its catalog or index lock), when the index is damaged (run check --repair)
   or when there is no index at all.
   --apply                  delete, then compact the index log
   --runs-older-than DAYS   age of the run files that go (default ${DEFAULT_RUN_MAX_AGE_MS / DAY_MS}; 0: all but the newest finished run)
-  --cloud                  not available yet: the bucket's lifecycle rules expire run files only.`;
+  --cloud                  not available yet (the bucket's lifecycle rules expire only its run files).`;
 
 /** Runs `threadfinder gc`; returns the exit code. */
 export async function runGcCommand(
