@@ -1,5 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
-import { open, readFile, writeFile } from 'node:fs/promises';
+import { open, writeFile } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import type { EmbedSettings, ProductImageVectors } from '../../core/ports/vector-store.ts';
 import { decodeHalf, encodeHalf } from '../half-float.ts';
@@ -43,33 +43,42 @@ interface ImageLine {
   v: string[];
 }
 
-/** Scans `file`: where each live id's latest line is, and where the valid lines end. */
+const SCAN_CHUNK = 8 << 20;
+
+/** Scans `file` in 8 MiB reads: where each live id's latest line is, and where the valid lines end. */
 async function scan(file: string): Promise<{ entries: Map<string, Entry>; end: number } | null> {
-  let bytes: Buffer;
+  let handle: FileHandle;
   try {
-    bytes = await readFile(file);
+    handle = await open(file, 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
   const entries = new Map<string, Entry>();
-  let start = 0;
-  let end = 0;
-  while (start < bytes.length) {
-    const newline = bytes.indexOf(0x0a, start);
-    if (newline < 0) break; // a torn last line: appends overwrite it
-    const record = parseLine(bytes.subarray(start, newline));
-    if (record?.t === 'img' && typeof record.id === 'string') {
-      entries.set(record.id, {
-        offset: start,
-        length: newline - start,
-        crc: bytes.toString('latin1', start, start + 8),
-      });
-    } else if (record?.t === 'imgdel' && typeof record.id === 'string') {
-      entries.delete(record.id);
+  let end = 0; // file offset just after the last complete line
+  let pending = Buffer.alloc(0); // bytes from `end` not yet ending in a newline
+  try {
+    for (;;) {
+      const chunk = Buffer.alloc(SCAN_CHUNK);
+      const { bytesRead } = await handle.read(chunk, 0, SCAN_CHUNK, end + pending.length);
+      if (bytesRead === 0) break; // what is left in `pending` is a torn last line: appends overwrite it
+      const bytes = Buffer.concat([pending, chunk.subarray(0, bytesRead)]);
+      let start = 0;
+      for (let newline = bytes.indexOf(0x0a); newline >= 0; newline = bytes.indexOf(0x0a, start)) {
+        const record = parseLine(bytes.subarray(start, newline));
+        if (record?.t === 'img' && typeof record.id === 'string') {
+          const crc = bytes.toString('latin1', start, start + 8);
+          entries.set(record.id, { offset: end + start, length: newline - start, crc });
+        } else if (record?.t === 'imgdel' && typeof record.id === 'string') {
+          entries.delete(record.id);
+        }
+        start = newline + 1;
+      }
+      end += start;
+      pending = bytes.subarray(start);
     }
-    start = newline + 1;
-    end = start;
+  } finally {
+    await handle.close();
   }
   return { entries, end };
 }
