@@ -9,6 +9,7 @@ Commands:
   ingest FILE              ingest a catalog and exit
   serve                    serve search over what is already ingested (read-only: may run beside an ingest)
   models list|fetch|verify list, download or check the models (threadfinder models --help)
+  plan CATALOG [--cloud]   before a run: what is already here, how long it takes here, what it costs in the cloud
   check [--repair]         check the data dir's integrity, read-only; --repair sets damage aside and writes a
                            catalog of the affected products to ingest (threadfinder check --help)
   gc [--apply]             delete originals, masks and URL records no stored product uses, and old run files;

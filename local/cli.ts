@@ -36,6 +36,11 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = await runEvalCommand(argv.slice(1), loadConfig());
     return;
   }
+  if (argv[0] === 'plan') {
+    const { runPlanCommand } = await import('./plan/plan-command.ts');
+    process.exitCode = await runPlanCommand(argv.slice(1), loadConfig());
+    return;
+  }
   if (argv[0] === 'gc') {
     const { runGcCommand } = await import('./gc/gc-command.ts');
     process.exitCode = await runGcCommand(argv.slice(1), loadConfig());
