@@ -5,6 +5,7 @@ import { ConfigError } from '../../core/errors.ts';
 import { ensureModels } from '../../models/fetch/ensure-models.ts';
 import { TEST_MODELS_BANNER } from '../cli-usage.ts';
 import { createLocalRuntime } from '../runtime.ts';
+import { hasSample } from '../sample-source.ts';
 import { parseLabelledQueries } from './labelled-queries.ts';
 import { renderCompare, renderEval } from './report.ts';
 import { type EvalResult, runEval } from './run-eval.ts';
@@ -80,7 +81,8 @@ export async function runEvalCommand(
   try {
     const result = await runEval(
       { store: rt.store, text: await rt.textEmbedder() },
-      { viewQueries, labelled: labelled?.queries },
+      // The bundled sample has no labels file: its product names stand in (each name -> its product).
+      { viewQueries, labelled: labelled?.queries, namesAsQueries: hasSample(config.dataDir) },
     );
     const saved = { ...result, standIn };
     if (standIn) out('STAND-IN MODELS: the numbers below are meaningless (they only show that eval runs).\n');

@@ -50,7 +50,7 @@ export function renderEval(result: EvalResult): string {
   if (isSkipped(labelled)) out.push(`Labelled queries: skipped (${labelled.skipped})`);
   else {
     out.push(
-      `Labelled queries: ${labelled.queries} queries${labelled.relevantNotStored ? ` (${labelled.relevantNotStored} relevant ids are not in the index)` : ''}`,
+      `Labelled queries from ${labelled.source}: ${labelled.queries} queries${labelled.relevantNotStored ? ` (${labelled.relevantNotStored} relevant ids are not in the index)` : ''}`,
       '  recall@1  recall@5  recall@10  MRR@10  nDCG@10',
       `  ${[labelled.recallAt1, labelled.recallAt5, labelled.recallAt10, labelled.mrr, labelled.ndcgAt10].map((x) => f3(x).padStart(8)).join('  ')}`,
     );

@@ -21,6 +21,11 @@ export interface EvalOptions {
   /** Attribute queries per template (default 100). */
   attributeQueriesPerTemplate?: number;
   labelled?: LabelledQuery[];
+  /**
+   * Without `labelled`: each product's `name` as a query whose one relevant product is itself (the bundled
+   * sample, whose names are "Red striped t-shirt" and the like).
+   */
+  namesAsQueries?: boolean;
 }
 
 /** Precision and recall of attribute queries, per template and over all. */
@@ -46,7 +51,7 @@ export interface EvalResult {
   /** One image of a product as the query, the product represented by the mean of its other images. */
   view: (Omit<RankingScores, 'ndcgAt10'> & { eligible: number }) | Skipped;
   attributes: { rows: AttributeRow[]; all: AttributeRow } | Skipped;
-  labelled: (RankingScores & { relevantNotStored: number }) | Skipped;
+  labelled: (RankingScores & { relevantNotStored: number; source: string }) | Skipped;
   ms: { view: number; attributes: number; labelled: number; total: number };
 }
 
@@ -78,9 +83,17 @@ export async function runEval(deps: EvalDeps, options: EvalOptions = {}): Promis
   const attributes = await attributeQueries(deps, products, options.attributeQueriesPerTemplate ?? 100);
   const attributesMs = since(t);
   t = performance.now();
+  const stored = new Set(products.map((p) => p.id));
+  const names = products.flatMap((p) =>
+    typeof p.metadata.name === 'string' && p.metadata.name.trim()
+      ? [{ query: p.metadata.name, relevant: [p.id] }]
+      : [],
+  );
   const labelled = options.labelled
-    ? await labelledQueries(deps, options.labelled, new Set(products.map((p) => p.id)))
-    : { skipped: 'no --queries file' };
+    ? { ...(await labelledQueries(deps, options.labelled, stored)), source: 'the --queries file' }
+    : options.namesAsQueries && names.length > 0
+      ? { ...(await labelledQueries(deps, names, stored)), source: "the sample's product names (built in)" }
+      : { skipped: 'no --queries file' };
   const labelledMs = since(t);
   return {
     format: 'threadfinder-eval',

@@ -70,7 +70,7 @@ describe('threadfinder eval', () => {
     expect(text).toContain('embed test-clip, segmentation ?, background #00b140, fit pad');
     expect(text).toMatch(/View consistency \(no labels\): 12 queries/);
     expect(text).toMatch(/Attribute queries from metadata: \d+ queries/);
-    expect(text).toMatch(/Labelled queries: 1 queries/);
+    expect(text).toMatch(/Labelled queries from the --queries file: 1 queries/);
     expect(JSON.parse(await fs.readFile(json, 'utf8'))).toMatchObject({
       format: 'threadfinder-eval',
       standIn: true,

@@ -171,6 +171,38 @@ describe('eval with an oracle embedder gives exactly the metrics computed by han
   });
 });
 
+describe('the sample without a labels file', () => {
+  it('uses each product name as a query whose relevant product is itself', async () => {
+    const products = oracleProducts().map((p) =>
+      ['b', 'c', 'd'].includes(p.id)
+        ? {
+            ...p,
+            metadata: {
+              ...p.metadata,
+              name:
+                ATTRS.find((x) => x[0] === p.id)
+                  ?.slice(1)
+                  .map((w) => PATTERN[w] ?? w)
+                  .join(' ') ?? '',
+            },
+          }
+        : p,
+    );
+    const store = await storeOf(products);
+
+    const result = await runEval({ store, text: oracleText }, { namesAsQueries: true });
+
+    // "red plain shirt", "blue striped dress", "blue plain dress": each product alone scores 1.
+    expect(result.labelled).toMatchObject({
+      queries: 3,
+      recallAt1: 1,
+      mrr: 1,
+      source: "the sample's product names (built in)",
+    });
+    await store.close();
+  });
+});
+
 describe('eval with a shuffled embedder lands near chance', () => {
   it('view consistency and attribute queries', async () => {
     // Prepare: 300 products over 4 colours x 3 patterns x 5 garments; every image and product vector is
