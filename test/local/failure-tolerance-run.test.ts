@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import { loadConfig } from '../../core/config.ts';
 import { INGEST_STATES as S } from '../../infra/ingest-states.ts';
 import { runIngestion } from '../../local/ingest.ts';
 import { createLocalRuntime, type LocalRuntime } from '../../local/runtime.ts';
-import { createLocalStageHandlers, type StageHandlers } from '../../local/stage-handlers.ts';
+import { createLocalStageHandlers, localLogFile, type StageHandlers } from '../../local/stage-handlers.ts';
 import { resolveModels } from '../../models/resolve.ts';
 import { type MisbehavingServer, startMisbehavingServer } from '../support/misbehaving-server.ts';
 
@@ -65,6 +65,21 @@ describe('failure tolerance, run locally through the synthesized definition', ()
     expect(report.outcome).toBe('incomplete');
     expect(report.summary.productsStored).toBe(0);
     expect(report.summary.batchesNotEmbedded).toHaveLength(4);
+    // The Lambdas' Powertools lines (the failing download here is the test's own), in the data dir's log file
+    const lines = (await readFile(localLogFile(dir), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ message: 'prepare done', runId: report.runId, catalog: expect.anything() }),
+    );
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        message: 'aggregate done',
+        runId: report.runId,
+        batches: expect.objectContaining({ notEmbedded: 4, failedPercent: 100 }),
+      }),
+    );
   }, 90_000);
 
   it('ends SUCCEEDED (complete) when the failed share stays at or below the tolerance', async () => {
