@@ -14,11 +14,11 @@ export function embedSettings(
   return {
     embedModel: models.embed.id,
     segment,
-    ...(segment && {
-      segmentModel: seg.id,
-      garmentClasses:
-        seg.contract === 'cloth' ? seg.garmentClasses.map((c) => seg.classes[c] ?? String(c)) : undefined,
-    }),
+    ...(segment && { segmentModel: seg.id }),
+    ...(segment &&
+      seg.contract === 'cloth' && {
+        garmentClasses: seg.garmentClasses.map((c) => seg.classes[c] ?? String(c)),
+      }),
     background: hex(config.background),
     imageFit: config.model.imageFit,
   };
