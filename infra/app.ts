@@ -6,7 +6,7 @@ import { readSettings } from './settings.ts';
 import { ThreadfinderStack } from './threadfinder-stack.ts';
 
 const app = new App();
-const settings = readSettings((key) => app.node.tryGetContext(key));
+const settings = readSettings((key) => app.node.tryGetContext(key), Object.keys(app.node.getAllContext()));
 const stack = new ThreadfinderStack(app, app.node.tryGetContext('stackName') ?? 'Threadfinder', {
   settings,
   code: assetCode(settings),

@@ -57,17 +57,48 @@ const schema = z.object({
 /** What a deployment can be told with `cdk deploy -c key=value` (or the `context` of cdk.json). */
 export type DeploySettings = z.infer<typeof schema>;
 
-/** Context keys users may set; anything else under the `threadfinder:` prefix is refused as a typo. */
+/** Context keys users may set (`stackName` names the stack, read by infra/app.ts). */
 export const SETTING_KEYS = Object.keys(schema.shape) as (keyof DeploySettings)[];
+
+/** Our context keys that are not deployment settings. */
+const APP_KEYS = ['stackName'];
+
+/** CDK's own context keys without a colon (read by the CDK CLI from cdk.json or cdk.context.json). */
+const CDK_PLAIN_KEYS = ['notices', 'cli-telemetry', 'acknowledged-issue-numbers'];
+
+/**
+ * Whether a context key belongs to CDK rather than to Threadfinder: every key with a colon (feature flags
+ * `@aws-cdk/<module>:<flag>`, the CLI's `aws:cdk:*`, cached lookups `<provider>:account=...`) and the few plain
+ * keys CDK's CLI reads. Every other key is ours, so a misspelt setting is refused instead of ignored.
+ */
+export function isCdkContextKey(key: string): boolean {
+  return key.includes(':') || CDK_PLAIN_KEYS.includes(key);
+}
+
+/** The context keys that are neither ours nor CDK's: typos of a setting. */
+export function unknownContextKeys(keys: Iterable<string>): string[] {
+  const ours = new Set<string>([...SETTING_KEYS, ...APP_KEYS]);
+  return [...keys].filter((key) => !isCdkContextKey(key) && !ours.has(key)).sort();
+}
 
 /**
  * Reads and validates the deployment settings from CDK context values (strings from `-c`, or JSON values
- * from cdk.json). Throws with every bad key and why.
+ * from cdk.json). Throws with every bad key and why. With `presentKeys` (every context key the app was given),
+ * a key that is neither a setting nor CDK's own (see {@link isCdkContextKey}) is refused with the valid ones.
  *
  * @example
- * const settings = readSettings((key) => app.node.tryGetContext(key));
+ * const settings = readSettings((key) => app.node.tryGetContext(key), Object.keys(app.node.getAllContext()));
  */
-export function readSettings(context: (key: string) => unknown): DeploySettings {
+export function readSettings(
+  context: (key: string) => unknown,
+  presentKeys?: Iterable<string>,
+): DeploySettings {
+  const unknown = presentKeys ? unknownContextKeys(presentKeys) : [];
+  if (unknown.length > 0)
+    throw new Error(
+      `unknown deployment setting${unknown.length > 1 ? 's' : ''} (cdk context): ${unknown.join(', ')}; ` +
+        `valid keys: ${[...SETTING_KEYS, ...APP_KEYS].join(', ')}`,
+    );
   const raw: Record<string, unknown> = {};
   for (const key of SETTING_KEYS) {
     const value = context(key);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readSettings } from '../../infra/settings.ts';
+import { cdkJsonContext } from '../../local/ingest-definition.ts';
+import { synthStack } from './synth.ts';
 
 const from = (values: Record<string, unknown>) => readSettings((key) => values[key]);
 
@@ -26,5 +28,38 @@ describe('deployment settings (cdk context)', () => {
     expect(attempt).toThrow(/embedModel/);
     expect(attempt).toThrow(/schedule/);
     expect(attempt).toThrow(/logRetentionDays/);
+  });
+});
+
+describe('unknown context keys', () => {
+  const withKeys = (values: Record<string, unknown>) =>
+    readSettings((key) => values[key], Object.keys(values));
+
+  it('refuses a misspelt setting and lists the valid keys', () => {
+    const attempt = () => withKeys({ batchsize: '50' });
+    expect(attempt).toThrow(/unknown deployment setting \(cdk context\): batchsize/);
+    expect(attempt).toThrow(/valid keys: .*batchSize.*maxConcurrency.*stackName/);
+  });
+
+  it("leaves CDK's own keys alone: feature flags, CLI keys, lookups, notices, telemetry", () => {
+    const settings = withKeys({
+      '@aws-cdk/aws-stepfunctions:useDistributedMapResultWriterV2': true,
+      'aws:cdk:bundling-stacks': [],
+      'availability-zones:account=123456789012:region=eu-west-1': ['eu-west-1a'],
+      notices: false,
+      'cli-telemetry': false,
+      'acknowledged-issue-numbers': [1234],
+      stackName: 'Shop',
+      batchSize: '30',
+    });
+    expect(settings.batchSize).toBe(30);
+  });
+
+  it('refuses a typo given with -c to the synthesized app', () => {
+    expect(() => synthStack({ 'batch-size': '50' })).toThrow(/batch-size; valid keys/);
+  });
+
+  it("accepts cdk.json's whole context", () => {
+    expect(() => withKeys(cdkJsonContext())).not.toThrow();
   });
 });

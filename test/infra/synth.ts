@@ -22,7 +22,10 @@ export function synthStack(context: Record<string, unknown> = {}): {
   template: Template;
 } {
   const app = testApp(context);
-  const settings: DeploySettings = readSettings((key) => app.node.tryGetContext(key));
+  const settings: DeploySettings = readSettings(
+    (key) => app.node.tryGetContext(key),
+    Object.keys(app.node.getAllContext()),
+  );
   const stack = new ThreadfinderStack(app, 'Threadfinder', { settings, code: assetCode(settings) });
   return { stack, template: Template.fromStack(stack) };
 }
