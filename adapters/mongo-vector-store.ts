@@ -1,4 +1,5 @@
 import type { Collection, Db, MongoClient, MongoClientOptions } from 'mongodb';
+import { DEFAULT_MONGO_INDEX } from '../core/config.ts';
 import { InputError, ModelMismatchError, ThreadfinderError } from '../core/errors.ts';
 import type {
   Facets,
@@ -26,7 +27,7 @@ export interface MongoVectorStoreOptions {
   collection?: string;
   /** Collection holding one binding document (model, dim) per products collection (default `threadfinder_meta`). */
   metaCollection?: string;
-  /** Atlas Vector Search index name (default `threadfinder_vectors`). */
+  /** Atlas Vector Search index name (default {@link DEFAULT_MONGO_INDEX}). */
   indexName?: string;
   /** How long `bind` waits for the index to become queryable (default 5 minutes). */
   indexTimeoutMs?: number;
@@ -72,7 +73,7 @@ export class MongoVectorStore implements VectorStore {
   constructor(source: MongoClient | Db, options: MongoVectorStoreOptions = {}) {
     this.db = isClient(source) ? source.db(options.database ?? 'threadfinder') : source;
     this.collectionName = options.collection ?? 'products';
-    this.indexName = options.indexName ?? 'threadfinder_vectors';
+    this.indexName = options.indexName ?? DEFAULT_MONGO_INDEX;
     this.indexTimeoutMs = options.indexTimeoutMs ?? 300_000;
     this.indexPollMs = options.indexPollMs ?? 2_000;
     this.upsertChunkSize = options.upsertChunkSize ?? 500;

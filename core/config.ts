@@ -12,6 +12,9 @@ const hexColor = z
     return [0, 2, 4].map((i) => Number.parseInt(h.slice(i, i + 2), 16)) as [number, number, number];
   });
 
+/** The Atlas Vector Search index name unless configured: the adapter, the Lambda config and the stack use it. */
+export const DEFAULT_MONGO_INDEX = 'product_vectors';
+
 /** Names of the model settings, shared by the local CLI and the cloud stack. */
 export const MODEL_ENV = {
   /** `real` (published models from the models folder) or `test` (generated stand-ins). */
@@ -95,7 +98,7 @@ const schema = z.object({
   [CLOUD_ENV.mongoSecretArn]: z.string().startsWith('arn:', 'expected a Secrets Manager ARN').optional(),
   [CLOUD_ENV.mongoDatabase]: z.string().min(1).default('threadfinder'),
   [CLOUD_ENV.mongoCollection]: z.string().min(1).default('products'),
-  [CLOUD_ENV.mongoIndex]: z.string().min(1).default('product_vectors'),
+  [CLOUD_ENV.mongoIndex]: z.string().min(1).default(DEFAULT_MONGO_INDEX),
   THREADFINDER_WEB_DIR: z.string().min(1).optional(),
 });
 

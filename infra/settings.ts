@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_MONGO_INDEX } from '../core/config.ts';
 import { formatIssues } from '../core/zod-issues.ts';
 import { DEFAULT_EMBED_MODEL, DEFAULT_SEGMENT_MODEL, findModel } from '../models/registry.ts';
 
@@ -29,7 +30,7 @@ const schema = z.object({
   mongoIndex: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/)
-    .default('product_vectors'),
+    .default(DEFAULT_MONGO_INDEX),
   schedule: z
     .string()
     .regex(/^(none|cron\(.+\)|rate\(.+\))$/, 'expected none, cron(...) or rate(...)')
