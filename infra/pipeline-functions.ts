@@ -68,12 +68,27 @@ export class PipelineFunctions extends Construct {
     }
   }
 
-  /** Gives `stages` the MongoDB secret's ARN, read access to it, and the collection names. */
+  /**
+   * Gives `stages` the MongoDB secret's ARN, read access to it, and the collection names; with
+   * `mongoSecretKmsKeyArn`, kms:Decrypt on that key when Secrets Manager asks on their behalf.
+   */
   bindMongo(secret: secretsmanager.ISecret, stages: StageName[]): void {
-    const { mongoDatabase, mongoCollection, mongoIndex } = this.settings;
+    const { mongoDatabase, mongoCollection, mongoIndex, mongoSecretArn, mongoSecretKmsKeyArn } =
+      this.settings;
     for (const stage of stages) {
       const fn = this.functions[stage];
       secret.grantRead(fn);
+      if (mongoSecretKmsKeyArn && mongoSecretArn) {
+        // A secret's key lives in the secret's region (field 4 of its ARN).
+        const region = mongoSecretArn.split(':')[3];
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: ['kms:Decrypt'],
+            resources: [mongoSecretKmsKeyArn],
+            conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } },
+          }),
+        );
+      }
       fn.addEnvironment(CLOUD_ENV.mongoSecretArn, secret.secretArn);
       fn.addEnvironment(CLOUD_ENV.mongoDatabase, mongoDatabase);
       fn.addEnvironment(CLOUD_ENV.mongoCollection, mongoCollection);

@@ -15,10 +15,34 @@ const knownModel = (kind: 'embed' | 'segment') =>
     message: `not a downloadable ${kind} model of models/registry.ts`,
   });
 
+/**
+ * A complete Secrets Manager ARN: the name followed by the six characters Secrets Manager appends
+ * (`...:secret:threadfinder/mongo-AbC123`). IAM matches a partial ARN (without them) only with a wildcard, so
+ * `fromSecretCompleteArn` with one synthesizes and is then denied at run time.
+ */
+const SECRET_ARN =
+  /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
+
+/** A KMS key ARN (not an alias: a policy naming an alias ARN does not authorize the key). */
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+
 const schema = z.object({
   embedModel: knownModel('embed').default(DEFAULT_EMBED_MODEL),
   segmentModel: knownModel('segment').default(DEFAULT_SEGMENT_MODEL),
-  mongoSecretArn: z.string().startsWith('arn:').optional(),
+  mongoSecretArn: z
+    .string()
+    .regex(
+      SECRET_ARN,
+      'expected a complete Secrets Manager ARN, ending in -XXXXXX (the six characters Secrets Manager appends to ' +
+        'the name; `aws secretsmanager describe-secret --secret-id <name> --query ARN` prints it): ' +
+        'a partial ARN is denied at run time',
+    )
+    .optional(),
+  /** The customer-managed KMS key encrypting `mongoSecretArn`, if any: the readers get kms:Decrypt on it. */
+  mongoSecretKmsKeyArn: z
+    .string()
+    .regex(KMS_KEY_ARN, 'expected a KMS key ARN, arn:aws:kms:<region>:<account>:key/<key id> (not an alias)')
+    .optional(),
   mongoDatabase: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,63}$/)
@@ -108,5 +132,10 @@ export function readSettings(
   const parsed = schema.safeParse(raw);
   if (!parsed.success)
     throw new Error(`invalid deployment settings (cdk context): ${formatIssues(parsed.error)}`);
+  if (parsed.data.mongoSecretKmsKeyArn && !parsed.data.mongoSecretArn)
+    throw new Error(
+      'invalid deployment settings (cdk context): mongoSecretKmsKeyArn: only meaningful with mongoSecretArn ' +
+        '(the secret the stack creates uses the AWS managed key)',
+    );
   return parsed.data;
 }

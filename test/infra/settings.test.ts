@@ -63,3 +63,27 @@ describe('unknown context keys', () => {
     expect(() => withKeys(cdkJsonContext())).not.toThrow();
   });
 });
+
+describe('the MongoDB secret settings', () => {
+  const secret = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/mongo-AbC123';
+  const key = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
+  it('accepts a complete secret ARN and a KMS key ARN', () => {
+    expect(from({ mongoSecretArn: secret, mongoSecretKmsKeyArn: key })).toMatchObject({
+      mongoSecretArn: secret,
+      mongoSecretKmsKeyArn: key,
+    });
+  });
+
+  it('refuses a partial secret ARN (no -XXXXXX suffix), saying why', () => {
+    const partial = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/mongo';
+    expect(() => from({ mongoSecretArn: partial })).toThrow(/mongoSecretArn.*complete Secrets Manager ARN/);
+    expect(() => from({ mongoSecretArn: 'arn:aws:s3:::bucket' })).toThrow(/mongoSecretArn/);
+  });
+
+  it('refuses a key alias, and a key without a secret', () => {
+    const alias = 'arn:aws:kms:eu-west-1:123456789012:alias/mongo';
+    expect(() => from({ mongoSecretArn: secret, mongoSecretKmsKeyArn: alias })).toThrow(/not an alias/);
+    expect(() => from({ mongoSecretKmsKeyArn: key })).toThrow(/only meaningful with mongoSecretArn/);
+  });
+});
