@@ -5,6 +5,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 
@@ -15,7 +16,14 @@ export class Alarms extends Construct {
   constructor(
     scope: Construct,
     id: string,
-    props: { stateMachine: sfn.StateMachine; search: lambda.IFunction; api: apigw.HttpApi; email?: string },
+    props: {
+      stateMachine: sfn.StateMachine;
+      search: lambda.IFunction;
+      api: apigw.HttpApi;
+      email?: string;
+      /** The schedule's dead-letter queue: a message there is a scheduled ingestion that never started. */
+      scheduleDeadLetters?: sqs.IQueue;
+    },
   ) {
     super(scope, id);
     this.topic = new sns.Topic(this, 'Topic', { enforceSSL: true, masterKey: undefined });
@@ -47,5 +55,15 @@ export class Alarms extends Construct {
       5,
     );
     alarm('Api5xx', props.api.metricServerError(fiveMinutes), 'The search API answered 5xx', 5);
+    if (props.scheduleDeadLetters) {
+      alarm(
+        'ScheduleDeadLetters',
+        props.scheduleDeadLetters.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(5),
+          statistic: 'Maximum',
+        }),
+        'A scheduled ingestion could not be started (see the schedule dead-letter queue)',
+      );
+    }
   }
 }

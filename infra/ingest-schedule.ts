@@ -12,6 +12,9 @@ import type { DeploySettings } from './settings.ts';
  * dead-letter queue. Overlap with a running ingestion is refused by the state machine's lock.
  */
 export class IngestSchedule extends Construct {
+  /** Schedule invocations that still failed after the retries (alarmed in Alarms). */
+  readonly deadLetters: sqs.Queue;
+
   constructor(
     scope: Construct,
     id: string,
@@ -38,5 +41,6 @@ export class IngestSchedule extends Construct {
         deadLetterQueue: deadLetters,
       }),
     });
+    this.deadLetters = deadLetters;
   }
 }

@@ -58,7 +58,8 @@ const schema = z.object({
   schedule: z
     .string()
     .regex(/^(none|cron\(.+\)|rate\(.+\))$/, 'expected none, cron(...) or rate(...)')
-    .default('cron(0 3 ? * SUN *)'),
+    // Off by default: nothing creates scheduleCatalogKey, so a default schedule would fail every week.
+    .default('none'),
   scheduleTimezone: z.string().min(1).default('UTC'),
   scheduleCatalogKey: z
     .string()

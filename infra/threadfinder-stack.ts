@@ -92,14 +92,16 @@ export class ThreadfinderStack extends Stack {
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
     const api = new SearchApi(this, 'Search', { search: fns.functions.search, settings });
-    if (settings.schedule !== 'none') {
-      new IngestSchedule(this, 'Schedule', { stateMachine: this.stateMachine, settings });
-    }
+    const schedule =
+      settings.schedule === 'none'
+        ? undefined
+        : new IngestSchedule(this, 'Schedule', { stateMachine: this.stateMachine, settings });
     new Alarms(this, 'Alarms', {
       stateMachine: this.stateMachine,
       search: fns.functions.search,
       api: api.api,
       email: settings.alarmEmail,
+      scheduleDeadLetters: schedule?.deadLetters,
     });
     new Dashboard(this, 'Observability', { stateMachine: this.stateMachine, functions: fns.functions });
     new CfnOutput(this, 'StateMachineArn', {

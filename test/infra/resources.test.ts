@@ -65,9 +65,22 @@ describe('the cloud stack (synthesized)', () => {
     });
   });
 
-  it('has no schedule when told "none"', () => {
-    const { template: none } = synthStack({ schedule: 'none' });
+  it('has no schedule when told "none", the default (nothing creates the catalog it would re-ingest)', () => {
+    const { template: none } = synthStack();
     none.resourceCountIs('AWS::Scheduler::Schedule', 0);
+    none.resourceCountIs('AWS::SQS::Queue', 0);
+  });
+
+  it("alarms when a scheduled start lands in the schedule's dead-letter queue", () => {
+    const queue = logicalId(template, 'AWS::SQS::Queue', 'ScheduleDeadLetters');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [Match.anyValue()],
+    });
   });
 
   it('encrypts the data bucket, blocks public access and refuses plain HTTP', () => {

@@ -6,11 +6,11 @@ import { synthStack } from './synth.ts';
 const from = (values: Record<string, unknown>) => readSettings((key) => values[key]);
 
 describe('deployment settings (cdk context)', () => {
-  it('has defaults that deploy the best published models with a weekly re-ingestion', () => {
+  it('has defaults that deploy the best published models, with no schedule (no catalog exists yet)', () => {
     const settings = from({});
     expect(settings.embedModel).toBe('marqo-fashion-siglip');
     expect(settings.segmentModel).toBe('u2net_cloth_seg');
-    expect(settings.schedule).toBe('cron(0 3 ? * SUN *)');
+    expect(settings.schedule).toBe('none');
     expect(settings.mongoSecretArn).toBeUndefined();
   });
 
