@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError, ModelMismatchError, ThreadfinderError } from '../core/errors.ts';
 import type {
@@ -27,8 +27,9 @@ export interface FileVectorStoreOptions {
   /** Open without the lock, for reading a snapshot; writes throw. */
   readOnly?: boolean;
   /**
-   * Automatic compaction waits until the log is at least this big (default 1 MiB); it then runs after a write
-   * that leaves more than half of the log dead (replaced or deleted records).
+   * Automatic compaction waits until a log is at least this big (default 1 MiB); it then runs after a write
+   * that leaves more than half of that log dead (replaced or deleted records). The product log and the
+   * image-vector log are judged each on its own.
    */
   compactMinBytes?: number;
 }
@@ -161,6 +162,7 @@ export class FileVectorStore implements VectorStore {
         }
       }
       await (await this.images()).put(entries);
+      await this.compactImagesIfBloated();
     });
   }
 
@@ -216,7 +218,19 @@ export class FileVectorStore implements VectorStore {
 
   /** Rewrites the log with only the live records (temp file, fsync, rename). */
   async compact(): Promise<void> {
-    await this.write((log) => this.compactNow(log));
+    await this.write(async (log) => {
+      await this.compactNow(log);
+      await (await this.images()).compact();
+    });
+  }
+
+  /** Bytes of the product and image-vector logs on disk, and after compaction (read-only opens too). */
+  async logSizes(): Promise<{ bytes: number; compactedBytes: number }> {
+    this.assertOpen();
+    const images = (await this.images()).sizes();
+    const bytes =
+      this.log?.size ?? (await stat(path.join(this.dir, LOG_NAME)).catch(() => ({ size: 0 }))).size;
+    return { bytes: bytes + images.total, compactedBytes: this.liveBytes() + images.live };
   }
 
   /** Waits for queued writes, closes the log and releases the lock. Safe to call twice. */
@@ -255,6 +269,15 @@ export class FileVectorStore implements VectorStore {
 
   private async compactIfBloated(log: LogFile): Promise<void> {
     if (log.size >= this.compactMinBytes && log.size > 2 * this.liveBytes()) await this.compactNow(log);
+    await this.compactImagesIfBloated();
+  }
+
+  /** The image-vector log follows the same rule as the product log (only once it has been opened). */
+  private async compactImagesIfBloated(): Promise<void> {
+    const images = await this.imageLog;
+    if (!images) return;
+    const { total, live } = images.sizes();
+    if (total >= this.compactMinBytes && total > 2 * live) await images.compact();
   }
 
   private async compactNow(log: LogFile): Promise<void> {

@@ -1,6 +1,8 @@
 import type { FileHandle } from 'node:fs/promises';
-import { open, writeFile } from 'node:fs/promises';
+import { open, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { crc32 } from 'node:zlib';
+import { syncDir } from '../../core/fs-atomic.ts';
 import type { EmbedSettings, ProductImageVectors } from '../../core/ports/vector-store.ts';
 import { decodeHalf, encodeHalf } from '../half-float.ts';
 import { LogFile } from './log-file.ts';
@@ -45,40 +47,29 @@ interface ImageLine {
 
 const SCAN_CHUNK = 8 << 20;
 
-/** Scans `file` in 8 MiB reads: where each live id's latest line is, and where the valid lines end. */
-async function scan(file: string): Promise<{ entries: Map<string, Entry>; end: number } | null> {
-  let handle: FileHandle;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
+/** Scans the log through `handle` in 8 MiB reads: where each live id's latest line is, and where the valid lines end. */
+async function scan(handle: FileHandle): Promise<{ entries: Map<string, Entry>; end: number }> {
   const entries = new Map<string, Entry>();
   let end = 0; // file offset just after the last complete line
   let pending = Buffer.alloc(0); // bytes from `end` not yet ending in a newline
-  try {
-    for (;;) {
-      const chunk = Buffer.alloc(SCAN_CHUNK);
-      const { bytesRead } = await handle.read(chunk, 0, SCAN_CHUNK, end + pending.length);
-      if (bytesRead === 0) break; // what is left in `pending` is a torn last line: appends overwrite it
-      const bytes = Buffer.concat([pending, chunk.subarray(0, bytesRead)]);
-      let start = 0;
-      for (let newline = bytes.indexOf(0x0a); newline >= 0; newline = bytes.indexOf(0x0a, start)) {
-        const record = parseLine(bytes.subarray(start, newline));
-        if (record?.t === 'img' && typeof record.id === 'string') {
-          const crc = bytes.toString('latin1', start, start + 8);
-          entries.set(record.id, { offset: end + start, length: newline - start, crc });
-        } else if (record?.t === 'imgdel' && typeof record.id === 'string') {
-          entries.delete(record.id);
-        }
-        start = newline + 1;
+  for (;;) {
+    const chunk = Buffer.alloc(SCAN_CHUNK);
+    const { bytesRead } = await handle.read(chunk, 0, SCAN_CHUNK, end + pending.length);
+    if (bytesRead === 0) break; // what is left in `pending` is a torn last line: appends overwrite it
+    const bytes = Buffer.concat([pending, chunk.subarray(0, bytesRead)]);
+    let start = 0;
+    for (let newline = bytes.indexOf(0x0a); newline >= 0; newline = bytes.indexOf(0x0a, start)) {
+      const record = parseLine(bytes.subarray(start, newline));
+      if (record?.t === 'img' && typeof record.id === 'string') {
+        const crc = bytes.toString('latin1', start, start + 8);
+        entries.set(record.id, { offset: end + start, length: newline - start, crc });
+      } else if (record?.t === 'imgdel' && typeof record.id === 'string') {
+        entries.delete(record.id);
       }
-      end += start;
-      pending = bytes.subarray(start);
+      start = newline + 1;
     }
-  } finally {
-    await handle.close();
+    end += start;
+    pending = bytes.subarray(start);
   }
   return { entries, end };
 }
@@ -101,12 +92,76 @@ export class ImageVectorLog {
     private readonly entries: Map<string, Entry>,
     private end: number,
     private log: LogFile | null,
+    /** Opened with the scan: the offsets stay valid when another process compacts (renames) the file. */
+    private reader: FileHandle | null,
   ) {}
 
   /** Scans the log once (an absent log is empty). */
   static async open(file: string): Promise<ImageVectorLog> {
-    const found = await scan(file);
-    return new ImageVectorLog(file, found?.entries ?? new Map(), found?.end ?? 0, null);
+    const reader = await open(file, 'r').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return null;
+      throw error;
+    });
+    const found = reader ? await scan(reader) : null;
+    return new ImageVectorLog(file, found?.entries ?? new Map(), found?.end ?? 0, null, reader);
+  }
+
+  /** The log's size, and what its live lines take (its size once compacted). */
+  sizes(): { total: number; live: number } {
+    let live = 0;
+    for (const e of this.entries.values()) live += e.length + 1;
+    return { total: this.end, live };
+  }
+
+  /**
+   * Rewrites the log with only each product's latest line (temp file, fsync, rename, fsync of the folder), in
+   * 8 MiB reads; the store's lock must be held.
+   */
+  async compact(): Promise<void> {
+    if (this.end === 0 || this.sizes().live === this.end) return;
+    const reader = await this.readHandle();
+    const temp = path.join(path.dirname(this.file), `.${path.basename(this.file)}.compact`);
+    const moved = new Map<string, Entry>();
+    try {
+      const out = await open(temp, 'w');
+      try {
+        let written = 0;
+        const live = [...this.entries].sort(([, a], [, b]) => a.offset - b.offset);
+        for (let at = 0; at < live.length; ) {
+          let bytes = 0;
+          const batch: [string, Entry][] = [];
+          while (at < live.length && (batch.length === 0 || bytes < SCAN_CHUNK)) {
+            const item = live[at++] as [string, Entry];
+            batch.push(item);
+            bytes += item[1].length + 1;
+          }
+          const buffer = Buffer.alloc(bytes);
+          let into = 0;
+          for (const [id, entry] of batch) {
+            await reader.read(buffer, into, entry.length + 1, entry.offset);
+            moved.set(id, { ...entry, offset: written + into });
+            into += entry.length + 1;
+          }
+          for (let done = 0; done < buffer.length; )
+            done += (await out.write(buffer, done, buffer.length - done, written + done)).bytesWritten;
+          written += buffer.length;
+        }
+        await out.sync();
+      } finally {
+        await out.close();
+      }
+      await this.log?.close();
+      this.log = null;
+      await rename(temp, this.file);
+      await syncDir(path.dirname(this.file));
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+    for (const [id, entry] of moved) this.entries.set(id, entry);
+    this.end = this.sizes().live;
+    await this.reader?.close();
+    this.reader = await open(this.file, 'r');
   }
 
   /** Appends the entries (fsynced), replacing each product's earlier vectors. */
@@ -141,12 +196,8 @@ export class ImageVectorLog {
   async get(ids: string[]): Promise<ProductImageVectors[]> {
     const wanted = ids.map((id) => this.entries.get(id)).filter((e): e is Entry => e !== undefined);
     if (wanted.length === 0) return [];
-    const handle = await open(this.file, 'r');
-    try {
-      return await Promise.all(wanted.map((e) => readEntry(handle, e)));
-    } finally {
-      await handle.close();
-    }
+    const handle = await this.readHandle();
+    return Promise.all(wanted.map((e) => readEntry(handle, e)));
   }
 
   /** Ids with stored vectors. */
@@ -157,6 +208,13 @@ export class ImageVectorLog {
   async close(): Promise<void> {
     await this.log?.close();
     this.log = null;
+    await this.reader?.close();
+    this.reader = null;
+  }
+
+  private async readHandle(): Promise<FileHandle> {
+    this.reader ??= await open(this.file, 'r');
+    return this.reader;
   }
 
   private async append(lines: string[]): Promise<void> {

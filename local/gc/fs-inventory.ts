@@ -53,14 +53,12 @@ export class FsBlobInventory implements BlobInventory {
   }
 
   private async removeEmptyRunFolders(keys: string[]): Promise<void> {
-    const folders = new Set<string>();
+    const runs = new Set<string>();
     for (const key of keys) {
-      if (!RUN_FOLDERS.some((p) => key.startsWith(p))) continue;
-      const parts = key.split('/');
-      for (let depth = parts.length - 1; depth >= 2; depth--) folders.add(parts.slice(0, depth).join('/'));
+      const [top, run, ...rest] = key.split('/');
+      if (rest.length > 0 && RUN_FOLDERS.includes(`${top}/`)) runs.add(`${top}/${run}`);
     }
-    const deepestFirst = [...folders].sort((a, b) => b.split('/').length - a.split('/').length);
-    for (const folder of deepestFirst) await rmdir(this.fileOf(folder)).catch(() => undefined);
+    for (const run of runs) await removeEmptyTree(this.fileOf(run));
   }
 
   private async walk(relDir: string, into: string[]): Promise<void> {
@@ -85,4 +83,11 @@ export class FsBlobInventory implements BlobInventory {
   private fileOf(key: string): string {
     return path.join(this.root, ...key.split('/').filter(Boolean));
   }
+}
+
+/** Removes `dir` and its subfolders bottom-up where they hold no file (a folder that does is left alone). */
+async function removeEmptyTree(dir: string): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => [] as Dirent[]);
+  for (const entry of entries) if (entry.isDirectory()) await removeEmptyTree(path.join(dir, entry.name));
+  await rmdir(dir).catch(() => undefined);
 }

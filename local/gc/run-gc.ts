@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { FileVectorStore, StoreLockedError } from '../../adapters/file-vector-store.ts';
 import { FsBlobStore } from '../../adapters/fs-blob-store.ts';
@@ -11,7 +10,7 @@ import { FsBlobInventory } from './fs-inventory.ts';
 import { foreignIndexLocks, type LockedIndex, lockIndexes, releaseIndexes } from './index-locks.ts';
 import { heldCatalogLocks } from './ingestion-locks.ts';
 
-/** One index's log: its size, and its size after compaction (compacted on --apply when smaller). */
+/** One index's logs (products and image vectors): their bytes, and after compaction (done on --apply). */
 export interface IndexLogReport {
   dir: string;
   products: number;
@@ -90,17 +89,10 @@ async function whoIsIngesting(dataDir: string, locked: LockedIndex[]): Promise<s
   return undefined;
 }
 
-/** The log's size and its size after compaction, from the locked read-only snapshot. */
+/** The index's logs (products, image vectors): their size and their size after compaction, from the snapshot. */
 async function measureLog(index: LockedIndex): Promise<IndexLogReport> {
-  const bytes = (await stat(path.join(index.dir, 'vectors.log'))).size;
-  const live = index.store.compactedBytes();
-  return {
-    dir: index.dir,
-    products: await index.store.count(),
-    bytes,
-    compactedBytes: live,
-    compacted: false,
-  };
+  const { bytes, compactedBytes } = await index.store.logSizes();
+  return { dir: index.dir, products: await index.store.count(), bytes, compactedBytes, compacted: false };
 }
 
 /** Compacts a log that holds dead records; skipped when an ingestion took the index as soon as gc let go. */
@@ -115,7 +107,7 @@ async function compactLog(log: IndexLogReport): Promise<IndexLogReport> {
   }
   try {
     await store.compact();
-    return { ...log, compactedBytes: store.compactedBytes(), compacted: true };
+    return { ...log, compactedBytes: (await store.logSizes()).bytes, compacted: true };
   } finally {
     await store.close();
   }

@@ -40,6 +40,7 @@ async function dataDirWithGarbage() {
   ];
   for (const key of garbage) await blobs.put(key, Buffer.from(`garbage ${key}`));
   await blobs.put('catalogs/local/abc/shop.csv', Buffer.from('product_id,image_url\n'));
+  await mkdir(blobPath(dataDir, 'runs/run-0/embedded'), { recursive: true }); // emptied by the aggregate step
   const old = new Date(Date.now() - 40 * DAY);
   for (const key of garbage.filter((k) => /^(runs|map-results)\//.test(k)))
     await utimes(blobPath(dataDir, key), old, old);

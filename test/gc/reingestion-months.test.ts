@@ -136,15 +136,17 @@ describe('ten re-ingestions of a changing catalog, then gc --apply', () => {
     await writeFile(path.join(cleanDir, 'shop.csv'), await readFile(catalog));
     await ingest(clean.config, clean.models, path.join(cleanDir, 'shop.csv'));
     const cleanBytes = await dataBytes(cleanDir);
+    const log = await logSizes(indexDir);
     console.log(
       `re-ingestion x${RUNS}: ${before} bytes before gc, ${after} after (clean ingestion: ${cleanBytes}, ratio ${(after / cleanBytes).toFixed(2)}); ` +
-        `gc deleted ${report.deleted?.blobs} blobs in ${report.elapsedMs.toFixed(0)} ms; index log ${logBefore} -> ${report.indexes[0]?.compactedBytes} bytes`,
+        `gc deleted ${report.deleted?.blobs} blobs in ${report.elapsedMs.toFixed(0)} ms; index logs ${report.indexes[0]?.bytes} -> ${report.indexes[0]?.compactedBytes} bytes (vectors.log ${logBefore} -> ${log.live})`,
     );
     expect(after).toBeLessThanOrEqual(BOUND * cleanBytes);
     expect(before).toBeGreaterThan(after);
-    const log = await logSizes(indexDir);
     expect(log.bytes).toBe(log.live);
     const store = await FileVectorStore.open(indexDir, { readOnly: true });
+    const both = await store.logSizes(); // the product log and the image-vector log
+    expect(both.bytes).toBe(both.compactedBytes);
     const wanted = products.map((p) => `p${p}`).sort();
     const ids: string[] = [];
     for await (const id of store.listIds()) ids.push(id);
