@@ -23,6 +23,14 @@ export interface IngestWorkflowProps {
 /** Errors that mean the input is wrong: retrying cannot help. */
 const NOT_RETRIED = ['InputError', 'ModelMismatchError'];
 
+/**
+ * A state's result over 256 KiB. A batch's input is capped at MAX_INPUT_BYTES_PER_BATCH, but every failed image
+ * adds a reason and a detail of up to 300 characters (up to 1,800 bytes once JSON-escaped) to its output: 20
+ * products of 20 images all failing add 400 x ~350 B = ~140 KB of ASCII, several times that when escaped, so
+ * a stage's result can pass the limit however the batch is capped by bytes.
+ */
+export const DATA_LIMIT_EXCEEDED = 'States.DataLimitExceeded';
+
 /** The largest batch the ItemBatcher hands a child: its state (items + their image records) stays < 256 KB. */
 export const MAX_INPUT_BYTES_PER_BATCH = 96 * 1024;
 
@@ -145,9 +153,17 @@ function batchWorkflow(scope: Construct, functions: IngestWorkflowProps['functio
   const downloadDeferred = invoke(scope, S.downloadDeferred, functions.download, {});
   const segment = invoke(scope, S.segment, functions.segment, {});
   const embed = invoke(scope, S.embed, functions.embed, {});
-  download.addCatch(recordDownload, { resultPath: '$.error' });
-  for (const step of [downloadDeferred, segment, embed])
-    step.addCatch(recordStage, { resultPath: '$.error' });
+  for (const [step, recordIt] of [
+    [download, recordDownload],
+    [downloadDeferred, recordStage],
+    [segment, recordStage],
+    [embed, recordStage],
+  ] as const) {
+    // States.ALL does not match States.DataLimitExceeded (a result over 256 KiB): named first, so an output
+    // that outgrew the state limit is recorded like any other failed batch instead of failing the child.
+    step.addCatch(recordIt, { errors: [DATA_LIMIT_EXCEEDED], resultPath: '$.error' });
+    step.addCatch(recordIt, { resultPath: '$.error' });
+  }
   const wait = new sfn.Wait(scope, S.waitForHosts, {
     time: sfn.WaitTime.secondsPath('$.deferral.waitSeconds'),
   });

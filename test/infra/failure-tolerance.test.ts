@@ -5,6 +5,7 @@ import {
   INGEST_OUTPUT,
   INGEST_STATES as S,
 } from '../../infra/ingest-states.ts';
+import { DATA_LIMIT_EXCEEDED } from '../../infra/ingest-workflow.ts';
 import { definitionOf, type Json, synthStack } from './synth.ts';
 
 describe('failure tolerance of the ingestion state machine (synthesized)', () => {
@@ -20,9 +21,22 @@ describe('failure tolerance of the ingestion state machine (synthesized)', () =>
     const tasks = Object.entries(states).filter(([, s]) => s.Type === 'Task');
     expect(tasks.length).toBeGreaterThanOrEqual(4);
     for (const [, task] of tasks) {
-      const target = states[task.Catch[0].Next];
-      expect(task.Catch[0].ErrorEquals).toEqual(['States.ALL']);
-      expect(target.Type).toBe('Pass');
+      const last = task.Catch.at(-1);
+      expect(last.ErrorEquals).toEqual(['States.ALL']);
+      expect(states[last.Next].Type).toBe('Pass');
+    }
+  });
+
+  it('catches States.DataLimitExceeded by name in every child task (States.ALL does not match it)', () => {
+    const states: Record<string, Json> = asl.States[S.map].ItemProcessor.States;
+    for (const [name, task] of Object.entries(states).filter(([, s]) => s.Type === 'Task')) {
+      expect(task.Catch[0], name).toMatchObject({
+        ErrorEquals: [DATA_LIMIT_EXCEEDED],
+        ResultPath: '$.error',
+      });
+      // Recorded by the same small Pass state as every other failure: ids, error and cause, no images.
+      expect(task.Catch[0].Next, name).toBe(task.Catch[1].Next);
+      expect(states[task.Catch[0].Next].Type).toBe('Pass');
     }
   });
 

@@ -57,6 +57,7 @@ describe('the ingestion state machine (synthesized)', () => {
       expect(all?.MaxAttempts).toBeGreaterThan(0);
       const recorder = name === S.download ? S.recordBatchFailure : S.recordStageFailure;
       expect(states[name].Catch).toEqual([
+        { ErrorEquals: ['States.DataLimitExceeded'], ResultPath: '$.error', Next: recorder },
         { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: recorder },
       ]);
       // Each stage's output replaces the state: one copy of the batch, whatever the batch size.
