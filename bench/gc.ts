@@ -1,5 +1,5 @@
 // npx tsx bench/gc.ts [products]: gc on a synthetic data dir at catalog scale (default 47k products, 3 images
-// each, a 768-dim index): the dry run and --apply, after a tenth of the images were replaced, 2% of the
+// each, a 768-dim index with per-image vectors): the dry run and --apply, after a tenth of the images were replaced, 2% of the
 // products removed and ten old runs left behind.
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
@@ -67,6 +67,24 @@ async function build(dataDir: string): Promise<void> {
   const isChanged = new Set(changed);
   for (let at = 0; at < changed.length; at += 1000)
     await store.upsert(changed.slice(at, at + 1000).map((p) => record(p, 1)));
+  const settings = {
+    embedModel: 'bench-model',
+    segment: true,
+    segmentModel: 'seg',
+    imageFit: 'pad' as const,
+  };
+  const imageVectors = (p: number, version: number) => ({
+    id: `p${p}`,
+    settings,
+    images: record(p, version).maskedKeys.map((_, i) => ({
+      index: i,
+      vector: record(p + i, version).vector,
+    })),
+  });
+  for (let at = 0; at < all; at += 1000)
+    await store.putImageVectors(ids.slice(at, at + 1000).map((p) => imageVectors(p, 0)));
+  for (let at = 0; at < changed.length; at += 1000)
+    await store.putImageVectors(changed.slice(at, at + 1000).map((p) => imageVectors(p, 1)));
   await store.delete(ids.slice(PRODUCTS).map((p) => `p${p}`));
   await store.close();
   await mapLimit(ids, 32, async (p) => {
