@@ -38,9 +38,9 @@ export const MAX_INPUT_BYTES_PER_BATCH = 96 * 1024;
  * The ingestion workflow: prepare the catalog, take the catalog's lock, fan batches of products out to
  * download -> segment -> embed in a Distributed Map, aggregate product vectors into MongoDB, release the lock.
  * A batch that keeps failing is recorded, not fatal: every child catches States.ALL, so the Map's own
- * ToleratedFailurePercentage only sees children that fail outright (e.g. States.DataLimitExceeded). After
- * aggregation a Choice fails the execution when the share of failed batches exceeds the same tolerance; a Map
- * that fails stores what it embedded, then fails.
+ * ToleratedFailurePercentage only sees children that fail outright (a child execution that cannot start).
+ * After aggregation a Choice fails the execution when the share of failed batches exceeds the same tolerance;
+ * a Map that fails stores what it embedded, then fails.
  */
 export function buildIngestWorkflow(scope: Construct, props: IngestWorkflowProps): sfn.IChainable {
   const { functions, bucket, lockTable, settings } = props;
