@@ -15,8 +15,10 @@ function stages(): Map<string, string[]> {
   let current: string[] = [];
   for (const line of lines) {
     const from = /^FROM \S+(?: AS (\S+))?/.exec(line);
-    if (from) out.set(from[1] ?? 'final', (current = []));
-    else current.push(line);
+    if (from) {
+      current = [];
+      out.set(from[1] ?? 'final', current);
+    } else current.push(line);
   }
   return out;
 }
