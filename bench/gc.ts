@@ -1,6 +1,6 @@
 // npx tsx bench/gc.ts [products]: gc on a synthetic data dir at catalog scale (default 47k products, 3 images
-// each, a 768-dim index with per-image vectors): the dry run and --apply, after a tenth of the images were replaced, 2% of the
-// products removed and ten old runs left behind.
+// each, a 768-dim index with per-image vectors): the dry run and --apply, after a tenth of the images were
+// replaced, 2% of the products removed and ten old runs left behind.
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
