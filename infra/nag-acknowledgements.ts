@@ -22,6 +22,8 @@ interface LogicalIds {
   stateMachineName: string;
   /** The region as the policy shows it: a literal, or <AWS::Region> for an environment-agnostic stack. */
   region: string;
+  /** The partition likewise: a literal where the region is known (@aws-cdk/core:enablePartitionLiterals). */
+  partition: string;
 }
 
 /** Every deliberate cdk-nag finding of the stack, each with its reason. Anything else fails synthesis. */
@@ -79,18 +81,18 @@ export function acknowledgements(ids: LogicalIds): Acknowledgement[] {
     },
     {
       path: 'Ingest/DistributedMapPolicy',
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${ids.region}:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${ids.stateMachine}"}]}]}:*]`,
+      id: `AwsSolutions-IAM5[Resource::arn:${ids.partition}:states:${ids.region}:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${ids.stateMachine}"}]}]}:*]`,
       reason: 'A Distributed Map must describe and stop its own child executions, whose names are generated.',
     },
     {
       path: 'Ingest/DistributedMapPolicy',
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${ids.region}:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${ids.stateMachine}"}]}]}/EmbedProducts:*]`,
+      id: `AwsSolutions-IAM5[Resource::arn:${ids.partition}:states:${ids.region}:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${ids.stateMachine}"}]}]}/EmbedProducts:*]`,
       reason:
         'A Distributed Map must describe and stop its own Map Run executions, whose names are generated.',
     },
     {
       path: 'Ingest/Role',
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${ids.region}:<AWS::AccountId>:execution:${ids.stateMachineName}:*]`,
+      id: `AwsSolutions-IAM5[Resource::arn:${ids.partition}:states:${ids.region}:<AWS::AccountId>:execution:${ids.stateMachineName}:*]`,
       reason:
         "The overlap guard describes the execution holding a catalog lock (read-only): one of this state machine's own executions.",
     },
@@ -121,12 +123,14 @@ export function acknowledgeNagFindings(stack: Stack): void {
     return child ? stack.resolve(stack.getLogicalId(child)) : 'missing';
   };
   const region = stack.resolve(stack.region);
+  const partition = stack.resolve(stack.partition);
   const ids: LogicalIds = {
     bucket: logicalId('Storage/Data'),
     fn: (name) => logicalId(`Functions/${name}`),
     stateMachine: logicalId('Ingest'),
     stateMachineName: `${stack.stackName.slice(0, 72)}-ingest`,
     region: typeof region === 'string' ? region : '<AWS::Region>',
+    partition: typeof partition === 'string' ? partition : '<AWS::Partition>',
   };
   for (const ack of acknowledgements(ids)) {
     const construct = find(stack, ack.path);

@@ -27,7 +27,9 @@ export class Storage extends Construct {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      // Bucket owner enforced: ACLs off. S3 delivers the access logs under a bucket policy for the
+      // logging.s3.amazonaws.com principal (added by serverAccessLogsBucket below), not the LogDeliveryWrite ACL.
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       lifecycleRules: [{ expiration: Duration.days(90) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });

@@ -65,11 +65,14 @@ export class ThreadfinderStack extends Stack {
         });
     fns.bindMongo(secret, ['aggregate', 'search']);
 
-    const logGroup = new logs.LogGroup(this, 'IngestLogs', {
-      retention: settings.logRetentionDays as logs.RetentionDays,
-    });
     // A fixed name, so the lock check may describe this machine's executions without a circular reference.
     const stateMachineName = `${this.stackName.slice(0, 72)}-ingest`;
+    const logGroup = new logs.LogGroup(this, 'IngestLogs', {
+      // Under /aws/vendedlogs/: CloudWatch Logs resource policies for vended logs cover this prefix, so many
+      // state machines do not exhaust the account's policy size limit.
+      logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,
+      retention: settings.logRetentionDays as logs.RetentionDays,
+    });
     this.stateMachine = new sfn.StateMachine(this, 'Ingest', {
       stateMachineName,
       definitionBody: sfn.DefinitionBody.fromChainable(
