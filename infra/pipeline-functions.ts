@@ -30,6 +30,26 @@ export const SIZING = {
 /** The stage names; each is a folder under functions/. */
 export type StageName = keyof typeof SIZING;
 
+/** Lambda's memory per vCPU: 1,769 MB buys one; 10,240 MB buys six. */
+const MB_PER_VCPU = 1769;
+
+/**
+ * A stage's sizing under the deployment settings: segment's memory is the `segmentMemoryMb` setting (an account
+ * whose Lambda memory quota is below 10,240 MB can still deploy), its ONNX threads the vCPUs that memory buys.
+ */
+export function sizingFor(
+  stage: StageName,
+  settings: Pick<DeploySettings, 'segmentMemoryMb'>,
+): FunctionSizing {
+  if (stage !== 'segment') return SIZING[stage];
+  const memoryMb = settings.segmentMemoryMb;
+  return {
+    ...SIZING.segment,
+    memoryMb,
+    onnxThreads: Math.min(6, Math.max(1, Math.round(memoryMb / MB_PER_VCPU))),
+  };
+}
+
 /**
  * Holds what every function shares (architecture, log retention, environment) and creates them: container
  * images for the stages that run models or native image code, zip bundles for the pure-JS ones.
@@ -97,7 +117,7 @@ export class PipelineFunctions extends Construct {
   }
 
   private create(stage: StageName, packaging: 'container' | 'zip'): void {
-    const sizing: FunctionSizing = SIZING[stage];
+    const sizing = sizingFor(stage, this.settings);
     const logGroup = new logs.LogGroup(this, `${capital(stage)}Logs`, {
       retention: this.settings.logRetentionDays as logs.RetentionDays,
     });

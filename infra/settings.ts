@@ -65,6 +65,8 @@ const schema = z.object({
     .string()
     .regex(/^catalogs\/\S+$/, 'expected catalogs/<file>')
     .default('catalogs/catalog.csv'),
+  /** Segment function memory (MB): it buys the vCPUs; new accounts may be held below 10,240 (README). */
+  segmentMemoryMb: count(2048, 10_240).default(10_240),
   batchSize: count(1, 100).default(20),
   maxConcurrency: count(1, 1000).default(16),
   toleratedFailurePercentage: count(0, 100).default(10),

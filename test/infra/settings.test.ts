@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readSettings } from '../../infra/settings.ts';
 import { cdkJsonContext } from '../../local/ingest-definition.ts';
-import { synthStack } from './synth.ts';
+import { logicalId, synthStack } from './synth.ts';
 
 const from = (values: Record<string, unknown>) => readSettings((key) => values[key]);
 
@@ -85,5 +85,25 @@ describe('the MongoDB secret settings', () => {
     const alias = 'arn:aws:kms:eu-west-1:123456789012:alias/mongo';
     expect(() => from({ mongoSecretArn: secret, mongoSecretKmsKeyArn: alias })).toThrow(/not an alias/);
     expect(() => from({ mongoSecretKmsKeyArn: key })).toThrow(/only meaningful with mongoSecretArn/);
+  });
+});
+
+describe('segment memory', () => {
+  it('defaults to 10,240 MB with 6 ONNX threads, and follows the setting (threads = vCPUs it buys)', () => {
+    const fn = (template: ReturnType<typeof synthStack>['template']) =>
+      template.toJSON().Resources[logicalId(template, 'AWS::Lambda::Function', 'FunctionsSegment')]
+        .Properties;
+    const byDefault = fn(synthStack().template);
+    expect(byDefault.MemorySize).toBe(10_240);
+    expect(byDefault.Environment.Variables.THREADFINDER_ONNX_THREADS).toBe('6');
+    const small = fn(synthStack({ segmentMemoryMb: '3008' }).template);
+    expect(small.MemorySize).toBe(3008);
+    expect(small.Environment.Variables.THREADFINDER_ONNX_THREADS).toBe('2');
+    expect(small.Timeout).toBe(900);
+  });
+
+  it('refuses what Lambda cannot give or the segmenter cannot run in', () => {
+    expect(() => from({ segmentMemoryMb: '12000' })).toThrow(/segmentMemoryMb/);
+    expect(() => from({ segmentMemoryMb: '1024' })).toThrow(/segmentMemoryMb/);
   });
 });
