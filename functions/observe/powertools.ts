@@ -1,5 +1,5 @@
 import { Console } from 'node:console';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -49,13 +49,28 @@ export function createObservability(stage: string, sink: LogSink = { kind: 'stdo
 
 const consoles = new Map<string, Console>();
 
+/** A local log file past this size is moved to `<file>.1` (replacing the one before), so it never grows without end. */
+export const LOCAL_LOG_MAX_BYTES = 16 * 1024 * 1024;
+
 function fileConsole(file: string): Console {
   let found = consoles.get(file);
   if (!found) {
     mkdirSync(path.dirname(file), { recursive: true });
+    let size = sizeOf(file);
     const stream = new Writable({
       write(chunk: Buffer, _encoding, done) {
-        appendFileSync(file, chunk);
+        // A log line never stops a run: on a full or read-only disk it is dropped, and the run reports the
+        // fault itself where it writes its data.
+        try {
+          if (size + chunk.length > LOCAL_LOG_MAX_BYTES) {
+            renameSync(file, `${file}.1`);
+            size = 0;
+          }
+          appendFileSync(file, chunk);
+          size += chunk.length;
+        } catch {
+          size = sizeOf(file);
+        }
         done();
       },
     });
@@ -63,4 +78,12 @@ function fileConsole(file: string): Console {
     consoles.set(file, found);
   }
   return found;
+}
+
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import middy from '@middy/core';
@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FsBlobStore } from '../../adapters/fs-blob-store.ts';
 import type { Batch } from '../../core/types.ts';
 import { observed } from '../../functions/observe/middleware.ts';
-import { createObservability } from '../../functions/observe/powertools.ts';
+import { createObservability, LOCAL_LOG_MAX_BYTES } from '../../functions/observe/powertools.ts';
 import { batchStageReport } from '../../functions/observe/reports.ts';
 import { createPrepareHandler } from '../../functions/prepare/handler.ts';
 import { createSearchHandler } from '../../functions/search/handler.ts';
@@ -179,5 +179,38 @@ describe('Powertools logs and metrics of the handlers', () => {
       stage: 'embed',
       x: 1,
     });
+  });
+  it('never fails a stage because its local log file cannot be written (a full or read-only disk)', async () => {
+    // Prepare: the log file's path is a folder, so every append fails (EISDIR), as it would on a full disk
+    const dir = await mkdtemp(path.join(tmpdir(), 'tf-obs-unwritable-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'logs', 'threadfinder.jsonl');
+    await mkdir(file, { recursive: true });
+    const obs = createObservability('segment', { kind: 'file', file });
+    const stage = middy(async () => ({ runId: 'run-9', items: [] })).use(
+      observed(obs, () => ({ message: 'segment done', fields: {}, metrics: [] })),
+    );
+    // Act
+    const result = await stage({ runId: 'run-9', items: [] }, context);
+    // Assess
+    expect(result).toEqual({ runId: 'run-9', items: [] });
+  });
+  it('moves a local log file past its size cap to <file>.1 and starts a new one', async () => {
+    // Prepare: a log already at the cap
+    const dir = await mkdtemp(path.join(tmpdir(), 'tf-obs-rotate-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'logs', 'threadfinder.jsonl');
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, Buffer.alloc(LOCAL_LOG_MAX_BYTES, 0x20));
+    const obs = createObservability('aggregate', { kind: 'file', file });
+    const stage = middy(async () => ({ runId: 'run-9' })).use(
+      observed(obs, () => ({ message: 'aggregate done', fields: {}, metrics: [] })),
+    );
+    // Act
+    await stage({ runId: 'run-9' }, context);
+    // Assess
+    expect((await stat(`${file}.1`)).size).toBe(LOCAL_LOG_MAX_BYTES);
+    expect((await readFile(file, 'utf8')).includes('aggregate done')).toBe(true);
+    expect((await stat(file)).size).toBeLessThan(64 * 1024);
   });
 });
