@@ -82,6 +82,9 @@ describe('the container image (functions/Dockerfile, .dockerignore)', () => {
     expect(removed).toEqual(
       expect.arrayContaining(['aws-cdk-lib', 'constructs', 'tsx', 'aws-local-stepfunctions']),
     );
+    // Without --omit=dev, npm uninstall reinstalls the devDependencies the prune just removed.
+    expect(dockerfile).toMatch(/npm uninstall --no-save --omit=dev /);
+    expect(dockerfile).toMatch(/npm prune --omit=dev/);
     const { packages } = await graph(CONTAINER_STAGES.map((s) => `functions/${s}/handler.ts`));
     expect(packages.filter((p) => removed.includes(p))).toEqual([]);
     expect(packages).toContain('onnxruntime-node');
