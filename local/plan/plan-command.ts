@@ -96,7 +96,7 @@ function wholeNumber(flag: string, text: string, min: number, max: number): numb
 /** The deployed stack's batch size, concurrency (cdk.json context, validated as `cdk deploy` does) and memory. */
 async function deployedShape(): Promise<StackShape> {
   const { readSettings } = await import('../../infra/settings.ts');
-  const { SIZING } = await import('../../infra/pipeline-functions.ts');
+  const { sizingFor } = await import('../../infra/pipeline-functions.ts');
   const cdkJson = new URL('../../cdk.json', import.meta.url);
   const context =
     (JSON.parse(readFileSync(cdkJson, 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
@@ -105,9 +105,9 @@ async function deployedShape(): Promise<StackShape> {
     batchSize: settings.batchSize,
     maxConcurrency: settings.maxConcurrency,
     memoryMb: {
-      download: SIZING.download.memoryMb,
-      segment: SIZING.segment.memoryMb,
-      embed: SIZING.embed.memoryMb,
+      download: sizingFor('download', settings).memoryMb,
+      segment: sizingFor('segment', settings).memoryMb,
+      embed: sizingFor('embed', settings).memoryMb,
     },
   };
 }
