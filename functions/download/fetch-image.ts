@@ -92,8 +92,9 @@ export async function fetchImage(
   }
   const { settings } = deps;
   const waited = { ms: 0 };
+  const target: Target = { url, host, origin, conditional, waited, timeouts: 0 };
   const outcome = await withRetries(
-    () => chargedAttempt({ url, host, origin, conditional, waited }, deps),
+    () => chargedAttempt(target, deps),
     {
       retries: settings.retries,
       baseDelayMs: settings.baseDelayMs ?? 500,
@@ -114,7 +115,16 @@ interface Target {
   origin: string;
   conditional: ConditionalValidators | undefined;
   waited: { ms: number };
+  /** Charged attempts of this image that timed out. */
+  timeouts: number;
 }
+
+/**
+ * Retries after a timeout, at most: each try of a URL that does not answer costs the whole timeout, and one
+ * that timed out twice while its host answers others is not going to answer (a host that stops answering as a
+ * whole is paused instead, and its images wait without spending retries).
+ */
+export const TIMEOUT_RETRIES = 1;
 
 /**
  * One attempt that counts against the image's retries. Attempts that fail while the host as a whole is
@@ -144,6 +154,10 @@ async function chargedAttempt(t: Target, deps: FetchImageDeps): Promise<Attempt<
     // An attempt the host as a whole refused is free: the image waits for the host and tries again. Its own
     // failures (and a Retry-After for it alone) go through the retry policy.
     if (result.retry && hostToBlame) continue;
+    if (result.retry && 'error' in result.value && result.value.error.reason === 'timeout') {
+      t.timeouts++;
+      if (t.timeouts > TIMEOUT_RETRIES) return { retry: false, value: result.value };
+    }
     return result;
   }
 }

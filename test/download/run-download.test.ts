@@ -112,8 +112,8 @@ describe('runDownload', () => {
       1, 1, 1,
     ]);
     expect([server.hits('/rate-limited'), server.hits('/flaky'), server.hits('/broken')]).toEqual([2, 2, 3]);
-    expect(server.hits('/slow')).toBe(3);
-    expect(slept.sort((a, b) => a - b)).toEqual([250, 250, 250, 500, 500, 2000]);
+    expect(server.hits('/slow')).toBe(2); // a timeout is retried once (TIMEOUT_RETRIES)
+    expect(slept.sort((a, b) => a - b)).toEqual([250, 250, 250, 500, 2000]);
   });
 
   it('stores originals under stable content-addressed keys, writing each distinct content once', async () => {
