@@ -3,6 +3,7 @@ import path from 'node:path';
 import { type CatalogFormat, readCatalogBytes } from '../core/catalog/index.ts';
 import type { PrepareResult } from '../functions/prepare/run-prepare.ts';
 import { type IngestReport, runIngestion } from './ingest.ts';
+import { planComparison, readPlanRecord } from './plan/plan-record.ts';
 import { ProgressReporter } from './progress.ts';
 import { formatReport } from './report.ts';
 import type { LocalRuntime } from './runtime.ts';
@@ -110,6 +111,11 @@ export async function ingestCatalogFile(
     problemsFile: listed ? problemsFile(prepared) : undefined,
   }))
     log(line);
+  const plan = await readPlanRecord(rt.blobs, options.file).catch(() => undefined);
+  if (plan) {
+    const run = { images: report.summary.images.total, imagesDeferred: report.summary.images.deferred ?? 0 };
+    for (const line of planComparison(plan, { ...run, seconds: report.seconds })) log(line);
+  }
   if (report.fault) throw report.fault;
   return { ...report, catalogErrors: prepared.catalogErrors, catalogErrorsFile: problemsFile(prepared) };
 }

@@ -8,6 +8,7 @@ import { createLocalRuntime } from '../runtime.ts';
 import { calibrate } from './calibrate.ts';
 import { estimateCloud, estimateLocal, type StackShape } from './estimate.ts';
 import { takeInventory } from './inventory.ts';
+import { writePlanRecord } from './plan-record.ts';
 import { formatPlan, type Plan } from './plan-text.ts';
 
 /** `threadfinder plan --help`. */
@@ -78,6 +79,15 @@ export async function runPlanCommand(
       local: estimateLocal(inventory, cal),
       ...(stack && { cloud: { stack, ...estimateCloud(inventory, cal, stack) } }),
     };
+    await writePlanRecord(rt.blobs, {
+      file,
+      at: new Date().toISOString(),
+      images: inventory.images,
+      toDownload: inventory.toDownload,
+      toSegment: inventory.toSegment,
+      seconds: plan.local.seconds,
+      standIns: cal.standIns,
+    });
     if (values.json) out(JSON.stringify(plan, null, 2));
     else for (const line of formatPlan(plan)) out(line);
     return 0;
