@@ -1,11 +1,5 @@
+import { formatDuration } from '../core/format-duration.ts';
 import type { HostPause } from '../core/host-pause.ts';
-
-/** `1 min 5 s`. */
-function duration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s} s`;
-  return s % 60 === 0 ? `${Math.floor(s / 60)} min` : `${Math.floor(s / 60)} min ${s % 60} s`;
-}
 
 /**
  * What the run's paused hosts cost, as summary lines: images that waited, and per host how long it was paused
@@ -18,7 +12,7 @@ export function hostPauseLines(deferred: number, hosts: readonly HostPause[], in
     const pauses = `${h.pauses} ${h.pauses === 1 ? 'pause' : 'pauses'}`;
     const gaveUp = h.gaveUp ? '; pause budget spent, its untried images failed as host_unavailable' : '';
     lines.push(
-      `${indent}host ${h.host} paused ${duration(h.pausedMs)} in all (${pauses})${gaveUp}: ${h.reasons.join('; ')}`,
+      `${indent}host ${h.host} paused ${formatDuration(h.pausedMs)} in all (${pauses})${gaveUp}: ${h.reasons.join('; ')}`,
     );
   }
   if (hosts.length > 10) lines.push(`${indent}... and ${hosts.length - 10} more paused hosts`);

@@ -63,7 +63,9 @@ export interface FetchImageDeps {
 export type FetchResult = ({ response: HttpResponse } | { failure: ImageOutcome }) & { waitedMs: number };
 
 type Held = Exclude<Admission, { kind: 'go' }>;
-type Fetched = { response: HttpResponse } | { error: HttpClientError } | { held: Held };
+/** What one request produced. */
+type Answered = { response: HttpResponse } | { error: HttpClientError };
+type Fetched = Answered | { held: Held };
 
 /**
  * Fetches one image URL with retries (one per-host slot per attempt), conditionally when `conditional` is
@@ -166,7 +168,7 @@ const ABANDONED: HostSignal = { kind: 'fault', reason: 'network_error', detail: 
 
 type ThrottledAttempt = { retry: true; value: { response: HttpResponse }; retryAfterMs: number };
 
-function isThrottled(result: Attempt<Fetched>): result is ThrottledAttempt {
+function isThrottled(result: Attempt<Answered>): result is ThrottledAttempt {
   return (
     result.retry &&
     'response' in result.value &&
@@ -177,7 +179,7 @@ function isThrottled(result: Attempt<Fetched>): result is ThrottledAttempt {
 }
 
 /** What an attempt says about its host. */
-function signalOf(result: Attempt<Fetched>): HostSignal {
+function signalOf(result: Attempt<Answered>): HostSignal {
   if (!result.retry) return { kind: 'ok' };
   if (isThrottled(result)) {
     const { finalUrl } = result.value.response;
@@ -213,9 +215,8 @@ function settle(outcome: RetryOutcome<Fetched>, deps: FetchImageDeps, conditiona
 }
 
 // What a retryable attempt (timeout, dropped connection, 429, 5xx) says about its host.
-function describeFault(fetched: Fetched): { reason: FailureReason; detail: string } {
+function describeFault(fetched: Answered): { reason: FailureReason; detail: string } {
   if ('error' in fetched) return { reason: fetched.error.reason, detail: shortenUrls(fetched.error.message) };
-  if ('held' in fetched) return { reason: 'host_unavailable', detail: 'not tried' };
   const { status, finalUrl } = fetched.response;
   const reason = status === 429 ? 'rate_limited' : 'http_error';
   return { reason, detail: `HTTP ${status} from ${shortUrl(finalUrl)}` };
@@ -225,7 +226,7 @@ async function attempt(
   url: string,
   deps: FetchImageDeps,
   conditional: ConditionalValidators | undefined,
-): Promise<Attempt<Fetched>> {
+): Promise<Attempt<Answered>> {
   const { timeoutMs, maxBytes, maxRedirects } = deps.settings;
   try {
     const options = { timeoutMs, maxBytes, maxRedirects, ...(conditional ? { conditional } : {}) };

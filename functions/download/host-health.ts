@@ -1,3 +1,4 @@
+import { formatDuration } from '../../core/format-duration.ts';
 import { type HostPause, type HostWatchSettings, resolveHostWatch } from '../../core/host-pause.ts';
 import type { FailureReason } from '../../core/types.ts';
 
@@ -142,7 +143,7 @@ export class HostHealth {
           host,
           state,
           ms,
-          `HTTP 429 with Retry-After ${seconds(signal.retryAfterMs)}`,
+          `HTTP 429 with Retry-After ${formatDuration(signal.retryAfterMs)}`,
           'throttled',
         );
       }
@@ -263,9 +264,9 @@ export class HostHealth {
     if (wanted <= 0 && state.mode === 'paused') return;
     if (left <= 0) {
       state.exhausted =
-        `${host} was paused ${seconds(state.pausedMs)} in all (${state.pauses} ` +
+        `${host} was paused ${formatDuration(state.pausedMs)} in all (${state.pauses} ` +
         `${state.pauses === 1 ? 'pause' : 'pauses'}; last: ${why}); the run's budget of ` +
-        `${seconds(this.settings.budgetMs)} per host is spent`;
+        `${formatDuration(this.settings.budgetMs)} per host is spent`;
       state.mode = 'paused';
       this.#notify(state);
       this.onChange?.({ host, why: 'unavailable: pause budget spent' });
@@ -325,14 +326,6 @@ function addReason(state: HostState, why: string): void {
   if (state.reasons.includes(short)) return;
   state.reasons.push(short);
   if (state.reasons.length > MAX_REASONS) state.reasons.shift();
-}
-
-/** `12 s`, `3 min 5 s`. */
-export function seconds(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  return s % 60 === 0 ? `${m} min` : `${m} min ${s % 60} s`;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

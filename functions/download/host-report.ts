@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { batchDigest } from '../../core/batch-digest.ts';
 import { BlobNotFoundError } from '../../core/errors.ts';
 import { type HostPause, hostPausesPrefix, parseHostPauses } from '../../core/host-pause.ts';
 import type { BlobStore } from '../../core/ports/blob-store.ts';
@@ -9,10 +9,7 @@ export const MAX_DEFERRAL_PASSES = 20;
 
 /** The blob that holds what one batch saw of its paused hosts: stable across its passes and retries. */
 export function hostPausesKey(batch: Batch) {
-  const digest = createHash('sha256')
-    .update(batch.items.map((p) => p.id).join('\n'))
-    .digest('hex')
-    .slice(0, 24);
+  const digest = batchDigest(batch.items.map((p) => p.id));
   const key = `${hostPausesPrefix(batch.runId)}${digest}.json`;
   return {
     key,

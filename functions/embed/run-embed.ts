@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { batchDigest } from '../../core/batch-digest.ts';
 import { chunk } from '../../core/chunk.ts';
 import { environmentFaultOf } from '../../core/env-fault.ts';
 import { errorDetail } from '../../core/failure-reasons.ts';
@@ -40,8 +40,7 @@ export interface EmbedResult {
 
 /** Blob key of a batch's embeddings: stable for the same run and products, so a retry overwrites. */
 export function embeddedBatchKey(runId: string, productIds: string[]): string {
-  const digest = createHash('sha256').update(productIds.join('\n')).digest('hex').slice(0, 24);
-  return `runs/${runId}/embedded/${digest}.json`;
+  return `runs/${runId}/embedded/${batchDigest(productIds)}.json`;
 }
 
 /**
