@@ -19,6 +19,16 @@ import {
 import { serveSearch } from './serve.ts';
 import { warnIfDamaged } from './store-damage.ts';
 
+type DataDirCommand = (argv: string[], config: Config) => Promise<number>;
+
+/** Commands over the data dir with their own options, each loaded only when it runs. */
+const DATA_DIR_COMMANDS = new Map<string, () => Promise<DataDirCommand>>([
+  ['check', async () => (await import('./check/check-command.ts')).runCheckCommand],
+  ['eval', async () => (await import('./eval/eval-command.ts')).runEvalCommand],
+  ['plan', async () => (await import('./plan/plan-command.ts')).runPlanCommand],
+  ['gc', async () => (await import('./gc/gc-command.ts')).runGcCommand],
+]);
+
 /** Runs one command line. Resolves when a command is done; `start` and `serve` keep serving until a signal. */
 export async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'models') {
@@ -26,24 +36,10 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = await runModelsCommand(argv.slice(1), loadConfig(), io);
     return;
   }
-  if (argv[0] === 'check') {
-    const { runCheckCommand } = await import('./check/check-command.ts');
-    process.exitCode = await runCheckCommand(argv.slice(1), loadConfig());
-    return;
-  }
-  if (argv[0] === 'eval') {
-    const { runEvalCommand } = await import('./eval/eval-command.ts');
-    process.exitCode = await runEvalCommand(argv.slice(1), loadConfig());
-    return;
-  }
-  if (argv[0] === 'plan') {
-    const { runPlanCommand } = await import('./plan/plan-command.ts');
-    process.exitCode = await runPlanCommand(argv.slice(1), loadConfig());
-    return;
-  }
-  if (argv[0] === 'gc') {
-    const { runGcCommand } = await import('./gc/gc-command.ts');
-    process.exitCode = await runGcCommand(argv.slice(1), loadConfig());
+  const command = DATA_DIR_COMMANDS.get(argv[0] ?? '');
+  if (command) {
+    const run = await command();
+    process.exitCode = await run(argv.slice(1), loadConfig());
     return;
   }
   const line = parseCommandLine(argv);

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { LOCK_CONDITIONS } from '../infra/ingest-states.ts';
+import { isAlive } from './process-alive.ts';
 import { UnsupportedDefinitionError } from './state-machine/index.ts';
 
 const s = z.object({ S: z.string().min(1) });
@@ -142,15 +143,6 @@ export function createLocalLockTable(
       return { Status: elsewhere || isAlive(lock.pid as number) ? 'RUNNING' : 'ABORTED' };
     },
   };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function findByExecution(dir: string, executionArn: string): Promise<LockFile | undefined> {

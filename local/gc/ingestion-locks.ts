@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { isAlive } from '../process-alive.ts';
 
 /** A catalog lock (`<data dir>/locks/*.json`) that a running ingestion holds. */
 export interface HeldLock {
@@ -57,13 +58,4 @@ async function readLock(file: string): Promise<LockFile | undefined> {
 function isHeld(lock: LockFile, nowMs: number): boolean {
   if (typeof lock.pid === 'number' && lock.host === os.hostname()) return isAlive(lock.pid);
   return typeof lock.expiresAt === 'number' && lock.expiresAt * 1000 > nowMs;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

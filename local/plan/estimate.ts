@@ -96,21 +96,15 @@ export function estimateCloud(
   const lines: EstimateLine[] = [];
   const add = (item: string, value: number, arithmetic: string) =>
     lines.push({ item, value, unit: 'USD', arithmetic });
-  add(
-    'segment',
-    work.toSegment * segS * gbs(stack.memoryMb.segment) * price,
-    `${work.toSegment} images x ${n(segS, 3)} s x ${n(gbs(stack.memoryMb.segment))} GB x ${usd(price)}/GB-s`,
-  );
-  add(
-    'embed',
-    work.toEmbed * embS * gbs(stack.memoryMb.embed) * price,
-    `${work.toEmbed} images x ${n(embS, 3)} s x ${n(gbs(stack.memoryMb.embed))} GB x ${usd(price)}/GB-s`,
-  );
-  add(
-    'download',
-    work.toDownload * dlS * gbs(stack.memoryMb.download) * price,
-    `${work.toDownload} images x ${n(dlS, 3)} s x ${n(gbs(stack.memoryMb.download))} GB x ${usd(price)}/GB-s`,
-  );
+  const perImage = (item: string, images: number, seconds: number, memoryMb: number) =>
+    add(
+      item,
+      images * seconds * gbs(memoryMb) * price,
+      `${images} images x ${n(seconds, 3)} s x ${n(gbs(memoryMb))} GB x ${usd(price)}/GB-s`,
+    );
+  perImage('segment', work.toSegment, segS, stack.memoryMb.segment);
+  perImage('embed', work.toEmbed, embS, stack.memoryMb.embed);
+  perImage('download', work.toDownload, dlS, stack.memoryMb.download);
   add(
     'cold starts',
     containers * cal.loadSeconds * coldGb * price,
