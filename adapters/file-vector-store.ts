@@ -1,15 +1,15 @@
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { InputError, ModelMismatchError, ThreadfinderError } from '../core/errors.ts';
+import { InputError, ModelMismatchError, ThreadfinderError } from '#core/errors.ts';
 import type {
   IndexInfo,
   ProductImageVectors,
   SearchOptions,
   StoreDamage,
   VectorStore,
-} from '../core/ports/vector-store.ts';
-import type { Hit, ProductRecord } from '../core/types.ts';
-import { encodeVector } from '../core/vector-codec.ts';
+} from '#core/ports/vector-store.ts';
+import type { Hit, ProductRecord } from '#core/types.ts';
+import { encodeVector } from '#core/vector-codec.ts';
 import { rowFilter } from './file-vector-store/filter.ts';
 import { IMAGE_LOG_NAME, ImageVectorLog } from './file-vector-store/image-vector-log.ts';
 import { acquireLock } from './file-vector-store/lock.ts';

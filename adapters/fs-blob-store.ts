@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { environmentFaultOf } from '../core/env-fault.ts';
-import { BlobNotFoundError, InputError } from '../core/errors.ts';
-import { syncDir } from '../core/fs-atomic.ts';
-import type { BlobStore } from '../core/ports/blob-store.ts';
+import { environmentFaultOf } from '#core/env-fault.ts';
+import { BlobNotFoundError, InputError } from '#core/errors.ts';
+import { syncDir } from '#core/fs-atomic.ts';
+import type { BlobStore } from '#core/ports/blob-store.ts';
 
 const TEMP_PREFIX = '.tf-partial-';
 const MAX_KEY_BYTES = 1024;

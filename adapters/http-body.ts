@@ -1,7 +1,7 @@
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { Dispatcher } from 'undici';
-import { HttpClientError } from '../core/errors.ts';
+import { HttpClientError } from '#core/errors.ts';
 
 type Decoder = (body: Uint8Array, options: zlib.ZlibOptions & zlib.BrotliOptions) => Promise<Buffer>;
 /** Content codings a server may use although we ask for identity; each output is capped like a plain body. */

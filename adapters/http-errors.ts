@@ -1,4 +1,4 @@
-import { HttpClientError } from '../core/errors.ts';
+import { HttpClientError } from '#core/errors.ts';
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 const PERMANENT_CODES = new Set(['ENOTFOUND', 'ERR_INVALID_URL', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE']);

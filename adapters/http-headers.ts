@@ -1,5 +1,5 @@
-import { HttpClientError } from '../core/errors.ts';
-import type { ConditionalValidators } from '../core/ports/http-client.ts';
+import { HttpClientError } from '#core/errors.ts';
+import type { ConditionalValidators } from '#core/ports/http-client.ts';
 
 const ACCEPT = 'image/avif,image/webp,image/png,image/jpeg,image/*;q=0.8,*/*;q=0.5';
 /** A header value as RFC 9110 allows it: visible ASCII, spaces, tabs and obs-text; no CR, LF or NUL. */

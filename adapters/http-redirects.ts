@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { HttpClientError } from '../core/errors.ts';
+import { HttpClientError } from '#core/errors.ts';
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 

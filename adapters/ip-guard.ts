@@ -1,7 +1,7 @@
 import type { LookupAddress, LookupOptions } from 'node:dns';
 import dns from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
-import { HttpClientError } from '../core/errors.ts';
+import { HttpClientError } from '#core/errors.ts';
 
 /** IPv6 ranges whose last 32 bits carry an IPv4 address that decides where the packet really goes. */
 const EMBEDS_IPV4 = new Set(['ipv4Mapped', 'rfc6145', 'rfc6052']);

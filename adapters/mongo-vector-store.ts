@@ -1,14 +1,14 @@
 import type { Collection, Db, MongoClient, MongoClientOptions } from 'mongodb';
-import { DEFAULT_MONGO_INDEX } from '../core/config.ts';
-import { InputError, ModelMismatchError, ThreadfinderError } from '../core/errors.ts';
+import { DEFAULT_MONGO_INDEX } from '#core/config.ts';
+import { InputError, ModelMismatchError, ThreadfinderError } from '#core/errors.ts';
 import type {
   Facets,
   IndexInfo,
   ProductImageVectors,
   SearchOptions,
   VectorStore,
-} from '../core/ports/vector-store.ts';
-import type { Hit, ProductRecord } from '../core/types.ts';
+} from '#core/ports/vector-store.ts';
+import type { Hit, ProductRecord } from '#core/types.ts';
 import { type CheckedRecord, checkRecord } from './file-vector-store/validate.ts';
 import { createMongoClient } from './mongo/client.ts';
 import { fromProductDocument, type ProductDocument, toProductDocument } from './mongo/documents.ts';

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
-import { ModelMissingError, ThreadfinderError } from '../core/errors.ts';
+import { ModelMissingError, ThreadfinderError } from '#core/errors.ts';
 
 /**
  * Session settings every ONNX model in this process shares (transformers.js gets the same ones): CPU, all graph

@@ -1,9 +1,9 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import { Tensor } from 'onnxruntime-node';
 import sharp from 'sharp';
-import { InputError, ThreadfinderError } from '../core/errors.ts';
-import type { Mask, RgbImage, Segmenter } from '../core/ports/models.ts';
-import type { ResolvedSegmentModel } from '../models/resolve.ts';
+import { InputError, ThreadfinderError } from '#core/errors.ts';
+import type { Mask, RgbImage, Segmenter } from '#core/ports/models.ts';
+import type { ResolvedSegmentModel } from '#core/resolved-models.ts';
 import { type OnnxSessionFactory, onnxSession, releaseOnnxSession, sessionIo } from './onnx-runtime.ts';
 import { resizePil } from './transformers-resample.ts';
 

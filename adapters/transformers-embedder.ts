@@ -1,8 +1,8 @@
-import { chunk } from '../core/chunk.ts';
-import { InputError, ThreadfinderError } from '../core/errors.ts';
-import type { ImageEmbedder, RgbImage, TextEmbedder } from '../core/ports/models.ts';
-import { normalize } from '../core/vectors.ts';
-import type { ResolvedEmbedModel } from '../models/resolve.ts';
+import { chunk } from '#core/chunk.ts';
+import { InputError, ThreadfinderError } from '#core/errors.ts';
+import type { ImageEmbedder, RgbImage, TextEmbedder } from '#core/ports/models.ts';
+import type { ResolvedEmbedModel } from '#core/resolved-models.ts';
+import { normalize } from '#core/vectors.ts';
 import { loadPreparePixels, type PixelOptions, type PreparePixels } from './transformers-pixels.ts';
 import { loadTokenize, type Tokenize } from './transformers-text.ts';
 import {

@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { env } from '@huggingface/transformers';
-import { ModelMissingError, ThreadfinderError } from '../core/errors.ts';
-import type { ResolvedEmbedModel } from '../models/resolve.ts';
+import { ModelMissingError, ThreadfinderError } from '#core/errors.ts';
+import type { ResolvedEmbedModel } from '#core/resolved-models.ts';
 import { onnxSessionOptions } from './onnx-runtime.ts';
 
 const refused: string[] = [];

@@ -1,6 +1,6 @@
 import { AutoImageProcessor, RawImage } from '@huggingface/transformers';
-import type { RgbImage } from '../core/ports/models.ts';
-import type { ResolvedEmbedModel } from '../models/resolve.ts';
+import type { RgbImage } from '#core/ports/models.ts';
+import type { ResolvedEmbedModel } from '#core/resolved-models.ts';
 import { pretrainedOptions } from './transformers-env.ts';
 import { resizePil } from './transformers-resample.ts';
 

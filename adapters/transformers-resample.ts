@@ -1,4 +1,4 @@
-import type { RgbImage } from '../core/ports/models.ts';
+import type { RgbImage } from '#core/ports/models.ts';
 
 /**
  * Pillow's `Image.resize` for 8-bit RGB, reproduced (libImaging/Resample.c): a separable convolution whose

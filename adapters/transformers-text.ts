@@ -1,5 +1,5 @@
 import { AutoTokenizer, Tensor } from '@huggingface/transformers';
-import type { ResolvedEmbedModel } from '../models/resolve.ts';
+import type { ResolvedEmbedModel } from '#core/resolved-models.ts';
 import { pretrainedOptions } from './transformers-env.ts';
 
 /** Token ids (and the tokenizer's other outputs) for a batch of texts, as the text graph takes them. */

@@ -5,8 +5,8 @@ import {
   SiglipVisionModel,
 } from '@huggingface/transformers';
 import type { InferenceSession } from 'onnxruntime-node';
-import { ThreadfinderError } from '../core/errors.ts';
-import type { ResolvedEmbedModel } from '../models/resolve.ts';
+import { ThreadfinderError } from '#core/errors.ts';
+import type { ResolvedEmbedModel } from '#core/resolved-models.ts';
 import { sessionIo, type TensorInfo } from './onnx-runtime.ts';
 import {
   checkBatchSize,

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { Agent, buildConnector, request } from 'undici';
-import { HttpClientError } from '../core/errors.ts';
-import type { HttpClient, HttpGetOptions, HttpResponse } from '../core/ports/http-client.ts';
+import { HttpClientError } from '#core/errors.ts';
+import type { HttpClient, HttpGetOptions, HttpResponse } from '#core/ports/http-client.ts';
 import { discard, readBody } from './http-body.ts';
 import { asHttpClientError } from './http-errors.ts';
 import { flattenHeaders, requestHeaders } from './http-headers.ts';

@@ -4,10 +4,10 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { FileVectorStore } from '../adapters/file-vector-store.ts';
-import { Random } from '../core/random.ts';
-import { meanOfUnitVectors, normalize } from '../core/vectors.ts';
-import { runEval } from '../local/eval/run-eval.ts';
+import { FileVectorStore } from '#adapters/file-vector-store.ts';
+import { runEval } from '#cli/eval/run-eval.ts';
+import { Random } from '#core/random.ts';
+import { meanOfUnitVectors, normalize } from '#core/vectors.ts';
 
 const PRODUCTS = Number(process.argv[2] ?? 47_000);
 const DIM = 768;

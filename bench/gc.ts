@@ -5,12 +5,12 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { FileVectorStore } from '../adapters/file-vector-store.ts';
-import { mapLimit } from '../core/concurrency.ts';
-import { normalize } from '../core/vectors.ts';
-import { urlRecordKey } from '../functions/download/url-record.ts';
-import { formatBytes, formatGcReport } from '../local/gc/report-text.ts';
-import { runGc } from '../local/gc/run-gc.ts';
+import { FileVectorStore } from '#adapters/file-vector-store.ts';
+import { formatBytes, formatGcReport } from '#cli/gc/report-text.ts';
+import { runGc } from '#cli/gc/run-gc.ts';
+import { mapLimit } from '#core/concurrency.ts';
+import { normalize } from '#core/vectors.ts';
+import { urlRecordKey } from '#functions/download/url-record.ts';
 
 const PRODUCTS = Number(process.argv[2] ?? 47_000);
 const IMAGES = 3;

@@ -10,10 +10,10 @@ const atStart = performance.now(); // ms since the process started (performance.
 const [graph, threads = '2'] = process.argv.slice(2);
 if (!graph) throw new Error('usage: tsx bench/search-cold-start.ts <text_model.onnx> [threads]');
 const dir = await mkdtemp(path.join(tmpdir(), 'tf-cold-'));
-const { loadConfig } = await import('../core/config.ts');
-const { resolveModels } = await import('../models/resolve.ts');
-const { createLocalRuntime } = await import('../local/runtime.ts');
-const { serveSearch } = await import('../local/serve.ts');
+const { loadConfig } = await import('#core/config.ts');
+const { resolveModels } = await import('#models/resolve.ts');
+const { createLocalRuntime } = await import('#local/runtime.ts');
+const { serveSearch } = await import('#local/serve-search.ts');
 const imported = performance.now();
 
 const config = loadConfig({

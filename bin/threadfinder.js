@@ -3,5 +3,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { runCli } = await import('../local/cli.ts');
+const { runCli } = await import('#cli/cli.ts');
 await runCli(process.argv.slice(2));

@@ -1,5 +1,5 @@
-import type { AggregateHandlerDeps } from '../functions/aggregate/handler.ts';
-import type { PrepareDeps } from '../functions/prepare/run-prepare.ts';
+import type { AggregateHandlerDeps } from '#functions/aggregate/handler.ts';
+import type { PrepareDeps } from '#functions/prepare/run-prepare.ts';
 import { embedModelInfo } from './embed-model-info.ts';
 import { cloudBlobs, cloudConfig, cloudStore } from './shared-deps.ts';
 

@@ -1,7 +1,7 @@
-import type { Config } from '../core/config.ts';
-import { ConfigError } from '../core/errors.ts';
-import type { EmbedModelSpec } from '../models/model-spec.ts';
-import { DEFAULT_EMBED_MODEL, findModel } from '../models/registry.ts';
+import type { Config } from '#core/config.ts';
+import { ConfigError } from '#core/errors.ts';
+import type { EmbedModelSpec } from '#core/model-spec.ts';
+import { DEFAULT_EMBED_MODEL, findModel } from '#models/registry.ts';
 
 /**
  * The embedding model's id and vector width from the registry, for functions that store vectors without

@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ConfigError } from '../core/errors.ts';
+import { ConfigError } from '#core/errors.ts';
 
 /** The part of the Secrets Manager client this module uses (a fake in tests). */
 export interface SecretReader {

@@ -1,9 +1,9 @@
-import { MongoVectorStore } from '../adapters/mongo-vector-store.ts';
-import { S3BlobStore } from '../adapters/s3-blob-store.ts';
-import { loadConfig } from '../core/config.ts';
-import { ConfigError } from '../core/errors.ts';
-import { lazy } from '../core/lazy.ts';
-import type { BlobStore } from '../core/ports/blob-store.ts';
+import { MongoVectorStore } from '#adapters/mongo-vector-store.ts';
+import { S3BlobStore } from '#adapters/s3-blob-store.ts';
+import { loadConfig } from '#core/config.ts';
+import { ConfigError } from '#core/errors.ts';
+import { lazy } from '#core/lazy.ts';
+import type { BlobStore } from '#core/ports/blob-store.ts';
 import { CLOUD_ENV } from './env-names.ts';
 import { readMongoUri } from './mongo-uri.ts';
 

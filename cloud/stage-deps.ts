@@ -1,14 +1,14 @@
-import { OnnxSegmenter } from '../adapters/onnx-segmenter.ts';
-import { TransformersImageEmbedder, TransformersTextEmbedder } from '../adapters/transformers-embedder.ts';
-import { UndiciHttpClient } from '../adapters/undici-http-client.ts';
-import type { Config } from '../core/config.ts';
-import { lazy } from '../core/lazy.ts';
-import { buildDownloadDeps } from '../functions/download/handler.ts';
-import type { DownloadDeps } from '../functions/download/run-download.ts';
-import type { EmbedDeps } from '../functions/embed/run-embed.ts';
-import type { ApiDeps } from '../functions/search/api.ts';
-import type { SegmentDeps } from '../functions/segment/run-segment.ts';
-import { resolveModels } from '../models/resolve.ts';
+import { OnnxSegmenter } from '#adapters/onnx-segmenter.ts';
+import { TransformersImageEmbedder, TransformersTextEmbedder } from '#adapters/transformers-embedder.ts';
+import { UndiciHttpClient } from '#adapters/undici-http-client.ts';
+import type { Config } from '#core/config.ts';
+import { lazy } from '#core/lazy.ts';
+import { buildDownloadDeps } from '#functions/download/handler.ts';
+import type { DownloadDeps } from '#functions/download/run-download.ts';
+import type { EmbedDeps } from '#functions/embed/run-embed.ts';
+import type { ApiDeps } from '#functions/search/api.ts';
+import type { SegmentDeps } from '#functions/segment/run-segment.ts';
+import { resolveModels } from '#models/resolve.ts';
 import { cloudBlobs, cloudConfig, cloudStore } from './shared-deps.ts';
 
 /** The container functions' deps (models from the image, native image code); zip functions use data-deps.ts. */

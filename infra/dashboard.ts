@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, SERVICE } from '../functions/observe/names.ts';
+import { METRICS_NAMESPACE, SERVICE } from '#functions/shared/observe/names.ts';
 import type { StageName } from './pipeline-functions.ts';
 
 const PERIOD = Duration.minutes(5);

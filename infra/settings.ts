@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { DEFAULT_MONGO_INDEX } from '../core/config.ts';
-import { formatIssues } from '../core/zod-issues.ts';
-import { DEFAULT_EMBED_MODEL, DEFAULT_SEGMENT_MODEL, findModel } from '../models/registry.ts';
+import { DEFAULT_MONGO_INDEX } from '#core/config.ts';
+import { formatIssues } from '#core/zod-issues.ts';
+import { DEFAULT_EMBED_MODEL, DEFAULT_SEGMENT_MODEL, findModel } from '#models/registry.ts';
 
 /** The retention periods CloudWatch Logs accepts. */
 const RETENTION_DAYS = [

@@ -1,5 +1,5 @@
-import { EnvironmentFaultError, environmentFaultOf } from '../core/env-fault.ts';
-import type { BlobStore } from '../core/ports/blob-store.ts';
+import { EnvironmentFaultError, environmentFaultOf } from '#core/env-fault.ts';
+import type { BlobStore } from '#core/ports/blob-store.ts';
 
 /**
  * The fault as the local interpreter sees it: same name and message, but the Task's Retry is skipped

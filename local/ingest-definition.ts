@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { placeholderCode, REPO_ROOT } from '../infra/function-code.ts';
-import { type DeploySettings, readSettings } from '../infra/settings.ts';
-import { ThreadfinderStack } from '../infra/threadfinder-stack.ts';
+import { placeholderCode, REPO_ROOT } from '#infra/function-code.ts';
+import { type DeploySettings, readSettings } from '#infra/settings.ts';
+import { ThreadfinderStack } from '#infra/threadfinder-stack.ts';
 
 /** A state machine definition in Amazon States Language, as JSON. */
 export type AslDefinition = Record<string, unknown> & { StartAt: string; States: Record<string, unknown> };

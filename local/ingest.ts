@@ -1,22 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import type { EnvironmentFaultError } from '../core/env-fault.ts';
-import { ThreadfinderError } from '../core/errors.ts';
-import type { BlobStore } from '../core/ports/blob-store.ts';
-import { readSummary } from '../functions/aggregate/run-blobs.ts';
-import { emptyAggregateSummary } from '../functions/aggregate/summary.ts';
-import type { AggregateSummary } from '../functions/aggregate/types.ts';
-import type { PrepareResult } from '../functions/prepare/run-prepare.ts';
-import type { CatalogOptions } from '../functions/prepare/schema.ts';
-import { INGEST_ERRORS, INGEST_OUTPUT, INGEST_STATES as S } from '../infra/ingest-states.ts';
-import { FaultStop } from './fault-stop.ts';
-import type { AslDefinition } from './ingest-definition.ts';
-import type { StageHandlers } from './stage-handlers.ts';
+import type { EnvironmentFaultError } from '#core/env-fault.ts';
+import { ThreadfinderError } from '#core/errors.ts';
+import type { BlobStore } from '#core/ports/blob-store.ts';
+import { readSummary } from '#functions/aggregate/run-blobs.ts';
+import { emptyAggregateSummary } from '#functions/aggregate/summary.ts';
+import type { AggregateSummary } from '#functions/aggregate/types.ts';
+import type { PrepareResult } from '#functions/prepare/run-prepare.ts';
+import type { CatalogOptions } from '#functions/prepare/schema.ts';
+import { INGEST_ERRORS, INGEST_OUTPUT, INGEST_STATES as S } from '#infra/ingest-states.ts';
 import {
   LocalExecutionFailedError,
   type MapProgress,
   type RetryIntervalOverrides,
   runLocalExecution,
-} from './state-machine/index.ts';
+} from '#map-runner/index.ts';
+import { FaultStop } from './fault-stop.ts';
+import type { AslDefinition } from './ingest-definition.ts';
+import type { StageHandlers } from './stage-handlers.ts';
 
 /** Options of one local ingestion: the cloud's execution input, plus what only a local run has. */
 export interface IngestOptions {

@@ -3,9 +3,9 @@ import { mkdir, open, readdir, readFile, rename, unlink, writeFile } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { LOCK_CONDITIONS } from '../infra/ingest-states.ts';
+import { LOCK_CONDITIONS } from '#infra/ingest-states.ts';
+import { UnsupportedDefinitionError } from '#map-runner/index.ts';
 import { isAlive } from './process-alive.ts';
-import { UnsupportedDefinitionError } from './state-machine/index.ts';
 
 const s = z.object({ S: z.string().min(1) });
 const n = z.object({ N: z.string().regex(/^\d+$/) });

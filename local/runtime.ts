@@ -1,16 +1,16 @@
 import path from 'node:path';
-import { FileVectorStore } from '../adapters/file-vector-store.ts';
-import { FsBlobStore } from '../adapters/fs-blob-store.ts';
-import { OnnxSegmenter } from '../adapters/onnx-segmenter.ts';
-import { TransformersImageEmbedder, TransformersTextEmbedder } from '../adapters/transformers-embedder.ts';
-import { UndiciHttpClient } from '../adapters/undici-http-client.ts';
-import type { Config } from '../core/config.ts';
-import { HostLimiter } from '../core/host-limiter.ts';
-import { lazy } from '../core/lazy.ts';
-import type { BlobStore } from '../core/ports/blob-store.ts';
-import type { ImageEmbedder, Segmenter, TextEmbedder } from '../core/ports/models.ts';
-import type { VectorStore } from '../core/ports/vector-store.ts';
-import type { ResolvedModels } from '../models/resolve.ts';
+import { FileVectorStore } from '#adapters/file-vector-store.ts';
+import { FsBlobStore } from '#adapters/fs-blob-store.ts';
+import { OnnxSegmenter } from '#adapters/onnx-segmenter.ts';
+import { TransformersImageEmbedder, TransformersTextEmbedder } from '#adapters/transformers-embedder.ts';
+import { UndiciHttpClient } from '#adapters/undici-http-client.ts';
+import type { Config } from '#core/config.ts';
+import { HostLimiter } from '#core/host-limiter.ts';
+import { lazy } from '#core/lazy.ts';
+import type { BlobStore } from '#core/ports/blob-store.ts';
+import type { ImageEmbedder, Segmenter, TextEmbedder } from '#core/ports/models.ts';
+import type { VectorStore } from '#core/ports/vector-store.ts';
+import type { ResolvedModels } from '#models/resolve.ts';
 
 /** Everything the stages need on one machine: local disk, the embedded store and in-process models. */
 export interface LocalRuntime {

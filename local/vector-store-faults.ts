@@ -1,5 +1,5 @@
-import { environmentFaultOf } from '../core/env-fault.ts';
-import type { VectorStore } from '../core/ports/vector-store.ts';
+import { environmentFaultOf } from '#core/env-fault.ts';
+import type { VectorStore } from '#core/ports/vector-store.ts';
 
 /**
  * `store`, with its environment faults (disk full, ...) thrown as EnvironmentFaultError naming their path, or

@@ -1,7 +1,7 @@
-import type { Config } from '../core/config.ts';
+import type { Config } from '#core/config.ts';
+import type { ModelSpec } from '#core/model-spec.ts';
 import { readManifest } from './fetch/manifest.ts';
 import { checkFiles, modelDir } from './local-files.ts';
-import type { ModelSpec } from './model-spec.ts';
 import { DEFAULT_EMBED_MODEL, DEFAULT_SEGMENT_MODEL, knownSize, MODELS } from './registry.ts';
 
 /** One row of `models list`. */

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ModelSpec } from './model-spec.ts';
+import type { ModelSpec } from '#core/model-spec.ts';
 import { fileUrl } from './registry.ts';
 
 /** Folder of the generated stand-ins under a models folder. */

@@ -1,7 +1,7 @@
+import type { ModelSpec } from '#core/model-spec.ts';
 import { fashionClip, marqoFashionClip, marqoFashionSiglip } from './entries/embed-models.ts';
 import { isnetGeneralUse, u2netClothSeg, u2netp } from './entries/segment-models.ts';
 import { testClip, testCloth, testSaliency, testSiglip } from './entries/stand-in-models.ts';
-import type { ModelSpec } from './model-spec.ts';
 
 /** Every supported model, real ones first (best published fashion retrieval first). */
 export const MODELS: readonly ModelSpec[] = [

@@ -1,15 +1,12 @@
 import path from 'node:path';
-import { type Config, MODEL_ENV, type ModelSettings } from '../core/config.ts';
-import { ConfigError, ModelMissingError } from '../core/errors.ts';
+import { type Config, MODEL_ENV, type ModelSettings } from '#core/config.ts';
+import { ConfigError, ModelMissingError } from '#core/errors.ts';
+import type { EmbedModelSpec, ModelSpec, SegmentModelSpec } from '#core/model-spec.ts';
+import type { ResolvedEmbedModel, ResolvedModels, ResolvedSegmentModel } from '#core/resolved-models.ts';
 import { checkFiles, modelDir } from './local-files.ts';
-import type {
-  EmbedFamily,
-  EmbedModelSpec,
-  ModelSpec,
-  Rgb,
-  SegmentContract,
-  SegmentModelSpec,
-} from './model-spec.ts';
+
+export type { ResolvedEmbedModel, ResolvedModels, ResolvedSegmentModel };
+
 import {
   DEFAULT_EMBED_MODEL,
   DEFAULT_SEGMENT_MODEL,
@@ -19,47 +16,6 @@ import {
   STAND_IN_SEGMENT_MODEL,
 } from './registry.ts';
 import { writeStandInModels } from './testing/stand-ins.ts';
-
-/** An embedding model ready to load: its transformers.js folder and how to call it. */
-export interface ResolvedEmbedModel {
-  id: string;
-  name: string;
-  family: EmbedFamily;
-  /** Absolute transformers.js model folder (config.json, tokenizer files, onnx/). */
-  dir: string;
-  /** Expected vector width (the embedder checks it against config.json). */
-  dim: number;
-  textMaxLength: number;
-  textPadding: 'longest' | 'max_length';
-  /** Text cleaning the authors apply before tokenising. */
-  textClean: 'none' | 'canonicalize';
-  standIn: boolean;
-}
-
-/** A segmentation model ready to load: its ONNX file and rembg's pre/post-processing values. */
-export interface ResolvedSegmentModel {
-  id: string;
-  name: string;
-  contract: SegmentContract;
-  /** Absolute path of the ONNX file. */
-  file: string;
-  inputSize: number;
-  mean: Rgb;
-  std: Rgb;
-  classes: readonly string[];
-  /** Label indices that count as garment, as chosen (cloth contract). */
-  garmentClasses: readonly number[];
-  /** The registry's default selection, to tell a custom choice apart (mask cache ids). */
-  defaultGarmentClasses: readonly number[];
-  standIn: boolean;
-}
-
-/** The models a process runs with. */
-export interface ResolvedModels {
-  mode: 'real' | 'test';
-  embed: ResolvedEmbedModel;
-  segment: ResolvedSegmentModel;
-}
 
 /** Optional model ids and garment classes; defaults are the registry's (real mode) or the stand-ins (test mode). */
 export interface ModelChoice {

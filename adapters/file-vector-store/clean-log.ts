@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { ThreadfinderError } from '../../core/errors.ts';
-import { syncDir, writeFileAtomically } from '../../core/fs-atomic.ts';
+import { ThreadfinderError } from '#core/errors.ts';
+import { syncDir, writeFileAtomically } from '#core/fs-atomic.ts';
 
 const CHUNK_BYTES = 1 << 20;
 const NEWLINE = Buffer.from('\n');

@@ -1,4 +1,4 @@
-import type { DamagedLine, StoreDamage } from '../../core/ports/vector-store.ts';
+import type { DamagedLine, StoreDamage } from '#core/ports/vector-store.ts';
 import type { BadSpan } from './scan.ts';
 
 const KIND = /"t":"(put|del|bind|header)"/;

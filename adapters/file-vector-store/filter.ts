@@ -1,6 +1,6 @@
-import { InputError } from '../../core/errors.ts';
-import type { SearchOptions } from '../../core/ports/vector-store.ts';
-import { checkFilter } from '../../core/search-filter.ts';
+import { InputError } from '#core/errors.ts';
+import type { SearchOptions } from '#core/ports/vector-store.ts';
+import { checkFilter } from '#core/search-filter.ts';
 import type { Row } from './table.ts';
 
 /** Validates search options and returns the predicate a row must pass (exclusions, then metadata filters). */

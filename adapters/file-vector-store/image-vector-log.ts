@@ -2,9 +2,9 @@ import type { FileHandle } from 'node:fs/promises';
 import { open, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
-import { syncDir } from '../../core/fs-atomic.ts';
-import type { EmbedSettings, ProductImageVectors } from '../../core/ports/vector-store.ts';
-import { decodeHalf, encodeHalf } from '../half-float.ts';
+import { decodeHalf, encodeHalf } from '#adapters/half-float.ts';
+import { syncDir } from '#core/fs-atomic.ts';
+import type { EmbedSettings, ProductImageVectors } from '#core/ports/vector-store.ts';
 import { LogFile } from './log-file.ts';
 import { frameLine } from './log-format.ts';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { link, readFile, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { ThreadfinderError } from '../../core/errors.ts';
+import { ThreadfinderError } from '#core/errors.ts';
 
 /** Another writer (this process or another) holds the store's lock file. */
 export class StoreLockedError extends ThreadfinderError {

@@ -1,8 +1,8 @@
 import type { FileHandle } from 'node:fs/promises';
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { ThreadfinderError } from '../../core/errors.ts';
-import { syncDir } from '../../core/fs-atomic.ts';
+import { ThreadfinderError } from '#core/errors.ts';
+import { syncDir } from '#core/fs-atomic.ts';
 
 const REWRITE_CHUNK_BYTES = 1 << 20;
 

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { StoreDamage } from '../../core/ports/vector-store.ts';
+import type { StoreDamage } from '#core/ports/vector-store.ts';
 import { setAsideDamage, writeCleanLog } from './clean-log.ts';
 import { damageOf } from './damage.ts';
 import { LOCK_FILE } from './lock.ts';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { ThreadfinderError } from '../../core/errors.ts';
-import type { DamagedLine, IndexInfo } from '../../core/ports/vector-store.ts';
-import { decodeVector } from '../../core/vector-codec.ts';
+import { ThreadfinderError } from '#core/errors.ts';
+import type { DamagedLine, IndexInfo } from '#core/ports/vector-store.ts';
+import { decodeVector } from '#core/vector-codec.ts';
 import { describeSpan } from './damage.ts';
 import { LOG_FORMAT, LOG_VERSION, type LogRecord } from './log-format.ts';
 import { type BadSpan, type RecordSpan, scanLog } from './scan.ts';

@@ -1,5 +1,5 @@
-import { InputError } from '../../core/errors.ts';
-import type { ProductMetadata, ProductRecord } from '../../core/types.ts';
+import { InputError } from '#core/errors.ts';
+import type { ProductMetadata, ProductRecord } from '#core/types.ts';
 import type { StoredDoc } from './log-format.ts';
 
 /** How far a stored vector's norm may be from 1 (float32 rounding of a normalised mean is ~1e-7). */

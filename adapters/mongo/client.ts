@@ -1,5 +1,5 @@
 import { MongoClient, type MongoClientOptions } from 'mongodb';
-import { ConfigError } from '../../core/errors.ts';
+import { ConfigError } from '#core/errors.ts';
 
 /**
  * Client settings for one Lambda container (or one local process): a small pool, because a container serves

@@ -1,7 +1,7 @@
 import { Binary } from 'mongodb';
-import { ThreadfinderError } from '../../core/errors.ts';
-import type { ProductMetadata, ProductRecord } from '../../core/types.ts';
-import type { CheckedRecord } from '../file-vector-store/validate.ts';
+import type { CheckedRecord } from '#adapters/file-vector-store/validate.ts';
+import { ThreadfinderError } from '#core/errors.ts';
+import type { ProductMetadata, ProductRecord } from '#core/types.ts';
 
 /** Lower-cased copies of the metadata users filter on, indexed as Atlas `filter` fields. */
 export interface ProductFacets {

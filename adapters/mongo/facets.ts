@@ -1,5 +1,5 @@
 import type { Document } from 'mongodb';
-import type { Facets } from '../../core/ports/vector-store.ts';
+import type { Facets } from '#core/ports/vector-store.ts';
 
 /** One `$facet` answer: distinct spellings per facet, the price range and the product count. */
 export interface FacetRow {

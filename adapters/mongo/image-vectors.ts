@@ -1,7 +1,7 @@
 import { Binary } from 'mongodb';
-import { InputError } from '../../core/errors.ts';
-import type { EmbedSettings, ProductImageVectors } from '../../core/ports/vector-store.ts';
-import { decodeHalf, encodeHalf } from '../half-float.ts';
+import { decodeHalf, encodeHalf } from '#adapters/half-float.ts';
+import { InputError } from '#core/errors.ts';
+import type { EmbedSettings, ProductImageVectors } from '#core/ports/vector-store.ts';
 
 /** One image's vector as stored in a product document's `imageVectors` array. */
 export interface ImageVectorDocument {

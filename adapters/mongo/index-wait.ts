@@ -1,5 +1,5 @@
 import type { Document } from 'mongodb';
-import { ThreadfinderError } from '../../core/errors.ts';
+import { ThreadfinderError } from '#core/errors.ts';
 
 /** The fields of a `listSearchIndexes` entry that the wait looks at. */
 export interface SearchIndexState {

@@ -1,5 +1,5 @@
 import type { Collection, Document, SearchIndexDescription } from 'mongodb';
-import { ThreadfinderError } from '../../core/errors.ts';
+import { ThreadfinderError } from '#core/errors.ts';
 import { type SearchIndexState, waitForSearchIndex } from './index-wait.ts';
 
 /** The document field that holds the product vector. */

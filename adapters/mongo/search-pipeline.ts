@@ -1,7 +1,7 @@
 import type { Document } from 'mongodb';
-import { InputError } from '../../core/errors.ts';
-import type { SearchOptions } from '../../core/ports/vector-store.ts';
-import { checkFilter } from '../../core/search-filter.ts';
+import { InputError } from '#core/errors.ts';
+import type { SearchOptions } from '#core/ports/vector-store.ts';
+import { checkFilter } from '#core/search-filter.ts';
 import { VECTOR_PATH } from './search-index.ts';
 
 /** Atlas's ceiling on `numCandidates` (and so on `limit`). */

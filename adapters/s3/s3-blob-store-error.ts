@@ -1,4 +1,4 @@
-import { ThreadfinderError } from '../../core/errors.ts';
+import { ThreadfinderError } from '#core/errors.ts';
 
 /**
  * An S3 request failed for another reason than a missing key, or an object is over `maxGetBytes`.

@@ -1,4 +1,4 @@
-import { InputError } from '../errors.ts';
+import { InputError } from '#core/errors.ts';
 
 /** A problem with one place in a catalog file; prints as `file:line: message`. */
 export class CatalogError {

@@ -1,4 +1,4 @@
-import type { CatalogProduct, ProductMetadata } from '../types.ts';
+import type { CatalogProduct, ProductMetadata } from '#core/types.ts';
 import { CatalogError } from './catalog-error.ts';
 import { CATALOG_LIMITS as L } from './limits.ts';
 import { checkMetadataKey, checkMetadataValue, checkUrl, quote } from './validate.ts';

@@ -1,4 +1,4 @@
-import type { CatalogProduct } from '../types.ts';
+import type { CatalogProduct } from '#core/types.ts';
 import { type CatalogError, CatalogFormatError } from './catalog-error.ts';
 import { ProductCollector } from './collector.ts';
 import { parseCsv } from './csv.ts';

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { InputError } from '../errors.ts';
+import { InputError } from '#core/errors.ts';
 import { EmptyCatalogError } from './catalog-error.ts';
 import { decodeCatalog } from './decode.ts';
 import { firstNonBlankLine } from './detect.ts';

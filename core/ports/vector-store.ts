@@ -1,4 +1,4 @@
-import type { Hit, ProductRecord } from '../types.ts';
+import type { Hit, ProductRecord } from '#core/types.ts';
 
 /** Equality filters on metadata and a numeric price range. */
 export interface SearchFilter {

@@ -1,9 +1,9 @@
-import { InputError, ModelMismatchError } from '../../core/errors.ts';
-import { zeroFailureCounts } from '../../core/failure-reasons.ts';
-import type { EmbedSettings, ProductImageVectors } from '../../core/ports/vector-store.ts';
-import type { ProductRecord } from '../../core/types.ts';
-import { decodeVector } from '../../core/vector-codec.ts';
-import { meanOfUnitVectors } from '../../core/vectors.ts';
+import { InputError, ModelMismatchError } from '#core/errors.ts';
+import { zeroFailureCounts } from '#core/failure-reasons.ts';
+import type { EmbedSettings, ProductImageVectors } from '#core/ports/vector-store.ts';
+import type { ProductRecord } from '#core/types.ts';
+import { decodeVector } from '#core/vector-codec.ts';
+import { meanOfUnitVectors } from '#core/vectors.ts';
 import type { BatchTally } from './summary.ts';
 import type { EmbeddedBatch, EmbeddedProduct, SkipReason } from './types.ts';
 

@@ -1,12 +1,12 @@
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { hostPausesPrefix, mergeHostPauses, parseHostPauses } from '../../core/host-pause.ts';
-import { depsGetter } from '../../core/lazy.ts';
-import type { BlobStore } from '../../core/ports/blob-store.ts';
-import { observed } from '../observe/middleware.ts';
-import { createObservability, type Observability } from '../observe/powertools.ts';
-import { aggregateReport } from '../observe/reports.ts';
-import { environmentFaultsNamed, inputErrorsNotRetried } from '../stage-errors.ts';
+import { hostPausesPrefix, mergeHostPauses, parseHostPauses } from '#core/host-pause.ts';
+import { depsGetter } from '#core/lazy.ts';
+import type { BlobStore } from '#core/ports/blob-store.ts';
+import { observed } from '#functions/shared/observe/middleware.ts';
+import { createObservability, type Observability } from '#functions/shared/observe/powertools.ts';
+import { aggregateReport } from '#functions/shared/observe/reports.ts';
+import { environmentFaultsNamed, inputErrorsNotRetried } from '#functions/shared/stage-errors.ts';
 import { compactSummary } from './compact.ts';
 import { type MapResults, readMapResults } from './map-results.ts';
 import { type AggregateDeps, runAggregate } from './run-aggregate.ts';
@@ -130,6 +130,6 @@ export function createAggregateHandler(
 
 /** The deployed handler: dependencies built once per container from the environment the stack sets. */
 export const handler = createAggregateHandler(
-  async () => (await import('../../cloud/data-deps.ts')).aggregateDeps(),
+  async () => (await import('#cloud/data-deps.ts')).aggregateDeps(),
   { observe: createObservability('aggregate') },
 );

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { BlobNotFoundError } from '../../core/errors.ts';
-import type { BlobStore } from '../../core/ports/blob-store.ts';
-import { formatIssues } from '../../core/zod-issues.ts';
+import { BlobNotFoundError } from '#core/errors.ts';
+import type { BlobStore } from '#core/ports/blob-store.ts';
+import { formatIssues } from '#core/zod-issues.ts';
 import { cut, notEmbeddedBatch, type ResultGroup } from './map-result-entry.ts';
 import type { NotEmbeddedBatch } from './types.ts';
 

@@ -1,4 +1,4 @@
-import type { VectorStore } from '../../core/ports/vector-store.ts';
+import type { VectorStore } from '#core/ports/vector-store.ts';
 
 /** Deletes every stored product whose id is not in `catalogIds`, `chunkSize` ids per call; returns how many. */
 export async function pruneStore(

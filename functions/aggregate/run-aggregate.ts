@@ -1,5 +1,5 @@
-import { InputError } from '../../core/errors.ts';
-import type { EmbedSettings, VectorStore } from '../../core/ports/vector-store.ts';
+import { InputError } from '#core/errors.ts';
+import type { EmbedSettings, VectorStore } from '#core/ports/vector-store.ts';
 import {
   type AggregatedBatch,
   aggregateBatch,

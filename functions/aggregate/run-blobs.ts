@@ -1,6 +1,6 @@
-import { mapLimit } from '../../core/concurrency.ts';
-import { BlobNotFoundError, InputError } from '../../core/errors.ts';
-import type { BlobStore } from '../../core/ports/blob-store.ts';
+import { mapLimit } from '#core/concurrency.ts';
+import { BlobNotFoundError, InputError } from '#core/errors.ts';
+import type { BlobStore } from '#core/ports/blob-store.ts';
 import { type ProductList, parseEmbeddedBatch, parseProductList } from './schema.ts';
 import type { AggregateSummary, BatchSource } from './types.ts';
 

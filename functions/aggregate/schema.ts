@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { imageRecordSchema, metadataSchema, productIdSchema } from '../../core/batch-schema.ts';
-import { InputError } from '../../core/errors.ts';
-import { formatIssues } from '../../core/zod-issues.ts';
+import { imageRecordSchema, metadataSchema, productIdSchema } from '#core/batch-schema.ts';
+import { InputError } from '#core/errors.ts';
+import { formatIssues } from '#core/zod-issues.ts';
 import type { EmbeddedBatch, MapResultsLocation } from './types.ts';
 
 /** Run ids become blob key segments, so they are restricted to a safe alphabet. */

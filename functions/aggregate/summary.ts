@@ -1,4 +1,4 @@
-import { zeroFailureCounts } from '../../core/failure-reasons.ts';
+import { zeroFailureCounts } from '#core/failure-reasons.ts';
 import type { AggregateSummary } from './types.ts';
 
 /** The summary of a run that stored nothing yet. */

@@ -1,5 +1,5 @@
-import type { HostPause } from '../../core/host-pause.ts';
-import type { FailureReason, ImageRecord, ProductMetadata } from '../../core/types.ts';
+import type { HostPause } from '#core/host-pause.ts';
+import type { FailureReason, ImageRecord, ProductMetadata } from '#core/types.ts';
 
 /** A product after the embed stage: its images with their final status and one vector per ok image. */
 export interface EmbeddedProduct {

@@ -1,7 +1,7 @@
-import { capDetail } from '../../core/failure-reasons.ts';
-import type { HttpResponse } from '../../core/ports/http-client.ts';
-import type { RetryOutcome } from '../../core/retry.ts';
-import type { FailureReason, ImageRecord } from '../../core/types.ts';
+import { capDetail } from '#core/failure-reasons.ts';
+import type { HttpResponse } from '#core/ports/http-client.ts';
+import type { RetryOutcome } from '#core/retry.ts';
+import type { FailureReason, ImageRecord } from '#core/types.ts';
 
 /** The download-stage fields of an ImageRecord. */
 export type ImageOutcome = Pick<ImageRecord, 'status' | 'reason' | 'detail' | 'originalKey' | 'waitedMs'>;

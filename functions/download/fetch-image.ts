@@ -1,16 +1,16 @@
-import { HttpClientError } from '../../core/errors.ts';
-import type { HostLimiter } from '../../core/host-limiter.ts';
-import type { HostWatchSettings } from '../../core/host-pause.ts';
-import type { BlobStore } from '../../core/ports/blob-store.ts';
-import type { ConditionalValidators, HttpClient, HttpResponse } from '../../core/ports/http-client.ts';
+import { HttpClientError } from '#core/errors.ts';
+import type { HostLimiter } from '#core/host-limiter.ts';
+import type { HostWatchSettings } from '#core/host-pause.ts';
+import type { BlobStore } from '#core/ports/blob-store.ts';
+import type { ConditionalValidators, HttpClient, HttpResponse } from '#core/ports/http-client.ts';
 import {
   type Attempt,
   isRetryableStatus,
   parseRetryAfter,
   type RetryOutcome,
   withRetries,
-} from '../../core/retry.ts';
-import type { FailureReason } from '../../core/types.ts';
+} from '#core/retry.ts';
+import type { FailureReason } from '#core/types.ts';
 import {
   attemptsNote,
   deferred,

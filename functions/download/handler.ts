@@ -1,16 +1,16 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { UndiciHttpClient } from '../../adapters/undici-http-client.ts';
-import { parseBatchEvent } from '../../core/batch-schema.ts';
-import type { Config } from '../../core/config.ts';
-import { HostLimiter } from '../../core/host-limiter.ts';
-import { depsGetter } from '../../core/lazy.ts';
-import type { BlobStore } from '../../core/ports/blob-store.ts';
-import type { HttpClient } from '../../core/ports/http-client.ts';
-import { observed } from '../observe/middleware.ts';
-import { createObservability, type Observability } from '../observe/powertools.ts';
-import { batchStageReport } from '../observe/reports.ts';
-import { environmentFaultsNamed, inputErrorsNotRetried } from '../stage-errors.ts';
+import { UndiciHttpClient } from '#adapters/undici-http-client.ts';
+import { parseBatchEvent } from '#core/batch-schema.ts';
+import type { Config } from '#core/config.ts';
+import { HostLimiter } from '#core/host-limiter.ts';
+import { depsGetter } from '#core/lazy.ts';
+import type { BlobStore } from '#core/ports/blob-store.ts';
+import type { HttpClient } from '#core/ports/http-client.ts';
+import { observed } from '#functions/shared/observe/middleware.ts';
+import { createObservability, type Observability } from '#functions/shared/observe/powertools.ts';
+import { batchStageReport } from '#functions/shared/observe/reports.ts';
+import { environmentFaultsNamed, inputErrorsNotRetried } from '#functions/shared/stage-errors.ts';
 import { HostHealth, type HostPauseEvent } from './host-health.ts';
 import { type DownloadDeps, type DownloadedBatch, runDownload } from './run-download.ts';
 
@@ -90,6 +90,6 @@ export function createDownloadHandler(
 
 /** The deployed handler: config from the environment the stack sets, originals in the data bucket. */
 export const handler = createDownloadHandler(
-  async () => (await import('../../cloud/stage-deps.ts')).downloadDeps(),
+  async () => (await import('#cloud/stage-deps.ts')).downloadDeps(),
   { observe: createObservability('download') },
 );

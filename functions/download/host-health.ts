@@ -1,6 +1,6 @@
-import { formatDuration } from '../../core/format-duration.ts';
-import { type HostPause, type HostWatchSettings, resolveHostWatch } from '../../core/host-pause.ts';
-import type { FailureReason } from '../../core/types.ts';
+import { formatDuration } from '#core/format-duration.ts';
+import { type HostPause, type HostWatchSettings, resolveHostWatch } from '#core/host-pause.ts';
+import type { FailureReason } from '#core/types.ts';
 
 /** What one request to a host said about the host. */
 export type HostSignal =

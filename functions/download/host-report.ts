@@ -1,8 +1,8 @@
-import { batchDigest } from '../../core/batch-digest.ts';
-import { BlobNotFoundError } from '../../core/errors.ts';
-import { type HostPause, hostPausesPrefix, parseHostPauses } from '../../core/host-pause.ts';
-import type { BlobStore } from '../../core/ports/blob-store.ts';
-import type { Batch } from '../../core/types.ts';
+import { batchDigest } from '#core/batch-digest.ts';
+import { BlobNotFoundError } from '#core/errors.ts';
+import { type HostPause, hostPausesPrefix, parseHostPauses } from '#core/host-pause.ts';
+import type { BlobStore } from '#core/ports/blob-store.ts';
+import type { Batch } from '#core/types.ts';
 
 /** Passes of one batch at most: the last one waits for its hosts (or their budget) instead of deferring. */
 export const MAX_DEFERRAL_PASSES = 20;

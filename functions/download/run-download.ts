@@ -1,7 +1,7 @@
-import type { HostLimiter } from '../../core/host-limiter.ts';
-import type { BlobStore } from '../../core/ports/blob-store.ts';
-import type { HttpClient } from '../../core/ports/http-client.ts';
-import type { Batch, ImageRecord } from '../../core/types.ts';
+import type { HostLimiter } from '#core/host-limiter.ts';
+import type { BlobStore } from '#core/ports/blob-store.ts';
+import type { HttpClient } from '#core/ports/http-client.ts';
+import type { Batch, ImageRecord } from '#core/types.ts';
 import { downloadImage } from './download-image.ts';
 import type { ImageOutcome } from './failure-detail.ts';
 import type { DownloadSettings, FetchImageDeps } from './fetch-image.ts';

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { BlobNotFoundError } from '../../core/errors.ts';
-import { FORMAT_INFO } from '../../core/image-check.ts';
-import type { BlobStore } from '../../core/ports/blob-store.ts';
-import type { ConditionalValidators } from '../../core/ports/http-client.ts';
+import { BlobNotFoundError } from '#core/errors.ts';
+import { FORMAT_INFO } from '#core/image-check.ts';
+import type { BlobStore } from '#core/ports/blob-store.ts';
+import type { ConditionalValidators } from '#core/ports/http-client.ts';
 import { freshUntil } from './freshness.ts';
 
 /** What the last successful download of one URL left behind, so the next run can be polite. */

@@ -1,10 +1,10 @@
 import middy from '@middy/core';
-import { parseBatchEvent } from '../../core/batch-schema.ts';
-import { depsGetter } from '../../core/lazy.ts';
-import { observed } from '../observe/middleware.ts';
-import { createObservability, type Observability } from '../observe/powertools.ts';
-import { embedReport } from '../observe/reports.ts';
-import { environmentFaultsNamed, inputErrorsNotRetried } from '../stage-errors.ts';
+import { parseBatchEvent } from '#core/batch-schema.ts';
+import { depsGetter } from '#core/lazy.ts';
+import { observed } from '#functions/shared/observe/middleware.ts';
+import { createObservability, type Observability } from '#functions/shared/observe/powertools.ts';
+import { embedReport } from '#functions/shared/observe/reports.ts';
+import { environmentFaultsNamed, inputErrorsNotRetried } from '#functions/shared/stage-errors.ts';
 import { type EmbedDeps, type EmbedResult, runEmbed } from './run-embed.ts';
 
 /** Builds the embed Lambda handler; dependencies are built once per container. */
@@ -22,7 +22,6 @@ export function createEmbedHandler(
 }
 
 /** The deployed handler: dependencies built once per container from the environment the stack sets. */
-export const handler = createEmbedHandler(
-  async () => (await import('../../cloud/stage-deps.ts')).embedDeps(),
-  { observe: createObservability('embed') },
-);
+export const handler = createEmbedHandler(async () => (await import('#cloud/stage-deps.ts')).embedDeps(), {
+  observe: createObservability('embed'),
+});

@@ -1,13 +1,13 @@
-import { batchDigest } from '../../core/batch-digest.ts';
-import { chunk } from '../../core/chunk.ts';
-import { environmentFaultOf } from '../../core/env-fault.ts';
-import { errorDetail } from '../../core/failure-reasons.ts';
-import { decodeToRgb } from '../../core/image-codec.ts';
-import type { BlobStore } from '../../core/ports/blob-store.ts';
-import type { ImageEmbedder, RgbImage } from '../../core/ports/models.ts';
-import type { Batch, ImageRecord } from '../../core/types.ts';
-import { encodeVector } from '../../core/vector-codec.ts';
-import type { EmbeddedBatch, EmbeddedProduct } from '../aggregate/types.ts';
+import { batchDigest } from '#core/batch-digest.ts';
+import { chunk } from '#core/chunk.ts';
+import { environmentFaultOf } from '#core/env-fault.ts';
+import { errorDetail } from '#core/failure-reasons.ts';
+import { decodeToRgb } from '#core/image-codec.ts';
+import type { BlobStore } from '#core/ports/blob-store.ts';
+import type { ImageEmbedder, RgbImage } from '#core/ports/models.ts';
+import type { Batch, ImageRecord } from '#core/types.ts';
+import { encodeVector } from '#core/vector-codec.ts';
+import type { EmbeddedBatch, EmbeddedProduct } from '#functions/aggregate/types.ts';
 
 /** Longest side a masked image is shrunk to before embedding. */
 export const EMBED_MAX_SIDE = 512;

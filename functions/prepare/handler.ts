@@ -1,9 +1,9 @@
 import middy from '@middy/core';
-import { depsGetter } from '../../core/lazy.ts';
-import { observed } from '../observe/middleware.ts';
-import { createObservability, type Observability } from '../observe/powertools.ts';
-import { prepareReport } from '../observe/reports.ts';
-import { inputErrorsNotRetried } from '../stage-errors.ts';
+import { depsGetter } from '#core/lazy.ts';
+import { observed } from '#functions/shared/observe/middleware.ts';
+import { createObservability, type Observability } from '#functions/shared/observe/powertools.ts';
+import { prepareReport } from '#functions/shared/observe/reports.ts';
+import { inputErrorsNotRetried } from '#functions/shared/stage-errors.ts';
 import { type PrepareDeps, type PrepareResult, runPrepare } from './run-prepare.ts';
 import { parsePrepareEvent } from './schema.ts';
 
@@ -24,7 +24,6 @@ export function createPrepareHandler(
 }
 
 /** The deployed handler: dependencies built once per container from the environment the stack sets. */
-export const handler = createPrepareHandler(
-  async () => (await import('../../cloud/data-deps.ts')).prepareDeps(),
-  { observe: createObservability('prepare') },
-);
+export const handler = createPrepareHandler(async () => (await import('#cloud/data-deps.ts')).prepareDeps(), {
+  observe: createObservability('prepare'),
+});

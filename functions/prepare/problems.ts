@@ -1,4 +1,4 @@
-import type { ParsedCatalog } from '../../core/catalog/index.ts';
+import type { ParsedCatalog } from '#core/catalog/index.ts';
 
 /** Problem lines returned in PrepareResult.firstProblems; the full list goes to the problems file. */
 export const MAX_RETURNED_PROBLEMS = 20;

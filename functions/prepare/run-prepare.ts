@@ -1,11 +1,11 @@
-import { EmptyCatalogError } from '../../core/catalog/catalog-error.ts';
-import { decodeCatalog } from '../../core/catalog/decode.ts';
-import { firstNonBlankLine } from '../../core/catalog/detect.ts';
-import { CATALOG_LIMITS, type CatalogFormat, parseCatalog } from '../../core/catalog/index.ts';
-import { BlobNotFoundError, InputError } from '../../core/errors.ts';
-import type { BlobStore } from '../../core/ports/blob-store.ts';
-import type { CatalogProduct, ProductItem } from '../../core/types.ts';
-import { writeProductList } from '../aggregate/run-blobs.ts';
+import { EmptyCatalogError } from '#core/catalog/catalog-error.ts';
+import { decodeCatalog } from '#core/catalog/decode.ts';
+import { firstNonBlankLine } from '#core/catalog/detect.ts';
+import { CATALOG_LIMITS, type CatalogFormat, parseCatalog } from '#core/catalog/index.ts';
+import { BlobNotFoundError, InputError } from '#core/errors.ts';
+import type { BlobStore } from '#core/ports/blob-store.ts';
+import type { CatalogProduct, ProductItem } from '#core/types.ts';
+import { writeProductList } from '#functions/aggregate/run-blobs.ts';
 import { catalogProblems, firstProblems } from './problems.ts';
 import { DEFAULT_LOCK_TTL_SECONDS, type PrepareEvent } from './schema.ts';
 

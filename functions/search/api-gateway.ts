@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatIssues } from '../../core/zod-issues.ts';
+import { formatIssues } from '#core/zod-issues.ts';
 import type { ApiRequest, ApiResponse } from './api-types.ts';
 
 const eventSchema = z.object({

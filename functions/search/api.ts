@@ -1,7 +1,7 @@
-import type { BlobStore } from '../../core/ports/blob-store.ts';
-import type { HttpClient } from '../../core/ports/http-client.ts';
-import type { ImageEmbedder, Segmenter, TextEmbedder } from '../../core/ports/models.ts';
-import type { VectorStore } from '../../core/ports/vector-store.ts';
+import type { BlobStore } from '#core/ports/blob-store.ts';
+import type { HttpClient } from '#core/ports/http-client.ts';
+import type { ImageEmbedder, Segmenter, TextEmbedder } from '#core/ports/models.ts';
+import type { VectorStore } from '#core/ports/vector-store.ts';
 import { type Api, type ApiRequest, type ApiResponse, MAX_URL_CHARS } from './api-types.ts';
 import { cachedFacets } from './facets.ts';
 import { createImageRoute } from './image-route.ts';

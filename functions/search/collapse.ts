@@ -1,5 +1,5 @@
-import type { Hit } from '../../core/types.ts';
-import { dot } from '../../core/vectors.ts';
+import type { Hit } from '#core/types.ts';
+import { dot } from '#core/vectors.ts';
 
 /** Default cosine at or above which two products count as the same thing (THREADFINDER_DUPLICATE_THRESHOLD). */
 export const DEFAULT_DUPLICATE_THRESHOLD = 0.98;

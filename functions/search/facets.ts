@@ -1,4 +1,4 @@
-import type { Facets, VectorStore } from '../../core/ports/vector-store.ts';
+import type { Facets, VectorStore } from '#core/ports/vector-store.ts';
 
 export type { Facets };
 

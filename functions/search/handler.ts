@@ -1,8 +1,8 @@
 import middy from '@middy/core';
-import { depsGetter, lazy } from '../../core/lazy.ts';
-import { observed } from '../observe/middleware.ts';
-import { createObservability, type Observability } from '../observe/powertools.ts';
-import { searchReport } from '../observe/reports.ts';
+import { depsGetter, lazy } from '#core/lazy.ts';
+import { observed } from '#functions/shared/observe/middleware.ts';
+import { createObservability, type Observability } from '#functions/shared/observe/powertools.ts';
+import { searchReport } from '#functions/shared/observe/reports.ts';
 import { type ApiDeps, createApi } from './api.ts';
 import { fromHttpApiEvent, type HttpApiResult, toHttpApiResult } from './api-gateway.ts';
 import { maxBodyBytes } from './api-types.ts';
@@ -42,7 +42,7 @@ export function initWaitMs(env: NodeJS.ProcessEnv = process.env): number {
 
 /** The deployed entry point: text and image models from the image, MongoDB Atlas, masked images from S3. */
 export const handler: SearchHandler = createSearchHandler(
-  async () => (await import('../../cloud/stage-deps.ts')).searchDeps(),
+  async () => (await import('#cloud/stage-deps.ts')).searchDeps(),
   { observe: createObservability('search') },
 );
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { InputError } from '../../core/errors.ts';
-import type { HttpClient } from '../../core/ports/http-client.ts';
+import { InputError } from '#core/errors.ts';
+import type { HttpClient } from '#core/ports/http-client.ts';
 import type { ApiRequest } from './api-types.ts';
 import { fetchQueryImage, type ImageUrlLimits } from './image-url.ts';
 import { readMultipartFile, type UploadedFile } from './multipart.ts';

@@ -1,5 +1,5 @@
-import type { ImageEmbedder, Segmenter } from '../../core/ports/models.ts';
-import type { VectorStore } from '../../core/ports/vector-store.ts';
+import type { ImageEmbedder, Segmenter } from '#core/ports/models.ts';
+import type { VectorStore } from '#core/ports/vector-store.ts';
 import { assertImage, embedPrepared, prepareForEmbedding } from './image-query.ts';
 import type { QueryImage, QueryImageSource } from './image-request.ts';
 import { assertSameModel, type SearchOptions, type SearchResult, searchByVector } from './run-search.ts';

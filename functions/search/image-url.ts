@@ -1,6 +1,6 @@
-import { HttpClientError, InputError } from '../../core/errors.ts';
-import { capDetail } from '../../core/failure-reasons.ts';
-import type { HttpClient } from '../../core/ports/http-client.ts';
+import { HttpClientError, InputError } from '#core/errors.ts';
+import { capDetail } from '#core/failure-reasons.ts';
+import type { HttpClient } from '#core/ports/http-client.ts';
 import type { UploadedFile } from './multipart.ts';
 import { RequestError } from './request-error.ts';
 

@@ -1,5 +1,5 @@
 import { Busboy } from '@fastify/busboy';
-import { InputError } from '../../core/errors.ts';
+import { InputError } from '#core/errors.ts';
 import { RequestError } from './request-error.ts';
 
 /** The one file a multipart image search carries. */

@@ -1,4 +1,4 @@
-import type { Hit, ProductRecord } from '../../core/types.ts';
+import type { Hit, ProductRecord } from '#core/types.ts';
 
 /** A product as the API shows it: catalog metadata flattened next to its id, images and score. */
 export interface ProductView {

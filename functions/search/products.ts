@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { BlobNotFoundError, InputError } from '../../core/errors.ts';
-import type { BlobStore } from '../../core/ports/blob-store.ts';
+import { BlobNotFoundError, InputError } from '#core/errors.ts';
+import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { ApiRequest, ApiResponse } from './api-types.ts';
 import { toView } from './product-view.ts';
 import { apiError, json, SECURITY_HEADERS, shown } from './responses.ts';

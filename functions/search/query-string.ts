@@ -1,4 +1,4 @@
-import { InputError } from '../../core/errors.ts';
+import { InputError } from '#core/errors.ts';
 
 const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
 

@@ -1,4 +1,4 @@
-import { InputError, ThreadfinderError } from '../../core/errors.ts';
+import { InputError, ThreadfinderError } from '#core/errors.ts';
 
 /** A request the API refuses with a status other than 400 (413, 415, ...); still the caller's fault. */
 export class RequestError extends InputError {

@@ -1,4 +1,4 @@
-import { InputError, ModelMismatchError } from '../../core/errors.ts';
+import { InputError, ModelMismatchError } from '#core/errors.ts';
 import type { ApiResponse } from './api-types.ts';
 import { RequestError, UnavailableError } from './request-error.ts';
 

@@ -1,7 +1,7 @@
-import { InputError, ModelMismatchError } from '../../core/errors.ts';
-import type { TextEmbedder } from '../../core/ports/models.ts';
-import type { IndexInfo, SearchFilter, VectorStore } from '../../core/ports/vector-store.ts';
-import type { ProductRecord } from '../../core/types.ts';
+import { InputError, ModelMismatchError } from '#core/errors.ts';
+import type { TextEmbedder } from '#core/ports/models.ts';
+import type { IndexInfo, SearchFilter, VectorStore } from '#core/ports/vector-store.ts';
+import type { ProductRecord } from '#core/types.ts';
 import {
   candidateCount,
   collapseNearDuplicates,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { InputError } from '../../core/errors.ts';
-import type { SearchFilter } from '../../core/ports/vector-store.ts';
+import { InputError } from '#core/errors.ts';
+import type { SearchFilter } from '#core/ports/vector-store.ts';
 import type { ApiRequest } from './api-types.ts';
 import { MAX_ALTERNATIVES, MIN_ALTERNATIVES, type SearchInput, type SearchOptions } from './run-search.ts';
 

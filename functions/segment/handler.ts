@@ -1,11 +1,11 @@
 import middy from '@middy/core';
-import { parseBatchEvent } from '../../core/batch-schema.ts';
-import { depsGetter } from '../../core/lazy.ts';
-import type { Batch } from '../../core/types.ts';
-import { observed } from '../observe/middleware.ts';
-import { createObservability, type Observability } from '../observe/powertools.ts';
-import { batchStageReport } from '../observe/reports.ts';
-import { environmentFaultsNamed, inputErrorsNotRetried } from '../stage-errors.ts';
+import { parseBatchEvent } from '#core/batch-schema.ts';
+import { depsGetter } from '#core/lazy.ts';
+import type { Batch } from '#core/types.ts';
+import { observed } from '#functions/shared/observe/middleware.ts';
+import { createObservability, type Observability } from '#functions/shared/observe/powertools.ts';
+import { batchStageReport } from '#functions/shared/observe/reports.ts';
+import { environmentFaultsNamed, inputErrorsNotRetried } from '#functions/shared/stage-errors.ts';
 import { runSegment, type SegmentDeps } from './run-segment.ts';
 
 /** Builds the segment Lambda handler; dependencies are built once per container. */
@@ -22,6 +22,6 @@ export function createSegmentHandler(
 
 /** The deployed handler: dependencies built once per container from the environment the stack sets. */
 export const handler = createSegmentHandler(
-  async () => (await import('../../cloud/stage-deps.ts')).segmentDeps(),
+  async () => (await import('#cloud/stage-deps.ts')).segmentDeps(),
   { observe: createObservability('segment') },
 );

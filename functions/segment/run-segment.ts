@@ -1,9 +1,9 @@
-import { environmentFaultOf } from '../../core/env-fault.ts';
-import { errorDetail } from '../../core/failure-reasons.ts';
-import { decodeToRgb, encodePng } from '../../core/image-codec.ts';
-import type { BlobStore } from '../../core/ports/blob-store.ts';
-import type { RgbImage, Segmenter } from '../../core/ports/models.ts';
-import type { Batch, ImageRecord } from '../../core/types.ts';
+import { environmentFaultOf } from '#core/env-fault.ts';
+import { errorDetail } from '#core/failure-reasons.ts';
+import { decodeToRgb, encodePng } from '#core/image-codec.ts';
+import type { BlobStore } from '#core/ports/blob-store.ts';
+import type { RgbImage, Segmenter } from '#core/ports/models.ts';
+import type { Batch, ImageRecord } from '#core/types.ts';
 import { compositeOnBackground, garmentFraction, MIN_GARMENT_FRACTION } from './composite.ts';
 
 /** What the segment stage needs. */

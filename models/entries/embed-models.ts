@@ -1,4 +1,4 @@
-import type { EmbedModelSpec } from '../model-spec.ts';
+import type { EmbedModelSpec } from '#core/model-spec.ts';
 import {
   aboutMb,
   CLIP_PREPROCESSING,

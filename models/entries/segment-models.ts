@@ -1,4 +1,4 @@
-import type { SegmentModelSpec } from '../model-spec.ts';
+import type { SegmentModelSpec } from '#core/model-spec.ts';
 import { aboutMb, file, IMAGENET_MEAN, IMAGENET_STD, labelMap, squareImage } from './shared.ts';
 
 // rembg (danielgatis/rembg): rembg/sessions/{u2net_cloth_seg,u2netp,dis_general_use}.py and base.py, bg.py.

@@ -1,4 +1,4 @@
-import type { EmbedModelSpec, ModelFile, Rgb, TensorSpec } from '../model-spec.ts';
+import type { EmbedModelSpec, ModelFile, Rgb, TensorSpec } from '#core/model-spec.ts';
 
 // CLIP's normalisation (FashionCLIP onnx/preprocessor_config.json `image_mean` / `image_std`).
 export const CLIP_MEAN: Rgb = [0.48145466, 0.4578275, 0.40821073];

@@ -1,5 +1,5 @@
-import type { EmbedModelSpec, SegmentModelSpec } from '../model-spec.ts';
-import { STAND_IN_LAYOUT } from '../testing/layout.ts';
+import type { EmbedModelSpec, SegmentModelSpec } from '#core/model-spec.ts';
+import { STAND_IN_LAYOUT } from '#models/testing/layout.ts';
 import { fashionClip, marqoFashionSiglip } from './embed-models.ts';
 import { u2netClothSeg, u2netp } from './segment-models.ts';
 import { file, TRANSFORMERS_JS_FILES } from './shared.ts';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import type { ModelFile } from '../model-spec.ts';
+import type { ModelFile } from '#core/model-spec.ts';
 
 /** How strongly a file on disk was checked against what its publisher states. */
 export type VerifyLevel = 'sha256' | 'sha256-partial' | 'md5' | 'size' | 'unverified';

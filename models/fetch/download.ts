@@ -3,14 +3,14 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { ModelFile } from '#core/model-spec.ts';
 import {
   type Attempt,
   isRetryableStatus,
   parseRetryAfter,
   type RetryClock,
   withRetries,
-} from '../../core/retry.ts';
-import type { ModelFile } from '../model-spec.ts';
+} from '#core/retry.ts';
 import { byteLimit, digestFile, type FileDigest, judge, type VerifyLevel } from './checksum.ts';
 import { ModelFetchError } from './errors.ts';
 import { classifyError } from './failures.ts';

@@ -1,10 +1,10 @@
 import path from 'node:path';
-import type { Config } from '../../core/config.ts';
-import { ModelMissingError } from '../../core/errors.ts';
-import { checkFiles, modelDir } from '../local-files.ts';
-import type { ModelSpec } from '../model-spec.ts';
-import { DEFAULT_EMBED_MODEL, DEFAULT_SEGMENT_MODEL, findModel } from '../registry.ts';
-import { type ModelChoice, type ResolvedModels, resolveModels } from '../resolve.ts';
+import type { Config } from '#core/config.ts';
+import { ModelMissingError } from '#core/errors.ts';
+import type { ModelSpec } from '#core/model-spec.ts';
+import { checkFiles, modelDir } from '#models/local-files.ts';
+import { DEFAULT_EMBED_MODEL, DEFAULT_SEGMENT_MODEL, findModel } from '#models/registry.ts';
+import { type ModelChoice, type ResolvedModels, resolveModels } from '#models/resolve.ts';
 import type { DownloadOptions } from './download.ts';
 import { ModelFetchError } from './errors.ts';
 import { fetchModels } from './fetch-models.ts';

@@ -1,4 +1,4 @@
-import { ThreadfinderError } from '../../core/errors.ts';
+import { ThreadfinderError } from '#core/errors.ts';
 
 /** Why a model file could not be fetched. */
 export type FetchFailure = 'unreachable' | 'http' | 'interrupted' | 'too_large' | 'checksum' | 'blocked';

@@ -1,4 +1,4 @@
-import { HttpClientError } from '../../core/errors.ts';
+import { HttpClientError } from '#core/errors.ts';
 import { ModelFetchError } from './errors.ts';
 
 // Connect-time failures: the host cannot be reached at all (offline, DNS, refused, no route).

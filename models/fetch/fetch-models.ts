@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { modelDir } from '../local-files.ts';
-import type { ModelSpec } from '../model-spec.ts';
-import { fileUrl } from '../registry.ts';
+import type { ModelSpec } from '#core/model-spec.ts';
+import { modelDir } from '#models/local-files.ts';
+import { fileUrl } from '#models/registry.ts';
 import { digestFile, judge, type VerifyLevel } from './checksum.ts';
 import { type DownloadJob, type DownloadOptions, downloadFile } from './download.ts';
 import { ModelFetchError } from './errors.ts';

@@ -7,8 +7,8 @@ import {
   guardedLookup,
   type Resolver,
   systemResolver,
-} from '../../adapters/ip-guard.ts';
-import { HttpClientError } from '../../core/errors.ts';
+} from '#adapters/ip-guard.ts';
+import { HttpClientError } from '#core/errors.ts';
 
 /** Network settings of a model download; every limit has a default suited to multi-hundred-MB files. */
 export interface FetchHttpOptions extends Partial<AddressPolicy> {

@@ -1,4 +1,4 @@
-import { Random } from '../../core/random.ts';
+import { Random } from '#core/random.ts';
 import { DataType, encodeModel } from './onnx-proto.ts';
 
 type Rgb = readonly [number, number, number];

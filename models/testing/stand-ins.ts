@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomically } from '../../core/fs-atomic.ts';
+import { writeFileAtomically } from '#core/fs-atomic.ts';
 import { clipFiles, siglipFiles } from './embed-stand-ins.ts';
 import { STAND_IN_LAYOUT } from './layout.ts';
 import { buildClothGraph, buildSaliencyGraph } from './segment-graphs.ts';

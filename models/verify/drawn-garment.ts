@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { RgbImage } from '../../core/ports/models.ts';
+import type { RgbImage } from '#core/ports/models.ts';
 
 /** A red t-shirt on white, 300x400 (portrait like a product photo), drawn from SVG: the verify input. */
 export async function drawVerifyImage(): Promise<RgbImage> {

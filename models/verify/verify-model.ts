@@ -1,11 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import type { TensorInfo } from '../../adapters/onnx-runtime.ts';
-import { OnnxSegmenter } from '../../adapters/onnx-segmenter.ts';
-import { TransformersImageEmbedder, TransformersTextEmbedder } from '../../adapters/transformers-embedder.ts';
-import type { PixelOptions } from '../../adapters/transformers-pixels.ts';
-import { dot } from '../../core/vectors.ts';
-import type { EmbedModelSpec, ModelSpec, SegmentModelSpec, TensorSpec } from '../model-spec.ts';
-import { embedModel, segmentModel } from '../resolve.ts';
+import type { TensorInfo } from '#adapters/onnx-runtime.ts';
+import { OnnxSegmenter } from '#adapters/onnx-segmenter.ts';
+import { TransformersImageEmbedder, TransformersTextEmbedder } from '#adapters/transformers-embedder.ts';
+import type { PixelOptions } from '#adapters/transformers-pixels.ts';
+import type { EmbedModelSpec, ModelSpec, SegmentModelSpec, TensorSpec } from '#core/model-spec.ts';
+import { dot } from '#core/vectors.ts';
+import { embedModel, segmentModel } from '#models/resolve.ts';
 import { CONTRAST_TEXT, drawVerifyImage, VERIFY_TEXT } from './drawn-garment.ts';
 
 /** One graph loaded and run once. */

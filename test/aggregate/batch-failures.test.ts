@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { runAggregate } from '../../functions/aggregate/run-aggregate.ts';
-import { parseEmbeddedBatch } from '../../functions/aggregate/schema.ts';
-import type { BatchSource, EmbeddedBatch } from '../../functions/aggregate/types.ts';
-import { collect } from '../contract/vector-store-contract.ts';
-import { MemoryVectorStore } from '../support/memory-vector-store.ts';
+import { runAggregate } from '#functions/aggregate/run-aggregate.ts';
+import { parseEmbeddedBatch } from '#functions/aggregate/schema.ts';
+import type { BatchSource, EmbeddedBatch } from '#functions/aggregate/types.ts';
+import { collect } from '#test/contract/vector-store-contract.ts';
+import { MemoryVectorStore } from '#test/support/memory-vector-store.ts';
 import { batch, embeddedProduct, failingSource, MODEL, sources } from './fixtures.ts';
 
 const good = () =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compactSummary } from '../../functions/aggregate/compact.ts';
-import { emptyAggregateSummary } from '../../functions/aggregate/summary.ts';
-import type { AggregateSummary } from '../../functions/aggregate/types.ts';
+import { compactSummary } from '#functions/aggregate/compact.ts';
+import { emptyAggregateSummary } from '#functions/aggregate/summary.ts';
+import type { AggregateSummary } from '#functions/aggregate/types.ts';
 
 const ids = (prefix: string, n: number) =>
   Array.from({ length: n }, (_, i) => `${prefix}-${i}-${'x'.repeat(240)}`);

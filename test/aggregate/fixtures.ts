@@ -1,7 +1,7 @@
-import type { FailureReason, ImageRecord } from '../../core/types.ts';
-import { encodeVector } from '../../core/vector-codec.ts';
-import { normalize } from '../../core/vectors.ts';
-import type { BatchSource, EmbeddedBatch, EmbeddedProduct } from '../../functions/aggregate/types.ts';
+import type { FailureReason, ImageRecord } from '#core/types.ts';
+import { encodeVector } from '#core/vector-codec.ts';
+import { normalize } from '#core/vectors.ts';
+import type { BatchSource, EmbeddedBatch, EmbeddedProduct } from '#functions/aggregate/types.ts';
 
 /** The model the aggregate tests bind to. */
 export const MODEL = { modelId: 'test/fashion-4d', dim: 4 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BlobStore } from '../../core/ports/blob-store.ts';
+import type { BlobStore } from '#core/ports/blob-store.ts';
 import { batch, embeddedProduct } from './fixtures.ts';
 import { context, handlerSetup } from './handler-setup.ts';
 

@@ -1,9 +1,9 @@
 import { afterEach } from 'vitest';
-import { FileVectorStore } from '../../adapters/file-vector-store.ts';
-import { FsBlobStore } from '../../adapters/fs-blob-store.ts';
-import type { BlobStore } from '../../core/ports/blob-store.ts';
-import { createAggregateHandler } from '../../functions/aggregate/handler.ts';
-import { tempDirs } from '../stores/temp-dirs.ts';
+import { FileVectorStore } from '#adapters/file-vector-store.ts';
+import { FsBlobStore } from '#adapters/fs-blob-store.ts';
+import type { BlobStore } from '#core/ports/blob-store.ts';
+import { createAggregateHandler } from '#functions/aggregate/handler.ts';
+import { tempDirs } from '#test/stores/temp-dirs.ts';
 import { MODEL } from './fixtures.ts';
 
 /** Lambda's context object; the handler does not read it. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createAggregateHandler } from '../../functions/aggregate/handler.ts';
+import { createAggregateHandler } from '#functions/aggregate/handler.ts';
 import { batch, embeddedProduct, MODEL } from './fixtures.ts';
 import { context, handlerSetup } from './handler-setup.ts';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { normalize } from '../../core/vectors.ts';
-import { runAggregate } from '../../functions/aggregate/run-aggregate.ts';
-import { InvalidBatchError } from '../../functions/aggregate/schema.ts';
-import { collect } from '../contract/vector-store-contract.ts';
-import { MemoryVectorStore } from '../support/memory-vector-store.ts';
+import { normalize } from '#core/vectors.ts';
+import { runAggregate } from '#functions/aggregate/run-aggregate.ts';
+import { InvalidBatchError } from '#functions/aggregate/schema.ts';
+import { collect } from '#test/contract/vector-store-contract.ts';
+import { MemoryVectorStore } from '#test/support/memory-vector-store.ts';
 import { batch, embeddedProduct, failingSource, MODEL, sources } from './fixtures.ts';
 
 /** A store holding an earlier run's products: two the catalog has dropped, two it still lists. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { emptyAggregateSummary } from '../../functions/aggregate/summary.ts';
-import { formatReport } from '../../local/report.ts';
+import { formatReport } from '#cli/run-report.ts';
+import { emptyAggregateSummary } from '#functions/aggregate/summary.ts';
 
 describe('formatReport for the aggregate outcome', () => {
   it('prints failed batches, warnings and pruning', () => {

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FileVectorStore } from '../../adapters/file-vector-store.ts';
-import { InputError, ModelMismatchError } from '../../core/errors.ts';
-import { dot, normalize } from '../../core/vectors.ts';
-import { runAggregate } from '../../functions/aggregate/run-aggregate.ts';
-import { collect } from '../contract/vector-store-contract.ts';
-import { tempDirs } from '../stores/temp-dirs.ts';
+import { FileVectorStore } from '#adapters/file-vector-store.ts';
+import { InputError, ModelMismatchError } from '#core/errors.ts';
+import { dot, normalize } from '#core/vectors.ts';
+import { runAggregate } from '#functions/aggregate/run-aggregate.ts';
+import { collect } from '#test/contract/vector-store-contract.ts';
+import { tempDirs } from '#test/stores/temp-dirs.ts';
 import { batch, embeddedProduct, MODEL, sources } from './fixtures.ts';
 
 const newDir = tempDirs('aggregate');

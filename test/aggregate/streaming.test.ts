@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ProductRecord } from '../../core/types.ts';
-import { runAggregate } from '../../functions/aggregate/run-aggregate.ts';
-import type { BatchSource } from '../../functions/aggregate/types.ts';
-import { MemoryVectorStore } from '../support/memory-vector-store.ts';
+import type { ProductRecord } from '#core/types.ts';
+import { runAggregate } from '#functions/aggregate/run-aggregate.ts';
+import type { BatchSource } from '#functions/aggregate/types.ts';
+import { MemoryVectorStore } from '#test/support/memory-vector-store.ts';
 import { batch, embeddedProduct, MODEL } from './fixtures.ts';
 
 /** A memory store that reports each upsert once it has completed. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../core/errors.ts';
-import { decodeVector, encodeVector } from '../../core/vector-codec.ts';
+import { InputError } from '#core/errors.ts';
+import { decodeVector, encodeVector } from '#core/vector-codec.ts';
 
 describe('vector codec', () => {
   it('encodes little-endian float32 bytes as base64', () => {

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium } from '../support/browser.ts';
+import { hasChromium } from '#test/support/browser.ts';
 import { drawnGarmentPng, type Site, startSite, waitForResults, watchPage } from './site.ts';
 
 // The whole flow with the keyboard alone: pick, type, search, open an alternative, switch to cut-outs.

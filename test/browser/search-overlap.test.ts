@@ -1,7 +1,7 @@
 import type { Browser, Page, Request, Route } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { closeAll, serve } from '../search/serve.ts';
-import { hasChromium, launchChromium } from '../support/browser.ts';
+import { closeAll, serve } from '#test/search/serve.ts';
+import { hasChromium, launchChromium } from '#test/support/browser.ts';
 
 // Two searches in flight at once: the page must show the newer one only, whatever order the answers come in.
 

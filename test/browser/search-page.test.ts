@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { hasChromium } from '../support/browser.ts';
+import { hasChromium } from '#test/support/browser.ts';
 import {
   imagesLoaded,
   type Site,

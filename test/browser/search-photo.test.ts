@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Page, Request } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { hasChromium } from '../support/browser.ts';
+import { hasChromium } from '#test/support/browser.ts';
 import { drawnGarmentPng, imagesLoaded, type Site, startSite, waitForResults, watchPage } from './site.ts';
 
 // Search by photo in a real Chromium: upload, drop, a pasted address, and the checks before anything is sent.

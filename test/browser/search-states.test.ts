@@ -1,9 +1,9 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { catalogStore, MODEL, record } from '../search/fixtures.ts';
-import { closeAll, serve } from '../search/serve.ts';
-import { hasChromium, launchChromium } from '../support/browser.ts';
-import { MemoryVectorStore } from '../support/memory-vector-store.ts';
+import { catalogStore, MODEL, record } from '#test/search/fixtures.ts';
+import { closeAll, serve } from '#test/search/serve.ts';
+import { hasChromium, launchChromium } from '#test/support/browser.ts';
+import { MemoryVectorStore } from '#test/support/memory-vector-store.ts';
 
 // What the page shows for the catalog it has and for a server that is not ready: small in-memory catalogs.
 

@@ -4,17 +4,17 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
-import { loadConfig } from '../../core/config.ts';
-import { ingestCatalogFile } from '../../local/run-ingest.ts';
-import { createLocalRuntime, type LocalRuntime } from '../../local/runtime.ts';
-import { generateSampleCatalog } from '../../local/sample/catalog.ts';
-import { writeSampleCatalogFile } from '../../local/sample/catalog-file.ts';
-import { garmentSvg } from '../../local/sample/draw.ts';
-import type { SampleProduct } from '../../local/sample/plan.ts';
-import { type SampleServer, startSampleServer } from '../../local/sample/server.ts';
-import { serveSearch } from '../../local/serve.ts';
-import { resolveModels } from '../../models/resolve.ts';
-import { launchChromium } from '../support/browser.ts';
+import { ingestCatalogFile } from '#cli/run-ingest.ts';
+import { loadConfig } from '#core/config.ts';
+import { createLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
+import { serveSearch } from '#local/serve-search.ts';
+import { resolveModels } from '#models/resolve.ts';
+import { generateSampleCatalog } from '#samples/generator/catalog.ts';
+import { writeSampleCatalogFile } from '#samples/generator/catalog-file.ts';
+import { garmentSvg } from '#samples/generator/draw.ts';
+import { type SampleServer, startSampleServer } from '#samples/generator/image-server.ts';
+import type { SampleProduct } from '#samples/generator/plan.ts';
+import { launchChromium } from '#test/support/browser.ts';
 
 /** Products in the browser tests' catalog: enough for a best match and 5 distinct alternatives per category. */
 export const SAMPLE_PRODUCTS = 14;

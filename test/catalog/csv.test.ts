@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CatalogFormatError } from '../../core/catalog/catalog-error.ts';
-import { parseCatalog } from '../../core/catalog/parse.ts';
+import { CatalogFormatError } from '#core/catalog/catalog-error.ts';
+import { parseCatalog } from '#core/catalog/parse.ts';
 
 const parse = (text: string) => parseCatalog(text, { file: 'cat.csv' });
 

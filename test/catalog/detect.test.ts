@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CatalogFormatError } from '../../core/catalog/catalog-error.ts';
-import { detectFormat } from '../../core/catalog/detect.ts';
-import { parseCatalog } from '../../core/catalog/parse.ts';
+import { CatalogFormatError } from '#core/catalog/catalog-error.ts';
+import { detectFormat } from '#core/catalog/detect.ts';
+import { parseCatalog } from '#core/catalog/parse.ts';
 
 describe('format detection', () => {
   it.each([

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readCatalogFile } from '../../core/catalog/read.ts';
+import { readCatalogFile } from '#core/catalog/read.ts';
 
 const dir = path.resolve(import.meta.dirname, '../../samples/catalogs');
 

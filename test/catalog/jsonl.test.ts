@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCatalog } from '../../core/catalog/parse.ts';
+import { parseCatalog } from '#core/catalog/parse.ts';
 
 const parse = (lines: string[]) => parseCatalog(lines.join('\n'), { file: 'cat.jsonl' });
 

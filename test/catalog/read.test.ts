@@ -2,9 +2,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CatalogFormatError } from '../../core/catalog/catalog-error.ts';
-import { readCatalogFile } from '../../core/catalog/read.ts';
-import { InputError } from '../../core/errors.ts';
+import { CatalogFormatError } from '#core/catalog/catalog-error.ts';
+import { readCatalogFile } from '#core/catalog/read.ts';
+import { InputError } from '#core/errors.ts';
 
 describe('readCatalogFile', () => {
   let dir: string;

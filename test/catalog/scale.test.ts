@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCatalog } from '../../core/catalog/parse.ts';
+import { parseCatalog } from '#core/catalog/parse.ts';
 
 describe('catalog scale', () => {
   it('parses a 140,000-line URL list into 46,667 products with unique ids', () => {

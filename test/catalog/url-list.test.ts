@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCatalog } from '../../core/catalog/parse.ts';
+import { parseCatalog } from '#core/catalog/parse.ts';
 
 const url = (p: number, i: number) => `https://cdn.example.com/p${p}/${i}.jpg`;
 

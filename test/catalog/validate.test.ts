@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkId, checkMetadataValue, checkUrl } from '../../core/catalog/validate.ts';
+import { checkId, checkMetadataValue, checkUrl } from '#core/catalog/validate.ts';
 
 describe('catalog value validation', () => {
   it.each([

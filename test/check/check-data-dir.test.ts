@@ -1,11 +1,11 @@
 import { mkdir, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileVectorStore } from '../../adapters/file-vector-store.ts';
-import { urlRecordKey } from '../../functions/download/url-record.ts';
-import { isDamaged } from '../../local/check/findings.ts';
-import { checkDataDir } from '../../local/check/run-check.ts';
-import { tempDirs } from '../stores/temp-dirs.ts';
+import { FileVectorStore } from '#adapters/file-vector-store.ts';
+import { isDamaged } from '#cli/check/findings.ts';
+import { checkDataDir } from '#cli/check/run-check.ts';
+import { urlRecordKey } from '#functions/download/url-record.ts';
+import { tempDirs } from '#test/stores/temp-dirs.ts';
 import { blobPath, indexLog, MODEL, writeDataDir } from './fixtures/data-dir.ts';
 
 const newDir = tempDirs('check');

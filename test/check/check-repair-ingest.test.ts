@@ -3,13 +3,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Config, loadConfig } from '../../core/config.ts';
-import { runCheckCommand } from '../../local/check/check-command.ts';
-import { ingestCatalogFile } from '../../local/run-ingest.ts';
-import { createLocalRuntime } from '../../local/runtime.ts';
-import { type ResolvedModels, resolveModels } from '../../models/resolve.ts';
-import { tempDirs } from '../stores/temp-dirs.ts';
-import { drawImage } from '../support/misbehaving-server.ts';
+import { runCheckCommand } from '#cli/check/check-command.ts';
+import { ingestCatalogFile } from '#cli/run-ingest.ts';
+import { type Config, loadConfig } from '#core/config.ts';
+import { createLocalRuntime } from '#local/runtime.ts';
+import { type ResolvedModels, resolveModels } from '#models/resolve.ts';
+import { tempDirs } from '#test/stores/temp-dirs.ts';
+import { drawImage } from '#test/support/misbehaving-server.ts';
 
 // The whole loop as a user runs it: ingest, damage, check --repair, ingest the repair catalog, check again.
 

@@ -1,14 +1,14 @@
 import { readFile, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileVectorStore } from '../../adapters/file-vector-store.ts';
-import { parseCatalog } from '../../core/catalog/index.ts';
-import { loadConfig } from '../../core/config.ts';
-import { urlRecordKey } from '../../functions/download/url-record.ts';
-import { CHECK_DAMAGE_EXIT, runCheckCommand } from '../../local/check/check-command.ts';
-import { repairDataDir } from '../../local/check/repair.ts';
-import { checkDataDir } from '../../local/check/run-check.ts';
-import { tempDirs } from '../stores/temp-dirs.ts';
+import { FileVectorStore } from '#adapters/file-vector-store.ts';
+import { CHECK_DAMAGE_EXIT, runCheckCommand } from '#cli/check/check-command.ts';
+import { repairDataDir } from '#cli/check/repair.ts';
+import { checkDataDir } from '#cli/check/run-check.ts';
+import { parseCatalog } from '#core/catalog/index.ts';
+import { loadConfig } from '#core/config.ts';
+import { urlRecordKey } from '#functions/download/url-record.ts';
+import { tempDirs } from '#test/stores/temp-dirs.ts';
 import { blobPath, indexLog, MODEL, writeDataDir } from './fixtures/data-dir.ts';
 
 const newDir = tempDirs('check-repair');

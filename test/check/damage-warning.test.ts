@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { StoreDamage } from '../../core/ports/vector-store.ts';
-import { damageWarning, warnIfDamaged } from '../../local/store-damage.ts';
-import { MemoryVectorStore } from '../support/memory-vector-store.ts';
+import { damageWarning, warnIfDamaged } from '#cli/store-damage.ts';
+import type { StoreDamage } from '#core/ports/vector-store.ts';
+import { MemoryVectorStore } from '#test/support/memory-vector-store.ts';
 
 const damage: StoreDamage = {
   file: '/data/index/m/vectors.log',

@@ -3,11 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3BlobStore } from '../../adapters/s3-blob-store.ts';
-import { REPO_ROOT } from '../../infra/function-code.ts';
-import { buildLambdaHandlers } from '../../scripts/build-lambda.ts';
-import { type MisbehavingServer, startMisbehavingServer } from '../support/misbehaving-server.ts';
-import { type S3TestServer, startS3Server } from '../support/s3-server.ts';
+import { S3BlobStore } from '#adapters/s3-blob-store.ts';
+import { REPO_ROOT } from '#infra/function-code.ts';
+import { buildLambdaHandlers } from '#scripts/build-lambda.ts';
+import { type MisbehavingServer, startMisbehavingServer } from '#test/support/misbehaving-server.ts';
+import { type S3TestServer, startS3Server } from '#test/support/s3-server.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: handler outputs are explored by the assertions
 type Handler = (event: unknown, context: unknown) => Promise<any>;

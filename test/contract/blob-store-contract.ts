@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { BlobNotFoundError, InputError } from '../../core/errors.ts';
-import type { BlobStore } from '../../core/ports/blob-store.ts';
+import { BlobNotFoundError, InputError } from '#core/errors.ts';
+import type { BlobStore } from '#core/ports/blob-store.ts';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 

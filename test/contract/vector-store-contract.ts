@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InputError, ModelMismatchError } from '../../core/errors.ts';
-import type { VectorStore } from '../../core/ports/vector-store.ts';
-import type { ProductRecord } from '../../core/types.ts';
-import { dot, normalize } from '../../core/vectors.ts';
+import { InputError, ModelMismatchError } from '#core/errors.ts';
+import type { VectorStore } from '#core/ports/vector-store.ts';
+import type { ProductRecord } from '#core/types.ts';
+import { dot, normalize } from '#core/vectors.ts';
 
 /** Model and dimension the contract binds its stores to. */
 export const CONTRACT_MODEL = { model: 'contract-model', dim: 4 };

@@ -1,10 +1,10 @@
 import diagnostics from 'node:diagnostics_channel';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Resolver } from '../../adapters/ip-guard.ts';
-import { UndiciHttpClient } from '../../adapters/undici-http-client.ts';
-import { HttpClientError } from '../../core/errors.ts';
-import type { HttpGetOptions } from '../../core/ports/http-client.ts';
-import { type MisbehavingServer, startMisbehavingServer } from '../support/misbehaving-server.ts';
+import type { Resolver } from '#adapters/ip-guard.ts';
+import { UndiciHttpClient } from '#adapters/undici-http-client.ts';
+import { HttpClientError } from '#core/errors.ts';
+import type { HttpGetOptions } from '#core/ports/http-client.ts';
+import { type MisbehavingServer, startMisbehavingServer } from '#test/support/misbehaving-server.ts';
 
 const options: HttpGetOptions = { timeoutMs: 2000, maxBytes: 1_000_000, maxRedirects: 5 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { freshUntil, MAX_FRESHNESS_MS } from '../../functions/download/freshness.ts';
+import { freshUntil, MAX_FRESHNESS_MS } from '#functions/download/freshness.ts';
 
 const NOW = Date.parse('2025-03-01T10:00:00Z');
 const HOUR = 3600_000;

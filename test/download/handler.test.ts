@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FsBlobStore } from '../../adapters/fs-blob-store.ts';
-import { loadConfig } from '../../core/config.ts';
-import { InputError } from '../../core/errors.ts';
-import { buildDownloadDeps, createDownloadHandler, handler } from '../../functions/download/handler.ts';
-import { tempDirs } from '../stores/temp-dirs.ts';
-import { type MisbehavingServer, startMisbehavingServer } from '../support/misbehaving-server.ts';
+import { FsBlobStore } from '#adapters/fs-blob-store.ts';
+import { loadConfig } from '#core/config.ts';
+import { InputError } from '#core/errors.ts';
+import { buildDownloadDeps, createDownloadHandler, handler } from '#functions/download/handler.ts';
+import { tempDirs } from '#test/stores/temp-dirs.ts';
+import { type MisbehavingServer, startMisbehavingServer } from '#test/support/misbehaving-server.ts';
 
 const newDir = tempDirs('download-handler');
 /** Lambda's context object; the handler does not read it. */

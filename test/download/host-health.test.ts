@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HostHealth, type HostSignal } from '../../functions/download/host-health.ts';
-import { fakeClock } from '../support/fake-clock.ts';
+import { HostHealth, type HostSignal } from '#functions/download/host-health.ts';
+import { fakeClock } from '#test/support/fake-clock.ts';
 
 const H = 'cdn.test:443';
 const FAULT: HostSignal = { kind: 'fault', reason: 'http_error', detail: 'HTTP 503 from https://cdn.test/x' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HostLimiter } from '../../core/host-limiter.ts';
+import { HostLimiter } from '#core/host-limiter.ts';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addressGuard, blockedRange, guardedLookup } from '../../adapters/ip-guard.ts';
-import { HttpClientError } from '../../core/errors.ts';
+import { addressGuard, blockedRange, guardedLookup } from '#adapters/ip-guard.ts';
+import { HttpClientError } from '#core/errors.ts';
 
 describe('blockedRange', () => {
   it.each([

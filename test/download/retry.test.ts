@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type Attempt,
-  backoffDelay,
-  isRetryableStatus,
-  parseRetryAfter,
-  withRetries,
-} from '../../core/retry.ts';
+import { type Attempt, backoffDelay, isRetryableStatus, parseRetryAfter, withRetries } from '#core/retry.ts';
 
 const policy = { retries: 3, baseDelayMs: 100, maxDelayMs: 1000 };
 

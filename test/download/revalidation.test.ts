@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FsBlobStore } from '../../adapters/fs-blob-store.ts';
-import { UndiciHttpClient } from '../../adapters/undici-http-client.ts';
-import { HostLimiter } from '../../core/host-limiter.ts';
-import type { Batch, ImageRecord } from '../../core/types.ts';
-import { type DownloadDeps, runDownload } from '../../functions/download/run-download.ts';
-import { readUrlRecord, urlRecordKey } from '../../functions/download/url-record.ts';
-import { tempDirs } from '../stores/temp-dirs.ts';
-import { type MisbehavingServer, startMisbehavingServer } from '../support/misbehaving-server.ts';
+import { FsBlobStore } from '#adapters/fs-blob-store.ts';
+import { UndiciHttpClient } from '#adapters/undici-http-client.ts';
+import { HostLimiter } from '#core/host-limiter.ts';
+import type { Batch, ImageRecord } from '#core/types.ts';
+import { type DownloadDeps, runDownload } from '#functions/download/run-download.ts';
+import { readUrlRecord, urlRecordKey } from '#functions/download/url-record.ts';
+import { tempDirs } from '#test/stores/temp-dirs.ts';
+import { type MisbehavingServer, startMisbehavingServer } from '#test/support/misbehaving-server.ts';
 
 const newDir = tempDirs('revalidation');
 const HOUR = 3600_000;

@@ -3,13 +3,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FsBlobStore } from '../../adapters/fs-blob-store.ts';
-import { UndiciHttpClient } from '../../adapters/undici-http-client.ts';
-import { HostLimiter } from '../../core/host-limiter.ts';
-import type { Batch, ImageRecord } from '../../core/types.ts';
-import { type DownloadDeps, runDownload } from '../../functions/download/run-download.ts';
-import { fakeClock } from '../support/fake-clock.ts';
-import { type MisbehavingServer, startMisbehavingServer } from '../support/misbehaving-server.ts';
+import { FsBlobStore } from '#adapters/fs-blob-store.ts';
+import { UndiciHttpClient } from '#adapters/undici-http-client.ts';
+import { HostLimiter } from '#core/host-limiter.ts';
+import type { Batch, ImageRecord } from '#core/types.ts';
+import { type DownloadDeps, runDownload } from '#functions/download/run-download.ts';
+import { fakeClock } from '#test/support/fake-clock.ts';
+import { type MisbehavingServer, startMisbehavingServer } from '#test/support/misbehaving-server.ts';
 
 /** FsBlobStore that counts writes of originals, to see which were skipped. */
 class CountingBlobStore extends FsBlobStore {

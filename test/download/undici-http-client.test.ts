@@ -1,10 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { UndiciHttpClient } from '../../adapters/undici-http-client.ts';
-import { HttpClientError } from '../../core/errors.ts';
-import type { HttpGetOptions } from '../../core/ports/http-client.ts';
-import { type MisbehavingServer, startMisbehavingServer } from '../support/misbehaving-server.ts';
+import { UndiciHttpClient } from '#adapters/undici-http-client.ts';
+import { HttpClientError } from '#core/errors.ts';
+import type { HttpGetOptions } from '#core/ports/http-client.ts';
+import { type MisbehavingServer, startMisbehavingServer } from '#test/support/misbehaving-server.ts';
 
 const options: HttpGetOptions = { timeoutMs: 2000, maxBytes: 1_000_000, maxRedirects: 5 };
 

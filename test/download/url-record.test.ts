@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FsBlobStore } from '../../adapters/fs-blob-store.ts';
+import { FsBlobStore } from '#adapters/fs-blob-store.ts';
 import {
   readUrlRecord,
   recordAnswer,
@@ -7,8 +7,8 @@ import {
   urlRecordKey,
   validatorsOf,
   writeUrlRecord,
-} from '../../functions/download/url-record.ts';
-import { tempDirs } from '../stores/temp-dirs.ts';
+} from '#functions/download/url-record.ts';
+import { tempDirs } from '#test/stores/temp-dirs.ts';
 
 const newDir = tempDirs('url-record');
 const URL_A = 'https://cdn.example/a.jpg';

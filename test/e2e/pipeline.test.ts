@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../core/config.ts';
-import type { ProductRecord } from '../../core/types.ts';
-import type { IngestReport } from '../../local/ingest.ts';
-import { ingestCatalogFile } from '../../local/run-ingest.ts';
-import { createLocalRuntime, type LocalRuntime } from '../../local/runtime.ts';
-import { type SampleSource, startSampleSource } from '../../local/sample-source.ts';
-import { serveSearch } from '../../local/serve.ts';
-import { resolveModels } from '../../models/resolve.ts';
+import { ingestCatalogFile } from '#cli/run-ingest.ts';
+import { type SampleSource, startSampleSource } from '#cli/sample-source.ts';
+import { loadConfig } from '#core/config.ts';
+import type { ProductRecord } from '#core/types.ts';
+import type { IngestReport } from '#local/ingest.ts';
+import { createLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
+import { serveSearch } from '#local/serve-search.ts';
+import { resolveModels } from '#models/resolve.ts';
 
 // The walking skeleton end to end: drawn sample catalog served on loopback -> download -> segment -> embed ->
 // aggregate -> embedded store -> HTTP API, with the generated stand-in models.

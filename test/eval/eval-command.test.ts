@@ -1,12 +1,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileVectorStore } from '../../adapters/file-vector-store.ts';
-import { loadConfig } from '../../core/config.ts';
-import { Random } from '../../core/random.ts';
-import { meanOfUnitVectors, normalize } from '../../core/vectors.ts';
-import { runEvalCommand } from '../../local/eval/eval-command.ts';
-import { tempDir } from '../models/drawn-images.ts';
+import { FileVectorStore } from '#adapters/file-vector-store.ts';
+import { runEvalCommand } from '#cli/eval/eval-command.ts';
+import { loadConfig } from '#core/config.ts';
+import { Random } from '#core/random.ts';
+import { meanOfUnitVectors, normalize } from '#core/vectors.ts';
+import { tempDir } from '#test/models/drawn-images.ts';
 
 // `threadfinder eval` end to end on an index of the stand-in CLIP (512-d), with the stand-in text encoder.
 

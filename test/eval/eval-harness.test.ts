@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { FileVectorStore } from '../../adapters/file-vector-store.ts';
-import type { TextEmbedder } from '../../core/ports/models.ts';
-import { Random } from '../../core/random.ts';
-import type { ProductMetadata } from '../../core/types.ts';
-import { meanOfUnitVectors, normalize } from '../../core/vectors.ts';
-import { buildAttributeQueries } from '../../local/eval/attribute-queries.ts';
-import { parseLabelledQueries } from '../../local/eval/labelled-queries.ts';
-import { ndcgAt, precisionAt, recallAt, reciprocalRank } from '../../local/eval/metrics.ts';
-import { renderCompare, renderEval } from '../../local/eval/report.ts';
-import { type EvalResult, runEval } from '../../local/eval/run-eval.ts';
-import { tempDir } from '../models/drawn-images.ts';
+import { FileVectorStore } from '#adapters/file-vector-store.ts';
+import { buildAttributeQueries } from '#cli/eval/attribute-queries.ts';
+import { parseLabelledQueries } from '#cli/eval/labelled-queries.ts';
+import { ndcgAt, precisionAt, recallAt, reciprocalRank } from '#cli/eval/metrics.ts';
+import { renderCompare, renderEval } from '#cli/eval/report.ts';
+import { type EvalResult, runEval } from '#cli/eval/run-eval.ts';
+import type { TextEmbedder } from '#core/ports/models.ts';
+import { Random } from '#core/random.ts';
+import type { ProductMetadata } from '#core/types.ts';
+import { meanOfUnitVectors, normalize } from '#core/vectors.ts';
+import { tempDir } from '#test/models/drawn-images.ts';
 
 // The harness measured against answers worked out by hand: an oracle embedder (vectors built from the products'
 // known attributes), a shuffled one (must land near chance), and the metrics on small rankings.

@@ -2,17 +2,17 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Binary, BSON, type Db, type Document } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { FileVectorStore } from '../../adapters/file-vector-store.ts';
-import { decodeHalf, encodeHalf } from '../../adapters/half-float.ts';
-import { fromImageVectorsDocument, imageVectorsUpdate } from '../../adapters/mongo/image-vectors.ts';
-import { buildSearchPipeline, checkSearchOptions } from '../../adapters/mongo/search-pipeline.ts';
-import { MongoVectorStore } from '../../adapters/mongo-vector-store.ts';
-import type { ProductImageVectors } from '../../core/ports/vector-store.ts';
-import { Random } from '../../core/random.ts';
-import { dot, normalize } from '../../core/vectors.ts';
-import { runAggregate } from '../../functions/aggregate/run-aggregate.ts';
-import { batch, embeddedProduct, MODEL, sources } from '../aggregate/fixtures.ts';
-import { tempDir } from '../models/drawn-images.ts';
+import { FileVectorStore } from '#adapters/file-vector-store.ts';
+import { decodeHalf, encodeHalf } from '#adapters/half-float.ts';
+import { fromImageVectorsDocument, imageVectorsUpdate } from '#adapters/mongo/image-vectors.ts';
+import { buildSearchPipeline, checkSearchOptions } from '#adapters/mongo/search-pipeline.ts';
+import { MongoVectorStore } from '#adapters/mongo-vector-store.ts';
+import type { ProductImageVectors } from '#core/ports/vector-store.ts';
+import { Random } from '#core/random.ts';
+import { dot, normalize } from '#core/vectors.ts';
+import { runAggregate } from '#functions/aggregate/run-aggregate.ts';
+import { batch, embeddedProduct, MODEL, sources } from '#test/aggregate/fixtures.ts';
+import { tempDir } from '#test/models/drawn-images.ts';
 
 const SETTINGS = {
   embedModel: MODEL.modelId,

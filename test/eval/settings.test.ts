@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../core/config.ts';
-import { parseCommandLine } from '../../local/cli-args.ts';
-import { embedSettings } from '../../local/eval/settings.ts';
-import { resolveModels } from '../../models/resolve.ts';
-import { tempDir } from '../models/drawn-images.ts';
+import { parseCommandLine } from '#cli/args.ts';
+import { loadConfig } from '#core/config.ts';
+import { embedSettings } from '#core/embed-settings.ts';
+import { resolveModels } from '#models/resolve.ts';
+import { tempDir } from '#test/models/drawn-images.ts';
 
 // The settings that change quality are recorded with the vectors (and printed by eval).
 

@@ -3,9 +3,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileVectorStore } from '../../adapters/file-vector-store.ts';
-import { STAND_IN_EMBED_MODEL } from '../../models/registry.ts';
-import { type MisbehavingServer, startMisbehavingServer } from '../support/misbehaving-server.ts';
+import { FileVectorStore } from '#adapters/file-vector-store.ts';
+import { STAND_IN_EMBED_MODEL } from '#models/registry.ts';
+import { type MisbehavingServer, startMisbehavingServer } from '#test/support/misbehaving-server.ts';
 import { mountTmpfs, type Tmpfs } from './tmpfs.ts';
 
 // `threadfinder ingest` as a user runs it, with its data folder on a real 96 KiB tmpfs that fills up mid-run
@@ -28,12 +28,8 @@ function ingest(catalog: string, dataDir: string) {
       THREADFINDER_ALLOW_PRIVATE_HOSTS: '1',
       THREADFINDER_BATCH_SIZE: '2',
     };
-    execFile(
-      TSX,
-      ['local/cli.ts', 'ingest', catalog],
-      { cwd: ROOT, env, timeout: 90_000 },
-      (error, out, err) =>
-        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, out: out + err }),
+    execFile(TSX, ['cli/cli.ts', 'ingest', catalog], { cwd: ROOT, env, timeout: 90_000 }, (error, out, err) =>
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, out: out + err }),
     );
   });
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { INGEST_STATES as S } from '../../infra/ingest-states.ts';
-import { synthesizeIngestDefinition } from '../../local/ingest-definition.ts';
-import { type AslState, asDefinition, forEachState } from '../../local/state-machine/asl.ts';
+import { INGEST_STATES as S } from '#infra/ingest-states.ts';
+import { synthesizeIngestDefinition } from '#local/ingest-definition.ts';
+import { type AslState, asDefinition, forEachState } from '#map-runner/asl.ts';
 
 // In the cloud an environment fault fails the batch and Step Functions retries it: EnvironmentFault must reach
 // a Retry with attempts left, never the not-retried rule that InputError meets.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EnvironmentFaultError, environmentFaultOf, isEnvironmentFault } from '../../core/env-fault.ts';
-import { ThreadfinderError } from '../../core/errors.ts';
+import { EnvironmentFaultError, environmentFaultOf, isEnvironmentFault } from '#core/env-fault.ts';
+import { ThreadfinderError } from '#core/errors.ts';
 import { FAULT_CASES, systemError } from './system-error.ts';
 
 describe('environmentFaultOf', () => {

@@ -1,4 +1,4 @@
-import type { BlobStore } from '../../core/ports/blob-store.ts';
+import type { BlobStore } from '#core/ports/blob-store.ts';
 import { systemError } from './system-error.ts';
 
 type Op = 'put' | 'get' | 'has' | 'list' | 'delete';

@@ -1,5 +1,5 @@
-import { ThreadfinderError } from '../../core/errors.ts';
-import type { VectorStore } from '../../core/ports/vector-store.ts';
+import { ThreadfinderError } from '#core/errors.ts';
+import type { VectorStore } from '#core/ports/vector-store.ts';
 import { systemError } from './system-error.ts';
 
 /**

@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FsBlobStore } from '../../adapters/fs-blob-store.ts';
-import { EnvironmentFaultError } from '../../core/env-fault.ts';
+import { FsBlobStore } from '#adapters/fs-blob-store.ts';
+import { EnvironmentFaultError } from '#core/env-fault.ts';
 import { mountTmpfs, type Tmpfs } from './tmpfs.ts';
 
 // A real file system that fills up and turns read-only (a 256 KiB tmpfs), under the real FsBlobStore.

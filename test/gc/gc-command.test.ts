@@ -1,12 +1,12 @@
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileVectorStore } from '../../adapters/file-vector-store.ts';
-import { FsBlobStore } from '../../adapters/fs-blob-store.ts';
-import { loadConfig } from '../../core/config.ts';
-import { GC_REFUSED_EXIT, runGcCommand } from '../../local/gc/gc-command.ts';
-import { indexLog, writeDataDir } from '../check/fixtures/data-dir.ts';
-import { tempDirs } from '../stores/temp-dirs.ts';
+import { FileVectorStore } from '#adapters/file-vector-store.ts';
+import { FsBlobStore } from '#adapters/fs-blob-store.ts';
+import { GC_REFUSED_EXIT, runGcCommand } from '#cli/gc/gc-command.ts';
+import { loadConfig } from '#core/config.ts';
+import { indexLog, writeDataDir } from '#test/check/fixtures/data-dir.ts';
+import { tempDirs } from '#test/stores/temp-dirs.ts';
 
 const newDir = tempDirs('gc-command');
 

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3BlobStore } from '../../adapters/s3-blob-store.ts';
-import { mapLimit } from '../../core/concurrency.ts';
-import { normalize } from '../../core/vectors.ts';
-import { urlRecordKey } from '../../functions/download/url-record.ts';
-import { collectGarbage } from '../../local/gc/collect.ts';
-import { S3BlobInventory } from '../../local/gc/s3-inventory.ts';
-import { MemoryVectorStore } from '../support/memory-vector-store.ts';
-import { type S3TestServer, startS3Server } from '../support/s3-server.ts';
+import { S3BlobStore } from '#adapters/s3-blob-store.ts';
+import { collectGarbage } from '#cli/gc/collect.ts';
+import { S3BlobInventory } from '#cli/gc/s3-inventory.ts';
+import { mapLimit } from '#core/concurrency.ts';
+import { normalize } from '#core/vectors.ts';
+import { urlRecordKey } from '#functions/download/url-record.ts';
+import { MemoryVectorStore } from '#test/support/memory-vector-store.ts';
+import { type S3TestServer, startS3Server } from '#test/support/s3-server.ts';
 
 // gc's core over the cloud's ports: S3 (s3rver on loopback) for the blobs, a VectorStore for the index.
 

@@ -2,16 +2,16 @@ import { mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promise
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileVectorStore } from '../../adapters/file-vector-store.ts';
-import { FsBlobStore } from '../../adapters/fs-blob-store.ts';
-import { normalize } from '../../core/vectors.ts';
-import { urlRecordKey } from '../../functions/download/url-record.ts';
-import { checkDataDir } from '../../local/check/run-check.ts';
-import { GcRefusedError } from '../../local/gc/errors.ts';
-import { FsBlobInventory } from '../../local/gc/fs-inventory.ts';
-import { runGc } from '../../local/gc/run-gc.ts';
-import { blobPath, indexLog, MODEL, writeDataDir } from '../check/fixtures/data-dir.ts';
-import { tempDirs } from '../stores/temp-dirs.ts';
+import { FileVectorStore } from '#adapters/file-vector-store.ts';
+import { FsBlobStore } from '#adapters/fs-blob-store.ts';
+import { checkDataDir } from '#cli/check/run-check.ts';
+import { GcRefusedError } from '#cli/gc/errors.ts';
+import { FsBlobInventory } from '#cli/gc/fs-inventory.ts';
+import { runGc } from '#cli/gc/run-gc.ts';
+import { normalize } from '#core/vectors.ts';
+import { urlRecordKey } from '#functions/download/url-record.ts';
+import { blobPath, indexLog, MODEL, writeDataDir } from '#test/check/fixtures/data-dir.ts';
+import { tempDirs } from '#test/stores/temp-dirs.ts';
 
 const newDir = tempDirs('gc');
 const DAY = 24 * 3600 * 1000;

@@ -5,14 +5,14 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileVectorStore } from '../../adapters/file-vector-store.ts';
-import { type Config, loadConfig } from '../../core/config.ts';
-import { checkDataDir } from '../../local/check/run-check.ts';
-import { runGc } from '../../local/gc/run-gc.ts';
-import { ingestCatalogFile } from '../../local/run-ingest.ts';
-import { createLocalRuntime } from '../../local/runtime.ts';
-import { type ResolvedModels, resolveModels } from '../../models/resolve.ts';
-import { tempDirs } from '../stores/temp-dirs.ts';
+import { FileVectorStore } from '#adapters/file-vector-store.ts';
+import { checkDataDir } from '#cli/check/run-check.ts';
+import { runGc } from '#cli/gc/run-gc.ts';
+import { ingestCatalogFile } from '#cli/run-ingest.ts';
+import { type Config, loadConfig } from '#core/config.ts';
+import { createLocalRuntime } from '#local/runtime.ts';
+import { type ResolvedModels, resolveModels } from '#models/resolve.ts';
+import { tempDirs } from '#test/stores/temp-dirs.ts';
 
 // Months of weekly re-ingestion, compressed: the same shop ingested 10 times; before each run a tenth of its
 // images are replaced (same URL, new picture), and some products leave the catalog while new ones arrive.

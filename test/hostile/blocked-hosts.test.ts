@@ -2,13 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FsBlobStore } from '../../adapters/fs-blob-store.ts';
-import type { Resolver } from '../../adapters/ip-guard.ts';
-import { UndiciHttpClient, type UndiciHttpClientOptions } from '../../adapters/undici-http-client.ts';
-import { HostLimiter } from '../../core/host-limiter.ts';
-import type { Batch, ImageRecord } from '../../core/types.ts';
-import { runDownload } from '../../functions/download/run-download.ts';
-import { type MisbehavingServer, startMisbehavingServer } from '../support/misbehaving-server.ts';
+import { FsBlobStore } from '#adapters/fs-blob-store.ts';
+import type { Resolver } from '#adapters/ip-guard.ts';
+import { UndiciHttpClient, type UndiciHttpClientOptions } from '#adapters/undici-http-client.ts';
+import { HostLimiter } from '#core/host-limiter.ts';
+import type { Batch, ImageRecord } from '#core/types.ts';
+import { runDownload } from '#functions/download/run-download.ts';
+import { type MisbehavingServer, startMisbehavingServer } from '#test/support/misbehaving-server.ts';
 
 const dns: Record<string, string[]> = {
   'split.example': ['93.184.216.34', '10.0.0.7'],

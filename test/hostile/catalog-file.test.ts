@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CatalogFormatError, EmptyCatalogError } from '../../core/catalog/catalog-error.ts';
-import { readCatalogFile } from '../../core/catalog/read.ts';
+import { CatalogFormatError, EmptyCatalogError } from '#core/catalog/catalog-error.ts';
+import { readCatalogFile } from '#core/catalog/read.ts';
 
 const CSV = 'product_id,image_url,name\np1,https://a.example/1.jpg,Café\n';
 

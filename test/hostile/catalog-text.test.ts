@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CatalogFormatError } from '../../core/catalog/catalog-error.ts';
-import { parseCatalog } from '../../core/catalog/parse.ts';
+import { CatalogFormatError } from '#core/catalog/catalog-error.ts';
+import { parseCatalog } from '#core/catalog/parse.ts';
 
 const parse = (text: string, options: { groupSize?: number; format?: 'csv' | 'jsonl' | 'urls' } = {}) =>
   parseCatalog(text, { file: 'cat', ...options });

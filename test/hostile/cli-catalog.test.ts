@@ -11,7 +11,7 @@ function runCli(args: string[], env: Record<string, string>) {
   return new Promise<{ code: number | null; stderr: string }>((resolve) => {
     execFile(
       TSX,
-      ['local/cli.ts', ...args],
+      ['cli/cli.ts', ...args],
       { cwd: ROOT, env: { ...process.env, ...env }, timeout: 30_000 },
       (error, _out, stderr) =>
         resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr }),

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UndiciHttpClient } from '../../adapters/undici-http-client.ts';
-import type { ImageEmbedder, Segmenter } from '../../core/ports/models.ts';
-import { createApi } from '../../functions/search/api.ts';
-import { type RunningServer, startServer } from '../../local/server.ts';
-import { catalogStore, MODEL, textEmbedder } from '../search/fixtures.ts';
-import { multipart, shirtJpeg } from '../search/image-fixtures.ts';
-import { rawRequest } from '../search/raw-http.ts';
+import { UndiciHttpClient } from '#adapters/undici-http-client.ts';
+import type { ImageEmbedder, Segmenter } from '#core/ports/models.ts';
+import { createApi } from '#functions/search/api.ts';
+import { type RunningServer, startServer } from '#local/http-server.ts';
+import { catalogStore, MODEL, textEmbedder } from '#test/search/fixtures.ts';
+import { multipart, shirtJpeg } from '#test/search/image-fixtures.ts';
+import { rawRequest } from '#test/search/raw-http.ts';
 import { head, type RawServer, startRawServer } from './raw-server.ts';
 
 // Hostile image searches against the real local server: every refusal is a 4xx in the JSON error shape,

@@ -1,10 +1,10 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProductRecord } from '../../core/types.ts';
-import { at, MODEL, textEmbedder } from '../search/fixtures.ts';
-import { closeAll, serve } from '../search/serve.ts';
-import { hasChromium, launchChromium } from '../support/browser.ts';
-import { MemoryVectorStore } from '../support/memory-vector-store.ts';
+import type { ProductRecord } from '#core/types.ts';
+import { at, MODEL, textEmbedder } from '#test/search/fixtures.ts';
+import { closeAll, serve } from '#test/search/serve.ts';
+import { hasChromium, launchChromium } from '#test/support/browser.ts';
+import { MemoryVectorStore } from '#test/support/memory-vector-store.ts';
 
 const NAME = '<img src=x onerror="window.__pwned=1">';
 // Nothing here may resolve: the images point at a closed loopback port.

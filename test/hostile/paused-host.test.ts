@@ -2,13 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FsBlobStore } from '../../adapters/fs-blob-store.ts';
-import { UndiciHttpClient } from '../../adapters/undici-http-client.ts';
-import { HostLimiter } from '../../core/host-limiter.ts';
-import type { Batch, ImageRecord } from '../../core/types.ts';
-import { HostHealth } from '../../functions/download/host-health.ts';
-import { type DownloadDeps, runDownload } from '../../functions/download/run-download.ts';
-import { type PausedHostServer, startPausedHostServer } from '../support/paused-host-server.ts';
+import { FsBlobStore } from '#adapters/fs-blob-store.ts';
+import { UndiciHttpClient } from '#adapters/undici-http-client.ts';
+import { HostLimiter } from '#core/host-limiter.ts';
+import type { Batch, ImageRecord } from '#core/types.ts';
+import { HostHealth } from '#functions/download/host-health.ts';
+import { type DownloadDeps, runDownload } from '#functions/download/run-download.ts';
+import { type PausedHostServer, startPausedHostServer } from '#test/support/paused-host-server.ts';
 
 // 200+ images on one loopback host that fails, throttles or stalls in scripted ways; real clocks, so the wall
 // times printed are what a user would wait (with pauses scaled down to fractions of a second).

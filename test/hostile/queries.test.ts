@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rawRequest } from '../search/raw-http.ts';
-import { closeAll, serve } from '../search/serve.ts';
+import { rawRequest } from '#test/search/raw-http.ts';
+import { closeAll, serve } from '#test/search/serve.ts';
 
 /** Writes bytes to the server as they are and returns status, headers and body of the answer. */
 function rawExchange(base: string, bytes: Buffer | string) {

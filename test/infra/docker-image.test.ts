@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../infra/function-code.ts';
-import { CONTAINER_STAGES } from '../../scripts/build-lambda.ts';
+import { REPO_ROOT } from '#infra/function-code.ts';
+import { CONTAINER_STAGES } from '#scripts/build-lambda.ts';
 
 const dockerfile = readFileSync(path.join(REPO_ROOT, 'functions', 'Dockerfile'), 'utf8');
 const lines = dockerfile.split('\n').filter((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));

@@ -4,8 +4,8 @@ import {
   INGEST_ERRORS,
   INGEST_OUTPUT,
   INGEST_STATES as S,
-} from '../../infra/ingest-states.ts';
-import { DATA_LIMIT_EXCEEDED } from '../../infra/ingest-workflow.ts';
+} from '#infra/ingest-states.ts';
+import { DATA_LIMIT_EXCEEDED } from '#infra/ingest-workflow.ts';
 import { definitionOf, type Json, synthStack } from './synth.ts';
 
 describe('failure tolerance of the ingestion state machine (synthesized)', () => {

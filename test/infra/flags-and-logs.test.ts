@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../infra/function-code.ts';
-import { cdkJsonContext } from '../../local/ingest-definition.ts';
+import { REPO_ROOT } from '#infra/function-code.ts';
+import { cdkJsonContext } from '#local/ingest-definition.ts';
 import { logicalId, synthStack } from './synth.ts';
 
 describe('feature flags, access logs and log names', () => {

@@ -2,10 +2,10 @@ import { Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { assetCode } from '../../infra/function-code.ts';
-import { acknowledgeNagFindings } from '../../infra/nag-acknowledgements.ts';
-import { readSettings } from '../../infra/settings.ts';
-import { ThreadfinderStack } from '../../infra/threadfinder-stack.ts';
+import { assetCode } from '#infra/function-code.ts';
+import { acknowledgeNagFindings } from '#infra/nag-acknowledgements.ts';
+import { readSettings } from '#infra/settings.ts';
+import { ThreadfinderStack } from '#infra/threadfinder-stack.ts';
 import { testApp } from './synth.ts';
 
 /** Synthesizes the stack with cdk-nag's AwsSolutions checks, as `npm run synth` does; returns the error text. */

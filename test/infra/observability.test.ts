@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { initWaitMs } from '../../functions/search/handler.ts';
+import { initWaitMs } from '#functions/search/handler.ts';
 import { synthStack } from './synth.ts';
 
 describe('search start-up and observability (synthesized)', () => {

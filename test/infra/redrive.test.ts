@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LOCK_TTL_SECONDS } from '../../functions/prepare/schema.ts';
-import { INGEST_STATES as S } from '../../infra/ingest-states.ts';
-import { INGEST_TIMEOUT } from '../../infra/threadfinder-stack.ts';
+import { DEFAULT_LOCK_TTL_SECONDS } from '#functions/prepare/schema.ts';
+import { INGEST_STATES as S } from '#infra/ingest-states.ts';
+import { INGEST_TIMEOUT } from '#infra/threadfinder-stack.ts';
 import { definitionOf, type Json, synthStack } from './synth.ts';
 
 /** The names a state may go to next: Next, a Choice's branches and default, its catchers. */

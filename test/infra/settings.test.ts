@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readSettings } from '../../infra/settings.ts';
-import { cdkJsonContext } from '../../local/ingest-definition.ts';
+import { readSettings } from '#infra/settings.ts';
+import { cdkJsonContext } from '#local/ingest-definition.ts';
 import { logicalId, synthStack } from './synth.ts';
 
 const from = (values: Record<string, unknown>) => readSettings((key) => values[key]);

@@ -1,9 +1,9 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { assetCode } from '../../infra/function-code.ts';
-import { type DeploySettings, readSettings } from '../../infra/settings.ts';
-import { ThreadfinderStack } from '../../infra/threadfinder-stack.ts';
-import { cdkJsonContext, definitionFromTemplate } from '../../local/ingest-definition.ts';
+import { assetCode } from '#infra/function-code.ts';
+import { type DeploySettings, readSettings } from '#infra/settings.ts';
+import { ThreadfinderStack } from '#infra/threadfinder-stack.ts';
+import { cdkJsonContext, definitionFromTemplate } from '#local/ingest-definition.ts';
 
 /**
  * An App as `cdk synth` builds it: cdk.json's context (feature flags), asset bundling skipped (esbuild and

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { INGEST_OUTPUT, INGEST_STATES as S } from '../../infra/ingest-states.ts';
+import { INGEST_OUTPUT, INGEST_STATES as S } from '#infra/ingest-states.ts';
 import { definitionOf, type Json, synthStack } from './synth.ts';
 
 describe('the ingestion state machine (synthesized)', () => {

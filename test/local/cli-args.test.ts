@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommandLine } from '../../local/cli-args.ts';
+import { parseCommandLine } from '#cli/args.ts';
 
 describe('parseCommandLine', () => {
   it('reads ingest with the file as an argument or with --catalog', () => {

@@ -38,14 +38,14 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('threadfinder CLI process', () => {
   it('maps an unknown option to exit code 2 and one line, without a stack trace', async () => {
-    const { code, out } = await run('local/cli.ts', ['ingest', 'x.csv', '--bogus']);
+    const { code, out } = await run('cli/cli.ts', ['ingest', 'x.csv', '--bogus']);
     expect(code).toBe(2);
     expect(out).toMatch(/threadfinder: Unknown option '--bogus'/);
     expect(out).not.toMatch(/\n\s+at /);
   });
 
   it('refuses a bad environment variable with its name and exit code 2', async () => {
-    const { code, out } = await run('local/cli.ts', ['serve'], { PORT: 'abc' });
+    const { code, out } = await run('cli/cli.ts', ['serve'], { PORT: 'abc' });
     expect(code).toBe(2);
     expect(out).toMatch(/threadfinder: invalid configuration:\s+PORT: expected a whole number/);
   });
@@ -53,8 +53,11 @@ describe('threadfinder CLI process', () => {
   it('runs from a checkout whose path has spaces', async () => {
     // Prepare: the same sources seen through a folder with a space in its name
     const spaced = path.join(dir, 'my checkout');
-    await cp(path.join(ROOT, 'local'), path.join(spaced, 'local'), { recursive: true });
+    await cp(path.join(ROOT, 'cli'), path.join(spaced, 'cli'), { recursive: true });
     for (const name of [
+      'local',
+      'map-runner',
+      'samples',
       'core',
       'functions',
       'adapters',
@@ -70,7 +73,7 @@ describe('threadfinder CLI process', () => {
     }
 
     // Act
-    const { code, out } = await run(path.join(spaced, 'local', 'cli.ts'), ['--help']);
+    const { code, out } = await run(path.join(spaced, 'cli', 'cli.ts'), ['--help']);
 
     // Assess
     expect(code).toBe(0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../core/config.ts';
+import { loadConfig } from '#core/config.ts';
 
 describe('loadConfig', () => {
   it('uses the documented defaults', () => {

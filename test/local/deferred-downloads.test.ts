@@ -2,14 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../core/config.ts';
-import { INGEST_STATES as S } from '../../infra/ingest-states.ts';
-import { runIngestion } from '../../local/ingest.ts';
-import { formatReport } from '../../local/report.ts';
-import { createLocalRuntime, type LocalRuntime } from '../../local/runtime.ts';
-import { createLocalStageHandlers } from '../../local/stage-handlers.ts';
-import { resolveModels } from '../../models/resolve.ts';
-import { type PausedHostServer, startPausedHostServer } from '../support/paused-host-server.ts';
+import { formatReport } from '#cli/run-report.ts';
+import { loadConfig } from '#core/config.ts';
+import { INGEST_STATES as S } from '#infra/ingest-states.ts';
+import { runIngestion } from '#local/ingest.ts';
+import { createLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
+import { createLocalStageHandlers } from '#local/stage-handlers.ts';
+import { resolveModels } from '#models/resolve.ts';
+import { type PausedHostServer, startPausedHostServer } from '#test/support/paused-host-server.ts';
 
 // The cloud's path for a paused host, run locally through the synthesized state machine: a download
 // invocation whose time runs out hands the paused host's images back; the child workflow waits (a Wait

@@ -2,13 +2,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../core/config.ts';
-import { INGEST_STATES as S } from '../../infra/ingest-states.ts';
-import { runIngestion } from '../../local/ingest.ts';
-import { createLocalRuntime, type LocalRuntime } from '../../local/runtime.ts';
-import { createLocalStageHandlers, localLogFile, type StageHandlers } from '../../local/stage-handlers.ts';
-import { resolveModels } from '../../models/resolve.ts';
-import { type MisbehavingServer, startMisbehavingServer } from '../support/misbehaving-server.ts';
+import { loadConfig } from '#core/config.ts';
+import { INGEST_STATES as S } from '#infra/ingest-states.ts';
+import { runIngestion } from '#local/ingest.ts';
+import { createLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
+import { createLocalStageHandlers, localLogFile, type StageHandlers } from '#local/stage-handlers.ts';
+import { resolveModels } from '#models/resolve.ts';
+import { type MisbehavingServer, startMisbehavingServer } from '#test/support/misbehaving-server.ts';
 
 // The tolerance Choice of the synthesized definition (toleratedFailurePercentage, 10 by default), exercised by
 // the local execution with the real handlers: every child catches its failure, so only the Choice after the

@@ -3,16 +3,16 @@ import { mkdtemp, readdir, rm, unlink } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../core/config.ts';
-import { InputError } from '../../core/errors.ts';
-import { LOCK_CONDITIONS, INGEST_STATES as S } from '../../infra/ingest-states.ts';
-import { IngestionRunningError, runIngestion } from '../../local/ingest.ts';
-import { createLocalLockTable, type LockOwner } from '../../local/local-lock.ts';
-import { ingestCatalogFile } from '../../local/run-ingest.ts';
-import { createLocalRuntime, type LocalRuntime } from '../../local/runtime.ts';
-import { createLocalStageHandlers, type StageHandlers } from '../../local/stage-handlers.ts';
-import { resolveModels } from '../../models/resolve.ts';
-import { type MisbehavingServer, startMisbehavingServer } from '../support/misbehaving-server.ts';
+import { ingestCatalogFile } from '#cli/run-ingest.ts';
+import { loadConfig } from '#core/config.ts';
+import { InputError } from '#core/errors.ts';
+import { LOCK_CONDITIONS, INGEST_STATES as S } from '#infra/ingest-states.ts';
+import { IngestionRunningError, runIngestion } from '#local/ingest.ts';
+import { createLocalLockTable, type LockOwner } from '#local/local-lock.ts';
+import { createLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
+import { createLocalStageHandlers, type StageHandlers } from '#local/stage-handlers.ts';
+import { resolveModels } from '#models/resolve.ts';
+import { type MisbehavingServer, startMisbehavingServer } from '#test/support/misbehaving-server.ts';
 
 // The local runner executes the state machine `cdk synth` produces (synthesized in-process), with the real
 // handlers over a real runtime (stand-in models, local disk); only the failures are injected.

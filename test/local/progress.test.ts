@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { ProgressReporter } from '../../local/progress.ts';
+import { ProgressReporter } from '#cli/progress.ts';
 
 function reporter() {
   const out = Object.assign(new PassThrough(), { isTTY: false }) as unknown as NodeJS.WriteStream;

@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../core/config.ts';
-import type { RgbImage } from '../../core/ports/models.ts';
-import { createLocalRuntime, type LocalRuntime } from '../../local/runtime.ts';
-import { resolveModels } from '../../models/resolve.ts';
+import { loadConfig } from '#core/config.ts';
+import type { RgbImage } from '#core/ports/models.ts';
+import { createLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
+import { resolveModels } from '#models/resolve.ts';
 
 let dir: string;
 let rt: LocalRuntime;

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { RgbImage } from '../../core/ports/models.ts';
+import type { RgbImage } from '#core/ports/models.ts';
 
 /** A t-shirt silhouette in `fill` on a flat `background`, rendered from SVG to raw RGB. */
 export async function drawShirt(

@@ -1,11 +1,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TransformersImageEmbedder, TransformersTextEmbedder } from '../../adapters/transformers-embedder.ts';
-import { refusedFetches } from '../../adapters/transformers-env.ts';
-import { ModelMissingError } from '../../core/errors.ts';
-import { dot } from '../../core/vectors.ts';
-import { type ResolvedEmbedModel, resolveModels } from '../../models/resolve.ts';
+import { TransformersImageEmbedder, TransformersTextEmbedder } from '#adapters/transformers-embedder.ts';
+import { refusedFetches } from '#adapters/transformers-env.ts';
+import { ModelMissingError } from '#core/errors.ts';
+import { dot } from '#core/vectors.ts';
+import { type ResolvedEmbedModel, resolveModels } from '#models/resolve.ts';
 import { drawShirt, tempDir } from './drawn-images.ts';
 
 const norm = (v: Float32Array) => Math.sqrt(dot(v, v));

@@ -3,17 +3,17 @@ import path from 'node:path';
 import { AutoImageProcessor, RawImage } from '@huggingface/transformers';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TransformersTextEmbedder } from '../../adapters/transformers-embedder.ts';
-import { pretrainedOptions } from '../../adapters/transformers-env.ts';
-import { loadPreparePixels } from '../../adapters/transformers-pixels.ts';
-import { loadTokenize } from '../../adapters/transformers-text.ts';
-import type { RgbImage } from '../../core/ports/models.ts';
-import { dot, normalize } from '../../core/vectors.ts';
-import type { EmbedModelSpec } from '../../models/model-spec.ts';
-import { findModel } from '../../models/registry.ts';
-import { embedModel, type ResolvedEmbedModel, resolveModels } from '../../models/resolve.ts';
-import { siglipFiles } from '../../models/testing/embed-stand-ins.ts';
-import { STAND_IN_LAYOUT } from '../../models/testing/layout.ts';
+import { TransformersTextEmbedder } from '#adapters/transformers-embedder.ts';
+import { pretrainedOptions } from '#adapters/transformers-env.ts';
+import { loadPreparePixels } from '#adapters/transformers-pixels.ts';
+import { loadTokenize } from '#adapters/transformers-text.ts';
+import type { EmbedModelSpec } from '#core/model-spec.ts';
+import type { RgbImage } from '#core/ports/models.ts';
+import { dot, normalize } from '#core/vectors.ts';
+import { findModel } from '#models/registry.ts';
+import { embedModel, type ResolvedEmbedModel, resolveModels } from '#models/resolve.ts';
+import { siglipFiles } from '#models/testing/embed-stand-ins.ts';
+import { STAND_IN_LAYOUT } from '#models/testing/layout.ts';
 import { tempDir } from './drawn-images.ts';
 
 // Fixes found by reviewing the model code against the authors' own code (issue 9, item 5).

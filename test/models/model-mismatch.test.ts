@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileVectorStore } from '../../adapters/file-vector-store.ts';
-import { loadConfig } from '../../core/config.ts';
-import { ModelMismatchError } from '../../core/errors.ts';
-import { createLocalRuntime } from '../../local/runtime.ts';
-import { serveSearch } from '../../local/serve.ts';
-import { resolveModels } from '../../models/resolve.ts';
+import { FileVectorStore } from '#adapters/file-vector-store.ts';
+import { loadConfig } from '#core/config.ts';
+import { ModelMismatchError } from '#core/errors.ts';
+import { createLocalRuntime } from '#local/runtime.ts';
+import { serveSearch } from '#local/serve-search.ts';
+import { resolveModels } from '#models/resolve.ts';
 import { tempDir } from './drawn-images.ts';
 
 const unit = (dim: number) => Float32Array.from({ length: dim }, (_, i) => (i === 0 ? 1 : 0));

@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Config, loadConfig } from '../../core/config.ts';
-import { runModelsCommand } from '../../local/models-cli.ts';
+import { runModelsCommand } from '#cli/models-command.ts';
+import { type Config, loadConfig } from '#core/config.ts';
 import { tempDir } from './drawn-images.ts';
 import { offlineResolver, recordingClock } from './offline.ts';
 

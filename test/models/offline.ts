@@ -1,5 +1,5 @@
-import type { Resolver } from '../../adapters/ip-guard.ts';
-import type { RetryClock } from '../../core/retry.ts';
+import type { Resolver } from '#adapters/ip-guard.ts';
+import type { RetryClock } from '#core/retry.ts';
 
 /** A resolver that answers like a machine without network (ENOTFOUND) and records every host asked for. */
 export function offlineResolver(): { lookup: Resolver; asked: string[] } {

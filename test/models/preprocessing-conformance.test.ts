@@ -4,13 +4,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { toInput } from '../../adapters/onnx-segmenter.ts';
-import { type ImageFit, loadPreparePixels } from '../../adapters/transformers-pixels.ts';
-import { decodeToRgb } from '../../core/image-codec.ts';
-import { Random } from '../../core/random.ts';
-import { findModel } from '../../models/registry.ts';
-import type { ResolvedSegmentModel } from '../../models/resolve.ts';
-import { resolveModels } from '../../models/resolve.ts';
+import { toInput } from '#adapters/onnx-segmenter.ts';
+import { type ImageFit, loadPreparePixels } from '#adapters/transformers-pixels.ts';
+import { decodeToRgb } from '#core/image-codec.ts';
+import { Random } from '#core/random.ts';
+import { findModel } from '#models/registry.ts';
+import type { ResolvedSegmentModel } from '#models/resolve.ts';
+import { resolveModels } from '#models/resolve.ts';
 import { tempDir } from './drawn-images.ts';
 
 // Our model inputs against the authors' Python preprocessing (PIL + numpy, test/models/pil-reference.py):

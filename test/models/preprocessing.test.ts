@@ -1,15 +1,10 @@
 import { AutoTokenizer } from '@huggingface/transformers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { configureOfflineTransformers } from '../../adapters/transformers-env.ts';
-import {
-  type ImageFit,
-  limitAspect,
-  loadPreparePixels,
-  padToSquare,
-} from '../../adapters/transformers-pixels.ts';
-import { canonicalizeText, loadTokenize } from '../../adapters/transformers-text.ts';
-import type { RgbImage } from '../../core/ports/models.ts';
-import { type ResolvedModels, resolveModels } from '../../models/resolve.ts';
+import { configureOfflineTransformers } from '#adapters/transformers-env.ts';
+import { type ImageFit, limitAspect, loadPreparePixels, padToSquare } from '#adapters/transformers-pixels.ts';
+import { canonicalizeText, loadTokenize } from '#adapters/transformers-text.ts';
+import type { RgbImage } from '#core/ports/models.ts';
+import { type ResolvedModels, resolveModels } from '#models/resolve.ts';
 import { tempDir } from './drawn-images.ts';
 
 // The authors' values, written out here rather than read from the registry: FashionCLIP's

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ModelSpec } from '../../models/model-spec.ts';
+import type { ModelSpec } from '#core/model-spec.ts';
 import {
   DEFAULT_EMBED_MODEL,
   DEFAULT_SEGMENT_MODEL,
@@ -9,7 +9,7 @@ import {
   MODELS,
   STAND_IN_EMBED_MODEL,
   STAND_IN_SEGMENT_MODEL,
-} from '../../models/registry.ts';
+} from '#models/registry.ts';
 
 const real = MODELS.filter((m) => !m.standIn);
 const each = (list: readonly ModelSpec[]) => list.map((m) => [m.id, m] as [string, ModelSpec]);

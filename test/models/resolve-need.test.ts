@@ -2,9 +2,9 @@ import { mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ModelMissingError } from '../../core/errors.ts';
-import { DEFAULT_EMBED_MODEL, findModel } from '../../models/registry.ts';
-import { resolveModels } from '../../models/resolve.ts';
+import { ModelMissingError } from '#core/errors.ts';
+import { DEFAULT_EMBED_MODEL, findModel } from '#models/registry.ts';
+import { resolveModels } from '#models/resolve.ts';
 
 let modelsDir: string;
 beforeEach(async () => {

@@ -1,10 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, MODEL_ENV } from '../../core/config.ts';
-import { ConfigError, ModelMissingError } from '../../core/errors.ts';
-import { findModel } from '../../models/registry.ts';
-import { resolveModels } from '../../models/resolve.ts';
+import { loadConfig, MODEL_ENV } from '#core/config.ts';
+import { ConfigError, ModelMissingError } from '#core/errors.ts';
+import { findModel } from '#models/registry.ts';
+import { resolveModels } from '#models/resolve.ts';
 import { tempDir } from './drawn-images.ts';
 
 /** Creates every registered file of `id` under `<modelsDir>/<id>/`, sparse and of the published size where known. */

@@ -3,10 +3,10 @@ import path from 'node:path';
 import { AutoTokenizer } from '@huggingface/transformers';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { configureOfflineTransformers, refusedFetches } from '../../adapters/transformers-env.ts';
-import type { EmbedModelSpec, SegmentModelSpec, TensorSpec } from '../../models/model-spec.ts';
-import { findModel } from '../../models/registry.ts';
-import { type StandInPaths, writeStandInModels } from '../../models/testing/stand-ins.ts';
+import { configureOfflineTransformers, refusedFetches } from '#adapters/transformers-env.ts';
+import type { EmbedModelSpec, SegmentModelSpec, TensorSpec } from '#core/model-spec.ts';
+import { findModel } from '#models/registry.ts';
+import { type StandInPaths, writeStandInModels } from '#models/testing/stand-ins.ts';
 import { tempDir } from './drawn-images.ts';
 
 let paths: StandInPaths;

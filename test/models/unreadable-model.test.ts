@@ -2,8 +2,8 @@ import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkFiles } from '../../models/local-files.ts';
-import { findModel } from '../../models/registry.ts';
+import { checkFiles } from '#models/local-files.ts';
+import { findModel } from '#models/registry.ts';
 
 let dir: string;
 beforeEach(async () => {

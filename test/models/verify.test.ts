@@ -1,12 +1,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { EmbedModelSpec } from '../../models/model-spec.ts';
-import { findModel } from '../../models/registry.ts';
-import { siglipFiles } from '../../models/testing/embed-stand-ins.ts';
-import { STAND_IN_LAYOUT } from '../../models/testing/layout.ts';
-import { writeStandInModels } from '../../models/testing/stand-ins.ts';
-import { type ModelReport, rankingCheck, verifyModel } from '../../models/verify/verify-model.ts';
+import type { EmbedModelSpec } from '#core/model-spec.ts';
+import { findModel } from '#models/registry.ts';
+import { siglipFiles } from '#models/testing/embed-stand-ins.ts';
+import { STAND_IN_LAYOUT } from '#models/testing/layout.ts';
+import { writeStandInModels } from '#models/testing/stand-ins.ts';
+import { type ModelReport, rankingCheck, verifyModel } from '#models/verify/verify-model.ts';
 import { tempDir } from './drawn-images.ts';
 
 const embedSpec = (id: string) => findModel(id) as EmbedModelSpec;

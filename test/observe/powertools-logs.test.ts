@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import middy from '@middy/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FsBlobStore } from '../../adapters/fs-blob-store.ts';
-import type { Batch } from '../../core/types.ts';
-import { observed } from '../../functions/observe/middleware.ts';
-import { createObservability, LOCAL_LOG_MAX_BYTES } from '../../functions/observe/powertools.ts';
-import { batchStageReport } from '../../functions/observe/reports.ts';
-import { createPrepareHandler } from '../../functions/prepare/handler.ts';
-import { createSearchHandler } from '../../functions/search/handler.ts';
+import { FsBlobStore } from '#adapters/fs-blob-store.ts';
+import type { Batch } from '#core/types.ts';
+import { createPrepareHandler } from '#functions/prepare/handler.ts';
+import { createSearchHandler } from '#functions/search/handler.ts';
+import { observed } from '#functions/shared/observe/middleware.ts';
+import { createObservability, LOCAL_LOG_MAX_BYTES } from '#functions/shared/observe/powertools.ts';
+import { batchStageReport } from '#functions/shared/observe/reports.ts';
 
 type Line = Record<string, unknown> & { _aws?: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] } };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Calibration, estimateCloud, estimateLocal, scaled } from '../../local/plan/estimate.ts';
+import { type Calibration, estimateCloud, estimateLocal, scaled } from '#cli/plan/estimate.ts';
 
 const CAL: Calibration = {
   images: 3,

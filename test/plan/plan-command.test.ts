@@ -2,13 +2,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FsBlobStore } from '../../adapters/fs-blob-store.ts';
-import { loadConfig } from '../../core/config.ts';
-import { writeUrlRecord } from '../../functions/download/url-record.ts';
-import { maskedKeys } from '../../functions/segment/run-segment.ts';
-import { takeInventory } from '../../local/plan/inventory.ts';
-import { runPlanCommand } from '../../local/plan/plan-command.ts';
-import { MemoryVectorStore } from '../support/memory-vector-store.ts';
+import { FsBlobStore } from '#adapters/fs-blob-store.ts';
+import { takeInventory } from '#cli/plan/inventory.ts';
+import { runPlanCommand } from '#cli/plan/plan-command.ts';
+import { loadConfig } from '#core/config.ts';
+import { writeUrlRecord } from '#functions/download/url-record.ts';
+import { maskedKeys } from '#functions/segment/run-segment.ts';
+import { MemoryVectorStore } from '#test/support/memory-vector-store.ts';
 
 let dir: string;
 beforeAll(async () => {

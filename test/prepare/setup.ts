@@ -1,6 +1,6 @@
-import { FsBlobStore } from '../../adapters/fs-blob-store.ts';
-import { createPrepareHandler } from '../../functions/prepare/handler.ts';
-import { tempDirs } from '../stores/temp-dirs.ts';
+import { FsBlobStore } from '#adapters/fs-blob-store.ts';
+import { createPrepareHandler } from '#functions/prepare/handler.ts';
+import { tempDirs } from '#test/stores/temp-dirs.ts';
 
 /** Lambda's context object; the handler does not read it. */
 export const context = {} as Parameters<ReturnType<typeof createPrepareHandler>>[1];

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCatalogFile } from '../../core/catalog/read.ts';
-import { generateSampleCatalog, type SampleCatalog } from '../../local/sample/catalog.ts';
-import { sampleCatalogCsv, writeSampleCatalogFile } from '../../local/sample/catalog-file.ts';
-import { type SampleServer, startSampleServer } from '../../local/sample/server.ts';
+import { readCatalogFile } from '#core/catalog/read.ts';
+import { generateSampleCatalog, type SampleCatalog } from '#samples/generator/catalog.ts';
+import { sampleCatalogCsv, writeSampleCatalogFile } from '#samples/generator/catalog-file.ts';
+import { type SampleServer, startSampleServer } from '#samples/generator/image-server.ts';
 
 describe('generated sample catalog', () => {
   let dir: string;

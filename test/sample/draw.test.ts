@@ -1,8 +1,8 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../core/errors.ts';
-import { drawGarment, type GarmentSpec } from '../../local/sample/draw.ts';
-import { GARMENT_TYPES } from '../../local/sample/palette.ts';
+import { InputError } from '#core/errors.ts';
+import { drawGarment, type GarmentSpec } from '#samples/generator/draw.ts';
+import { GARMENT_TYPES } from '#samples/generator/palette.ts';
 
 const base: GarmentSpec = { type: 'shirt', color: 'red', pattern: 'stripes', seed: 7 };
 

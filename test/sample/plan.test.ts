@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../core/errors.ts';
-import { planSampleProducts } from '../../local/sample/plan.ts';
+import { InputError } from '#core/errors.ts';
+import { planSampleProducts } from '#samples/generator/plan.ts';
 
 describe('planSampleProducts', () => {
   it('plans 30 distinct products by default, the first a red striped shirt', () => {

@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SampleServer, startSampleServer } from '../../local/sample/server.ts';
+import { type SampleServer, startSampleServer } from '#samples/generator/image-server.ts';
 
 interface RawResponse {
   status: number;

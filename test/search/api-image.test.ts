@@ -1,9 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UndiciHttpClient } from '../../adapters/undici-http-client.ts';
-import { createApi } from '../../functions/search/api.ts';
-import { type RunningServer, startServer } from '../../local/server.ts';
+import { UndiciHttpClient } from '#adapters/undici-http-client.ts';
+import { createApi } from '#functions/search/api.ts';
+import { type RunningServer, startServer } from '#local/http-server.ts';
 import { type ImageWorld, imageWorld, multipart } from './image-fixtures.ts';
 
 let world: ImageWorld;

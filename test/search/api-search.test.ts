@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TextEmbedder } from '../../core/ports/models.ts';
-import { MemoryVectorStore } from '../support/memory-vector-store.ts';
+import type { TextEmbedder } from '#core/ports/models.ts';
+import { MemoryVectorStore } from '#test/support/memory-vector-store.ts';
 import { textEmbedder } from './fixtures.ts';
 import { closeAll, serve } from './serve.ts';
 

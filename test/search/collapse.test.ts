@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Hit } from '../../core/types.ts';
-import { dot } from '../../core/vectors.ts';
-import { candidateCount, collapseNearDuplicates, MAX_CANDIDATES } from '../../functions/search/collapse.ts';
+import type { Hit } from '#core/types.ts';
+import { dot } from '#core/vectors.ts';
+import { candidateCount, collapseNearDuplicates, MAX_CANDIDATES } from '#functions/search/collapse.ts';
 import { at, cosDeg, record } from './fixtures.ts';
 
 const hit = (id: string, angle: number): Hit => ({ record: record(id, angle), score: 0 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../core/config.ts';
+import { loadConfig } from '#core/config.ts';
 
 describe('THREADFINDER_DUPLICATE_THRESHOLD', () => {
   it('defaults to 0.98 and accepts a cosine above 0 up to 1', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cachedFacets, computeFacets } from '../../functions/search/facets.ts';
-import { MemoryVectorStore } from '../support/memory-vector-store.ts';
+import { cachedFacets, computeFacets } from '#functions/search/facets.ts';
+import { MemoryVectorStore } from '#test/support/memory-vector-store.ts';
 import { catalogStore, MODEL, record } from './fixtures.ts';
 
 describe('computeFacets', () => {

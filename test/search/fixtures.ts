@@ -1,6 +1,6 @@
-import type { ProductRecord } from '../../core/types.ts';
-import { FakeTextEmbedder } from '../support/fake-text-embedder.ts';
-import { MemoryVectorStore } from '../support/memory-vector-store.ts';
+import type { ProductRecord } from '#core/types.ts';
+import { FakeTextEmbedder } from '#test/support/fake-text-embedder.ts';
+import { MemoryVectorStore } from '#test/support/memory-vector-store.ts';
 
 export const MODEL = 'test/fashion-2d';
 

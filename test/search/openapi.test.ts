@@ -1,9 +1,9 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UndiciHttpClient } from '../../adapters/undici-http-client.ts';
-import { createApi } from '../../functions/search/api.ts';
-import type { OPENAPI_DOCUMENT } from '../../functions/search/openapi.ts';
-import { type RunningServer, startServer } from '../../local/server.ts';
+import { UndiciHttpClient } from '#adapters/undici-http-client.ts';
+import { createApi } from '#functions/search/api.ts';
+import type { OPENAPI_DOCUMENT } from '#functions/search/openapi.ts';
+import { type RunningServer, startServer } from '#local/http-server.ts';
 import { type ImageWorld, imageWorld, multipart } from './image-fixtures.ts';
 
 // Every route's real answers, success and error, are validated against the schema the served document gives

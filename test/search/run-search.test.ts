@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { InputError, ModelMismatchError } from '../../core/errors.ts';
-import { findSimilar, runSearch } from '../../functions/search/run-search.ts';
-import { FakeTextEmbedder } from '../support/fake-text-embedder.ts';
-import { MemoryVectorStore } from '../support/memory-vector-store.ts';
+import { InputError, ModelMismatchError } from '#core/errors.ts';
+import { findSimilar, runSearch } from '#functions/search/run-search.ts';
+import { FakeTextEmbedder } from '#test/support/fake-text-embedder.ts';
+import { MemoryVectorStore } from '#test/support/memory-vector-store.ts';
 import { at, catalogStore, cosDeg, MODEL, record, textEmbedder } from './fixtures.ts';
 
 describe('runSearch', () => {

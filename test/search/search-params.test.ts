@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSearchOptions, parseSearchParams } from '../../functions/search/search-params.ts';
+import { parseSearchOptions, parseSearchParams } from '#functions/search/search-params.ts';
 
 function codeOf(query: URLSearchParams | Record<string, string | string[]>): string | undefined {
   try {

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import type { TextEmbedder } from '../../core/ports/models.ts';
-import type { VectorStore } from '../../core/ports/vector-store.ts';
-import { createApi } from '../../functions/search/api.ts';
-import { type RunningServer, startServer } from '../../local/server.ts';
+import type { TextEmbedder } from '#core/ports/models.ts';
+import type { VectorStore } from '#core/ports/vector-store.ts';
+import { createApi } from '#functions/search/api.ts';
+import { type RunningServer, startServer } from '#local/http-server.ts';
 import { catalogStore, textEmbedder } from './fixtures.ts';
 
 export const WEB_DIR = path.resolve(import.meta.dirname, '../../web');

@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileVectorStore } from '../../adapters/file-vector-store.ts';
-import { CONTRACT_MODEL, product, unit } from '../contract/vector-store-contract.ts';
+import { FileVectorStore } from '#adapters/file-vector-store.ts';
+import { CONTRACT_MODEL, product, unit } from '#test/contract/vector-store-contract.ts';
 import { tempDirs } from './temp-dirs.ts';
 
 const newDir = tempDirs('vector-churn');

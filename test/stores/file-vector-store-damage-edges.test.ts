@@ -1,9 +1,9 @@
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { encodePut } from '../../adapters/file-vector-store/log-format.ts';
-import { FileVectorStore } from '../../adapters/file-vector-store.ts';
-import { encodeVector } from '../../core/vector-codec.ts';
-import { unit } from '../contract/vector-store-contract.ts';
+import { encodePut } from '#adapters/file-vector-store/log-format.ts';
+import { FileVectorStore } from '#adapters/file-vector-store.ts';
+import { encodeVector } from '#core/vector-codec.ts';
+import { unit } from '#test/contract/vector-store-contract.ts';
 import { lineStarts, logOf, overwrite, PRODUCTS, writeProducts } from './fixtures/damaged-log.ts';
 import { tempDirs } from './temp-dirs.ts';
 

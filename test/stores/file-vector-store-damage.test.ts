@@ -1,9 +1,9 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileVectorStore } from '../../adapters/file-vector-store.ts';
-import type { StoreDamage } from '../../core/ports/vector-store.ts';
-import { CONTRACT_MODEL, product, unit } from '../contract/vector-store-contract.ts';
+import { FileVectorStore } from '#adapters/file-vector-store.ts';
+import type { StoreDamage } from '#core/ports/vector-store.ts';
+import { CONTRACT_MODEL, product, unit } from '#test/contract/vector-store-contract.ts';
 import { insert, lineStarts, logOf, overwrite, PRODUCTS, writeProducts } from './fixtures/damaged-log.ts';
 import { tempDirs } from './temp-dirs.ts';
 

@@ -1,10 +1,10 @@
 import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { encodePut } from '../../adapters/file-vector-store/log-format.ts';
-import { FileVectorStore } from '../../adapters/file-vector-store.ts';
-import { encodeVector } from '../../core/vector-codec.ts';
-import { CONTRACT_MODEL, product, unit } from '../contract/vector-store-contract.ts';
+import { encodePut } from '#adapters/file-vector-store/log-format.ts';
+import { FileVectorStore } from '#adapters/file-vector-store.ts';
+import { encodeVector } from '#core/vector-codec.ts';
+import { CONTRACT_MODEL, product, unit } from '#test/contract/vector-store-contract.ts';
 import { tempDirs } from './temp-dirs.ts';
 
 const newDir = tempDirs('vector-durability');

@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { FileVectorStore } from '../../adapters/file-vector-store.ts';
-import { createApi } from '../../functions/search/api.ts';
-import { CONTRACT_MODEL } from '../contract/vector-store-contract.ts';
-import { FakeTextEmbedder } from '../support/fake-text-embedder.ts';
+import { FileVectorStore } from '#adapters/file-vector-store.ts';
+import { createApi } from '#functions/search/api.ts';
+import { CONTRACT_MODEL } from '#test/contract/vector-store-contract.ts';
+import { FakeTextEmbedder } from '#test/support/fake-text-embedder.ts';
 import { lineStarts, logOf, overwrite, PRODUCTS, writeProducts } from './fixtures/damaged-log.ts';
 import { tempDirs } from './temp-dirs.ts';
 

@@ -4,8 +4,8 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { FileVectorStore, StoreLockedError } from '../../adapters/file-vector-store.ts';
-import { CONTRACT_MODEL, product, unit } from '../contract/vector-store-contract.ts';
+import { FileVectorStore, StoreLockedError } from '#adapters/file-vector-store.ts';
+import { CONTRACT_MODEL, product, unit } from '#test/contract/vector-store-contract.ts';
 import { tempDirs } from './temp-dirs.ts';
 
 const newDir = tempDirs('vector-lock');

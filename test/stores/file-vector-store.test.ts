@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { FileVectorStore } from '../../adapters/file-vector-store.ts';
-import { InputError, ModelMismatchError, ThreadfinderError } from '../../core/errors.ts';
+import { FileVectorStore } from '#adapters/file-vector-store.ts';
+import { InputError, ModelMismatchError, ThreadfinderError } from '#core/errors.ts';
 import {
   CONTRACT_MODEL,
   collect,
   product,
   unit,
   vectorStoreContract,
-} from '../contract/vector-store-contract.ts';
+} from '#test/contract/vector-store-contract.ts';
 import { tempDirs } from './temp-dirs.ts';
 
 const newDir = tempDirs('vectors');

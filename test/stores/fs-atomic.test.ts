@@ -1,8 +1,8 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chunk } from '../../core/chunk.ts';
-import { writeFileAtomically } from '../../core/fs-atomic.ts';
+import { chunk } from '#core/chunk.ts';
+import { writeFileAtomically } from '#core/fs-atomic.ts';
 import { tempDirs } from './temp-dirs.ts';
 
 const tempDir = tempDirs('atomic');

@@ -1,9 +1,9 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FsBlobStore } from '../../adapters/fs-blob-store.ts';
-import { InputError } from '../../core/errors.ts';
-import { blobStoreContract } from '../contract/blob-store-contract.ts';
+import { FsBlobStore } from '#adapters/fs-blob-store.ts';
+import { InputError } from '#core/errors.ts';
+import { blobStoreContract } from '#test/contract/blob-store-contract.ts';
 import { tempDirs } from './temp-dirs.ts';
 
 const newDir = tempDirs('blobs');

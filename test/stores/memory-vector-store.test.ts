@@ -1,4 +1,4 @@
-import { vectorStoreContract } from '../contract/vector-store-contract.ts';
-import { MemoryVectorStore } from '../support/memory-vector-store.ts';
+import { vectorStoreContract } from '#test/contract/vector-store-contract.ts';
+import { MemoryVectorStore } from '#test/support/memory-vector-store.ts';
 
 vectorStoreContract('MemoryVectorStore (test fake)', async () => new MemoryVectorStore());

@@ -1,14 +1,14 @@
 import { Binary, BSON } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { checkRecord } from '../../adapters/file-vector-store/validate.ts';
+import { checkRecord } from '#adapters/file-vector-store/validate.ts';
 import {
   facetsOf,
   fromProductDocument,
   type ProductDocument,
   toProductDocument,
-} from '../../adapters/mongo/documents.ts';
-import type { ProductRecord } from '../../core/types.ts';
-import { normalize } from '../../core/vectors.ts';
+} from '#adapters/mongo/documents.ts';
+import type { ProductRecord } from '#core/types.ts';
+import { normalize } from '#core/vectors.ts';
 
 const record = (overrides: Partial<ProductRecord> = {}): ProductRecord => ({
   id: 'p1',

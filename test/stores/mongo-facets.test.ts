@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { facetsFromRow, facetsPipeline } from '../../adapters/mongo/facets.ts';
+import { facetsFromRow, facetsPipeline } from '#adapters/mongo/facets.ts';
 
 describe('MongoVectorStore facets query', () => {
   it('is one $facet stage grouping categories and colours without case, and the numeric price range', () => {

@@ -1,13 +1,13 @@
 import type { Collection, Document, SearchIndexDescription } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { type SearchIndexState, waitForSearchIndex } from '../../adapters/mongo/index-wait.ts';
+import { type SearchIndexState, waitForSearchIndex } from '#adapters/mongo/index-wait.ts';
 import {
   definitionMatches,
   ensureVectorIndex,
   vectorIndexDefinition,
   vectorIndexDescription,
-} from '../../adapters/mongo/search-index.ts';
-import { ThreadfinderError } from '../../core/errors.ts';
+} from '#adapters/mongo/search-index.ts';
+import { ThreadfinderError } from '#core/errors.ts';
 
 describe('vectorIndexDescription', () => {
   it('is a vectorSearch index on the vector field with the model dimension and pre-filter fields', () => {

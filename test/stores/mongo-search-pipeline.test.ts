@@ -8,9 +8,9 @@ import {
   numCandidatesFor,
   scoreToCosine,
   toAtlasFilter,
-} from '../../adapters/mongo/search-pipeline.ts';
-import { InputError } from '../../core/errors.ts';
-import type { SearchOptions } from '../../core/ports/vector-store.ts';
+} from '#adapters/mongo/search-pipeline.ts';
+import { InputError } from '#core/errors.ts';
+import type { SearchOptions } from '#core/ports/vector-store.ts';
 
 const plain = (k: number): CheckedSearch => ({ k, excludeIds: [] });
 

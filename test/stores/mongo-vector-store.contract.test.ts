@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Db, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { ProductDocument } from '../../adapters/mongo/documents.ts';
-import { buildSearchPipeline, scoreToCosine } from '../../adapters/mongo/search-pipeline.ts';
-import { createMongoClient, MongoVectorStore } from '../../adapters/mongo-vector-store.ts';
-import type { IndexInfo, SearchOptions, VectorStore } from '../../core/ports/vector-store.ts';
-import type { Hit, ProductRecord } from '../../core/types.ts';
-import { dot, normalize } from '../../core/vectors.ts';
-import { CONTRACT_MODEL, vectorStoreContract } from '../contract/vector-store-contract.ts';
+import type { ProductDocument } from '#adapters/mongo/documents.ts';
+import { buildSearchPipeline, scoreToCosine } from '#adapters/mongo/search-pipeline.ts';
+import { createMongoClient, MongoVectorStore } from '#adapters/mongo-vector-store.ts';
+import type { IndexInfo, SearchOptions, VectorStore } from '#core/ports/vector-store.ts';
+import type { Hit, ProductRecord } from '#core/types.ts';
+import { dot, normalize } from '#core/vectors.ts';
+import { CONTRACT_MODEL, vectorStoreContract } from '#test/contract/vector-store-contract.ts';
 
 const uri = process.env.MONGODB_URI;
 const INDEX = 'threadfinder_vectors';

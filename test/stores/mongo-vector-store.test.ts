@@ -1,18 +1,14 @@
 import { BSON, type Db, type Document } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import {
-  createMongoClient,
-  LAMBDA_CLIENT_OPTIONS,
-  MongoVectorStore,
-} from '../../adapters/mongo-vector-store.ts';
-import { ConfigError } from '../../core/errors.ts';
+import { createMongoClient, LAMBDA_CLIENT_OPTIONS, MongoVectorStore } from '#adapters/mongo-vector-store.ts';
+import { ConfigError } from '#core/errors.ts';
 import {
   CONTRACT_MODEL,
   collect,
   product,
   unit,
   vectorStoreContract,
-} from '../contract/vector-store-contract.ts';
+} from '#test/contract/vector-store-contract.ts';
 
 /**
  * An in-memory stand-in for the part of an Atlas database MongoVectorStore uses. Documents go through BSON;

@@ -3,11 +3,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createDefaultS3Client } from '../../adapters/s3/default-s3-client.ts';
-import { S3BlobStore, S3BlobStoreError } from '../../adapters/s3-blob-store.ts';
-import { InputError } from '../../core/errors.ts';
-import { blobStoreContract } from '../contract/blob-store-contract.ts';
-import { randomBucketName, type S3TestServer, startS3Server } from '../support/s3-server.ts';
+import { createDefaultS3Client } from '#adapters/s3/default-s3-client.ts';
+import { S3BlobStore, S3BlobStoreError } from '#adapters/s3-blob-store.ts';
+import { InputError } from '#core/errors.ts';
+import { blobStoreContract } from '#test/contract/blob-store-contract.ts';
+import { randomBucketName, type S3TestServer, startS3Server } from '#test/support/s3-server.ts';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const text = (data: Uint8Array): string => new TextDecoder().decode(data);

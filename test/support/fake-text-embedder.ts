@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { TextEmbedder } from '../../core/ports/models.ts';
-import { normalize } from '../../core/vectors.ts';
+import type { TextEmbedder } from '#core/ports/models.ts';
+import { normalize } from '#core/vectors.ts';
 
 /** A deterministic TextEmbedder: chosen texts map to chosen vectors, others to a unit vector hashed from the text. */
 export class FakeTextEmbedder implements TextEmbedder {

@@ -1,7 +1,7 @@
-import { InputError, ModelMismatchError } from '../../core/errors.ts';
-import type { IndexInfo, SearchFilter, SearchOptions, VectorStore } from '../../core/ports/vector-store.ts';
-import type { Hit, ProductRecord } from '../../core/types.ts';
-import { dot } from '../../core/vectors.ts';
+import { InputError, ModelMismatchError } from '#core/errors.ts';
+import type { IndexInfo, SearchFilter, SearchOptions, VectorStore } from '#core/ports/vector-store.ts';
+import type { Hit, ProductRecord } from '#core/types.ts';
+import { dot } from '#core/vectors.ts';
 
 /** An in-memory VectorStore with exact cosine search; it passes the same contract as the real adapters. */
 export class MemoryVectorStore implements VectorStore {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommandLine } from '../../../local/cli-args.ts';
+import { parseCommandLine } from '#cli/args.ts';
 
 const ARN = 'arn:aws:states:eu-west-1:123456789012:execution:tf-ingest:run-1';
 

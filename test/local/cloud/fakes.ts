@@ -8,7 +8,7 @@ import {
   type MapRunItemCounts,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import type { CloudIngestDeps } from '../../../local/cloud/ports.ts';
+import type { CloudIngestDeps } from '#cli/cloud-ingest/ports.ts';
 
 /** An error shaped like the AWS SDK's service errors. */
 export function awsError(name: string, status = 400, fault: 'client' | 'server' = 'client'): Error {

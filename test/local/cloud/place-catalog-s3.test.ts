@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { placeCatalog } from '../../../local/cloud/place-catalog.ts';
-import { type S3TestServer, startS3Server } from '../../support/s3-server.ts';
+import { placeCatalog } from '#cli/cloud-ingest/place-catalog.ts';
+import { type S3TestServer, startS3Server } from '#test/support/s3-server.ts';
 
 // The same placement the fakes check, through the real S3 client against a local S3-compatible server:
 // a streamed upload with its checksum and metadata, a copy with an encoded source key.

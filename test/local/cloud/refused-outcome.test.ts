@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCloudIngest } from '../../../local/cloud/run-cloud-ingest.ts';
+import { runCloudIngest } from '#cli/cloud-ingest/run-cloud-ingest.ts';
 import { FakeS3, FakeSfn, fakeDeps, STATE_MACHINE_ARN } from './fakes.ts';
 
 const BUCKET = 'tf-data-bucket';

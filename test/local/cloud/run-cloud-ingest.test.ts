@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCloudIngest } from '../../../local/cloud/run-cloud-ingest.ts';
+import { runCloudIngest } from '#cli/cloud-ingest/run-cloud-ingest.ts';
 import { FakeS3, FakeSfn, fakeDeps, STATE_MACHINE_ARN, type Step } from './fakes.ts';
 
 const BUCKET = 'tf-data-bucket';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { executionName, runCloudIngest } from '../../../local/cloud/run-cloud-ingest.ts';
+import { executionName, runCloudIngest } from '#cli/cloud-ingest/run-cloud-ingest.ts';
 import { awsError, FakeS3, FakeSfn, fakeDeps, STATE_MACHINE_ARN, type Step } from './fakes.ts';
 
 const BUCKET = 'tf-data-bucket';

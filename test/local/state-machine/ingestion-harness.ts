@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { FsBlobStore } from '../../../adapters/fs-blob-store.ts';
+import { FsBlobStore } from '#adapters/fs-blob-store.ts';
 import type {
   ChildExecutionRecord,
   MapRunManifest,
   ResultWriterDetails,
   TaskHandler,
-} from '../../../local/state-machine/index.ts';
+} from '#map-runner/index.ts';
 
 /** The fixture definition, typed for the edits tests make to it. */
 export interface FixtureDefinition {

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { InputError } from '../../../core/errors.ts';
+import { InputError } from '#core/errors.ts';
 import {
   LocalExecutionFailedError,
   type MapProgress,
   type ResultWriterDetails,
   runLocalExecution,
   type TaskHandler,
-} from '../../../local/state-machine/index.ts';
+} from '#map-runner/index.ts';
 import {
   type BatchInputShape,
   createHarness,

@@ -2,14 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FsBlobStore } from '../../../adapters/fs-blob-store.ts';
-import { InputError } from '../../../core/errors.ts';
+import { FsBlobStore } from '#adapters/fs-blob-store.ts';
+import { InputError } from '#core/errors.ts';
 import {
   LocalExecutionFailedError,
   type MapProgress,
   runLocalExecution,
   UnsupportedDefinitionError,
-} from '../../../local/state-machine/index.ts';
+} from '#map-runner/index.ts';
 
 let dir: string;
 let blobs: FsBlobStore;

@@ -2,11 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FsBlobStore } from '../../../adapters/fs-blob-store.ts';
-import { childInputs } from '../../../local/state-machine/batching.ts';
-import { type ChildExecutionRecord, type Json, MapRunError } from '../../../local/state-machine/index.ts';
-import { exceedsTolerance } from '../../../local/state-machine/map-settings.ts';
-import { writeMapRunResults } from '../../../local/state-machine/result-writer.ts';
+import { FsBlobStore } from '#adapters/fs-blob-store.ts';
+import { childInputs } from '#map-runner/batching.ts';
+import { type ChildExecutionRecord, type Json, MapRunError } from '#map-runner/index.ts';
+import { exceedsTolerance } from '#map-runner/map-settings.ts';
+import { writeMapRunResults } from '#map-runner/result-writer.ts';
 
 let dir: string | undefined;
 afterEach(async () => {

@@ -3,7 +3,7 @@ import {
   LOCAL_DISTRIBUTED_MAP_RESOURCE,
   substituteDistributedMaps,
   UnsupportedDefinitionError,
-} from '../../../local/state-machine/index.ts';
+} from '#map-runner/index.ts';
 import { embedMap, ingestionDefinition } from './ingestion-harness.ts';
 
 /** A one-state definition around a Distributed Map with the given extra or replaced fields. */

@@ -1,0 +1,83 @@
+import { parseArgs } from 'node:util';
+import type { Config } from '#core/config.ts';
+import { ConfigError } from '#core/errors.ts';
+import { DEFAULT_EMBED_MODEL, findModel, STAND_IN_EMBED_MODEL } from '#models/registry.ts';
+import type { BoundModel } from './check-index.ts';
+import { isDamaged } from './findings.ts';
+import { type RepairResult, repairDataDir } from './repair.ts';
+import { formatCheckReport } from './report-text.ts';
+import { checkDataDir } from './run-check.ts';
+
+/** Exit code of `check` when it found damage (after `--repair`: when damage was found and set aside). */
+export const CHECK_DAMAGE_EXIT = 6;
+
+/** `threadfinder check --help`. */
+export const CHECK_USAGE = `threadfinder check [--repair] [--embed-model ID]
+  Checks the data dir (THREADFINDER_DATA_DIR) without changing it: the index replays cleanly and is bound to
+  the configured model; every stored product's masked images, originals and vector are sound; URL records point
+  to stored originals; run folders are complete. Exit 0 when sound, ${CHECK_DAMAGE_EXIT} on damage.
+  --repair   also set the index's damaged lines aside and rewrite it from its valid records (refused while an
+             ingestion runs), delete images that do not decode and bad URL records, and write runs/<id>-repair.csv listing the
+             affected products: \`threadfinder ingest <that file>\` restores them.
+  --cloud    not available yet for check.`;
+
+/** Runs `threadfinder check`; returns the exit code. */
+export async function runCheckCommand(
+  argv: string[],
+  config: Config,
+  out: (line: string) => void = console.log,
+): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      repair: { type: 'boolean', default: false },
+      cloud: { type: 'boolean', default: false },
+      'embed-model': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    allowPositionals: false,
+  });
+  if (values.help) {
+    out(CHECK_USAGE);
+    return 0;
+  }
+  if (values.cloud)
+    throw new ConfigError('check --cloud is not available yet; run check on a local data dir');
+  const model = configuredModel(config, values['embed-model']);
+  const report = await checkDataDir(config.dataDir, model);
+  out(formatCheckReport(report));
+  if (!isDamaged(report)) return 0;
+  if (values.repair) out(formatRepair(await repairDataDir(report, model.id)));
+  return CHECK_DAMAGE_EXIT;
+}
+
+/** The embedding model an index should be bound to: --embed-model, else the configured or default one. */
+function configuredModel(config: Config, choice: string | undefined): BoundModel {
+  const test = config.models === 'test';
+  const id = choice ?? config.model?.embed ?? (test ? STAND_IN_EMBED_MODEL : DEFAULT_EMBED_MODEL);
+  const spec = findModel(id);
+  if (spec?.task !== 'embed') throw new ConfigError(`--embed-model ${id} is not a known embedding model`);
+  return { id: spec.id, dim: spec.dim };
+}
+
+function formatRepair(r: RepairResult): string {
+  return [
+    'Repair:',
+    r.setAsideTo
+      ? `  the index's damaged lines were set aside in ${r.setAsideTo}; the log was rewritten from its valid records`
+      : '  the index log had no damaged line to set aside',
+    ...(r.deletedBlobs.length
+      ? [
+          `  deleted ${r.deletedBlobs.length} broken blob(s), made again by the next ingest: ${r.deletedBlobs.join(', ')}`,
+        ]
+      : []),
+    r.catalogFile
+      ? `  ${r.catalogProducts.length} affected product(s) listed in ${r.catalogFile}\n  Restore them with: threadfinder ingest ${r.catalogFile}`
+      : '  no affected product could be listed in a catalog',
+    ...(r.unknownProducts.length
+      ? [
+          `  no run or record lists the images of ${r.unknownProducts.join(', ')}: ingest them from the shop's catalog`,
+        ]
+      : []),
+  ].join('\n');
+}

@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { FileVectorStore } from '#adapters/file-vector-store.ts';
+import type { AreaResult, Finding } from './findings.ts';
+
+/** The configured embedding model, as an index binds it. */
+export interface BoundModel {
+  id: string;
+  dim: number;
+}
+
+/**
+ * Replays the index read-only: every damaged line is a finding naming its line, offset and products, and the
+ * index must be bound to the configured model. Returns the open store (null when it cannot be read).
+ */
+export async function checkIndex(
+  indexDir: string,
+  model: BoundModel,
+): Promise<AreaResult & { store: FileVectorStore | null }> {
+  const log = path.join(indexDir, 'vectors.log');
+  if (!existsSync(log)) {
+    const findings: Finding[] = [
+      {
+        area: 'index',
+        severity: 'warning',
+        subject: log,
+        fault: 'no index yet: nothing was ingested with this model',
+      },
+    ];
+    return { checked: { indexRecords: 0 }, findings, store: null };
+  }
+  let store: FileVectorStore;
+  try {
+    store = await FileVectorStore.open(indexDir, { readOnly: true });
+  } catch (error) {
+    const fault = `cannot be replayed: ${(error as Error).message}`;
+    return {
+      checked: { indexRecords: 0 },
+      findings: [{ area: 'index', severity: 'damage', subject: log, fault }],
+      store: null,
+    };
+  }
+  const findings: Finding[] = (store.damage()?.lines ?? []).map((l) => ({
+    area: 'index',
+    severity: 'damage',
+    subject: `${log} line ${l.line} (byte ${l.offset}, ${l.bytes} bytes)`,
+    fault: `${l.fault}${l.kind ? ` in a ${l.kind} record` : ''}${l.ids.length ? ` of ${l.ids.join(', ')}` : ''}; skipped`,
+    ...(l.kind === 'del' ? {} : { productIds: l.ids }),
+  }));
+  const info = await store.info();
+  if (info && (info.model !== model.id || info.dim !== model.dim)) {
+    findings.push({
+      area: 'index',
+      severity: 'damage',
+      subject: log,
+      fault: `bound to model ${info.model} (dim ${info.dim}) but the configured model is ${model.id} (dim ${model.dim}): search refuses it; re-ingest`,
+    });
+  }
+  return { checked: { indexRecords: await store.count() }, findings, store };
+}

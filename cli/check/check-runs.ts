@@ -1,0 +1,50 @@
+import type { BlobStore } from '#core/ports/blob-store.ts';
+import type { AreaResult, Finding } from './findings.ts';
+
+/** Files every finished run leaves under `runs/<id>/`. */
+const RUN_FILES = ['items.json', 'products.json', 'summary.json'] as const;
+
+/**
+ * Every run folder: its JSON files parse, and a run has its items, product list and summary. A run without a
+ * summary was interrupted (or is running): a warning, since the next ingest starts afresh.
+ */
+export async function checkRuns(blobs: BlobStore): Promise<AreaResult> {
+  const keys = await blobs.list('runs/');
+  const byRun = new Map<string, string[]>();
+  for (const key of keys) {
+    const [, run, ...rest] = key.split('/');
+    if (run === undefined || rest.length === 0) continue;
+    byRun.set(run, [...(byRun.get(run) ?? []), rest.join('/')]);
+  }
+  const findings: Finding[] = [];
+  for (const [run, files] of byRun) findings.push(...(await checkRun(blobs, run, files)));
+  return { checked: { runs: byRun.size }, findings };
+}
+
+async function checkRun(blobs: BlobStore, run: string, files: string[]): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const missing = RUN_FILES.filter((f) => !files.includes(f));
+  if (missing.length > 0) {
+    const finished = !missing.includes('summary.json');
+    findings.push({
+      area: 'runs',
+      severity: finished ? 'damage' : 'warning',
+      subject: `runs/${run}/`,
+      fault: `lacks ${missing.join(', ')}${finished ? '' : ': the run was interrupted or is still running'}`,
+    });
+  }
+  for (const file of files.filter((f) => f.endsWith('.json'))) {
+    const key = `runs/${run}/${file}`;
+    try {
+      JSON.parse(Buffer.from(await blobs.get(key)).toString('utf8'));
+    } catch (error) {
+      findings.push({
+        area: 'runs',
+        severity: 'damage',
+        subject: key,
+        fault: `does not parse: ${(error as Error).message}`,
+      });
+    }
+  }
+  return findings;
+}

@@ -1,0 +1,54 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { FileVectorStore } from '#adapters/file-vector-store.ts';
+import { FsBlobStore } from '#adapters/fs-blob-store.ts';
+import { type CheckReport, damagedProductIds } from './findings.ts';
+import { catalogCsv, findCatalogProducts } from './repair-catalog.ts';
+import { indexDirOf } from './run-check.ts';
+
+/** What `check --repair` changed and wrote. */
+export interface RepairResult {
+  /** Where the index's damaged lines were set aside before the log was rewritten without them. */
+  setAsideTo?: string;
+  /** Images that did not decode and bad URL records, deleted so the next ingest makes them again. */
+  deletedBlobs: string[];
+  /** The catalog of the affected products (absent when none could be listed). */
+  catalogFile?: string;
+  catalogProducts: string[];
+  /** Affected products whose images no run and no stored record lists: only the shop's catalog has them. */
+  unknownProducts: string[];
+}
+
+/**
+ * Repairs a checked data dir: opens the index for writing (taking its lock, so never beside an ingestion),
+ * which sets damaged lines aside and rewrites a clean log; deletes the blobs findings mark removable; and writes
+ * `runs/<id>-repair.csv` listing the affected products, which a normal `ingest` of it restores.
+ */
+export async function repairDataDir(
+  report: CheckReport,
+  modelId: string,
+  now = new Date(),
+): Promise<RepairResult> {
+  const indexDir = indexDirOf(report.dataDir, modelId);
+  const blobs = new FsBlobStore(path.join(report.dataDir, 'blobs'));
+  const store = existsSync(path.join(indexDir, 'vectors.log')) ? await FileVectorStore.open(indexDir) : null;
+  try {
+    const damage = store?.damage();
+    const deletedBlobs = [...new Set(report.findings.flatMap((f) => f.removable ?? []))];
+    for (const key of deletedBlobs) await blobs.delete(key);
+    const ids = [...new Set([...damagedProductIds(report.findings), ...(damage?.productIds ?? [])])];
+    const { found, unknown } = await findCatalogProducts(ids, blobs, store);
+    const result: RepairResult = {
+      ...(damage?.setAsideTo ? { setAsideTo: damage.setAsideTo } : {}),
+      deletedBlobs,
+      catalogProducts: found.map((p) => p.id),
+      unknownProducts: unknown,
+    };
+    if (found.length === 0) return result;
+    const key = `runs/check-${now.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-repair.csv`;
+    await blobs.put(key, new TextEncoder().encode(catalogCsv(found)), 'text/csv');
+    return { ...result, catalogFile: path.join(report.dataDir, 'blobs', key) };
+  } finally {
+    await store?.close();
+  }
+}

@@ -1,0 +1,55 @@
+import type { IngestReport } from '#local/ingest.ts';
+import { hostPauseLines } from './host-pause-lines.ts';
+
+/** The end-of-run summary as printed lines: products stored and skipped, images ok and failed by reason. */
+export function formatReport(
+  report: Pick<IngestReport, 'summary' | 'seconds' | 'notProcessed' | 'outcome' | 'fault'>,
+  catalog: { file: string; catalogErrors: number; problemsFile?: string },
+): string[] {
+  const { summary, seconds } = report;
+  const failedBatches = summary.batchesNotEmbedded;
+  const failed = Object.entries(summary.images.failed).filter(([, n]) => n > 0);
+  const failedTotal = failed.reduce((s, [, n]) => s + n, 0);
+  const lines = [
+    `Ingested ${catalog.file} in ${seconds.toFixed(1)} s (run ${summary.runId})`,
+    `  products stored: ${summary.productsStored}` +
+      (summary.productsPartial ? ` (${summary.productsPartial} with some images failed)` : '') +
+      `, skipped: ${summary.productsSkipped.length}`,
+    `  images: ${summary.images.ok} ok, ${failedTotal} failed` +
+      (failed.length ? ` (${failed.map(([r, n]) => `${r} ${n}`).join(', ')})` : ''),
+    ...hostPauseLines(summary.images.deferred ?? 0, summary.hostPauses ?? []),
+  ];
+  if (summary.batchesFailed.length) {
+    lines.push(`  embedded batches failed: ${summary.batchesFailed.length} (their products were not stored)`);
+  }
+  for (const b of summary.batchesFailed.slice(0, 10)) lines.push(`  batch ${b.key} failed: ${b.error}`);
+  for (const w of summary.warnings.slice(0, 10)) lines.push(`  warning: batch ${w.key}: ${w.message}`);
+  if (summary.productsPruned)
+    lines.push(`  products pruned (not in this catalog): ${summary.productsPruned}`);
+  if (summary.pruneSkipped) lines.push(`  ${summary.pruneSkipped}`);
+  if (catalog.catalogErrors) {
+    const where = catalog.problemsFile ? `listed in ${catalog.problemsFile}` : 'listed above';
+    lines.push(`  catalog problems that refused a row or a value: ${catalog.catalogErrors} (${where})`);
+  }
+  if (report.fault) {
+    const left = report.notProcessed ? `; ${report.notProcessed} products were not processed` : '';
+    lines.push(`  stopped by an environment fault (${report.fault.code}) before the run was done${left}`);
+  } else if (report.notProcessed) {
+    lines.push(`  interrupted: ${report.notProcessed} products were not processed (run again to finish)`);
+  } else if (report.outcome === 'incomplete') {
+    lines.push('  the run did not complete: too many batches failed; what was embedded is stored');
+  }
+  for (const s of summary.productsSkipped.slice(0, 10)) {
+    lines.push(`  skipped ${s.id}: ${s.reasons.join(', ')}`);
+  }
+  if (summary.productsSkipped.length > 10)
+    lines.push(`  ... and ${summary.productsSkipped.length - 10} more`);
+  for (const b of failedBatches.slice(0, 10)) {
+    const ids = b.productIds.slice(0, 3).join(', ') + (b.productIds.length > 3 ? ', ...' : '');
+    lines.push(
+      `  batch of ${b.productIds.length} products failed (${ids}): ${b.error}${b.cause ? `: ${b.cause}` : ''}`,
+    );
+  }
+  if (failedBatches.length > 10) lines.push(`  ... and ${failedBatches.length - 10} more failed batches`);
+  return lines;
+}

@@ -1,0 +1,165 @@
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Api, ApiRequest, ApiResponse } from '#functions/search/api-types.ts';
+import { maxBodyBytes } from '#functions/search/api-types.ts';
+import { apiError, bodyTooLarge } from '#functions/search/responses.ts';
+
+/** Request line plus headers; past this node answers 431 (a URL over MAX_URL_CHARS gets the API's 414 first). */
+const MAX_HEADER_BYTES = 64 * 1024;
+
+/** Options of the local HTTP server. */
+export interface ServerOptions {
+  api: Api;
+  /** 0 picks a free port. */
+  port: number;
+  /** Default 127.0.0.1: only this machine can connect. */
+  host?: string;
+}
+
+/** A listening server. */
+export interface RunningServer {
+  /** Base URL, e.g. http://127.0.0.1:3000 */
+  url: string;
+  /** Stops accepting connections, closes idle ones and resolves once in-flight requests are done. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves an Api over node:http with the API's body caps (1 MiB, 8 MiB for an image search; past them the rest
+ * of the body is discarded unread), a 64 KB header cap and request timeouts; requests node
+ * cannot parse get the API's JSON error shape too. Logs nothing per request.
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  const server = http.createServer(
+    {
+      requestTimeout: 30_000,
+      headersTimeout: 15_000,
+      keepAliveTimeout: 5_000,
+      maxHeaderSize: MAX_HEADER_BYTES,
+      // Checked in handle() instead, so that the answer has the API's JSON error shape.
+      requireHostHeader: false,
+    },
+    (req, res) => {
+      handle(options.api, req, res).catch((err: unknown) => {
+        console.error('local server: could not answer a request:', err);
+        res.destroy();
+      });
+    },
+  );
+  server.on('clientError', answerClientError);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+async function handle(api: Api, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  if (req.httpVersion === '1.1' && req.headers.host === undefined) {
+    res.shouldKeepAlive = false;
+    return send(res, apiError(400, 'bad_request', 'an HTTP/1.1 request needs a Host header'));
+  }
+  const url = req.url ?? '/';
+  const limit = maxBodyBytes(req.method ?? 'GET', url.split('?')[0] ?? url);
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) {
+    req.resume();
+    return send(res, bodyTooLarge(limit));
+  }
+  const body = await readBody(req, limit);
+  if (body === 'too_large') return send(res, bodyTooLarge(limit));
+  if (body === 'aborted') return;
+  send(res, await api(toApiRequest(req, body)));
+}
+
+function toApiRequest(req: http.IncomingMessage, body: Uint8Array): ApiRequest {
+  const url = req.url ?? '/';
+  const mark = url.indexOf('?');
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return {
+    method: req.method ?? 'GET',
+    path: mark === -1 ? url : url.slice(0, mark),
+    query: new URLSearchParams(mark === -1 ? '' : url.slice(mark + 1)),
+    rawQuery: mark === -1 ? '' : url.slice(mark + 1),
+    headers,
+    ...(body.byteLength > 0 ? { body } : {}),
+  };
+}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<Uint8Array | 'too_large' | 'aborted'> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > limit) {
+        chunks.length = 0;
+        resolve('too_large');
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', () => resolve('aborted'));
+    req.on('close', () => resolve('aborted'));
+  });
+}
+
+// Node found the request malformed (bad request line, header, version) or too big: answer in JSON, then close.
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable || err.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const answer =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? apiError(
+          431,
+          'headers_too_large',
+          `request line and headers are larger than ${MAX_HEADER_BYTES} bytes`,
+        )
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? apiError(408, 'request_timeout', 'the request did not arrive in time')
+        : apiError(
+            400,
+            'bad_request',
+            `malformed HTTP request: ${err.message.replace(/^Parse Error: /, '')}`,
+          );
+  const body = Buffer.from(answer.body);
+  const reason = http.STATUS_CODES[answer.status] ?? 'Error';
+  const headers = { ...answer.headers, 'content-length': body.length, connection: 'close' };
+  const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`);
+  socket.end(
+    Buffer.concat([Buffer.from(`HTTP/1.1 ${answer.status} ${reason}\r\n${head.join('')}\r\n`), body]),
+  );
+}
+
+function send(res: http.ServerResponse, answer: ApiResponse): void {
+  if (res.headersSent || res.destroyed) return;
+  try {
+    const length = res.req.method === 'HEAD' ? {} : { 'content-length': Buffer.byteLength(answer.body) };
+    res.writeHead(answer.status, { ...answer.headers, ...length });
+    res.end(answer.body);
+  } catch (err) {
+    const fallback = apiError(500, 'internal_error', 'internal server error');
+    if (!res.headersSent) {
+      res.writeHead(fallback.status, fallback.headers);
+      res.end(fallback.body);
+    }
+    console.error('local server: could not write a response:', err);
+  }
+}

@@ -1,0 +1,70 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UndiciHttpClient } from '#adapters/undici-http-client.ts';
+import { ConfigError } from '#core/errors.ts';
+import { createApi } from '#functions/search/api.ts';
+import { type RunningServer, startServer } from './http-server.ts';
+import type { LocalRuntime } from './runtime.ts';
+
+/** The page's folder in the repository. */
+export const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web');
+
+/** Options of serveSearch. */
+export interface ServeOptions {
+  port: number;
+  host?: string;
+  isReady?: () => boolean;
+  /**
+   * Private addresses an image search's `imageUrl` may reach (tests serving images on loopback). The
+   * runtime's own downloader may reach the bundled sample server; image search does not share that.
+   */
+  imageUrlAllowAddresses?: readonly string[];
+}
+
+/**
+ * Loads the text encoder, then serves the API and the page; resolves once listening. Until `isReady` says so
+ * (an ingestion still running), searches and /healthz answer 503. The image models load on the first image
+ * search; where they cannot (a search-only install without them), image search answers 503.
+ */
+export async function serveSearch(rt: LocalRuntime, options: ServeOptions): Promise<RunningServer> {
+  const text = await rt.textEmbedder();
+  const http = new UndiciHttpClient({
+    allowPrivateHosts: rt.config.allowPrivateHosts,
+    allowAddresses: options.imageUrlAllowAddresses ?? [],
+  });
+  const api = createApi({
+    text,
+    store: rt.store,
+    blobs: rt.blobs,
+    image: {
+      segmenter: rt.segmenter,
+      embedder: rt.imageEmbedder,
+      http,
+      background: rt.config.background,
+      maxPixels: rt.config.download.maxPixels,
+      fetchTimeoutMs: Math.min(rt.config.download.timeoutMs, 15_000),
+    },
+    duplicateThreshold: rt.config.duplicateThreshold,
+    isReady: options.isReady ?? (() => true),
+    webDir: WEB_DIR,
+  });
+  let server: RunningServer;
+  try {
+    server = await startServer({ api, port: options.port, host: options.host });
+  } catch (error) {
+    await http.close();
+    const e = error as NodeJS.ErrnoException;
+    throw new ConfigError(
+      `cannot listen on ${options.host ?? '127.0.0.1'}:${options.port} (THREADFINDER_HOST, PORT): ${e.code ?? e.message}` +
+        (e.code === 'EADDRINUSE' ? '; the port is in use, set PORT to a free one' : ''),
+      { cause: error },
+    );
+  }
+  return {
+    url: server.url,
+    close: async () => {
+      await server.close();
+      await http.close();
+    },
+  };
+}
