@@ -1,5 +1,5 @@
+import type { HostPauseEvent } from '#core/host-pause.ts';
 import type { FailureReason } from '#core/types.ts';
-import type { HostPauseEvent } from '#functions/download/host-health.ts';
 
 /** Counters of an ingestion run, updated by the driver and drawn by a ProgressReporter. */
 export interface ProgressState {

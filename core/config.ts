@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { CLOUD_ENV } from '#cloud/env-names.ts';
+import { CLOUD_ENV } from './env-names.ts';
 import { ConfigError } from './errors.ts';
 import { HOST_WATCH_DEFAULTS } from './host-pause.ts';
 

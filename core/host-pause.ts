@@ -93,3 +93,11 @@ export function parseHostPauses(bytes: Uint8Array): HostPause[] | undefined {
     return undefined;
   }
 }
+
+/** A host's state change, for progress displays. */
+export interface HostPauseEvent {
+  host: string;
+  /** Epoch ms the pause ends; undefined when the host resumed. */
+  until?: number;
+  why?: string;
+}

@@ -37,7 +37,7 @@ export function assetCode(settings: DeploySettings): FunctionCode {
           platform: Platform.LINUX_ARM64,
           ignoreMode: IgnoreMode.DOCKER,
           buildArgs: { EMBED_MODEL: settings.embedModel, SEGMENT_MODEL: settings.segmentModel },
-          cmd: [`dist/functions/${stage}/handler.handler`],
+          cmd: [`dist/cloud/lambda/${stage}.handler`],
         }),
       });
     },
@@ -45,7 +45,7 @@ export function assetCode(settings: DeploySettings): FunctionCode {
       return new nodejs.NodejsFunction(scope, id, {
         ...props,
         runtime: NODE_RUNTIME,
-        entry: path.join(REPO_ROOT, 'functions', stage, 'handler.ts'),
+        entry: path.join(REPO_ROOT, 'cloud', 'lambda', `${stage}.ts`),
         handler: 'handler',
         projectRoot: REPO_ROOT,
         depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),

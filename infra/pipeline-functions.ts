@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { CLOUD_ENV } from '#cloud/env-names.ts';
+import { CLOUD_ENV } from '#core/env-names.ts';
 import type { FunctionCode } from './function-code.ts';
 import type { DeploySettings } from './settings.ts';
 

@@ -5,10 +5,12 @@ import { OnnxSegmenter } from '#adapters/onnx-segmenter.ts';
 import { TransformersImageEmbedder, TransformersTextEmbedder } from '#adapters/transformers-embedder.ts';
 import { UndiciHttpClient } from '#adapters/undici-http-client.ts';
 import type { Config } from '#core/config.ts';
-import { HostLimiter } from '#core/host-limiter.ts';
+import { embedSettings } from '#core/embed-settings.ts';
 import { lazy } from '#core/lazy.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
+import type { HttpClient } from '#core/ports/http-client.ts';
 import type { ImageEmbedder, Segmenter, TextEmbedder } from '#core/ports/models.ts';
+import type { StageEvents, StagePorts } from '#core/ports/stage-ports.ts';
 import type { VectorStore } from '#core/ports/vector-store.ts';
 import type { ResolvedModels } from '#models/resolve.ts';
 
@@ -23,7 +25,6 @@ export interface LocalRuntime {
   imageEmbedder: () => Promise<ImageEmbedder>;
   textEmbedder: () => Promise<TextEmbedder>;
   http: UndiciHttpClient;
-  limiter: HostLimiter;
   /** Frees the segmentation and image models once ingestion is over (a search server needs only text). */
   releaseIngestModels(): Promise<void>;
   close(): Promise<void>;
@@ -71,7 +72,6 @@ export async function createLocalRuntime(
     imageEmbedder: imageEmbedder.get,
     textEmbedder: lazy(() => TransformersTextEmbedder.create({ model: models.embed, batchSize, threads })),
     http,
-    limiter: new HostLimiter(config.download.perHostConcurrency),
     releaseIngestModels,
     close: async () => {
       await releaseIngestModels();
@@ -97,5 +97,35 @@ function releasable<T extends { dispose?(): Promise<void> }>(make: () => Promise
       made = false;
       await model?.dispose?.();
     },
+  };
+}
+
+/** What only some local callers add to the runtime's ports. */
+export interface LocalPortsExtra {
+  /** Progress hooks (the CLI's progress line). */
+  events?: StageEvents;
+  /** Image search's client for `imageUrl`; default: the runtime's own downloader client. */
+  imageUrlHttp?: HttpClient;
+  /** False for `--no-segment` runs: the settings recorded with the vectors say no mask was applied. */
+  segment?: boolean;
+}
+
+/** The local ports every stage's wiring takes: the runtime's disk, embedded store and in-process models. */
+export function localPorts(rt: LocalRuntime, extra: LocalPortsExtra = {}): StagePorts {
+  const { embed } = rt.models;
+  return {
+    blobs: rt.blobs,
+    store: async () => rt.store,
+    embedding: () => ({
+      modelId: embed.id,
+      dim: embed.dim,
+      settings: embedSettings(rt.config, rt.models, extra.segment !== false),
+    }),
+    downloadHttp: () => rt.http,
+    imageUrlHttp: () => extra.imageUrlHttp ?? rt.http,
+    segmenter: rt.segmenter,
+    imageEmbedder: rt.imageEmbedder,
+    textEmbedder: rt.textEmbedder,
+    ...(extra.events && { events: extra.events }),
   };
 }

@@ -3,8 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { UndiciHttpClient } from '#adapters/undici-http-client.ts';
 import { ConfigError } from '#core/errors.ts';
 import { createApi } from '#functions/search/api.ts';
+import { buildSearchDeps } from '#functions/search/deps.ts';
 import { type RunningServer, startServer } from './http-server.ts';
-import type { LocalRuntime } from './runtime.ts';
+import { type LocalRuntime, localPorts } from './runtime.ts';
 
 /** The page's folder in the repository. */
 export const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web');
@@ -27,26 +28,20 @@ export interface ServeOptions {
  * search; where they cannot (a search-only install without them), image search answers 503.
  */
 export async function serveSearch(rt: LocalRuntime, options: ServeOptions): Promise<RunningServer> {
-  const text = await rt.textEmbedder();
   const http = new UndiciHttpClient({
     allowPrivateHosts: rt.config.allowPrivateHosts,
     allowAddresses: options.imageUrlAllowAddresses ?? [],
   });
-  const api = createApi({
-    text,
-    store: rt.store,
-    blobs: rt.blobs,
-    image: {
-      segmenter: rt.segmenter,
-      embedder: rt.imageEmbedder,
-      http,
-      background: rt.config.background,
-      maxPixels: rt.config.download.maxPixels,
-      fetchTimeoutMs: Math.min(rt.config.download.timeoutMs, 15_000),
+  const deps = await buildSearchDeps(rt.config, localPorts(rt, { imageUrlHttp: http })).catch(
+    async (error) => {
+      await http.close();
+      throw error;
     },
-    duplicateThreshold: rt.config.duplicateThreshold,
+  );
+  const api = createApi({
+    ...deps,
     isReady: options.isReady ?? (() => true),
-    webDir: WEB_DIR,
+    webDir: rt.config.webDir ?? WEB_DIR,
   });
   let server: RunningServer;
   try {

@@ -1,20 +1,24 @@
 import path from 'node:path';
 import type { Context } from 'aws-lambda';
 import { parseBatchEvent } from '#core/batch-schema.ts';
-import { embedSettings } from '#core/embed-settings.ts';
+import type { HostPauseEvent } from '#core/host-pause.ts';
 import type { Batch, ImageRecord } from '#core/types.ts';
+import { buildAggregateDeps } from '#functions/aggregate/deps.ts';
 import { createAggregateHandler } from '#functions/aggregate/handler.ts';
 import type { CompactAggregateSummary } from '#functions/aggregate/types.ts';
-import { buildDownloadDeps, createDownloadHandler } from '#functions/download/handler.ts';
-import type { HostPauseEvent } from '#functions/download/host-health.ts';
+import { buildDownloadDeps } from '#functions/download/deps.ts';
+import { createDownloadHandler } from '#functions/download/handler.ts';
+import { buildEmbedDeps } from '#functions/embed/deps.ts';
 import { createEmbedHandler } from '#functions/embed/handler.ts';
 import type { EmbedResult } from '#functions/embed/run-embed.ts';
+import { buildPrepareDeps } from '#functions/prepare/deps.ts';
 import { createPrepareHandler } from '#functions/prepare/handler.ts';
 import type { PrepareResult } from '#functions/prepare/run-prepare.ts';
+import { buildSegmentDeps } from '#functions/segment/deps.ts';
 import { createSegmentHandler } from '#functions/segment/handler.ts';
 import { createObservability } from '#functions/shared/observe/powertools.ts';
 import { createLocalLockTable } from './local-lock.ts';
-import type { LocalRuntime } from './runtime.ts';
+import { type LocalRuntime, localPorts } from './runtime.ts';
 
 /** The Task states' implementations as the state machine sees them: Lambda-shaped events in, JSON out. */
 export interface StageHandlers {
@@ -79,45 +83,15 @@ export function createLocalStageHandlers(
   // The Lambdas' Powertools log lines and EMF metrics, as JSON lines in a file (the terminal has the progress bar).
   const sink = { kind: 'file', file: localLogFile(config.dataDir) } as const;
   const observe = (stage: string) => ({ observe: createObservability(stage, sink) });
-  const download = createDownloadHandler(
-    buildDownloadDeps(config, rt.blobs, {
-      http: rt.http,
-      limiter: rt.limiter,
-      forceRefresh: config.download.forceRefresh,
-      onHostPause: (event) => observer.hostPaused?.(event),
-    }),
-    observe('download'),
-  );
-  const segment = createSegmentHandler(
-    async () => ({
-      blobs: rt.blobs,
-      segmenter: await rt.segmenter(),
-      background: config.background,
-      maxPixels: config.download.maxPixels,
-    }),
-    observe('segment'),
-  );
-  const embed = createEmbedHandler(
-    async () => ({
-      blobs: rt.blobs,
-      embedder: await rt.imageEmbedder(),
-      maxPixels: config.download.maxPixels,
-      batchSize: config.model.embedBatchSize,
-      onImage: (image) => observer.finished?.(image),
-    }),
-    observe('embed'),
-  );
-  const aggregate = createAggregateHandler(
-    async () => ({
-      blobs: rt.blobs,
-      store: rt.store,
-      modelId: rt.models.embed.id,
-      dim: rt.models.embed.dim,
-      settings: embedSettings(config, rt.models, options.segment !== false),
-    }),
-    observe('aggregate'),
-  );
-  const prepare = createPrepareHandler({ blobs: rt.blobs }, observe('prepare'));
+  const ports = localPorts(rt, {
+    segment: options.segment !== false,
+    events: { hostPaused: (e) => observer.hostPaused?.(e), imageFinished: (i) => observer.finished?.(i) },
+  });
+  const download = createDownloadHandler(buildDownloadDeps(config, ports), observe('download'));
+  const segment = createSegmentHandler(() => buildSegmentDeps(config, ports), observe('segment'));
+  const embed = createEmbedHandler(() => buildEmbedDeps(config, ports), observe('embed'));
+  const aggregate = createAggregateHandler(() => buildAggregateDeps(config, ports), observe('aggregate'));
+  const prepare = createPrepareHandler(buildPrepareDeps(config, ports), observe('prepare'));
   return {
     prepare: (event) => prepare(event, localContext('prepare')),
     download: (event) => download(event, localContext('download', options.downloadInvocationMs)),

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-/** The stages whose handler.ts becomes dist/functions/<stage>/handler.js in the container image. */
+/** The stages whose entry point cloud/lambda/<stage>.ts becomes dist/cloud/lambda/<stage>.js in the container image. */
 export const CONTAINER_STAGES = ['download', 'segment', 'embed', 'search', 'prepare', 'aggregate'] as const;
 
 /**
@@ -12,7 +12,7 @@ export const CONTAINER_STAGES = ['download', 'segment', 'embed', 'search', 'prep
  */
 export async function buildLambdaHandlers(root: string, outDir = path.join(root, 'dist')): Promise<string[]> {
   await rm(outDir, { recursive: true, force: true });
-  const entryPoints = CONTAINER_STAGES.map((s) => path.join(root, 'functions', s, 'handler.ts'));
+  const entryPoints = CONTAINER_STAGES.map((s) => path.join(root, 'cloud', 'lambda', `${s}.ts`));
   await build({
     entryPoints,
     outbase: root,
@@ -25,11 +25,11 @@ export async function buildLambdaHandlers(root: string, outDir = path.join(root,
     sourcemap: true,
     logLevel: 'warning',
   });
-  return CONTAINER_STAGES.map((s) => path.join(outDir, 'functions', s, 'handler.js'));
+  return CONTAINER_STAGES.map((s) => path.join(outDir, 'cloud', 'lambda', `${s}.js`));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
   const files = await buildLambdaHandlers(root);
-  console.log(`built ${files.length} handlers under dist/functions/`);
+  console.log(`built ${files.length} handlers under dist/cloud/lambda/`);
 }

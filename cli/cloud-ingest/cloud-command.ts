@@ -1,7 +1,7 @@
 import { setTimeout as wait } from 'node:timers/promises';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { CLOUD_ENV } from '#cloud/env-names.ts';
+import { CLOUD_ENV } from '#core/env-names.ts';
 import type { CloudArgs } from './cloud-args.ts';
 import { runCloudIngest } from './run-cloud-ingest.ts';
 import { regionOfArn } from './target.ts';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { CLOUD_ENV } from '#cloud/env-names.ts';
+import { CLOUD_ENV } from '#core/env-names.ts';
 import { ConfigError, InputError } from '#core/errors.ts';
 import { explainAwsError, isAbort } from './aws-errors.ts';
 import { DEFAULT_BACKOFF, withBackoff } from './backoff.ts';

@@ -1,4 +1,4 @@
-import { CLOUD_ENV } from '#cloud/env-names.ts';
+import { CLOUD_ENV } from '#core/env-names.ts';
 import { ConfigError, InputError } from '#core/errors.ts';
 import { bucketNameProblem } from './s3-url.ts';
 

@@ -4,7 +4,7 @@ import { hostPausesPrefix, mergeHostPauses, parseHostPauses } from '#core/host-p
 import { depsGetter } from '#core/lazy.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import { observed } from '#functions/shared/observe/middleware.ts';
-import { createObservability, type Observability } from '#functions/shared/observe/powertools.ts';
+import type { Observability } from '#functions/shared/observe/powertools.ts';
 import { aggregateReport } from '#functions/shared/observe/reports.ts';
 import { environmentFaultsNamed, inputErrorsNotRetried } from '#functions/shared/stage-errors.ts';
 import { compactSummary } from './compact.ts';
@@ -127,9 +127,3 @@ export function createAggregateHandler(
     .use(inputErrorsNotRetried())
     .use(environmentFaultsNamed());
 }
-
-/** The deployed handler: dependencies built once per container from the environment the stack sets. */
-export const handler = createAggregateHandler(
-  async () => (await import('#cloud/data-deps.ts')).aggregateDeps(),
-  { observe: createObservability('aggregate') },
-);

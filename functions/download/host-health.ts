@@ -1,4 +1,5 @@
 import { formatDuration } from '#core/format-duration.ts';
+import type { HostPauseEvent } from '#core/host-pause.ts';
 import { type HostPause, type HostWatchSettings, resolveHostWatch } from '#core/host-pause.ts';
 import type { FailureReason } from '#core/types.ts';
 
@@ -18,13 +19,7 @@ export type Admission =
   /** The host's pause budget for the run is spent. */
   | { kind: 'unavailable'; detail: string };
 
-/** A host's state change, for progress displays. */
-export interface HostPauseEvent {
-  host: string;
-  /** Epoch ms the pause ends; undefined when the host resumed. */
-  until?: number;
-  why?: string;
-}
+export type { HostPauseEvent };
 
 type Outcome = 'ok' | 'fault' | 'throttled';
 

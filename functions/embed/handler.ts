@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { parseBatchEvent } from '#core/batch-schema.ts';
 import { depsGetter } from '#core/lazy.ts';
 import { observed } from '#functions/shared/observe/middleware.ts';
-import { createObservability, type Observability } from '#functions/shared/observe/powertools.ts';
+import type { Observability } from '#functions/shared/observe/powertools.ts';
 import { embedReport } from '#functions/shared/observe/reports.ts';
 import { environmentFaultsNamed, inputErrorsNotRetried } from '#functions/shared/stage-errors.ts';
 import { type EmbedDeps, type EmbedResult, runEmbed } from './run-embed.ts';
@@ -20,8 +20,3 @@ export function createEmbedHandler(
     .use(inputErrorsNotRetried())
     .use(environmentFaultsNamed());
 }
-
-/** The deployed handler: dependencies built once per container from the environment the stack sets. */
-export const handler = createEmbedHandler(async () => (await import('#cloud/stage-deps.ts')).embedDeps(), {
-  observe: createObservability('embed'),
-});

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { depsGetter } from '#core/lazy.ts';
 import { observed } from '#functions/shared/observe/middleware.ts';
-import { createObservability, type Observability } from '#functions/shared/observe/powertools.ts';
+import type { Observability } from '#functions/shared/observe/powertools.ts';
 import { prepareReport } from '#functions/shared/observe/reports.ts';
 import { inputErrorsNotRetried } from '#functions/shared/stage-errors.ts';
 import { type PrepareDeps, type PrepareResult, runPrepare } from './run-prepare.ts';
@@ -22,8 +22,3 @@ export function createPrepareHandler(
     .use(options.observe ? observed(options.observe, prepareReport) : [])
     .use(inputErrorsNotRetried());
 }
-
-/** The deployed handler: dependencies built once per container from the environment the stack sets. */
-export const handler = createPrepareHandler(async () => (await import('#cloud/data-deps.ts')).prepareDeps(), {
-  observe: createObservability('prepare'),
-});

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { depsGetter, lazy } from '#core/lazy.ts';
 import { observed } from '#functions/shared/observe/middleware.ts';
-import { createObservability, type Observability } from '#functions/shared/observe/powertools.ts';
+import type { Observability } from '#functions/shared/observe/powertools.ts';
 import { searchReport } from '#functions/shared/observe/reports.ts';
 import { type ApiDeps, createApi } from './api.ts';
 import { fromHttpApiEvent, type HttpApiResult, toHttpApiResult } from './api-gateway.ts';
@@ -38,20 +38,4 @@ export function createSearchHandler(
 export function initWaitMs(env: NodeJS.ProcessEnv = process.env): number {
   if (!env.AWS_LAMBDA_FUNCTION_NAME) return 0;
   return env.AWS_LAMBDA_INITIALIZATION_TYPE === 'provisioned-concurrency' ? Number.POSITIVE_INFINITY : 9_000;
-}
-
-/** The deployed entry point: text and image models from the image, MongoDB Atlas, masked images from S3. */
-export const handler: SearchHandler = createSearchHandler(
-  async () => (await import('#cloud/stage-deps.ts')).searchDeps(),
-  { observe: createObservability('search') },
-);
-
-// Init (module scope): the Secrets Manager read, the Atlas client and the text graph load before the first
-// request, not inside API Gateway's 29 s. A failure here is left to the first request, which retries the build.
-const waitMs = initWaitMs();
-if (waitMs > 0) {
-  const loading = handler.ready().catch(() => undefined);
-  await (Number.isFinite(waitMs)
-    ? Promise.race([loading, new Promise((resolve) => setTimeout(resolve, waitMs).unref())])
-    : loading);
 }

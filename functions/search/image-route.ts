@@ -1,4 +1,4 @@
-import type { ApiDeps } from './api.ts';
+import type { ApiDeps } from './api-deps.ts';
 import type { ApiRequest, ApiResponse } from './api-types.ts';
 import { MAX_IMAGE_BODY_BYTES } from './api-types.ts';
 import { readQueryImage } from './image-request.ts';
@@ -6,6 +6,9 @@ import { runImageSearch } from './image-search.ts';
 import { UnavailableError } from './request-error.ts';
 import { json, notReady } from './responses.ts';
 import { parseSearchOptions } from './search-params.ts';
+
+/** Longest wait for a shopper's `imageUrl` (capped below the download timeout): a search, not an ingestion. */
+export const IMAGE_URL_TIMEOUT_MS = 10_000;
 
 const UNAVAILABLE = 'image_search_unavailable';
 
@@ -35,7 +38,11 @@ export function createImageRoute(deps: ApiDeps) {
     }
     const image = await readQueryImage(req, {
       http: setup.http,
-      limits: { timeoutMs: setup.fetchTimeoutMs ?? 15_000, maxBytes: MAX_IMAGE_BODY_BYTES, maxRedirects: 5 },
+      limits: {
+        timeoutMs: setup.fetchTimeoutMs ?? IMAGE_URL_TIMEOUT_MS,
+        maxBytes: MAX_IMAGE_BODY_BYTES,
+        maxRedirects: 5,
+      },
     });
     const result = await runImageSearch(image, options, {
       store: deps.store,

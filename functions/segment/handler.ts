@@ -3,7 +3,7 @@ import { parseBatchEvent } from '#core/batch-schema.ts';
 import { depsGetter } from '#core/lazy.ts';
 import type { Batch } from '#core/types.ts';
 import { observed } from '#functions/shared/observe/middleware.ts';
-import { createObservability, type Observability } from '#functions/shared/observe/powertools.ts';
+import type { Observability } from '#functions/shared/observe/powertools.ts';
 import { batchStageReport } from '#functions/shared/observe/reports.ts';
 import { environmentFaultsNamed, inputErrorsNotRetried } from '#functions/shared/stage-errors.ts';
 import { runSegment, type SegmentDeps } from './run-segment.ts';
@@ -19,9 +19,3 @@ export function createSegmentHandler(
     .use(inputErrorsNotRetried())
     .use(environmentFaultsNamed());
 }
-
-/** The deployed handler: dependencies built once per container from the environment the stack sets. */
-export const handler = createSegmentHandler(
-  async () => (await import('#cloud/stage-deps.ts')).segmentDeps(),
-  { observe: createObservability('segment') },
-);

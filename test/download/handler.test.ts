@@ -1,14 +1,23 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FsBlobStore } from '#adapters/fs-blob-store.ts';
+import { UndiciHttpClient } from '#adapters/undici-http-client.ts';
+import { handler } from '#cloud/lambda/download.ts';
 import { loadConfig } from '#core/config.ts';
 import { InputError } from '#core/errors.ts';
-import { buildDownloadDeps, createDownloadHandler, handler } from '#functions/download/handler.ts';
+import { buildDownloadDeps } from '#functions/download/deps.ts';
+import { createDownloadHandler } from '#functions/download/handler.ts';
 import { tempDirs } from '#test/stores/temp-dirs.ts';
 import { type MisbehavingServer, startMisbehavingServer } from '#test/support/misbehaving-server.ts';
 
 const newDir = tempDirs('download-handler');
 /** Lambda's context object; the handler does not read it. */
 const context = {} as Parameters<typeof handler>[1];
+
+/** The ports the download stage takes, over loopback (the test server). */
+const ports = (blobs: FsBlobStore) => {
+  const http = new UndiciHttpClient({ allowPrivateHosts: true });
+  return { blobs, downloadHttp: () => http };
+};
 
 describe('download handler', () => {
   let server: MisbehavingServer;
@@ -32,7 +41,7 @@ describe('download handler', () => {
 
   it('takes a Distributed Map batch and returns the downloaded batch under its runId', async () => {
     // Prepare
-    const download = createDownloadHandler(buildDownloadDeps(config, blobs));
+    const download = createDownloadHandler(buildDownloadDeps(config, ports(blobs)));
     const event = { Items: [item('a', '/ok.jpg'), item('b', '/missing')], BatchInput: { runId: 'run-7' } };
     // Act
     const out = await download(event, context);
@@ -44,7 +53,7 @@ describe('download handler', () => {
 
   it('takes a plain Batch too', async () => {
     // Prepare
-    const download = createDownloadHandler(buildDownloadDeps(config, blobs));
+    const download = createDownloadHandler(buildDownloadDeps(config, ports(blobs)));
     // Act
     const out = await download({ runId: 'run-8', items: [item('a', '/ok.png')] }, context);
     // Assess
@@ -56,7 +65,7 @@ describe('download handler', () => {
 
   it('rejects a malformed event with an InputError naming the bad field, before any fetch', async () => {
     // Prepare
-    const download = createDownloadHandler(buildDownloadDeps(config, blobs));
+    const download = createDownloadHandler(buildDownloadDeps(config, ports(blobs)));
     const event = {
       runId: 'run-9',
       items: [{ id: 'a', metadata: {}, images: [{ url: 'x', status: 'done' }] }],
@@ -74,7 +83,7 @@ describe('download handler', () => {
     let builds = 0;
     const download = createDownloadHandler(async () => {
       builds++;
-      return buildDownloadDeps(config, blobs);
+      return buildDownloadDeps(config, ports(blobs));
     });
     // Act
     await download({ runId: 'r', items: [item('a', '/ok.jpg')] }, context);

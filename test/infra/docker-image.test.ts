@@ -85,7 +85,7 @@ describe('the container image (functions/Dockerfile, .dockerignore)', () => {
     // Without --omit=dev, npm uninstall reinstalls the devDependencies the prune just removed.
     expect(dockerfile).toMatch(/npm uninstall --no-save --omit=dev /);
     expect(dockerfile).toMatch(/npm prune --omit=dev/);
-    const { packages } = await graph(CONTAINER_STAGES.map((s) => `functions/${s}/handler.ts`));
+    const { packages } = await graph(CONTAINER_STAGES.map((s) => `cloud/lambda/${s}.ts`));
     expect(packages.filter((p) => removed.includes(p))).toEqual([]);
     expect(packages).toContain('onnxruntime-node');
   });

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLOUD_ENV } from '#cloud/env-names.ts';
 import { DEFAULT_MONGO_INDEX, loadConfig } from '#core/config.ts';
+import { CLOUD_ENV } from '#core/env-names.ts';
 import { REPO_ROOT } from '#infra/function-code.ts';
 import { readSettings } from '#infra/settings.ts';
 import { logicalId, synthStack } from './synth.ts';

@@ -21,7 +21,7 @@ describe('the cloud stack (synthesized)', () => {
       expect(props.Architectures).toEqual(['arm64']);
       expect(props.MemorySize, stage).toBe(memory);
       expect(props.Timeout, stage).toBe(timeout);
-      expect(props.ImageConfig.Command).toEqual([`dist/functions/${stage.toLowerCase()}/handler.handler`]);
+      expect(props.ImageConfig.Command).toEqual([`dist/cloud/lambda/${stage.toLowerCase()}.handler`]);
     }
   });
 

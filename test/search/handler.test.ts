@@ -1,11 +1,12 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FsBlobStore } from '#adapters/fs-blob-store.ts';
+import { handler } from '#cloud/lambda/search.ts';
 import { HttpClientError } from '#core/errors.ts';
 import type { ImageEmbedder, Segmenter } from '#core/ports/models.ts';
 import type { ApiDeps } from '#functions/search/api.ts';
 import { createApi } from '#functions/search/api.ts';
-import { createSearchHandler, handler } from '#functions/search/handler.ts';
+import { createSearchHandler } from '#functions/search/handler.ts';
 import { type RunningServer, startServer } from '#local/http-server.ts';
 import { tempDir } from '#test/models/drawn-images.ts';
 import { at, catalogStore, MODEL, textEmbedder } from './fixtures.ts';

@@ -11,7 +11,7 @@ function lambdaInit(
 ): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
   const script = [
     'const t = performance.now();',
-    "const { handler } = await import('./functions/search/handler.ts');",
+    "const { handler } = await import('./cloud/lambda/search.ts');",
     'const loaded = performance.now() - t;',
     "const event = { version: '2.0', rawPath: '/healthz', requestContext: { http: { method: 'GET' } }, headers: {} };",
     'const answer = await handler(event, {}).catch((e) => ({ error: e.message }));',

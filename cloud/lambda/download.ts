@@ -1,0 +1,11 @@
+import { buildDownloadDeps } from '#functions/download/deps.ts';
+import { createDownloadHandler } from '#functions/download/handler.ts';
+import { createObservability } from '#functions/shared/observe/powertools.ts';
+import { cloudConfig } from '../data-ports.ts';
+import { cloudPorts } from '../model-ports.ts';
+
+/** The deployed download function: originals to the data bucket. */
+export const handler = createDownloadHandler(
+  async () => buildDownloadDeps(await cloudConfig(), await cloudPorts()),
+  { observe: createObservability('download') },
+);
