@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { type CatalogFormat, readCatalogBytes } from '#core/catalog/index.ts';
+import { localCatalogKey } from '#core/contracts/run-layout.ts';
 import type { PrepareResult } from '#functions/prepare/run-prepare.ts';
 import { type IngestReport, runIngestion } from '#local/ingest.ts';
 import type { LocalRuntime } from '#local/runtime.ts';
@@ -132,7 +133,7 @@ async function placeCatalog(rt: LocalRuntime, file: string): Promise<string> {
       .basename(absolute)
       .replace(/[^A-Za-z0-9._-]/g, '_')
       .slice(-100) || 'catalog';
-  const key = `catalogs/local/${createHash('sha256').update(absolute).digest('hex').slice(0, 16)}/${name}`;
+  const key = localCatalogKey(createHash('sha256').update(absolute).digest('hex').slice(0, 16), name);
   await rt.blobs.put(key, bytes, 'text/plain');
   return key;
 }

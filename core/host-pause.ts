@@ -72,7 +72,6 @@ export function mergeHostPauses(lists: Iterable<readonly HostPause[]>): HostPaus
 }
 
 /** Prefix of a run's host pause reports, one per batch that saw a paused host. */
-export const hostPausesPrefix = (runId: string): string => `runs/${runId}/hosts/`;
 
 const hostPauseSchema = z.object({
   host: z.string().max(300),

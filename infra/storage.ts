@@ -2,16 +2,10 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { PREFIXES } from '#core/contracts/run-layout.ts';
 
 /** Key prefixes of the data bucket, shared with the functions' blob keys. */
-export const BUCKET_PREFIXES = {
-  catalogs: 'catalogs/',
-  runs: 'runs/',
-  mapResults: 'map-results/',
-  originals: 'originals/',
-  masked: 'masked/',
-  urls: 'urls/',
-} as const;
+export const BUCKET_PREFIXES = PREFIXES;
 
 /**
  * The data bucket (catalogs, originals, masked images, run files, Map results) with its access-log bucket,

@@ -3,6 +3,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { HOST_REPORTS_GRANT } from '#core/contracts/run-layout.ts';
 import { Alarms } from './alarms.ts';
 import { Dashboard } from './dashboard.ts';
 import type { FunctionCode } from './function-code.ts';
@@ -40,7 +41,7 @@ export class ThreadfinderStack extends Stack {
         { prefix: P.originals, access: 'rw' },
         { prefix: P.urls, access: 'rw' },
         // What a batch saw of paused hosts (runs/<runId>/hosts/), read back by its next pass.
-        { prefix: `${P.runs}*/hosts/`, access: 'rw' },
+        { prefix: HOST_REPORTS_GRANT, access: 'rw' },
       ],
       segment: [
         { prefix: P.originals, access: 'r' },

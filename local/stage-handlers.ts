@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Context } from 'aws-lambda';
-import { parseBatchEvent } from '#core/batch-schema.ts';
+import { parseBatchEvent } from '#core/contracts/batch-schema.ts';
 import type { HostPauseEvent } from '#core/host-pause.ts';
 import type { Batch, ImageRecord } from '#core/types.ts';
 import { buildAggregateDeps } from '#functions/aggregate/deps.ts';

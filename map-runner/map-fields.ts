@@ -1,6 +1,6 @@
 import { isObject } from './asl.ts';
 import { UnsupportedDefinitionError } from './errors.ts';
-import type { MapSettingName } from './map-spec.ts';
+import type { MapSettingName } from './map-setting-names.ts';
 
 const S3_GET_OBJECT = /^arn:[\w-]+:states:::s3:getObject$/;
 const S3_PUT_OBJECT = /^arn:[\w-]+:states:::s3:putObject$/;

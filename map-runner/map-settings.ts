@@ -1,7 +1,8 @@
 import { isObject } from './asl.ts';
 import { TerminalStateError, UnsupportedDefinitionError } from './errors.ts';
 import { nonNegativeInteger } from './map-fields.ts';
-import { type DistributedMapSpec, MAP_SETTINGS, type MapSettingName } from './map-spec.ts';
+import { MAP_SETTINGS, type MapSettingName } from './map-setting-names.ts';
+import type { DistributedMapSpec } from './map-spec.ts';
 
 /** A Map's settings for one run: the definition's fixed values and its `…Path` values as resolved. */
 export type MapSettings = Partial<Record<MapSettingName, number>>;

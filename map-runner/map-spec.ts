@@ -1,17 +1,7 @@
 import { type AslDefinition, type AslState, asDefinition, isObject } from './asl.ts';
 import { UnsupportedDefinitionError } from './errors.ts';
 import { nonNegativeInteger, onlyFields, readerParameters, writerParameters } from './map-fields.ts';
-
-/** Runtime numbers a Distributed Map may take from its input through a `…Path` field. */
-export const MAP_SETTINGS = [
-  'MaxItems',
-  'MaxItemsPerBatch',
-  'MaxInputBytesPerBatch',
-  'MaxConcurrency',
-  'ToleratedFailurePercentage',
-  'ToleratedFailureCount',
-] as const;
-export type MapSettingName = (typeof MAP_SETTINGS)[number];
+import type { MapSettingName } from './map-setting-names.ts';
 
 /** What the local runner executes for one Distributed Map state, read from its definition. */
 export interface DistributedMapSpec {

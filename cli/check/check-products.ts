@@ -1,4 +1,5 @@
 import { mapLimit } from '#core/concurrency.ts';
+import { contentHashOf, originalsOfHash } from '#core/contracts/run-layout.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { VectorStore } from '#core/ports/vector-store.ts';
 import type { ProductRecord } from '#core/types.ts';
@@ -50,9 +51,9 @@ async function checkProduct(
     const masked = await images.check(maskedKey);
     if (masked !== 'ok')
       damage(maskedKey, `masked image of product ${record.id} is ${masked}`, broken(masked, maskedKey));
-    const originals = await blobs.list(`originals/${originalName(maskedKey)}.`);
+    const originals = await blobs.list(originalsOfHash(contentHashOf(maskedKey)));
     if (originals.length === 0) {
-      damage(`originals/${originalName(maskedKey)}.*`, `original of product ${record.id} is missing`);
+      damage(`${originalsOfHash(contentHashOf(maskedKey))}*`, `original of product ${record.id} is missing`);
       continue;
     }
     for (const key of originals) {
@@ -62,11 +63,6 @@ async function checkProduct(
     }
   }
   return findings;
-}
-
-/** The content hash a masked key was named after: `masked/<model>/<colour>/<hash>[.nogarment].png`. */
-function originalName(maskedKey: string): string {
-  return (maskedKey.split('/').pop() ?? '').replace(/(\.nogarment)?\.png$/, '');
 }
 
 function broken(health: string, key: string): string | undefined {

@@ -1,3 +1,4 @@
+import { PREFIXES } from '#core/contracts/run-layout.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { AreaResult, Finding } from './findings.ts';
 
@@ -9,7 +10,7 @@ const RUN_FILES = ['items.json', 'products.json', 'summary.json'] as const;
  * summary was interrupted (or is running): a warning, since the next ingest starts afresh.
  */
 export async function checkRuns(blobs: BlobStore): Promise<AreaResult> {
-  const keys = await blobs.list('runs/');
+  const keys = await blobs.list(PREFIXES.runs);
   const byRun = new Map<string, string[]>();
   for (const key of keys) {
     const [, run, ...rest] = key.split('/');

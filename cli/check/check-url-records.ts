@@ -1,4 +1,5 @@
 import { mapLimit } from '#core/concurrency.ts';
+import { PREFIXES } from '#core/contracts/run-layout.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import { urlRecordKey } from '#functions/download/url-record.ts';
 import type { AreaResult, Finding } from './findings.ts';
@@ -7,7 +8,7 @@ const CONCURRENCY = 16;
 
 /** Every URL record (`urls/*.json`) is readable, filed under its URL's key, and points to a stored original. */
 export async function checkUrlRecords(blobs: BlobStore): Promise<AreaResult> {
-  const keys = await blobs.list('urls/');
+  const keys = await blobs.list(PREFIXES.urls);
   const found = await mapLimit(keys, CONCURRENCY, (key) => checkRecord(blobs, key));
   return { checked: { urlRecords: keys.length }, findings: found.flat() };
 }

@@ -1,3 +1,4 @@
+import { PREFIXES } from '#core/contracts/run-layout.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { VectorStore } from '#core/ports/vector-store.ts';
 import type { ProductMetadata } from '#core/types.ts';
@@ -21,7 +22,9 @@ export async function findCatalogProducts(
 ): Promise<{ found: CatalogProduct[]; unknown: string[] }> {
   const pending = new Set(ids);
   const found = new Map<string, CatalogProduct>();
-  const itemFiles = (await blobs.list('runs/')).filter((k) => /^runs\/[^/]+\/items\.json$/.test(k)).reverse();
+  const itemFiles = (await blobs.list(PREFIXES.runs))
+    .filter((k) => /^runs\/[^/]+\/items\.json$/.test(k))
+    .reverse();
   for (const key of itemFiles) {
     if (pending.size === 0) break;
     for (const item of await readItems(blobs, key)) {

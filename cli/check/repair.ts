@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { FileVectorStore } from '#adapters/file-vector-store.ts';
 import { FsBlobStore } from '#adapters/fs-blob-store.ts';
+import { repairCatalogKey } from '#core/contracts/run-layout.ts';
 import { type CheckReport, damagedProductIds } from './findings.ts';
 import { catalogCsv, findCatalogProducts } from './repair-catalog.ts';
 import { indexDirOf } from './run-check.ts';
@@ -45,7 +46,7 @@ export async function repairDataDir(
       unknownProducts: unknown,
     };
     if (found.length === 0) return result;
-    const key = `runs/check-${now.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-repair.csv`;
+    const key = repairCatalogKey(now.toISOString().replace(/[-:]/g, '').replace(/\..*/, ''));
     await blobs.put(key, new TextEncoder().encode(catalogCsv(found)), 'text/csv');
     return { ...result, catalogFile: path.join(report.dataDir, 'blobs', key) };
   } finally {

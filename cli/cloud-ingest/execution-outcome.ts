@@ -1,4 +1,5 @@
 import type { DescribeExecutionCommandOutput, DescribeMapRunCommandOutput } from '@aws-sdk/client-sfn';
+import { summaryKey as runSummaryKey } from '#core/contracts/run-layout.ts';
 import { INGEST_ERRORS, INGEST_OUTPUT } from '#infra/ingest-states.ts';
 import { oneLine } from './aws-errors.ts';
 import { formatSummary, type Json, needsAttention, readJsonPath } from './summary-lines.ts';
@@ -58,7 +59,6 @@ export function describeOutcome(
 }
 
 /** Where the aggregate step writes a run's full summary; the run id is the execution's name. */
-export const runSummaryKey = (runId: string): string => `runs/${runId}/summary.json`;
 
 function failureOutcome(execution: DescribeExecutionCommandOutput, summaryAt: string): Outcome {
   const status = execution.status ?? 'UNKNOWN';

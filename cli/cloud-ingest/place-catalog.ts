@@ -4,12 +4,13 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CopyObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CATALOG_LIMITS } from '#core/catalog/index.ts';
+import { PREFIXES } from '#core/contracts/run-layout.ts';
 import { InputError } from '#core/errors.ts';
 import type { S3Sender } from './ports.ts';
 import { parseS3Url, type S3Location, s3Url } from './s3-url.ts';
 
 /** Where the state machine reads catalogs from, in the data bucket. */
-export const CATALOG_PREFIX = 'catalogs/';
+export const CATALOG_PREFIX = PREFIXES.catalogs;
 /** Larger catalogs are refused before anything is uploaded or copied: the prepare step's own limit. */
 export const MAX_CATALOG_BYTES = CATALOG_LIMITS.maxFileBytes;
 /** Object metadata holding the hex SHA-256 of an uploaded file, so the same file is not uploaded twice. */

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { summaryKey as runSummaryKey } from '#core/contracts/run-layout.ts';
 import { CLOUD_ENV } from '#core/env-names.ts';
 import { ConfigError, InputError } from '#core/errors.ts';
 import { explainAwsError, isAbort } from './aws-errors.ts';
 import { DEFAULT_BACKOFF, withBackoff } from './backoff.ts';
-import { describeOutcome, EXIT, INCOMPLETE_ERROR, runSummaryKey } from './execution-outcome.ts';
+import { describeOutcome, EXIT, INCOMPLETE_ERROR } from './execution-outcome.ts';
 import { ProgressPrinter } from './map-run-progress.ts';
 import { placeCatalog } from './place-catalog.ts';
 import type { CloudIngestDeps } from './ports.ts';

@@ -2,13 +2,14 @@ import { type Dirent, statSync } from 'node:fs';
 import { readdir, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { mapLimit } from '#core/concurrency.ts';
+import { PREFIXES } from '#core/contracts/run-layout.ts';
 import type { BlobEntry, BlobInventory, RemoveResult } from './inventory.ts';
 
 const CONCURRENCY = 32;
 /** FsBlobStore's in-flight writes: never listed, never deleted. */
 const TEMP_PREFIX = '.tf-partial-';
 /** Folders gc may remove once empty: those of the run files it deleted (no writer puts files there again). */
-const RUN_FOLDERS = ['runs/', 'map-results/'];
+const RUN_FOLDERS: readonly string[] = [PREFIXES.runs, PREFIXES.mapResults];
 
 /** The blob folder of a local data dir, listed with sizes and times, and deleted from with care. */
 export class FsBlobInventory implements BlobInventory {

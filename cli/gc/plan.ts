@@ -1,5 +1,6 @@
+import { contentHashOf } from '#core/contracts/run-layout.ts';
 import type { BlobEntry } from './inventory.ts';
-import { contentHashOf, type References } from './references.ts';
+import type { References } from './references.ts';
 
 /** The kinds of blob gc may delete; anything else (catalogs, unknown prefixes) is always kept. */
 export const GC_KINDS = ['originals', 'masked', 'urls', 'runs', 'map-results'] as const;

@@ -1,4 +1,5 @@
 import { mapLimit } from '#core/concurrency.ts';
+import { contentHashOf } from '#core/contracts/run-layout.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { VectorStore } from '#core/ports/vector-store.ts';
 import { urlRecordKey } from '#functions/download/url-record.ts';
@@ -15,11 +16,6 @@ export interface References {
   urlRecordKeys: Set<string>;
   /** Originals those URL records point to (the URL's latest image, even where its product did not use it). */
   originalKeys: Set<string>;
-}
-
-/** The content hash a key is named after: `originals/<hash>.<ext>`, `masked/<model>/<colour>/<hash>[.nogarment].png`. */
-export function contentHashOf(key: string): string {
-  return (key.split('/').pop() ?? '').replace(/(\.nogarment)?\.[a-z0-9]+$/i, '');
 }
 
 /** Collects the references of every product in `stores` (one per embedding model) and their URL records. */

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { decodeToRgb, encodePng } from '#core/image-codec.ts';
-import { decodeForEmbedding } from '#functions/embed/run-embed.ts';
-import { maskGarment, SEGMENT_MAX_SIDE } from '#functions/segment/run-segment.ts';
+import { decodeToRgb, encodePng } from '#core/image/codec.ts';
+import { decodeForEmbedding } from '#core/image/embed-input.ts';
+import { maskGarment, SEGMENT_MAX_SIDE } from '#core/image/mask-garment.ts';
 import type { LocalRuntime } from '#local/runtime.ts';
 import { drawGarment, type GarmentSpec } from '#samples/generator/draw.ts';
 import type { Calibration } from './estimate.ts';

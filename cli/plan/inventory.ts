@@ -1,9 +1,9 @@
 import { mapLimit } from '#core/concurrency.ts';
+import { maskedKeys } from '#core/contracts/run-layout.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { VectorStore } from '#core/ports/vector-store.ts';
 import type { CatalogProduct } from '#core/types.ts';
 import { canonicalUrl, readUrlRecord } from '#functions/download/url-record.ts';
-import { maskedKeys } from '#functions/segment/run-segment.ts';
 import type { Workload } from './estimate.ts';
 
 /** What the data dir already holds for a catalog, image by image, and so what a run would have to do. */

@@ -1,5 +1,5 @@
+import { summaryKey } from '#core/contracts/run-layout.ts';
 import { cut } from './map-result-entry.ts';
-import { summaryKey } from './run-blobs.ts';
 import type { AggregateSummary, CompactAggregateSummary } from './types.ts';
 
 /** Largest compact summary, in bytes of JSON: far below the state machine's 256 KB payload limit. */

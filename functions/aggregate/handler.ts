@@ -1,6 +1,8 @@
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { hostPausesPrefix, mergeHostPauses, parseHostPauses } from '#core/host-pause.ts';
+import { readProductList } from '#core/contracts/product-list.ts';
+import { hostReportsPrefix } from '#core/contracts/run-layout.ts';
+import { mergeHostPauses, parseHostPauses } from '#core/host-pause.ts';
 import { depsGetter } from '#core/lazy.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import { observed } from '#functions/shared/observe/middleware.ts';
@@ -10,13 +12,7 @@ import { environmentFaultsNamed, inputErrorsNotRetried } from '#functions/shared
 import { compactSummary } from './compact.ts';
 import { type MapResults, readMapResults } from './map-results.ts';
 import { type AggregateDeps, runAggregate } from './run-aggregate.ts';
-import {
-  blobBatchSource,
-  deleteBlobs,
-  listEmbeddedKeys,
-  readProductList,
-  writeSummary,
-} from './run-blobs.ts';
+import { blobBatchSource, deleteBlobs, listEmbeddedKeys, writeSummary } from './run-blobs.ts';
 import { type AggregateEvent, parseAggregateEvent } from './schema.ts';
 import type { AggregateSummary, CompactAggregateSummary } from './types.ts';
 
@@ -75,7 +71,7 @@ export async function aggregateRun(
 
 /** What the run's batches saw of paused hosts, merged per host; an unreadable report is left out. */
 async function readHostPauses(blobs: BlobStore, runId: string) {
-  const keys = (await blobs.list(hostPausesPrefix(runId))).filter((k) => k.endsWith('.json'));
+  const keys = (await blobs.list(hostReportsPrefix(runId))).filter((k) => k.endsWith('.json'));
   const reports = await Promise.all(keys.map(async (k) => parseHostPauses(await blobs.get(k)) ?? []));
   return mergeHostPauses(reports);
 }

@@ -1,3 +1,4 @@
+import { InvalidBatchError } from '#core/contracts/embedded-batch.ts';
 import { InputError } from '#core/errors.ts';
 import type { EmbedSettings, VectorStore } from '#core/ports/vector-store.ts';
 import {
@@ -8,7 +9,6 @@ import {
 } from './aggregate-batch.ts';
 import type { MapResults } from './map-results.ts';
 import { pruneStore } from './prune.ts';
-import { InvalidBatchError } from './schema.ts';
 import { addTally, emptyAggregateSummary } from './summary.ts';
 import type { AggregateSummary, BatchSource, EmbeddedBatch } from './types.ts';
 

@@ -1,23 +1,8 @@
+import type { EmbeddedBatch } from '#core/contracts/embedded-batch.ts';
 import type { HostPause } from '#core/host-pause.ts';
-import type { FailureReason, ImageRecord, ProductMetadata } from '#core/types.ts';
+import type { FailureReason } from '#core/types.ts';
 
-/** A product after the embed stage: its images with their final status and one vector per ok image. */
-export interface EmbeddedProduct {
-  id: string;
-  metadata: ProductMetadata;
-  /** Every catalog image in catalog order, with status, reason and maskedKey. */
-  images: ImageRecord[];
-  /** Base64 little-endian Float32 vectors (core/vector-codec.ts), one per ok image, in the order of those images. */
-  vectors: string[];
-}
-
-/** What the embed stage writes per batch, under `runs/<runId>/embedded/<name>.json`. */
-export interface EmbeddedBatch {
-  runId: string;
-  model: string;
-  dim: number;
-  products: EmbeddedProduct[];
-}
+export type { EmbeddedBatch, EmbeddedProduct } from '#core/contracts/embedded-batch.ts';
 
 /** One embedded batch as the aggregate step reads it: a name for reports and a lazy read. */
 export interface BatchSource {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { checkImage, FORMAT_INFO } from '#core/image-check.ts';
+import { originalKey } from '#core/contracts/run-layout.ts';
+import { checkImage, FORMAT_INFO } from '#core/image/check.ts';
 import type { ConditionalValidators, HttpResponse } from '#core/ports/http-client.ts';
 import { failed, type ImageOutcome, shortUrl } from './failure-detail.ts';
 import { type FetchImageDeps, fetchImage } from './fetch-image.ts';
@@ -54,7 +55,7 @@ async function storeOriginal(response: HttpResponse, deps: FetchImageDeps): Prom
   const check = await checkImage(response.body, response.headers['content-type'], deps.settings);
   if (!check.ok) return failed(check.reason, `${check.detail} (${shortUrl(response.finalUrl)})`);
   const { ext, contentType } = FORMAT_INFO[check.format];
-  const key = `originals/${createHash('sha256').update(response.body).digest('hex')}.${ext}`;
+  const key = originalKey(createHash('sha256').update(response.body).digest('hex'), ext);
   if (!(await deps.blobs.has(key))) await deps.blobs.put(key, response.body, contentType);
   return { status: 'ok', originalKey: key };
 }

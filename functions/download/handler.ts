@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { parseBatchEvent } from '#core/batch-schema.ts';
+import { parseBatchEvent } from '#core/contracts/batch-schema.ts';
 import { depsGetter } from '#core/lazy.ts';
 import { observed } from '#functions/shared/observe/middleware.ts';
 import type { Observability } from '#functions/shared/observe/powertools.ts';

@@ -1,6 +1,7 @@
 import { batchDigest } from '#core/batch-digest.ts';
+import { hostReportKey } from '#core/contracts/run-layout.ts';
 import { BlobNotFoundError } from '#core/errors.ts';
-import { type HostPause, hostPausesPrefix, parseHostPauses } from '#core/host-pause.ts';
+import { type HostPause, parseHostPauses } from '#core/host-pause.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { Batch } from '#core/types.ts';
 
@@ -10,7 +11,7 @@ export const MAX_DEFERRAL_PASSES = 20;
 /** The blob that holds what one batch saw of its paused hosts: stable across its passes and retries. */
 export function hostPausesKey(batch: Batch) {
   const digest = batchDigest(batch.items.map((p) => p.id));
-  const key = `${hostPausesPrefix(batch.runId)}${digest}.json`;
+  const key = hostReportKey(batch.runId, digest);
   return {
     key,
     async read(blobs: BlobStore): Promise<HostPause[]> {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { PREFIXES, urlRecordKey as recordKeyOfHash } from '#core/contracts/run-layout.ts';
 import { BlobNotFoundError } from '#core/errors.ts';
-import { FORMAT_INFO } from '#core/image-check.ts';
+import { FORMAT_INFO } from '#core/image/check.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { ConditionalValidators } from '#core/ports/http-client.ts';
 import { freshUntil } from './freshness.ts';
@@ -24,7 +25,7 @@ export interface UrlRecord {
 const MAX_RECORD_BYTES = 8 * 1024;
 const MAX_VALIDATOR_LENGTH = 1024;
 const EXTENSIONS = Object.values(FORMAT_INFO).map((f) => f.ext);
-const ORIGINAL_KEY = new RegExp(`^originals/[0-9a-f]{64}\\.(${EXTENSIONS.join('|')})$`);
+const ORIGINAL_KEY = new RegExp(`^${PREFIXES.originals}[0-9a-f]{64}\\.(${EXTENSIONS.join('|')})$`);
 /** A header value we can send back: visible ASCII and spaces, no CR, LF or other controls. */
 const validator = z
   .string()
@@ -54,7 +55,7 @@ export function canonicalUrl(url: string): string {
 
 /** The blob key of a URL's record: `urls/<sha256 of the canonical URL>.json`. */
 export function urlRecordKey(url: string): string {
-  return `urls/${createHash('sha256').update(canonicalUrl(url)).digest('hex')}.json`;
+  return recordKeyOfHash(createHash('sha256').update(canonicalUrl(url)).digest('hex'));
 }
 
 /**

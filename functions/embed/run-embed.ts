@@ -1,21 +1,14 @@
 import { batchDigest } from '#core/batch-digest.ts';
 import { chunk } from '#core/chunk.ts';
+import type { EmbeddedBatch, EmbeddedProduct } from '#core/contracts/embedded-batch.ts';
+import { embeddedKey } from '#core/contracts/run-layout.ts';
 import { environmentFaultOf } from '#core/env-fault.ts';
 import { errorDetail } from '#core/failure-reasons.ts';
-import { decodeToRgb } from '#core/image-codec.ts';
+import { decodeForEmbedding } from '#core/image/embed-input.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { ImageEmbedder, RgbImage } from '#core/ports/models.ts';
 import type { Batch, ImageRecord } from '#core/types.ts';
 import { encodeVector } from '#core/vector-codec.ts';
-import type { EmbeddedBatch, EmbeddedProduct } from '#functions/aggregate/types.ts';
-
-/** Longest side a masked image is shrunk to before embedding. */
-export const EMBED_MAX_SIDE = 512;
-
-/** Decodes a stored masked (or original) image into what the embedder is given. */
-export function decodeForEmbedding(bytes: Uint8Array, maxPixels: number): Promise<RgbImage> {
-  return decodeToRgb(bytes, { maxPixels, maxSide: EMBED_MAX_SIDE });
-}
 
 /** What the embed stage needs. */
 export interface EmbedDeps {
@@ -40,7 +33,7 @@ export interface EmbedResult {
 
 /** Blob key of a batch's embeddings: stable for the same run and products, so a retry overwrites. */
 export function embeddedBatchKey(runId: string, productIds: string[]): string {
-  return `runs/${runId}/embedded/${batchDigest(productIds)}.json`;
+  return embeddedKey(runId, batchDigest(productIds));
 }
 
 /**

@@ -2,18 +2,17 @@ import { EmptyCatalogError } from '#core/catalog/catalog-error.ts';
 import { decodeCatalog } from '#core/catalog/decode.ts';
 import { firstNonBlankLine } from '#core/catalog/detect.ts';
 import { CATALOG_LIMITS, type CatalogFormat, parseCatalog } from '#core/catalog/index.ts';
+import { writeProductList } from '#core/contracts/product-list.ts';
+import { itemsKey, mapResultsPrefix, problemsKey } from '#core/contracts/run-layout.ts';
 import { BlobNotFoundError, InputError } from '#core/errors.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { CatalogProduct, ProductItem } from '#core/types.ts';
-import { writeProductList } from '#functions/aggregate/run-blobs.ts';
 import { catalogProblems, firstProblems } from './problems.ts';
 import { DEFAULT_LOCK_TTL_SECONDS, type PrepareEvent } from './schema.ts';
 
 /** Key of a run's items file: the JSON array of ProductItem the Distributed Map reads. */
-export const itemsKey = (runId: string): string => `runs/${runId}/items.json`;
 
 /** Key of a run's list of refused catalog rows and warnings, one `error: file:line: message` per line. */
-export const problemsKey = (runId: string): string => `runs/${runId}/catalog-problems.txt`;
 
 /** What the prepare stage needs. */
 export interface PrepareDeps {
@@ -92,7 +91,7 @@ export async function runPrepare(input: PrepareEvent, deps: PrepareDeps): Promis
     catalogWarnings: catalog.warnings.length,
     ...(problems.length > 0 && { problemsKey: problemsKey(runId) }),
     firstProblems: firstProblems(problems),
-    mapResultsPrefix: `map-results/${runId}`,
+    mapResultsPrefix: mapResultsPrefix(runId),
     now,
     lockExpiresAt: now + (input.lockTtlSeconds ?? DEFAULT_LOCK_TTL_SECONDS),
   };

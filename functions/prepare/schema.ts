@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { runIdSchema } from '#core/contracts/run-id.ts';
 import { InputError } from '#core/errors.ts';
 import { formatIssues } from '#core/zod-issues.ts';
-import { runIdSchema } from '#functions/aggregate/schema.ts';
 
 /** How long a run's lock lasts unless the event says otherwise: the state machine's own timeout (24 h). */
 export const DEFAULT_LOCK_TTL_SECONDS = 24 * 60 * 60;

@@ -1,9 +1,9 @@
 import { InputError } from '#core/errors.ts';
-import { checkImage } from '#core/image-check.ts';
-import { decodeToRgb, encodePng } from '#core/image-codec.ts';
+import { checkImage } from '#core/image/check.ts';
+import { decodeToRgb, encodePng } from '#core/image/codec.ts';
+import { decodeForEmbedding } from '#core/image/embed-input.ts';
+import { maskGarment, SEGMENT_MAX_SIDE } from '#core/image/mask-garment.ts';
 import type { ImageEmbedder, RgbImage, Segmenter } from '#core/ports/models.ts';
-import { decodeForEmbedding } from '#functions/embed/run-embed.ts';
-import { maskGarment, SEGMENT_MAX_SIDE } from '#functions/segment/run-segment.ts';
 import { RequestError } from './request-error.ts';
 
 /** How a query image is turned into what the embedder sees, exactly as a catalog image is. */

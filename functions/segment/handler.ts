@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { parseBatchEvent } from '#core/batch-schema.ts';
+import { parseBatchEvent } from '#core/contracts/batch-schema.ts';
 import { depsGetter } from '#core/lazy.ts';
 import type { Batch } from '#core/types.ts';
 import { observed } from '#functions/shared/observe/middleware.ts';

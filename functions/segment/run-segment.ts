@@ -1,10 +1,11 @@
+import { maskedKeys } from '#core/contracts/run-layout.ts';
 import { environmentFaultOf } from '#core/env-fault.ts';
 import { errorDetail } from '#core/failure-reasons.ts';
-import { decodeToRgb, encodePng } from '#core/image-codec.ts';
+import { decodeToRgb, encodePng } from '#core/image/codec.ts';
+import { maskGarment, SEGMENT_MAX_SIDE } from '#core/image/mask-garment.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
-import type { RgbImage, Segmenter } from '#core/ports/models.ts';
+import type { Segmenter } from '#core/ports/models.ts';
 import type { Batch, ImageRecord } from '#core/types.ts';
-import { compositeOnBackground, garmentFraction, MIN_GARMENT_FRACTION } from './composite.ts';
 
 /** What the segment stage needs. */
 export interface SegmentDeps {
@@ -16,18 +17,6 @@ export interface SegmentDeps {
   /** Masked images are shrunk to this longest side (the embedder needs far less). */
   maxSide?: number;
   onImage?: (image: ImageRecord) => void;
-}
-
-/** Longest side an original is shrunk to before segmentation. */
-export const SEGMENT_MAX_SIDE = 1024;
-
-const hex = (rgb: readonly number[]) => rgb.map((c) => c.toString(16).padStart(2, '0')).join('');
-
-/** Blob keys of the masked version of an original: one when a garment was found, one when not. */
-export function maskedKeys(originalKey: string, segmenterId: string, background: readonly number[]) {
-  const base = originalKey.replace(/^originals\//, '').replace(/\.[a-z0-9]+$/i, '');
-  const prefix = `masked/${segmenterId}/${hex(background)}/${base}`;
-  return { found: `${prefix}.png`, notFound: `${prefix}.nogarment.png` };
 }
 
 /**
@@ -76,20 +65,6 @@ async function segmentOne(image: ImageRecord, originalKey: string, deps: Segment
   }
   await deps.blobs.put(keys.found, await encodePng(masked), 'image/png');
   return { ...image, maskedKey: keys.found, garmentFound: true };
-}
-
-/**
- * Replaces the background of a decoded image with a flat colour; when the segmenter finds too little garment,
- * the image is returned unchanged with `garmentFound: false`.
- */
-export async function maskGarment(
-  rgb: RgbImage,
-  segmenter: Segmenter,
-  background: readonly [number, number, number],
-): Promise<{ masked: RgbImage; garmentFound: boolean }> {
-  const mask = await segmenter.segment(rgb);
-  if (garmentFraction(mask) < MIN_GARMENT_FRACTION) return { masked: rgb, garmentFound: false };
-  return { masked: compositeOnBackground(rgb, mask, background), garmentFound: true };
 }
 
 function withoutGarment(image: ImageRecord, key: string): ImageRecord {

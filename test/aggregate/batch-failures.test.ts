@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { parseEmbeddedBatch } from '#core/contracts/embedded-batch.ts';
 import { runAggregate } from '#functions/aggregate/run-aggregate.ts';
-import { parseEmbeddedBatch } from '#functions/aggregate/schema.ts';
 import type { BatchSource, EmbeddedBatch } from '#functions/aggregate/types.ts';
 import { collect } from '#test/contract/vector-store-contract.ts';
 import { MemoryVectorStore } from '#test/support/memory-vector-store.ts';

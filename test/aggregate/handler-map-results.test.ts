@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { writeProductList } from '#core/contracts/product-list.ts';
 import { normalize } from '#core/vectors.ts';
-import { readSummary, writeProductList } from '#functions/aggregate/run-blobs.ts';
+import { readSummary } from '#functions/aggregate/run-blobs.ts';
 import { collect } from '#test/contract/vector-store-contract.ts';
 import { batch, embeddedProduct, MODEL } from './fixtures.ts';
 import { context, handlerSetup } from './handler-setup.ts';

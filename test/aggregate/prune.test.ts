@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { InvalidBatchError } from '#core/contracts/embedded-batch.ts';
 import { normalize } from '#core/vectors.ts';
 import { runAggregate } from '#functions/aggregate/run-aggregate.ts';
-import { InvalidBatchError } from '#functions/aggregate/schema.ts';
 import { collect } from '#test/contract/vector-store-contract.ts';
 import { MemoryVectorStore } from '#test/support/memory-vector-store.ts';
 import { batch, embeddedProduct, failingSource, MODEL, sources } from './fixtures.ts';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { parseBatchEvent } from '#core/batch-schema.ts';
+import { parseBatchEvent } from '#core/contracts/batch-schema.ts';
+import { parseEmbeddedBatch } from '#core/contracts/embedded-batch.ts';
 import { FAILURE_REASONS, zeroFailureCounts } from '#core/failure-reasons.ts';
 import { formatIssues } from '#core/zod-issues.ts';
-import { parseEmbeddedBatch } from '#functions/aggregate/schema.ts';
 
 const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 const image = (extra: Record<string, unknown>) => ({

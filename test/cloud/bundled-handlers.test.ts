@@ -40,7 +40,7 @@ describe('deployed handlers, compiled, against S3', () => {
       THREADFINDER_ALLOW_PRIVATE_HOSTS: '1',
     });
     for (const file of files) {
-      const stage = path.basename(path.dirname(file));
+      const stage = path.basename(file, '.js');
       handlers[stage] = (await import(pathToFileURL(file).href)).handler;
     }
   }, 120_000);

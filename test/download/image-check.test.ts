@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkImage, type ImageFormat, sniffImage } from '#core/image-check.ts';
+import { checkImage, type ImageFormat, sniffImage } from '#core/image/check.ts';
 
 const encode = (format: 'jpeg' | 'png' | 'gif' | 'webp' | 'avif' | 'tiff', width = 24, height = 16) =>
   sharp({ create: { width, height, channels: 3, background: { r: 20, g: 120, b: 200 } } })

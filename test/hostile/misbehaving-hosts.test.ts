@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FsBlobStore } from '#adapters/fs-blob-store.ts';
 import { UndiciHttpClient } from '#adapters/undici-http-client.ts';
-import { parseBatchEvent } from '#core/batch-schema.ts';
+import { parseBatchEvent } from '#core/contracts/batch-schema.ts';
 import { HostLimiter } from '#core/host-limiter.ts';
 import type { Batch, ImageRecord } from '#core/types.ts';
 import { type DownloadDeps, runDownload } from '#functions/download/run-download.ts';

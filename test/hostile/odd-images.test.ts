@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FsBlobStore } from '#adapters/fs-blob-store.ts';
 import { UndiciHttpClient } from '#adapters/undici-http-client.ts';
 import { HostLimiter } from '#core/host-limiter.ts';
-import { decodeToRgb } from '#core/image-codec.ts';
+import { decodeToRgb } from '#core/image/codec.ts';
 import type { ImageRecord } from '#core/types.ts';
 import { runDownload } from '#functions/download/run-download.ts';
 

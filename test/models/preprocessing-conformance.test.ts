@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { toInput } from '#adapters/onnx-segmenter.ts';
 import { type ImageFit, loadPreparePixels } from '#adapters/transformers-pixels.ts';
-import { decodeToRgb } from '#core/image-codec.ts';
+import { decodeToRgb } from '#core/image/codec.ts';
 import { Random } from '#core/random.ts';
 import { findModel } from '#models/registry.ts';
 import type { ResolvedSegmentModel } from '#models/resolve.ts';

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FsBlobStore } from '#adapters/fs-blob-store.ts';
 import { OnnxSegmenter } from '#adapters/onnx-segmenter.ts';
 import { InputError } from '#core/errors.ts';
-import { encodePng } from '#core/image-codec.ts';
+import { encodePng } from '#core/image/codec.ts';
 import type { Mask } from '#core/ports/models.ts';
 import { runSegment } from '#functions/segment/run-segment.ts';
 import { type ResolvedModels, resolveModels } from '#models/resolve.ts';

@@ -6,8 +6,8 @@ import { FsBlobStore } from '#adapters/fs-blob-store.ts';
 import { takeInventory } from '#cli/plan/inventory.ts';
 import { runPlanCommand } from '#cli/plan/plan-command.ts';
 import { loadConfig } from '#core/config.ts';
+import { maskedKeys } from '#core/contracts/run-layout.ts';
 import { writeUrlRecord } from '#functions/download/url-record.ts';
-import { maskedKeys } from '#functions/segment/run-segment.ts';
 import { MemoryVectorStore } from '#test/support/memory-vector-store.ts';
 
 let dir: string;

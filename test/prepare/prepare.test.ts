@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readProductList } from '#functions/aggregate/run-blobs.ts';
+import { readProductList } from '#core/contracts/product-list.ts';
 import { context, NOW_MS, prepareSetup } from './setup.ts';
 
 const setup = prepareSetup('prepare');

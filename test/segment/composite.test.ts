@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compositeOnBackground, garmentFraction } from '#functions/segment/composite.ts';
+import { compositeOnBackground, garmentFraction } from '#core/image/composite.ts';
 
 const GREEN = [0, 177, 64] as const;
 
