@@ -8,6 +8,7 @@ import type {
   StoreDamage,
   VectorStore,
 } from '#core/ports/vector-store.ts';
+import { type CheckedRecord, checkRecord, toProductRecord } from '#core/product-record.ts';
 import type { Hit, ProductRecord } from '#core/types.ts';
 import { encodeVector } from '#core/vector-codec.ts';
 import { rowFilter } from './file-vector-store/filter.ts';
@@ -18,7 +19,6 @@ import { encodePut, encodeRecord, LOG_HEADER } from './file-vector-store/log-for
 import { readOnlyDamage, recoverLog } from './file-vector-store/recover.ts';
 import { replayLog } from './file-vector-store/replay.ts';
 import { VectorTable } from './file-vector-store/table.ts';
-import { type CheckedRecord, checkRecord, toProductRecord } from './file-vector-store/validate.ts';
 
 export { StoreLockedError } from './file-vector-store/lock.ts';
 

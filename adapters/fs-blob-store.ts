@@ -2,43 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { assertValidBlobKey, checkBlobPath, TEMP_PREFIX } from '#core/contracts/blob-key.ts';
 import { environmentFaultOf } from '#core/env-fault.ts';
 import { BlobNotFoundError, InputError } from '#core/errors.ts';
 import { syncDir } from '#core/fs-atomic.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
-
-const TEMP_PREFIX = '.tf-partial-';
-const MAX_KEY_BYTES = 1024;
-const MAX_SEGMENT_BYTES = 255;
-
-/**
- * Throws InputError unless `key` is a relative, '/'-separated blob key without empty, '.' or '..' segments,
- * backslashes or NUL characters (the rules every BlobStore adapter enforces).
- */
-export function assertValidBlobKey(key: string, what = 'blob key'): void {
-  if (typeof key !== 'string' || key.length === 0) throw new InputError(`${what} must be a non-empty string`);
-  checkPath(key, what, false);
-}
-
-function checkPath(text: string, what: string, isPrefix: boolean): void {
-  const shown = JSON.stringify(text);
-  if (text.includes('\0')) throw new InputError(`${what} ${shown} contains a NUL character`);
-  if (text.includes('\\')) throw new InputError(`${what} ${shown} contains a backslash; use '/'`);
-  if (text.startsWith('/')) throw new InputError(`${what} ${shown} is absolute; keys are relative`);
-  if (Buffer.byteLength(text) > MAX_KEY_BYTES) throw new InputError(`${what} is over ${MAX_KEY_BYTES} bytes`);
-  const segments = text.split('/');
-  if (isPrefix) segments.pop();
-  for (const segment of segments) {
-    if (segment === '') throw new InputError(`${what} ${shown} has an empty segment`);
-    if (segment === '.' || segment === '..')
-      throw new InputError(`${what} ${shown} has a '${segment}' segment`);
-    if (segment.startsWith(TEMP_PREFIX))
-      throw new InputError(`${what} ${shown} uses reserved '${TEMP_PREFIX}'`);
-    if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES) {
-      throw new InputError(`${what} ${shown} has a segment over ${MAX_SEGMENT_BYTES} bytes`);
-    }
-  }
-}
 
 function byUtf8(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
@@ -124,7 +92,7 @@ export class FsBlobStore implements BlobStore {
 
   async list(prefix: string): Promise<string[]> {
     if (typeof prefix !== 'string') throw new InputError('blob prefix must be a string');
-    checkPath(prefix, 'blob prefix', true);
+    checkBlobPath(prefix, 'blob prefix', true);
     const base = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
     const keys: string[] = [];
     await this.walk(base, keys);

@@ -8,8 +8,8 @@ import type {
   SearchOptions,
   VectorStore,
 } from '#core/ports/vector-store.ts';
+import { type CheckedRecord, checkRecord } from '#core/product-record.ts';
 import type { Hit, ProductRecord } from '#core/types.ts';
-import { type CheckedRecord, checkRecord } from './file-vector-store/validate.ts';
 import { createMongoClient } from './mongo/client.ts';
 import { fromProductDocument, type ProductDocument, toProductDocument } from './mongo/documents.ts';
 import { type FacetRow, facetsFromRow, facetsPipeline } from './mongo/facets.ts';

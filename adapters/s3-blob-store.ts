@@ -7,9 +7,9 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { assertValidBlobKey } from '#core/contracts/blob-key.ts';
 import { BlobNotFoundError, InputError } from '#core/errors.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
-import { assertValidBlobKey } from './fs-blob-store.ts';
 import { createDefaultS3Client } from './s3/default-s3-client.ts';
 import { isNotFound, S3BlobStoreError } from './s3/s3-blob-store-error.ts';
 

@@ -1,16 +1,9 @@
 import { crc32 } from 'node:zlib';
+import type { StoredDoc } from '#core/product-record.ts';
 
 /** Version of the line format; a log with another version is refused rather than misread. */
 export const LOG_FORMAT = 'threadfinder-vectors';
 export const LOG_VERSION = 1;
-
-/** The stored fields of a product other than its id and vector, as one canonical JSON text. */
-export interface StoredDoc {
-  images: string[];
-  maskedKeys?: (string | null)[];
-  metadata: Record<string, string | number>;
-  imagesUsed: number;
-}
 
 /** One line of the log. */
 export type LogRecord =

@@ -1,4 +1,4 @@
-import type { StoredDoc } from './log-format.ts';
+import type { StoredDoc } from '#core/product-record.ts';
 
 /** A live row's non-vector state. */
 export interface Row {

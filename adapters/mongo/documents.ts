@@ -1,6 +1,6 @@
 import { Binary } from 'mongodb';
-import type { CheckedRecord } from '#adapters/file-vector-store/validate.ts';
 import { ThreadfinderError } from '#core/errors.ts';
+import type { CheckedRecord } from '#core/product-record.ts';
 import type { ProductMetadata, ProductRecord } from '#core/types.ts';
 
 /** Lower-cased copies of the metadata users filter on, indexed as Atlas `filter` fields. */

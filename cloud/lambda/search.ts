@@ -1,8 +1,8 @@
+import { cloudConfig } from '#cloud/data-ports.ts';
+import { cloudPorts } from '#cloud/model-ports.ts';
 import { buildSearchDeps } from '#functions/search/deps.ts';
 import { createSearchHandler, initWaitMs, type SearchHandler } from '#functions/search/handler.ts';
 import { createObservability } from '#functions/shared/observe/powertools.ts';
-import { cloudConfig } from '../data-ports.ts';
-import { cloudPorts } from '../model-ports.ts';
 
 /** The deployed search function: text and image models from the image, MongoDB Atlas, masks from S3. */
 export const handler: SearchHandler = createSearchHandler(

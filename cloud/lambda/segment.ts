@@ -1,8 +1,8 @@
+import { cloudConfig } from '#cloud/data-ports.ts';
+import { cloudPorts } from '#cloud/model-ports.ts';
 import { buildSegmentDeps } from '#functions/segment/deps.ts';
 import { createSegmentHandler } from '#functions/segment/handler.ts';
 import { createObservability } from '#functions/shared/observe/powertools.ts';
-import { cloudConfig } from '../data-ports.ts';
-import { cloudPorts } from '../model-ports.ts';
 
 /** The deployed segment function: the segmentation model from the image, masks to the data bucket. */
 export const handler = createSegmentHandler(

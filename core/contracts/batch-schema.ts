@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { InputError } from '../errors.ts';
-import { FAILURE_REASONS } from '../failure-reasons.ts';
-import type { Batch } from '../types.ts';
-import { formatIssues } from '../zod-issues.ts';
+import { InputError } from '#core/errors.ts';
+import { FAILURE_REASONS } from '#core/failure-reasons.ts';
+import type { Batch } from '#core/types.ts';
+import { formatIssues } from '#core/zod-issues.ts';
 
 /** Product ids: non-empty, at most 256 characters. */
 export const productIdSchema = z.string().min(1).max(256);

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { InputError } from '../errors.ts';
-import { parseJson } from '../json-bytes.ts';
-import type { ImageRecord, ProductMetadata } from '../types.ts';
-import { formatIssues } from '../zod-issues.ts';
+import { InputError } from '#core/errors.ts';
+import { parseJson } from '#core/json-bytes.ts';
+import type { ImageRecord, ProductMetadata } from '#core/types.ts';
+import { formatIssues } from '#core/zod-issues.ts';
 import { imageRecordSchema, metadataSchema, productIdSchema } from './batch-schema.ts';
 
 /** A product after the embed stage: its images with their final status and one vector per ok image. */

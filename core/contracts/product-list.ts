@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { BlobNotFoundError, InputError } from '../errors.ts';
-import { parseJson } from '../json-bytes.ts';
-import type { BlobStore } from '../ports/blob-store.ts';
-import { formatIssues } from '../zod-issues.ts';
+import { BlobNotFoundError, InputError } from '#core/errors.ts';
+import { parseJson } from '#core/json-bytes.ts';
+import type { BlobStore } from '#core/ports/blob-store.ts';
+import { formatIssues } from '#core/zod-issues.ts';
 import { productIdSchema } from './batch-schema.ts';
 import { productListKey } from './run-layout.ts';
 

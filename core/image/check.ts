@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { FailureReason } from '../types.ts';
+import type { FailureReason } from '#core/types.ts';
 
 /** Image formats recognised by their magic bytes. */
 export type ImageFormat = 'jpeg' | 'png' | 'gif' | 'webp' | 'avif' | 'heif' | 'tiff';

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { RgbImage } from '../ports/models.ts';
+import type { RgbImage } from '#core/ports/models.ts';
 
 /** Options for decoding untrusted images. */
 export interface DecodeOptions {

@@ -1,4 +1,4 @@
-import type { Mask, RgbImage } from '../ports/models.ts';
+import type { Mask, RgbImage } from '#core/ports/models.ts';
 
 /** Share of pixels that must be garment for the mask to count as "garment found". */
 export const MIN_GARMENT_FRACTION = 0.005;

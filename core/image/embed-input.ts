@@ -1,4 +1,4 @@
-import type { RgbImage } from '../ports/models.ts';
+import type { RgbImage } from '#core/ports/models.ts';
 import { decodeToRgb } from './codec.ts';
 
 /** Longest side a masked image is shrunk to before embedding. */

@@ -1,4 +1,4 @@
-import type { RgbImage, Segmenter } from '../ports/models.ts';
+import type { RgbImage, Segmenter } from '#core/ports/models.ts';
 import { compositeOnBackground, garmentFraction, MIN_GARMENT_FRACTION } from './composite.ts';
 
 /** Longest side an original is shrunk to before segmentation. */

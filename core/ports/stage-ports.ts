@@ -1,5 +1,5 @@
-import type { HostPauseEvent } from '../host-pause.ts';
-import type { ImageRecord } from '../types.ts';
+import type { HostPauseEvent } from '#core/host-pause.ts';
+import type { ImageRecord } from '#core/types.ts';
 import type { BlobStore } from './blob-store.ts';
 import type { HttpClient } from './http-client.ts';
 import type { ImageEmbedder, Segmenter, TextEmbedder } from './models.ts';

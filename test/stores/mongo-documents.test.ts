@@ -1,12 +1,12 @@
 import { Binary, BSON } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { checkRecord } from '#adapters/file-vector-store/validate.ts';
 import {
   facetsOf,
   fromProductDocument,
   type ProductDocument,
   toProductDocument,
 } from '#adapters/mongo/documents.ts';
+import { checkRecord } from '#core/product-record.ts';
 import type { ProductRecord } from '#core/types.ts';
 import { normalize } from '#core/vectors.ts';
 

@@ -1,6 +1,13 @@
-import { InputError } from '#core/errors.ts';
-import type { ProductMetadata, ProductRecord } from '#core/types.ts';
-import type { StoredDoc } from './log-format.ts';
+import { InputError } from './errors.ts';
+import type { ProductMetadata, ProductRecord } from './types.ts';
+
+/** The stored fields of a product other than its id and vector, as one canonical JSON text. */
+export interface StoredDoc {
+  images: string[];
+  maskedKeys?: (string | null)[];
+  metadata: Record<string, string | number>;
+  imagesUsed: number;
+}
 
 /** How far a stored vector's norm may be from 1 (float32 rounding of a normalised mean is ~1e-7). */
 const UNIT_TOLERANCE = 1e-3;
