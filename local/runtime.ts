@@ -1,12 +1,10 @@
 import path from 'node:path';
 import { FileVectorStore } from '#adapters/file-vector-store.ts';
 import { FsBlobStore } from '#adapters/fs-blob-store.ts';
-import { OnnxSegmenter } from '#adapters/onnx-segmenter.ts';
-import { TransformersImageEmbedder, TransformersTextEmbedder } from '#adapters/transformers-embedder.ts';
+import { createModelAdapters } from '#adapters/model-adapters.ts';
 import { UndiciHttpClient } from '#adapters/undici-http-client.ts';
 import type { Config } from '#core/config.ts';
 import { embedSettings } from '#core/embed-settings.ts';
-import { lazy } from '#core/lazy.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { HttpClient } from '#core/ports/http-client.ts';
 import type { ImageEmbedder, Segmenter, TextEmbedder } from '#core/ports/models.ts';
@@ -50,52 +48,26 @@ export async function createLocalRuntime(
   const store = await FileVectorStore.open(path.join(config.dataDir, 'index', models.embed.id), {
     readOnly: options.readOnly,
   });
-  const { embedBatchSize: batchSize, onnxThreads: threads, imageFit: fit } = config.model;
-  const pixels = { fit, padColour: config.background };
-  const segmenter = releasable(() => OnnxSegmenter.create({ model: models.segment, threads }));
-  const imageEmbedder = releasable(() =>
-    TransformersImageEmbedder.create({ model: models.embed, batchSize, threads, pixels }),
-  );
+  const modelAdapters = createModelAdapters(config, async () => models);
   const http = new UndiciHttpClient({
     allowPrivateHosts: config.allowPrivateHosts,
     allowAddresses: options.allowAddresses,
   });
-  const releaseIngestModels = async () => {
-    await Promise.all([segmenter.release(), imageEmbedder.release()]);
-  };
+  const releaseIngestModels = modelAdapters.releaseImageModels;
   return {
     config,
     models,
     blobs: new FsBlobStore(path.join(config.dataDir, 'blobs')),
     store,
-    segmenter: segmenter.get,
-    imageEmbedder: imageEmbedder.get,
-    textEmbedder: lazy(() => TransformersTextEmbedder.create({ model: models.embed, batchSize, threads })),
+    segmenter: modelAdapters.segmenter,
+    imageEmbedder: modelAdapters.imageEmbedder,
+    textEmbedder: modelAdapters.textEmbedder,
     http,
     releaseIngestModels,
     close: async () => {
       await releaseIngestModels();
       await http.close();
       await store.close();
-    },
-  };
-}
-
-/** A lazily created model that can be freed, and is created again if asked for afterwards. */
-function releasable<T extends { dispose?(): Promise<void> }>(make: () => Promise<T>) {
-  let get = lazy(make);
-  let made = false;
-  return {
-    get: () => {
-      made = true;
-      return get();
-    },
-    release: async () => {
-      if (!made) return;
-      const model = await get().catch(() => undefined);
-      get = lazy(make);
-      made = false;
-      await model?.dispose?.();
     },
   };
 }
