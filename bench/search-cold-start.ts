@@ -1,5 +1,5 @@
 // Search cold start, locally: process start -> first answer of /api/search, with a text graph of real size in
-// place of the SigLIP stand-in's (e.g. the 441 MB graph built by ../shared/tools/arch-models; see README).
+// place of the SigLIP stand-in's (e.g. the 441 MB graph built by ../shared/tools/arch-models; see docs/costs.md).
 //   npx tsx bench/search-cold-start.ts <text_model.onnx> [threads]
 // What a Lambda's init adds on top (the Secrets Manager read, the Atlas connection) is not measured here.
 import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';

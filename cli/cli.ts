@@ -8,7 +8,7 @@ import { ensureModels } from '#models/fetch/ensure-models.ts';
 import type { ResolvedModels } from '#models/resolve.ts';
 import { type CommandLine, parseCommandLine } from './args.ts';
 import { runModelsCommand } from './models-command.ts';
-import { ingestCatalogFile, needsAttention } from './run-ingest.ts';
+import { ingestCatalogFile, runNeedsAttention } from './run-ingest.ts';
 import {
   hasSample,
   SAMPLE_HOST,
@@ -82,7 +82,7 @@ async function ingestCommand(config: Config, models: ResolvedModels, line: Comma
       file: line.catalog ?? '',
       signal: stop.signal,
     });
-    if (needsAttention(report)) process.exitCode = 4;
+    if (runNeedsAttention(report)) process.exitCode = 4;
   } finally {
     stop.dispose();
     await rt.close();

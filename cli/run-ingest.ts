@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { type CatalogFormat, readCatalogBytes } from '#core/catalog/index.ts';
 import { localCatalogKey } from '#core/contracts/run-layout.ts';
+import { needsAttention } from '#functions/aggregate/attention.ts';
 import type { PrepareResult } from '#functions/prepare/run-prepare.ts';
 import { type IngestReport, runIngestion } from '#local/ingest.ts';
 import type { LocalRuntime } from '#local/runtime.ts';
@@ -58,8 +59,8 @@ export async function ingestCatalogFile(
     {
       finished: (image) => {
         if (!progress) return;
-        if (image.status === 'ok') progress.state.imagesOk++;
-        else progress.fail(image.reason ?? 'embed_failed');
+        if (image.status === 'embedded') progress.state.imagesOk++;
+        else progress.fail(image.status === 'failed' ? image.reason : 'embed_failed');
       },
       hostPaused: (event) => progress?.hostPaused(event),
     },
@@ -139,14 +140,15 @@ async function placeCatalog(rt: LocalRuntime, file: string): Promise<string> {
 }
 
 /** True when a run finished but something needs a look: refused rows, failed batches, or nothing stored. */
-export function needsAttention(report: IngestFileReport): boolean {
+export function runNeedsAttention(report: IngestFileReport): boolean {
   const s = report.summary;
-  return (
-    report.outcome === 'incomplete' ||
-    report.catalogErrors > 0 ||
-    s.batchesNotEmbedded.length > 0 ||
-    s.batchesFailed.length > 0 ||
-    s.productsStored === 0 ||
-    report.notProcessed > 0
-  );
+  return needsAttention({
+    productsStored: s.productsStored,
+    batchesFailed: s.batchesFailed.length,
+    batchesNotEmbedded: s.batchesNotEmbedded.length,
+    productsNotEmbedded: s.productsNotEmbedded,
+    mapResultsProblems: s.mapResultsProblems?.length ?? 0,
+    catalogErrors: report.catalogErrors,
+    incomplete: report.outcome === 'incomplete' || report.notProcessed > 0,
+  });
 }

@@ -35,7 +35,7 @@ a batch failed, nothing was stored or the run was interrupted (see the summary);
 Environment: PORT (default 3000), THREADFINDER_HOST (default 127.0.0.1), THREADFINDER_MODELS=test (tiny
 stand-in models: results are meaningless), THREADFINDER_DATA_DIR (default .threadfinder),
 THREADFINDER_MODELS_DIR (default <data dir>/models), THREADFINDER_GARMENT_CLASSES (default upper,lower,full),
-THREADFINDER_IMAGE_FIT (pad|model, default pad); see README.md for the rest.
+THREADFINDER_IMAGE_FIT (pad|model, default pad); see docs/configuration.md for the rest.
 
 ${CLOUD_USAGE}
 

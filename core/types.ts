@@ -33,22 +33,78 @@ export interface CatalogProduct {
   source?: SourceRef;
 }
 
-/** The state of one image as it moves through download, segment and embed. */
-export interface ImageRecord {
+interface ImageBase {
   url: string;
-  /** 'pending' before the download, and after it when the host was still paused (a later pass tries it). */
-  status: 'pending' | 'ok' | 'failed';
-  reason?: FailureReason;
-  /** Human-readable detail for a failure or a warning (HTTP status, decoder message, ...). */
+  /** Human-readable detail: the cause of a failure, or a warning on a success (HTTP status, decoder message). */
   detail?: string;
-  /** Content-addressed blob key of the downloaded original. */
-  originalKey?: string;
-  /** Blob key of the image with its background replaced. */
-  maskedKey?: string;
-  /** False when the segmenter found no garment and the unmasked image was used instead. */
-  garmentFound?: boolean;
   /** Time the download waited for the image's host to resume after a pause (deferred), in ms. */
   waitedMs?: number;
+}
+
+/** Not downloaded yet, or its host was still paused after a download pass (a later pass tries it). */
+export interface PendingImage extends ImageBase {
+  status: 'pending';
+}
+
+/** Failed at some stage, and why; the keys of what was made before it failed. */
+export interface FailedImage extends ImageBase {
+  status: 'failed';
+  reason: FailureReason;
+  originalKey?: string;
+  maskedKey?: string;
+}
+
+/** Downloaded: the content-addressed blob key of its original. */
+export interface DownloadedImage extends ImageBase {
+  status: 'downloaded';
+  originalKey: string;
+}
+
+/** Segmented: the garment on the flat colour, or (garmentFound false) the photo kept as it was. */
+export interface MaskedImage extends ImageBase {
+  status: 'masked';
+  originalKey: string;
+  maskedKey: string;
+  garmentFound: boolean;
+}
+
+/** Embedded: its unit vector, base64 little-endian float32 (core/vector-codec.ts). */
+export interface EmbeddedImage extends ImageBase {
+  status: 'embedded';
+  originalKey: string;
+  /** Absent when the run skipped segmentation (`--no-segment`). */
+  maskedKey?: string;
+  garmentFound?: boolean;
+  vector: string;
+}
+
+/**
+ * The state of one image as it moves through download, segment and embed: each stage takes the status the one
+ * before it leaves and adds what it made, so no stage re-checks optional fields and nothing depends on position.
+ */
+export type ImageRecord = PendingImage | FailedImage | DownloadedImage | MaskedImage | EmbeddedImage;
+
+export type ImageStatus = ImageRecord['status'];
+
+/** An image that came through every stage so far (downloaded, masked or embedded). */
+export type UsableImage = DownloadedImage | MaskedImage | EmbeddedImage;
+
+/** The image failed at a stage: it keeps its URL, wait and keys, and records why. */
+export function failImage(image: ImageRecord, reason: FailureReason, detail: string): FailedImage {
+  return {
+    url: image.url,
+    status: 'failed',
+    reason,
+    detail,
+    ...(image.waitedMs !== undefined && { waitedMs: image.waitedMs }),
+    ...('originalKey' in image && image.originalKey !== undefined && { originalKey: image.originalKey }),
+    ...('maskedKey' in image && image.maskedKey !== undefined && { maskedKey: image.maskedKey }),
+  };
+}
+
+/** True for an image that came through every stage so far. */
+export function isUsable(image: ImageRecord): image is UsableImage {
+  return image.status === 'downloaded' || image.status === 'masked' || image.status === 'embedded';
 }
 
 /** A product travelling through the pipeline stages. */

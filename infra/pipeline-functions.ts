@@ -17,7 +17,7 @@ export interface FunctionSizing {
   onnxThreads?: number;
 }
 
-/** Sizing of every function, justified in README "Deploy to AWS". */
+/** Sizing of every function, justified in docs/deploy.md. */
 export const SIZING = {
   prepare: { memoryMb: 1024, timeout: Duration.minutes(5) },
   download: { memoryMb: 2048, timeout: Duration.minutes(10) },

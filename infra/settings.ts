@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_MONGO_INDEX } from '#core/config.ts';
+import { PREFIXES } from '#core/contracts/run-layout.ts';
 import { formatIssues } from '#core/zod-issues.ts';
 import { DEFAULT_EMBED_MODEL, DEFAULT_SEGMENT_MODEL, findModel } from '#models/registry.ts';
 
@@ -63,9 +64,9 @@ const schema = z.object({
   scheduleTimezone: z.string().min(1).default('UTC'),
   scheduleCatalogKey: z
     .string()
-    .regex(/^catalogs\/\S+$/, 'expected catalogs/<file>')
-    .default('catalogs/catalog.csv'),
-  /** Segment function memory (MB): it buys the vCPUs; new accounts may be held below 10,240 (README). */
+    .refine((k) => k.startsWith(PREFIXES.catalogs) && /^\S+$/.test(k), `expected ${PREFIXES.catalogs}<file>`)
+    .default(`${PREFIXES.catalogs}catalog.csv`),
+  /** Segment function memory (MB): it buys the vCPUs; new accounts may be held below 10,240 (docs/deploy.md). */
   segmentMemoryMb: count(2048, 10_240).default(10_240),
   batchSize: count(1, 100).default(20),
   maxConcurrency: count(1, 1000).default(16),

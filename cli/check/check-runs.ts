@@ -1,4 +1,4 @@
-import { PREFIXES } from '#core/contracts/run-layout.ts';
+import { PREFIXES, runPrefix } from '#core/contracts/run-layout.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { AreaResult, Finding } from './findings.ts';
 
@@ -30,12 +30,12 @@ async function checkRun(blobs: BlobStore, run: string, files: string[]): Promise
     findings.push({
       area: 'runs',
       severity: finished ? 'damage' : 'warning',
-      subject: `runs/${run}/`,
+      subject: runPrefix(run),
       fault: `lacks ${missing.join(', ')}${finished ? '' : ': the run was interrupted or is still running'}`,
     });
   }
   for (const file of files.filter((f) => f.endsWith('.json'))) {
-    const key = `runs/${run}/${file}`;
+    const key = `${runPrefix(run)}${file}`;
     try {
       JSON.parse(Buffer.from(await blobs.get(key)).toString('utf8'));
     } catch (error) {

@@ -1,8 +1,9 @@
 import type { DescribeExecutionCommandOutput, DescribeMapRunCommandOutput } from '@aws-sdk/client-sfn';
 import { summaryKey as runSummaryKey } from '#core/contracts/run-layout.ts';
+import { needsAttention } from '#functions/aggregate/attention.ts';
 import { INGEST_ERRORS, INGEST_OUTPUT } from '#infra/ingest-states.ts';
 import { oneLine } from './aws-errors.ts';
-import { formatSummary, type Json, needsAttention, readJsonPath } from './summary-lines.ts';
+import { formatSummary, type Json, readJsonPath, summaryFacts } from './summary-lines.ts';
 
 /** Where the aggregate step's compact summary sits in the execution's output (its ResultPath in infra/). */
 export const SUMMARY_OUTPUT_PATH = `$.${INGEST_OUTPUT.aggregate}`;
@@ -53,8 +54,8 @@ export function describeOutcome(
   lines.push(...formatSummary(summary));
   const key = isObject(summary) && typeof summary.summaryKey === 'string' ? summary.summaryKey : summaryKey;
   lines.push(`Full summary: ${where(key)}`);
-  const attention =
-    needsAttention(summary) || mapFailed > 0 || (isObject(prepared) && Number(prepared.catalogErrors) > 0);
+  const catalogErrors = isObject(prepared) ? Number(prepared.catalogErrors ?? 0) : 0;
+  const attention = needsAttention(summaryFacts(summary, { catalogErrors, incomplete: mapFailed > 0 }));
   return { lines, exitCode: attention ? EXIT.needsAttention : EXIT.ok, summary };
 }
 

@@ -1,6 +1,7 @@
 import { hostPauseLines } from '#cli/host-pause-lines.ts';
 import type { HostPause } from '#core/host-pause.ts';
 import { truncate } from '#core/truncate.ts';
+import type { RunFacts } from '#functions/aggregate/attention.ts';
 
 /** A parsed JSON value. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -93,17 +94,21 @@ export function formatSummary(summary: Json): string[] {
   return lines;
 }
 
-/** Whether the run stored nothing or lost products to failed batches: the CLI exits 4 then. */
-export function needsAttention(summary: Json): boolean {
-  if (!isObject(summary)) return true;
-  const problems = Array.isArray(summary.mapResultsProblems) ? summary.mapResultsProblems.length : 0;
-  return (
-    summary.productsStored === 0 ||
-    (count(summary.batchesFailed) ?? 0) > 0 ||
-    (count(summary.batchesNotEmbedded) ?? 0) > 0 ||
-    Number(summary.productsNotEmbedded ?? 0) > 0 ||
-    problems > 0
-  );
+/** The run's facts read from a compact or full summary (as JSON), for the one attention policy. */
+export function summaryFacts(
+  summary: Json,
+  extra: { catalogErrors?: number; incomplete?: boolean } = {},
+): RunFacts {
+  const s = isObject(summary) ? summary : {};
+  return {
+    productsStored: isObject(summary) ? Number(s.productsStored ?? 0) : 0,
+    batchesFailed: count(s.batchesFailed) ?? 0,
+    batchesNotEmbedded: count(s.batchesNotEmbedded) ?? 0,
+    productsNotEmbedded: Number(s.productsNotEmbedded ?? 0),
+    mapResultsProblems: count(s.mapResultsProblems) ?? 0,
+    catalogErrors: extra.catalogErrors ?? 0,
+    incomplete: extra.incomplete ?? false,
+  };
 }
 
 function entries(list: Json | undefined, total: number | undefined, line: (entry: Json) => string): string[] {

@@ -63,7 +63,7 @@ interface Product {
 
 const since = (t: number) => Math.round(performance.now() - t);
 
-/** Measures retrieval quality over an ingested index (see the README's "Measuring quality"). */
+/** Measures retrieval quality over an ingested index (see docs/quality.md). */
 export async function runEval(deps: EvalDeps, options: EvalOptions = {}): Promise<EvalResult> {
   const start = performance.now();
   const info = await deps.store.info();

@@ -10,17 +10,50 @@ export const productIdSchema = z.string().min(1).max(256);
 /** Product metadata: string or number values. */
 export const metadataSchema = z.record(z.string(), z.union([z.string(), z.number()]));
 
-/** One ImageRecord as it travels between stages; every stage and the aggregate step read it with this. */
-export const imageRecordSchema = z.object({
-  url: z.string().min(1).max(2048),
-  status: z.enum(['pending', 'ok', 'failed']),
-  reason: z.enum(FAILURE_REASONS).optional(),
+const url = z.string().min(1).max(2048);
+const key = z.string().min(1).max(1024);
+const base = {
+  url,
   detail: z.string().max(4096).optional(),
-  originalKey: z.string().max(1024).optional(),
-  maskedKey: z.string().max(1024).optional(),
-  garmentFound: z.boolean().optional(),
   waitedMs: z.number().int().nonnegative().optional(),
-});
+};
+
+/** One ImageRecord as it travels between stages; every stage and the aggregate step read it with this. */
+export const imageRecordSchema = z.discriminatedUnion('status', [
+  z.object({ ...base, status: z.literal('pending') }).strict(),
+  z
+    .object({
+      ...base,
+      status: z.literal('failed'),
+      reason: z.enum(FAILURE_REASONS),
+      originalKey: key.optional(),
+      maskedKey: key.optional(),
+    })
+    .strict(),
+  z.object({ ...base, status: z.literal('downloaded'), originalKey: key }).strict(),
+  z
+    .object({
+      ...base,
+      status: z.literal('masked'),
+      originalKey: key,
+      maskedKey: key,
+      garmentFound: z.boolean(),
+    })
+    .strict(),
+  z
+    .object({
+      ...base,
+      status: z.literal('embedded'),
+      originalKey: key,
+      maskedKey: key.optional(),
+      garmentFound: z.boolean().optional(),
+      vector: z
+        .string()
+        .min(1)
+        .max(1 << 16),
+    })
+    .strict(),
+]);
 
 const productItem = z.object({
   id: productIdSchema,

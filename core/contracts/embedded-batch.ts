@@ -9,10 +9,8 @@ import { imageRecordSchema, metadataSchema, productIdSchema } from './batch-sche
 export interface EmbeddedProduct {
   id: string;
   metadata: ProductMetadata;
-  /** Every catalog image in catalog order, with status, reason and maskedKey. */
+  /** Every catalog image in catalog order: embedded (with its vector) or failed (with why). */
   images: ImageRecord[];
-  /** Base64 little-endian Float32 vectors (core/vector-codec.ts), one per ok image, in the order of those images. */
-  vectors: string[];
 }
 
 /** What the embed stage writes per batch, under `runs/<runId>/embedded/<name>.json`. */
@@ -32,7 +30,6 @@ const embeddedBatch = z.object({
       id: productIdSchema,
       metadata: metadataSchema,
       images: z.array(imageRecordSchema),
-      vectors: z.array(z.string()),
     }),
   ),
 });

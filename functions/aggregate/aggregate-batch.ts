@@ -1,7 +1,7 @@
 import { InputError, ModelMismatchError } from '#core/errors.ts';
 import { zeroFailureCounts } from '#core/failure-reasons.ts';
 import type { EmbedSettings, ProductImageVectors } from '#core/ports/vector-store.ts';
-import type { ProductRecord } from '#core/types.ts';
+import type { EmbeddedImage, ProductRecord } from '#core/types.ts';
 import { decodeVector } from '#core/vector-codec.ts';
 import { meanOfUnitVectors } from '#core/vectors.ts';
 import type { BatchTally } from './summary.ts';
@@ -93,46 +93,42 @@ function aggregateProduct(
   tally: BatchTally,
 ): { record: ProductRecord; images: ProductImageVectors['images'] } | null {
   const reasons: SkipReason[] = [];
-  let ok = 0;
+  const embedded: { index: number; image: EmbeddedImage }[] = [];
   product.images.forEach((image, i) => {
     if (image.waitedMs) tally.images.deferred++;
-    if (image.status === 'ok') {
-      ok++;
+    if (image.status === 'embedded') {
+      embedded.push({ index: i, image });
       return;
     }
-    if (image.status !== 'failed' || image.reason === undefined) {
+    if (image.status !== 'failed') {
       throw new InputError(
-        `${where} image ${i} (${image.url}) is ${image.status} without a failure reason; the embed stage must mark every image ok or failed with a reason`,
+        `${where} image ${i} (${image.url}) is ${image.status}; the embed stage must leave every image embedded or failed with a reason`,
       );
     }
     reasons.push(image.reason);
     tally.images.failed[image.reason]++;
   });
+  const ok = embedded.length;
   tally.images.total += product.images.length;
   tally.images.ok += ok;
-  if (product.vectors.length !== ok) {
-    throw new InputError(`${where}: has ${ok} ok images but ${product.vectors.length} vectors`);
-  }
   if (ok === 0) {
     tally.productsSkipped.push({ id: product.id, reasons: reasons.length > 0 ? reasons : ['no_images'] });
     return null;
   }
   if (ok < product.images.length) tally.productsPartial++;
-  const vectors = product.vectors.map((text, i) => {
-    const vector = decodeVector(text, { dim, where: `${where} vector ${i}` });
-    if (vector.every((x) => x === 0)) throw new InputError(`${where} vector ${i} is all zeros`);
-    return vector;
+  // Each vector travels with its image: the per-image vectors keep their catalog index.
+  const images = embedded.map(({ index, image }) => {
+    const vector = decodeVector(image.vector, { dim, where: `${where} image ${index} vector` });
+    if (vector.every((x) => x === 0)) throw new InputError(`${where} image ${index} vector is all zeros`);
+    return { index, vector };
   });
-  const mean = meanOfUnitVectors(vectors);
+  const mean = meanOfUnitVectors(images.map((i) => i.vector));
   if (mean.every((x) => x === 0)) throw new InputError(`${where}: its image vectors cancel out`);
-  // The vectors are those of the ok images, in catalog order.
-  const okIndices = product.images.flatMap((image, i) => (image.status === 'ok' ? [i] : []));
-  const images = vectors.map((vector, n) => ({ index: okIndices[n] as number, vector }));
   const record: ProductRecord = {
     id: product.id,
     vector: mean,
     images: product.images.map((image) => image.url),
-    maskedKeys: product.images.map((image) => (image.status === 'ok' ? image.maskedKey : undefined)),
+    maskedKeys: product.images.map((image) => (image.status === 'embedded' ? image.maskedKey : undefined)),
     metadata: product.metadata,
     imagesUsed: ok,
   };

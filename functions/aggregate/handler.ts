@@ -25,6 +25,10 @@ type DepsArg = AggregateHandlerDeps | (() => Promise<AggregateHandlerDeps>);
 type Handler<T> = MiddyfiedHandler<unknown, T, Error, Context>;
 
 /**
+ * One rule decides each product's outcome: stored when an embedded batch blob of the run holds it (the blobs are
+ * the durable truth: after a redrive, a Map Run's results name only the children it re-ran), otherwise not
+ * embedded, with the reason the Map Run's results give. The results never decide a success.
+ *
  * Aggregates a run from its blobs and returns the full summary, also written to `runs/<runId>/summary.json`.
  * With `results`, the map run's failed batches are read first (into the summary, and they stop a prune), and a
  * run with no embedded batch at all still gets a summary. Batches are read one at a time; once the summary is

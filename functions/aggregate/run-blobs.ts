@@ -1,7 +1,7 @@
 import { mapLimit } from '#core/concurrency.ts';
-import { parseEmbeddedBatch } from '#core/contracts/embedded-batch.ts';
+import { InvalidBatchError, parseEmbeddedBatch } from '#core/contracts/embedded-batch.ts';
 import { embeddedPrefix, summaryKey } from '#core/contracts/run-layout.ts';
-import { InputError } from '#core/errors.ts';
+import { BlobNotFoundError, InputError } from '#core/errors.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { AggregateSummary, BatchSource } from './types.ts';
 
@@ -28,7 +28,18 @@ export async function listEmbeddedKeys(
 
 /** A batch source that reads and parses the blob only when asked. */
 export function blobBatchSource(blobs: BlobStore, key: string): BatchSource {
-  return { key, read: async () => parseEmbeddedBatch(await blobs.get(key), key) };
+  return {
+    key,
+    read: async () => {
+      const bytes = await blobs.get(key).catch((error: unknown) => {
+        if (!(error instanceof BlobNotFoundError)) throw error;
+        throw new InvalidBatchError(
+          `embedded batch ${key} is missing (its child execution reported it written)`,
+        );
+      });
+      return parseEmbeddedBatch(bytes, key);
+    },
+  };
 }
 
 /** Reads the run's full summary from `runs/<runId>/summary.json` (the aggregate Lambda returns a compact one). */

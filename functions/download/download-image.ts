@@ -14,7 +14,7 @@ import { readUrlRecord, recordAnswer, type UrlRecord, validatorsOf, writeUrlReco
  */
 export async function downloadImage(url: string, deps: FetchImageDeps): Promise<ImageOutcome> {
   const known = deps.settings.forceRefresh ? undefined : await usableRecord(url, deps);
-  if (known && isFresh(known, deps.now())) return { status: 'ok', originalKey: known.originalKey };
+  if (known && isFresh(known, deps.now())) return { status: 'downloaded', originalKey: known.originalKey };
   const previous = known && validatorsOf(known);
   const fetched = await fetchImage(url, deps, previous);
   const waited = fetched.waitedMs > 0 ? { waitedMs: fetched.waitedMs } : {};
@@ -22,10 +22,10 @@ export async function downloadImage(url: string, deps: FetchImageDeps): Promise<
   const { response } = fetched;
   if (response.status === 304 && known) {
     await remember(url, known.originalKey, response, deps, previous);
-    return { status: 'ok', originalKey: known.originalKey, ...waited };
+    return { status: 'downloaded', originalKey: known.originalKey, ...waited };
   }
   const outcome = await storeOriginal(response, deps);
-  if (outcome.originalKey !== undefined) await remember(url, outcome.originalKey, response, deps);
+  if (outcome.status === 'downloaded') await remember(url, outcome.originalKey, response, deps);
   return { ...outcome, ...waited };
 }
 
@@ -57,5 +57,5 @@ async function storeOriginal(response: HttpResponse, deps: FetchImageDeps): Prom
   const { ext, contentType } = FORMAT_INFO[check.format];
   const key = originalKey(createHash('sha256').update(response.body).digest('hex'), ext);
   if (!(await deps.blobs.has(key))) await deps.blobs.put(key, response.body, contentType);
-  return { status: 'ok', originalKey: key };
+  return { status: 'downloaded', originalKey: key };
 }

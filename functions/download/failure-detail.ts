@@ -1,10 +1,13 @@
 import { capDetail } from '#core/failure-reasons.ts';
 import type { HttpResponse } from '#core/ports/http-client.ts';
 import type { RetryOutcome } from '#core/retry.ts';
-import type { FailureReason, ImageRecord } from '#core/types.ts';
+import type { DownloadedImage, FailedImage, FailureReason, PendingImage } from '#core/types.ts';
 
 /** The download-stage fields of an ImageRecord. */
-export type ImageOutcome = Pick<ImageRecord, 'status' | 'reason' | 'detail' | 'originalKey' | 'waitedMs'>;
+export type ImageOutcome =
+  | Omit<PendingImage, 'url'>
+  | Omit<FailedImage, 'url'>
+  | Omit<DownloadedImage, 'url'>;
 
 /** URLs in a detail are cut to this length (a redirect may point anywhere, at any length). */
 const MAX_SHOWN_URL = 200;

@@ -1,7 +1,7 @@
 import type { HostLimiter } from '#core/host-limiter.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { HttpClient } from '#core/ports/http-client.ts';
-import type { Batch, ImageRecord } from '#core/types.ts';
+import { type Batch, type ImageRecord, isUsable } from '#core/types.ts';
 import { downloadImage } from './download-image.ts';
 import type { ImageOutcome } from './failure-detail.ts';
 import type { DownloadSettings, FetchImageDeps } from './fetch-image.ts';
@@ -90,7 +90,7 @@ export async function runDownload(batch: DownloadedBatch, deps: DownloadDeps): P
       hosts.add(originOf(record.url));
       const outcome = await fetchOnce(record.url);
       const waitedMs = (record.waitedMs ?? 0) + (outcome.waitedMs ?? 0);
-      const next: ImageRecord = { url: record.url, ...outcome, ...(waitedMs > 0 && { waitedMs }) };
+      const next = { url: record.url, ...outcome, ...(waitedMs > 0 && { waitedMs }) } as ImageRecord;
       if (next.status !== 'pending') deps.onImage?.(next, productId);
       return next;
     } catch (error) {
@@ -121,7 +121,7 @@ export async function runDownload(batch: DownloadedBatch, deps: DownloadDeps): P
  */
 async function keep(record: ImageRecord, deps: DownloadDeps, laterPass: boolean): Promise<boolean> {
   if (laterPass) return record.status !== 'pending';
-  if (deps.settings.forceRefresh || record.status !== 'ok' || record.originalKey === undefined) return false;
+  if (deps.settings.forceRefresh || !isUsable(record)) return false;
   return deps.blobs.has(record.originalKey);
 }
 

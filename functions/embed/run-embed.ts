@@ -7,7 +7,13 @@ import { errorDetail } from '#core/failure-reasons.ts';
 import { decodeForEmbedding } from '#core/image/embed-input.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { ImageEmbedder, RgbImage } from '#core/ports/models.ts';
-import type { Batch, ImageRecord } from '#core/types.ts';
+import {
+  type Batch,
+  type DownloadedImage,
+  failImage,
+  type ImageRecord,
+  type MaskedImage,
+} from '#core/types.ts';
 import { encodeVector } from '#core/vector-codec.ts';
 
 /** What the embed stage needs. */
@@ -41,25 +47,24 @@ export function embeddedBatchKey(runId: string, productIds: string[]): string {
  * that cannot be read or decoded is recorded as failed; an environment fault (disk full, ...) fails the batch.
  */
 export async function runEmbed(batch: Batch, deps: EmbedDeps): Promise<EmbedResult> {
-  const jobs: { product: number; image: number; rgb: RgbImage }[] = [];
+  const jobs: { product: number; image: number; source: DownloadedImage | MaskedImage; rgb: RgbImage }[] = [];
   const products: EmbeddedProduct[] = batch.items.map((p) => ({
     id: p.id,
     metadata: p.metadata,
     images: p.images.map((i) => ({ ...i })),
-    vectors: [],
   }));
   for (const [pi, product] of products.entries()) {
     for (const [ii, image] of product.images.entries()) {
-      if (image.status !== 'ok') continue;
-      const key = image.maskedKey ?? image.originalKey;
+      // A masked image is embedded as masked; a downloaded one as it is (a run without segmentation).
+      if (image.status !== 'masked' && image.status !== 'downloaded') continue;
+      const key = image.status === 'masked' ? image.maskedKey : image.originalKey;
       try {
-        if (!key) throw new Error('no masked or original image to embed');
         const rgb = await decodeForEmbedding(await deps.blobs.get(key), deps.maxPixels);
-        jobs.push({ product: pi, image: ii, rgb });
+        jobs.push({ product: pi, image: ii, source: image, rgb });
       } catch (error) {
         const fault = environmentFaultOf(error);
         if (fault) throw fault;
-        product.images[ii] = failed(image, error);
+        product.images[ii] = failImage(image, 'embed_failed', errorDetail(error));
       }
     }
   }
@@ -67,26 +72,17 @@ export async function runEmbed(batch: Batch, deps: EmbedDeps): Promise<EmbedResu
     const vectors = await deps.embedder.embedImages(group.map((j) => j.rgb));
     for (const [n, job] of group.entries()) {
       const vector = vectors[n];
-      const product = products[job.product] as EmbeddedProduct;
-      if (!vector?.every(Number.isFinite)) {
-        product.images[job.image] = failed(
-          product.images[job.image] as ImageRecord,
-          'model returned no finite vector',
-        );
-      }
-    }
-    // Vectors are stored in the order of the product's ok images, as the aggregate step expects.
-    for (const [n, job] of group.entries()) {
-      const image = products[job.product]?.images[job.image];
-      if (image?.status === 'ok')
-        products[job.product]?.vectors.push(encodeVector(vectors[n] as Float32Array));
+      const images = (products[job.product] as EmbeddedProduct).images;
+      images[job.image] = vector?.every(Number.isFinite)
+        ? { ...job.source, status: 'embedded', vector: encodeVector(vector) }
+        : failImage(job.source, 'embed_failed', 'model returned no finite vector');
     }
   }
   let imagesOk = 0;
   let imagesFailed = 0;
   for (const product of products) {
     for (const image of product.images) {
-      if (image.status === 'ok') imagesOk++;
+      if (image.status === 'embedded') imagesOk++;
       else imagesFailed++;
     }
   }
@@ -104,8 +100,4 @@ export async function runEmbed(batch: Batch, deps: EmbedDeps): Promise<EmbedResu
   // Reported only once the batch is durable, so a retried batch is never counted twice.
   for (const image of products.flatMap((p) => p.images)) deps.onImage?.(image);
   return { runId: batch.runId, key, products: products.length, imagesOk, imagesFailed };
-}
-
-function failed(image: ImageRecord, error: unknown): ImageRecord {
-  return { ...image, status: 'failed', reason: 'embed_failed', detail: errorDetail(error) };
 }

@@ -5,7 +5,13 @@ import { decodeToRgb, encodePng } from '#core/image/codec.ts';
 import { maskGarment, SEGMENT_MAX_SIDE } from '#core/image/mask-garment.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { Segmenter } from '#core/ports/models.ts';
-import type { Batch, ImageRecord } from '#core/types.ts';
+import {
+  type Batch,
+  type DownloadedImage,
+  failImage,
+  type ImageRecord,
+  type MaskedImage,
+} from '#core/types.ts';
 
 /** What the segment stage needs. */
 export interface SegmentDeps {
@@ -29,17 +35,17 @@ export async function runSegment(batch: Batch, deps: SegmentDeps): Promise<Batch
   for (const product of batch.items) {
     const images: ImageRecord[] = [];
     for (const image of product.images) {
-      if (image.status !== 'ok' || !image.originalKey) {
+      if (image.status !== 'downloaded') {
         images.push(image);
         continue;
       }
       try {
-        images.push(await segmentOne(image, image.originalKey, deps));
+        images.push(await segmentOne(image, deps));
       } catch (error) {
         const fault = environmentFaultOf(error);
         if (fault) throw fault;
         // Recorded per image: a model that cannot load fails earlier, when the handler builds its deps.
-        images.push({ ...image, status: 'failed', reason: 'segment_failed', detail: errorDetail(error) });
+        images.push(failImage(image, 'segment_failed', errorDetail(error)));
       }
       deps.onImage?.(images[images.length - 1] as ImageRecord);
     }
@@ -48,9 +54,10 @@ export async function runSegment(batch: Batch, deps: SegmentDeps): Promise<Batch
   return { runId: batch.runId, items };
 }
 
-async function segmentOne(image: ImageRecord, originalKey: string, deps: SegmentDeps): Promise<ImageRecord> {
+async function segmentOne(image: DownloadedImage, deps: SegmentDeps): Promise<MaskedImage> {
+  const { originalKey } = image;
   const keys = maskedKeys(originalKey, deps.segmenter.modelId, deps.background);
-  if (await deps.blobs.has(keys.found)) return { ...image, maskedKey: keys.found, garmentFound: true };
+  if (await deps.blobs.has(keys.found)) return masked(image, keys.found);
   if (await deps.blobs.has(keys.notFound)) return withoutGarment(image, keys.notFound);
 
   const rgb = await decodeToRgb(await deps.blobs.get(originalKey), {
@@ -58,19 +65,24 @@ async function segmentOne(image: ImageRecord, originalKey: string, deps: Segment
     maxSide: deps.maxSide ?? SEGMENT_MAX_SIDE,
     background: deps.background,
   });
-  const { masked, garmentFound } = await maskGarment(rgb, deps.segmenter, deps.background);
-  if (!garmentFound) {
-    await deps.blobs.put(keys.notFound, await encodePng(masked), 'image/png');
+  const result = await maskGarment(rgb, deps.segmenter, deps.background);
+  if (!result.garmentFound) {
+    await deps.blobs.put(keys.notFound, await encodePng(result.masked), 'image/png');
     return withoutGarment(image, keys.notFound);
   }
-  await deps.blobs.put(keys.found, await encodePng(masked), 'image/png');
-  return { ...image, maskedKey: keys.found, garmentFound: true };
+  await deps.blobs.put(keys.found, await encodePng(result.masked), 'image/png');
+  return masked(image, keys.found);
 }
 
-function withoutGarment(image: ImageRecord, key: string): ImageRecord {
+function masked(image: DownloadedImage, maskedKey: string): MaskedImage {
+  return { ...image, status: 'masked', maskedKey, garmentFound: true };
+}
+
+function withoutGarment(image: DownloadedImage, maskedKey: string): MaskedImage {
   return {
     ...image,
-    maskedKey: key,
+    status: 'masked',
+    maskedKey,
     garmentFound: false,
     detail: 'no garment found: the unmasked image was embedded',
   };

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseEmbeddedBatch } from '#core/contracts/embedded-batch.ts';
+import type { ImageRecord } from '#core/types.ts';
+import { encodeVector } from '#core/vector-codec.ts';
 import { runAggregate } from '#functions/aggregate/run-aggregate.ts';
-import type { BatchSource, EmbeddedBatch } from '#functions/aggregate/types.ts';
+import type { BatchSource, EmbeddedBatch, EmbeddedProduct } from '#functions/aggregate/types.ts';
 import { collect } from '#test/contract/vector-store-contract.ts';
 import { MemoryVectorStore } from '#test/support/memory-vector-store.ts';
 import { batch, embeddedProduct, failingSource, MODEL, sources } from './fixtures.ts';
@@ -21,13 +23,18 @@ const blob = (key: string, value: unknown): BatchSource => ({
 });
 const ready = (key: string, value: EmbeddedBatch): BatchSource => ({ key, read: async () => value });
 const product = (id: string) => embeddedProduct(id, [{ vector: [0, 0, 1, 0] }]);
+/** The product with image `index` changed by `change` (which the types may not allow: a bad batch). */
+const withImage = (p: EmbeddedProduct, index: number, change: Record<string, unknown>): EmbeddedProduct => ({
+  ...p,
+  images: p.images.map((image, i) => (i === index ? ({ ...image, ...change } as ImageRecord) : image)),
+});
 
 describe('runAggregate with bad batches', () => {
   it.each([
     ['corrupt JSON', blob('bad', '{"runId": '), 'embedded batch bad is not JSON', undefined],
     [
       'a malformed field',
-      blob('bad', { runId: 'r1', model: MODEL.modelId, dim: 4, products: [{ id: 'p9', vectors: [3] }] }),
+      blob('bad', { runId: 'r1', model: MODEL.modelId, dim: 4, products: [{ id: 'p9', images: [] }] }),
       'embedded batch bad is invalid: products.0.metadata',
       ['p9'],
     ],
@@ -38,24 +45,37 @@ describe('runAggregate with bad batches', () => {
       ['x'],
     ],
     [
-      'more vectors than ok images',
-      ready(
+      'a vector on a failed image',
+      blob(
         'bad',
-        batch('r1', [{ ...embeddedProduct('x', [{ reason: 'timeout' }]), vectors: ['AACAPw=='] }]),
+        batch('r1', [withImage(embeddedProduct('x', [{ reason: 'timeout' }]), 0, { vector: 'AACAPw==' })]),
       ),
-      'batch bad product "x": has 0 ok images but 1 vectors',
+      'embedded batch bad is invalid: products.0.images.0: Unrecognized key: "vector"',
       ['x'],
     ],
     [
       'a vector of the wrong dimension',
-      ready('bad', batch('r1', [product('y'), { ...product('x'), vectors: ['AACAPw=='] }])),
-      'batch bad product "x" vector 0: has 1 dimensions, expected 4',
+      ready('bad', batch('r1', [product('y'), withImage(product('x'), 0, { vector: 'AACAPw==' })])),
+      'batch bad product "x" image 0 vector: has 1 dimensions, expected 4',
       ['y', 'x'],
+    ],
+    [
+      'an all-zero vector',
+      ready(
+        'bad',
+        batch('r1', [
+          withImage(embeddedProduct('x', [{ reason: 'timeout' }, { vector: [1, 0, 0, 0] }]), 1, {
+            vector: encodeVector([0, 0, 0, 0]),
+          }),
+        ]),
+      ),
+      'batch bad product "x" image 1 vector is all zeros',
+      ['x'],
     ],
     [
       'a pending image',
       ready('bad', batch('r1', [{ ...embeddedProduct('x', []), images: [{ url: 'u', status: 'pending' }] }])),
-      'image 0 (u) is pending without a failure reason',
+      'image 0 (u) is pending; the embed stage must leave every image embedded or failed with a reason',
       ['x'],
     ],
     [
@@ -130,7 +150,7 @@ describe('runAggregate with bad batches', () => {
     // Prepare
     const store = new MemoryVectorStore();
     const batches = [
-      ready('early', batch('r1', [product('shirt'), { ...product('broken'), vectors: [] }])),
+      ready('early', batch('r1', [product('shirt'), withImage(product('broken'), 0, { vector: '' })])),
       ready('late', batch('r1', [embeddedProduct('shirt', [{ vector: [0, 1, 0, 0] }])])),
     ];
     // Act

@@ -14,11 +14,16 @@ export function embeddedProduct(id: string, specs: ImageSpec[], metadata = { nam
   const images: ImageRecord[] = specs.map((spec, i) => {
     const url = `https://img.example/${id}/${i}.jpg`;
     return 'vector' in spec
-      ? { url, status: 'ok', originalKey: `originals/${id}-${i}.jpg`, maskedKey: `masked/${id}-${i}.png` }
+      ? {
+          url,
+          status: 'embedded',
+          originalKey: `originals/${id}-${i}.jpg`,
+          maskedKey: `masked/${id}-${i}.png`,
+          vector: encodeVector(normalize(spec.vector)),
+        }
       : { url, status: 'failed', reason: spec.reason, detail: 'test' };
   });
-  const vectors = specs.flatMap((spec) => ('vector' in spec ? [encodeVector(normalize(spec.vector))] : []));
-  return { id, metadata, images, vectors };
+  return { id, metadata, images };
 }
 
 /** A batch of the test model. */

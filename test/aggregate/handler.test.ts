@@ -47,7 +47,9 @@ describe('aggregate handler', () => {
       'runs/r1/embedded/a.json': good,
       'runs/r1/embedded/b.json': {
         ...good,
-        products: [{ id: 'p2', metadata: {}, images: [], vectors: [3] }],
+        products: [
+          { id: 'p2', metadata: {}, images: [{ url: 'u', status: 'embedded', originalKey: 'k', vector: 3 }] },
+        ],
       },
       'runs/r1/embedded/c.json': '{"runId": ',
     });
@@ -58,7 +60,7 @@ describe('aggregate handler', () => {
       {
         key: 'runs/r1/embedded/b.json',
         error: expect.stringContaining(
-          'embedded batch runs/r1/embedded/b.json is invalid: products.0.vectors.0',
+          'embedded batch runs/r1/embedded/b.json is invalid: products.0.images.0.vector',
         ),
         productIds: ['p2'],
       },

@@ -16,12 +16,16 @@ describe('one image-record schema for the stages and the aggregate step', () => 
   it.each([
     ['a detail past 4096 characters', { reason: 'timeout', detail: 'x'.repeat(4097) }, 'images.0.detail'],
     ['an unknown failure reason', { reason: 'gremlins' }, 'images.0.reason'],
-    ['a blob key past 1024 characters', { originalKey: 'k'.repeat(1025) }, 'images.0.originalKey'],
+    [
+      'a blob key past 1024 characters',
+      { reason: 'timeout', originalKey: 'k'.repeat(1025) },
+      'images.0.originalKey',
+    ],
   ])('refuses %s in a stage event and in an embedded batch alike', (_, extra, field) => {
     // Prepare
     const product = { id: 'p1', metadata: {}, images: [image(extra)] };
     const event = { runId: 'r1', items: [product] };
-    const embedded = { runId: 'r1', model: 'm', dim: 2, products: [{ ...product, vectors: [] }] };
+    const embedded = { runId: 'r1', model: 'm', dim: 2, products: [product] };
 
     // Act
     const stage = () => parseBatchEvent(event);

@@ -85,7 +85,7 @@ describe('deployed handlers, compiled, against S3', () => {
     const statuses = downloaded.items.flatMap((p: { images: { status: string }[] }) =>
       p.images.map((i) => i.status),
     );
-    expect(statuses.sort()).toEqual(['failed', 'ok', 'ok']);
+    expect(statuses.sort()).toEqual(['downloaded', 'downloaded', 'failed']);
     expect(embedded).toMatchObject({ runId: 'run-bundled-1', products: 2, imagesOk: 2, imagesFailed: 1 });
     expect(await bucket.has(embedded.key)).toBe(true);
     expect((await bucket.list('masked/')).length).toBe(2);

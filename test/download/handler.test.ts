@@ -47,7 +47,7 @@ describe('download handler', () => {
     const out = await download(event, context);
     // Assess
     expect(out.runId).toBe('run-7');
-    expect(out.items.map((p) => p.images[0]?.status)).toEqual(['ok', 'failed']);
+    expect(out.items.map((p) => p.images[0]?.status)).toEqual(['downloaded', 'failed']);
     expect(await blobs.list('originals/')).toHaveLength(1);
   });
 
@@ -58,7 +58,7 @@ describe('download handler', () => {
     const out = await download({ runId: 'run-8', items: [item('a', '/ok.png')] }, context);
     // Assess
     expect(out.items[0]?.images[0]).toMatchObject({
-      status: 'ok',
+      status: 'downloaded',
       originalKey: expect.stringMatching(/\.png$/),
     });
   });

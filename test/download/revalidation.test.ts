@@ -7,6 +7,7 @@ import type { Batch, ImageRecord } from '#core/types.ts';
 import { type DownloadDeps, runDownload } from '#functions/download/run-download.ts';
 import { readUrlRecord, urlRecordKey } from '#functions/download/url-record.ts';
 import { tempDirs } from '#test/stores/temp-dirs.ts';
+import { expectStatus } from '#test/support/image-records.ts';
 import { type MisbehavingServer, startMisbehavingServer } from '#test/support/misbehaving-server.ts';
 
 const newDir = tempDirs('revalidation');
@@ -60,7 +61,7 @@ describe('runDownload on a second run (re-ingestion)', () => {
     // Act
     const second = await run(u('/etag.jpg'));
     // Assess
-    expect(first).toEqual({ url: u('/etag.jpg'), status: 'ok', originalKey: jpegKey() });
+    expect(first).toEqual({ url: u('/etag.jpg'), status: 'downloaded', originalKey: jpegKey() });
     expect(second).toEqual(first);
     expect(server.lastHeaders('/etag.jpg')?.['if-none-match']).toBe('"v1"');
     expect(server.hits('/etag.jpg')).toBe(2);
@@ -83,8 +84,8 @@ describe('runDownload on a second run (re-ingestion)', () => {
     const again = await run(u('/etag.jpg'));
     // Assess
     const revisedKey = `originals/${sha(server.images.revised)}.jpg`;
-    expect(changed.originalKey).toBe(revisedKey);
-    expect(again.originalKey).toBe(revisedKey);
+    expect(expectStatus(changed, 'downloaded').originalKey).toBe(revisedKey);
+    expect(expectStatus(again, 'downloaded').originalKey).toBe(revisedKey);
     expect(Buffer.from(await blobs.get(revisedKey)).equals(server.images.revised)).toBe(true);
     expect((await readUrlRecord(blobs, u('/etag.jpg')))?.etag).toBe('"v2"');
     expect(server.lastHeaders('/etag.jpg')?.['if-none-match']).toBe('"v2"');
@@ -97,7 +98,7 @@ describe('runDownload on a second run (re-ingestion)', () => {
     // Act
     const second = await run(u('/last-modified.jpg'));
     // Assess
-    expect(second).toMatchObject({ status: 'ok', originalKey: jpegKey() });
+    expect(second).toMatchObject({ status: 'downloaded', originalKey: jpegKey() });
     expect(server.lastHeaders('/last-modified.jpg')?.['if-modified-since']).toBe(
       'Thu, 01 Feb 2024 00:00:00 GMT',
     );
@@ -116,9 +117,9 @@ describe('runDownload on a second run (re-ingestion)', () => {
     clock = T0 + 2 * HOUR;
     const stale = await run(u('/fresh.jpg'));
     // Assess
-    expect(fresh.map((r) => r.originalKey)).toEqual([jpegKey(), jpegKey()]);
+    expect(fresh.map((r) => expectStatus(r, 'downloaded').originalKey)).toEqual([jpegKey(), jpegKey()]);
     expect(requestsWhileFresh).toBe(2);
-    expect(stale.originalKey).toBe(jpegKey());
+    expect(expectStatus(stale, 'downloaded').originalKey).toBe(jpegKey());
     expect(server.hits('/fresh.jpg')).toBe(2);
     expect(server.lastHeaders('/fresh.jpg')?.['if-none-match']).toBe('"v1"');
     expect(server.bodyBytes('/fresh.jpg')).toBe(server.images.jpeg.length);
@@ -130,7 +131,7 @@ describe('runDownload on a second run (re-ingestion)', () => {
     // Act
     const second = await run(u('/ok.jpg'));
     // Assess
-    expect(second.originalKey).toBe(jpegKey());
+    expect(expectStatus(second, 'downloaded').originalKey).toBe(jpegKey());
     expect(server.hits('/ok.jpg')).toBe(2);
     expect(server.lastHeaders('/ok.jpg')?.['if-none-match']).toBeUndefined();
     expect(server.lastHeaders('/ok.jpg')?.['if-modified-since']).toBeUndefined();
@@ -143,7 +144,7 @@ describe('runDownload on a second run (re-ingestion)', () => {
     // Act
     const second = await run(u('/fresh.jpg'));
     // Assess
-    expect(second).toMatchObject({ status: 'ok', originalKey: jpegKey() });
+    expect(second).toMatchObject({ status: 'downloaded', originalKey: jpegKey() });
     expect(server.hits('/fresh.jpg')).toBe(2);
     expect(server.lastHeaders('/fresh.jpg')?.['if-none-match']).toBeUndefined();
     expect(await blobs.has(jpegKey())).toBe(true);
@@ -157,7 +158,10 @@ describe('runDownload on a second run (re-ingestion)', () => {
     const second = await run(u('/fresh.jpg'));
     const third = await run(u('/fresh.jpg'));
     // Assess
-    expect([second.originalKey, third.originalKey]).toEqual([jpegKey(), jpegKey()]);
+    expect([
+      expectStatus(second, 'downloaded').originalKey,
+      expectStatus(third, 'downloaded').originalKey,
+    ]).toEqual([jpegKey(), jpegKey()]);
     expect(server.hits('/fresh.jpg')).toBe(2);
     expect(server.lastHeaders('/fresh.jpg')?.['if-none-match']).toBeUndefined();
     expect(await readUrlRecord(blobs, u('/fresh.jpg'))).toMatchObject({
@@ -173,14 +177,14 @@ describe('runDownload on a second run (re-ingestion)', () => {
     // Act
     const forced = await run(u('/fresh.jpg'), { forceRefresh: true });
     // Assess
-    expect(forced.originalKey).toBe(jpegKey());
+    expect(expectStatus(forced, 'downloaded').originalKey).toBe(jpegKey());
     expect(server.hits('/fresh.jpg')).toBe(2);
     expect(server.lastHeaders('/fresh.jpg')?.['if-none-match']).toBeUndefined();
     expect(server.bodyBytes('/fresh.jpg')).toBe(2 * server.images.jpeg.length);
     expect((await readUrlRecord(blobs, u('/fresh.jpg')))?.fetchedAt).toBe(new Date(clock).toISOString());
   });
 
-  it('with forceRefresh, fetches again even the images a batch already has as ok', async () => {
+  it('with forceRefresh, fetches again even the images a batch already has downloaded', async () => {
     // Prepare
     const batch: Batch = {
       runId: 'r',
@@ -200,7 +204,7 @@ describe('runDownload on a second run (re-ingestion)', () => {
     // Act
     const zoomed = await run(`${u('/fresh.jpg')}#zoom`);
     // Assess
-    expect(zoomed.originalKey).toBe(jpegKey());
+    expect(expectStatus(zoomed, 'downloaded').originalKey).toBe(jpegKey());
     expect(server.hits('/fresh.jpg')).toBe(1);
   });
 

@@ -9,6 +9,7 @@ import { HostLimiter } from '#core/host-limiter.ts';
 import type { Batch, ImageRecord } from '#core/types.ts';
 import { type DownloadDeps, runDownload } from '#functions/download/run-download.ts';
 import { fakeClock } from '#test/support/fake-clock.ts';
+import { expectStatus, outcome } from '#test/support/image-records.ts';
 import { type MisbehavingServer, startMisbehavingServer } from '#test/support/misbehaving-server.ts';
 
 /** FsBlobStore that counts writes of originals, to see which were skipped. */
@@ -71,11 +72,11 @@ describe('runDownload', () => {
   it('gives every misbehaviour its own status and reason, in catalog order, without hurting the others', async () => {
     // Prepare
     const routes = [
-      ['/ok.jpg', 'ok'],
+      ['/ok.jpg', 'downloaded'],
       ['/missing', 'not_found'],
-      ['/ok.png', 'ok'],
-      ['/rate-limited', 'ok'],
-      ['/flaky', 'ok'],
+      ['/ok.png', 'downloaded'],
+      ['/rate-limited', 'downloaded'],
+      ['/flaky', 'downloaded'],
       ['/broken', 'http_error'],
       ['/truncated.jpg', 'corrupt_image'],
       ['/fake.jpg', 'not_an_image'],
@@ -83,7 +84,7 @@ describe('runDownload', () => {
       ['/huge-declared', 'too_large'],
       ['/huge-chunked', 'too_large'],
       ['/slow', 'timeout'],
-      ['/redirect/2', 'ok'],
+      ['/redirect/2', 'downloaded'],
       ['/loop-a', 'http_error'],
     ] as const;
     const batch = batchOf(
@@ -95,14 +96,10 @@ describe('runDownload', () => {
     // Assess
     const records = out.items.flatMap((p) => p.images);
     expect(records.map((r) => r.url)).toEqual(batch.items.flatMap((p) => p.images.map((i) => i.url)));
-    expect(records.map((r) => r.reason ?? r.status)).toEqual([
-      ...routes.map(([, want]) => want),
-      'invalid_url',
-      'invalid_url',
-    ]);
+    expect(records.map(outcome)).toEqual([...routes.map(([, want]) => want), 'invalid_url', 'invalid_url']);
     expect(records[0]).toEqual({
       url: u('/ok.jpg'),
-      status: 'ok',
+      status: 'downloaded',
       originalKey: `originals/${sha(server.images.jpeg)}.jpg`,
     });
     expect(records[1]?.detail).toBe(`HTTP 404 from ${u('/missing')}`);
@@ -126,8 +123,14 @@ describe('runDownload', () => {
     // Assess
     const jpegKey = `originals/${sha(server.images.jpeg)}.jpg`;
     const pngKey = `originals/${sha(server.images.png)}.png`;
-    expect(a.items[0]?.images.map((r) => r.originalKey)).toEqual([jpegKey, pngKey]);
-    expect(b.items[0]?.images.map((r) => r.originalKey)).toEqual([jpegKey, jpegKey]);
+    expect(a.items[0]?.images.map((r) => expectStatus(r, 'downloaded').originalKey)).toEqual([
+      jpegKey,
+      pngKey,
+    ]);
+    expect(b.items[0]?.images.map((r) => expectStatus(r, 'downloaded').originalKey)).toEqual([
+      jpegKey,
+      jpegKey,
+    ]);
     expect(await blobs.list('originals/')).toEqual([jpegKey, pngKey].sort());
     expect(Buffer.from(await blobs.get(jpegKey)).equals(server.images.jpeg)).toBe(true);
     expect(blobs.puts).toBe(2);
@@ -140,13 +143,13 @@ describe('runDownload', () => {
     const out = await runDownload(batch, deps);
     // Assess
     expect(server.hits('/ok.jpg')).toBe(1);
-    expect(out.items.flatMap((p) => p.images.map((r) => r.status))).toEqual(['ok', 'ok', 'ok', 'ok']);
+    expect(out.items.flatMap((p) => p.images.map((r) => r.status))).toEqual(Array(4).fill('downloaded'));
   });
 
   it('does not fetch again what a previous run stored, but does refetch a missing original', async () => {
     // Prepare
     const once = await runDownload(batchOf([u('/ok.jpg'), u('/ok.png')]), deps);
-    const pngKey = once.items[0]?.images[1]?.originalKey ?? '';
+    const pngKey = expectStatus(once.items[0]?.images[1], 'downloaded').originalKey;
     await blobs.delete(pngKey);
     // Act
     const again = await runDownload(once, deps);
@@ -167,7 +170,9 @@ describe('runDownload', () => {
       runDownload(batchOf(urls(100)), { ...deps, limiter }),
     ]);
     // Assess
-    expect(runs.flatMap((r) => r.items[0]?.images.map((i) => i.status))).toEqual(Array(16).fill('ok'));
+    expect(runs.flatMap((r) => r.items[0]?.images.map((i) => i.status))).toEqual(
+      Array(16).fill('downloaded'),
+    );
     expect(server.maxInFlight()).toBe(3);
   });
 
@@ -178,7 +183,7 @@ describe('runDownload', () => {
     const out = await runDownload(batchOf([u('/rate-limited')]), patient);
     // Assess
     const record = out.items[0]?.images[0];
-    expect(record?.reason).toBe('rate_limited');
+    expect(record).toMatchObject({ status: 'failed', reason: 'rate_limited' });
     expect(record?.detail).toMatch(/HTTP 429 .* asked to retry after 2, longer than the 1000 ms we wait/);
     expect(slept).toEqual([]);
     expect(server.hits('/rate-limited')).toBe(1);
@@ -193,7 +198,7 @@ describe('runDownload', () => {
       onImage: (record, productId) => seen.push(`${productId}:${record.status}`),
     });
     // Assess
-    expect(seen.sort()).toEqual(['p0:ok', 'p1:failed', 'p1:ok']);
+    expect(seen.sort()).toEqual(['p0:downloaded', 'p1:downloaded', 'p1:failed']);
   });
 
   it('fails the batch when the blob store fails, but only after every image has settled', async () => {

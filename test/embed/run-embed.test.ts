@@ -8,10 +8,11 @@ import type { ImageEmbedder } from '#core/ports/models.ts';
 import type { Batch } from '#core/types.ts';
 import { decodeVector } from '#core/vector-codec.ts';
 import { dot } from '#core/vectors.ts';
-import type { EmbeddedBatch } from '#functions/aggregate/types.ts';
+import type { EmbeddedBatch, EmbeddedProduct } from '#functions/aggregate/types.ts';
 import { embeddedBatchKey, runEmbed } from '#functions/embed/run-embed.ts';
 import { resolveModels } from '#models/resolve.ts';
 import { drawGarment } from '#samples/generator/draw.ts';
+import { expectStatus } from '#test/support/image-records.ts';
 
 let dir: string;
 let blobs: FsBlobStore;
@@ -43,16 +44,18 @@ const batch: Batch = {
       images: [
         {
           url: 'https://cdn.example/a.jpg',
-          status: 'ok',
+          status: 'masked',
           originalKey: 'originals/a.jpg',
           maskedKey: 'masked/a.png',
+          garmentFound: true,
         },
         { url: 'https://cdn.example/missing.jpg', status: 'failed', reason: 'not_found' },
         {
           url: 'https://cdn.example/broken.jpg',
-          status: 'ok',
+          status: 'masked',
           originalKey: 'originals/x.jpg',
           maskedKey: 'masked/broken.png',
+          garmentFound: true,
         },
       ],
     },
@@ -62,9 +65,10 @@ const batch: Batch = {
       images: [
         {
           url: 'https://cdn.example/b.jpg',
-          status: 'ok',
+          status: 'masked',
           originalKey: 'originals/b.jpg',
           maskedKey: 'masked/b.png',
+          garmentFound: true,
         },
       ],
     },
@@ -87,12 +91,14 @@ describe('runEmbed', () => {
     const stored = JSON.parse(new TextDecoder().decode(await blobs.get(result.key))) as EmbeddedBatch;
     expect(stored).toMatchObject({ runId: 'run-1', model: embedder.modelId, dim: embedder.dim });
     const [p1, p2] = stored.products;
-    expect(p1?.images.map((i) => i.status)).toEqual(['ok', 'failed', 'failed']);
-    expect(p1?.images[2]).toMatchObject({ reason: 'embed_failed' });
+    expect(p1?.images.map((i) => i.status)).toEqual(['embedded', 'failed', 'failed']);
+    expect(p1?.images[2]).toMatchObject({ status: 'failed', reason: 'embed_failed' });
     expect(p1?.metadata).toEqual({ name: 'Red striped shirt' });
-    expect(p1?.vectors).toHaveLength(1);
-    expect(p2?.vectors).toHaveLength(1);
-    for (const text of [...(p1?.vectors ?? []), ...(p2?.vectors ?? [])]) {
+    const vectorsOf = (p: EmbeddedProduct | undefined) =>
+      (p?.images ?? []).flatMap((i) => (i.status === 'embedded' ? [i.vector] : []));
+    expect(vectorsOf(p1)).toHaveLength(1);
+    expect(vectorsOf(p2)).toHaveLength(1);
+    for (const text of [...vectorsOf(p1), ...vectorsOf(p2)]) {
       const v = decodeVector(text, { dim: embedder.dim });
       expect(dot(v, v)).toBeCloseTo(1, 5);
     }
@@ -105,9 +111,10 @@ describe('runEmbed', () => {
     const a = JSON.parse(new TextDecoder().decode(first)) as EmbeddedBatch;
     const b = JSON.parse(new TextDecoder().decode(await blobs.get(many.key))) as EmbeddedBatch;
     for (const [i, p] of a.products.entries()) {
-      for (const [j, text] of p.vectors.entries()) {
-        const x = decodeVector(text);
-        const y = decodeVector(b.products[i]?.vectors[j] ?? '');
+      for (const [j, image] of p.images.entries()) {
+        if (image.status !== 'embedded') continue;
+        const x = decodeVector(image.vector);
+        const y = decodeVector(expectStatus(b.products[i]?.images[j], 'embedded').vector);
         expect(dot(x, y)).toBeCloseTo(1, 4);
       }
     }

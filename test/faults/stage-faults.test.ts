@@ -6,7 +6,7 @@ import { FsBlobStore } from '#adapters/fs-blob-store.ts';
 import { OnnxSegmenter } from '#adapters/onnx-segmenter.ts';
 import { TransformersImageEmbedder } from '#adapters/transformers-embedder.ts';
 import type { ImageEmbedder, Segmenter } from '#core/ports/models.ts';
-import type { Batch } from '#core/types.ts';
+import type { Batch, ImageRecord } from '#core/types.ts';
 import { createEmbedHandler } from '#functions/embed/handler.ts';
 import { runEmbed } from '#functions/embed/run-embed.ts';
 import { createSegmentHandler } from '#functions/segment/handler.ts';
@@ -14,6 +14,7 @@ import { runSegment } from '#functions/segment/run-segment.ts';
 import { localContext } from '#local/stage-handlers.ts';
 import { resolveModels } from '#models/resolve.ts';
 import { drawGarment } from '#samples/generator/draw.ts';
+import { outcome } from '#test/support/image-records.ts';
 import { FaultyBlobStore } from './faulty-blob-store.ts';
 import { FAULT_CASES } from './system-error.ts';
 
@@ -44,8 +45,14 @@ beforeAll(async () => {
 
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-function batch(key: 'originalKey' | 'maskedKey'): Batch {
-  const image = (k: string) => ({ url: `https://cdn.example/${k}`, status: 'ok' as const, [key]: k });
+/** The two originals as the download stage leaves them (for segment), or masked (for embed: each its own mask). */
+function batch(status: 'downloaded' | 'masked'): Batch {
+  const image = (k: string): ImageRecord => {
+    const url = `https://cdn.example/${k}`;
+    return status === 'downloaded'
+      ? { url, status, originalKey: k }
+      : { url, status, originalKey: k, maskedKey: k, garmentFound: true };
+  };
   const keys = ['originals/a.png', 'originals/b.png'];
   return { runId: 'run-faults', items: [{ id: 'p1', metadata: {}, images: keys.map(image) }] };
 }
@@ -59,7 +66,7 @@ describe('segment stage on a faulting file system', () => {
     blobs.inject({ code: c.code, ops: ['put'], prefix: 'masked/' });
     const seen: string[] = [];
     // Act
-    const act = runSegment(batch('originalKey'), { ...segmentDeps(), onImage: (i) => seen.push(i.status) });
+    const act = runSegment(batch('downloaded'), { ...segmentDeps(), onImage: (i) => seen.push(i.status) });
     // Assess
     await expect(act).rejects.toMatchObject({ name: 'EnvironmentFault', kind: c.kind, code: c.code });
     await expect(act).rejects.toThrow(/while writing \/data\/blobs\/masked\//);
@@ -69,7 +76,7 @@ describe('segment stage on a faulting file system', () => {
 
   it('fails the batch when reading an original is refused (EACCES)', async () => {
     blobs.inject({ code: 'EACCES', ops: ['get'], prefix: 'originals/' });
-    const act = runSegment(batch('originalKey'), segmentDeps());
+    const act = runSegment(batch('downloaded'), segmentDeps());
     await expect(act).rejects.toThrow(/^permission denied while opening \/data\/blobs\/originals\/a\.png: /);
     blobs.clear();
   });
@@ -78,9 +85,9 @@ describe('segment stage on a faulting file system', () => {
     // Prepare
     blobs.inject({ code: 'EIO', ops: ['get'], prefix: 'originals/a' });
     // Act
-    const out = await runSegment(batch('originalKey'), segmentDeps());
+    const out = await runSegment(batch('downloaded'), segmentDeps());
     // Assess
-    expect(out.items[0]?.images.map((i) => i.reason ?? i.status)).toEqual(['segment_failed', 'ok']);
+    expect(out.items[0]?.images.map(outcome)).toEqual(['segment_failed', 'masked']);
     blobs.clear();
   });
 
@@ -89,7 +96,7 @@ describe('segment stage on a faulting file system', () => {
     blobs.inject({ code: 'ENOSPC', ops: ['put'], prefix: 'masked/' });
     const handler = createSegmentHandler(segmentDeps());
     // Act
-    const act = handler(batch('originalKey'), localContext('segment'));
+    const act = handler(batch('downloaded'), localContext('segment'));
     // Assess
     await expect(act).rejects.toMatchObject({
       name: 'EnvironmentFault',
@@ -105,7 +112,7 @@ describe('embed stage on a faulting file system', () => {
     async (c) => {
       blobs.inject({ code: c.code, ops: ['get'], prefix: 'originals/b' });
       const seen: string[] = [];
-      const act = runEmbed(batch('maskedKey'), { ...embedDeps(), onImage: (i) => seen.push(i.status) });
+      const act = runEmbed(batch('masked'), { ...embedDeps(), onImage: (i) => seen.push(i.status) });
       await expect(act).rejects.toMatchObject({ name: 'EnvironmentFault', kind: c.kind });
       expect(seen).toEqual([]);
       blobs.clear();
@@ -117,7 +124,7 @@ describe('embed stage on a faulting file system', () => {
     blobs.inject({ code: 'ENOSPC', ops: ['put'], prefix: 'runs/' });
     const handler = createEmbedHandler(embedDeps());
     // Act
-    const act = handler(batch('maskedKey'), localContext('embed'));
+    const act = handler(batch('masked'), localContext('embed'));
     // Assess
     await expect(act).rejects.toMatchObject({
       name: 'EnvironmentFault',

@@ -8,6 +8,7 @@ import { UndiciHttpClient, type UndiciHttpClientOptions } from '#adapters/undici
 import { HostLimiter } from '#core/host-limiter.ts';
 import type { Batch, ImageRecord } from '#core/types.ts';
 import { runDownload } from '#functions/download/run-download.ts';
+import { reasonOf } from '#test/support/image-records.ts';
 import { type MisbehavingServer, startMisbehavingServer } from '#test/support/misbehaving-server.ts';
 
 const dns: Record<string, string[]> = {
@@ -67,7 +68,7 @@ describe('download stage against hosts that point inwards', () => {
       `http://mapped.example:${v4.port}/ok.jpg`,
     ]);
     // Assess
-    expect(records.map((r) => r.reason)).toEqual(['blocked_host', 'blocked_host', 'blocked_host']);
+    expect(records.map(reasonOf)).toEqual(['blocked_host', 'blocked_host', 'blocked_host']);
     expect(records[0]?.detail).toMatch(/split\.example \(resolves to 10\.0\.0\.7\): ipv4 private address/);
     expect(records[1]?.detail).toMatch(/split6\.example \(resolves to ::1\): ipv6 loopback address/);
     expect(v4.hits('/ok.jpg') + v6.hits('/ok.jpg')).toBe(0);
@@ -82,8 +83,8 @@ describe('download stage against hosts that point inwards', () => {
     ]);
     const allowed = await download([`http://[::1]:${v6.port}/ok.jpg`], { allowAddresses: ['::1'] });
     // Assess
-    expect(refused.map((r) => r.reason)).toEqual(['blocked_host', 'blocked_host', 'blocked_host']);
-    expect(allowed.map((r) => r.status)).toEqual(['ok']);
+    expect(refused.map(reasonOf)).toEqual(['blocked_host', 'blocked_host', 'blocked_host']);
+    expect(allowed.map((r) => r.status)).toEqual(['downloaded']);
   });
 
   it('refuses a redirect from an allowed host to a private one', async () => {
@@ -94,7 +95,7 @@ describe('download stage against hosts that point inwards', () => {
       allowAddresses: ['::1'],
     });
     // Assess
-    expect(records.map((r) => r.reason)).toEqual(['blocked_host']);
+    expect(records.map(reasonOf)).toEqual(['blocked_host']);
     expect(v4.hits('/ok.jpg')).toBe(0);
   });
 });

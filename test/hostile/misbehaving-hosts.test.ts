@@ -9,6 +9,7 @@ import { HostLimiter } from '#core/host-limiter.ts';
 import type { Batch, ImageRecord } from '#core/types.ts';
 import { type DownloadDeps, runDownload } from '#functions/download/run-download.ts';
 import { fakeClock } from '#test/support/fake-clock.ts';
+import { expectStatus, outcome, reasonOf } from '#test/support/image-records.ts';
 import { drawImage } from '#test/support/misbehaving-server.ts';
 import { hostileRoutes } from './hostile-routes.ts';
 import { type RawServer, startRawServer } from './raw-server.ts';
@@ -117,7 +118,7 @@ describe('download stage against hosts that misbehave', () => {
       // Act
       const record = await fetchOne(route);
       // Assess
-      expect(record.status).toBe('ok');
+      expect(record.status).toBe('downloaded');
       expect(slept).toEqual(waits);
     },
   );
@@ -133,7 +134,7 @@ describe('download stage against hosts that misbehave', () => {
     });
     // Assess
     const record = out.items[0]?.images[0];
-    expect(record?.reason).toBe('http_error');
+    expect(record).toMatchObject({ status: 'failed', reason: 'http_error' });
     expect(slept).toEqual([20_000, 20_000, 20_000]);
     expect(record?.detail).toMatch(/gave up after 4 attempts: waiting again would pass 60000 ms in all/);
   });
@@ -152,7 +153,7 @@ describe('download stage against hosts that misbehave', () => {
     // Assess: 5 URLs fail, then the host is paused 10 s, 20 s, ... (until the budget is spent) with one probe
     // after each; then every image is host_unavailable (without the breaker: 60 requests)
     const records = out.items.map((p) => p.images[0]);
-    expect(records.every((r) => r?.reason === 'host_unavailable')).toBe(true);
+    expect(records.every((r) => reasonOf(r) === 'host_unavailable')).toBe(true);
     const host = new URL(server.url).host;
     expect(records[19]?.detail).toMatch(
       new RegExp(
@@ -167,8 +168,8 @@ describe('download stage against hosts that misbehave', () => {
     // Act
     const records = [await fetchOne('/gzip'), await fetchOne('/brotli')];
     // Assess
-    expect(records.map((r) => r.status)).toEqual(['ok', 'ok']);
-    const stored = await deps.blobs.get(records[0]?.originalKey ?? '');
+    expect(records.map((r) => r.status)).toEqual(['downloaded', 'downloaded']);
+    const stored = await deps.blobs.get(expectStatus(records[0], 'downloaded').originalKey);
     expect(Buffer.from(stored).equals(jpeg)).toBe(true);
     expect(server.lastHeaders('/gzip')?.['accept-encoding']).toBe('identity');
   });
@@ -178,7 +179,7 @@ describe('download stage against hosts that misbehave', () => {
     const out = await runDownload(batchOf([`${server.url}/long-redirect`, `${server.url}/ok.jpg`]), deps);
     // Assess
     const [record] = out.items[0]?.images ?? [];
-    expect(record?.reason).toBe('not_found');
+    expect(record).toMatchObject({ status: 'failed', reason: 'not_found' });
     expect(record?.detail?.length).toBeLessThan(600);
     expect(() => parseBatchEvent(out)).not.toThrow();
   });
@@ -199,13 +200,13 @@ describe('download stage against hosts that misbehave', () => {
     const settings = { ...deps.settings, timeoutMs: 800 };
     const out = await runDownload(batchOf(routes.map((r) => `${server.url}${r}`)), { ...deps, settings });
     // Assess: 3 attempts of 800 ms for the silent ones, side by side
-    const reasons = out.items[0]?.images.map((r) => r.reason ?? r.status);
+    const reasons = out.items[0]?.images.map(outcome);
     expect(reasons).toEqual([
       'timeout',
       'timeout',
       'network_error',
       'http_error',
-      'ok',
+      'downloaded',
       'not_an_image',
       'not_an_image',
     ]);

@@ -12,6 +12,7 @@ import { HostLimiter } from '#core/host-limiter.ts';
 import { decodeToRgb } from '#core/image/codec.ts';
 import type { ImageRecord } from '#core/types.ts';
 import { runDownload } from '#functions/download/run-download.ts';
+import { expectStatus, originalKeyOf, outcome } from '#test/support/image-records.ts';
 
 const MAX_PIXELS = 4_000_000;
 
@@ -52,33 +53,43 @@ async function oddImages(): Promise<[string, Buffer, string, string][]> {
   );
   const png = await patterned(64, 48).png().toBuffer();
   return [
-    ['cmyk.jpg', await patterned(64, 48).toColourspace('cmyk').jpeg().toBuffer(), 'image/jpeg', 'ok'],
-    ['deep.png', await patterned(64, 48).toColourspace('rgb16').png().toBuffer(), 'image/png', 'ok'],
-    ['grey.png', await patterned(64, 48, 1).png().toBuffer(), 'image/png', 'ok'],
-    ['palette.png', await patterned(64, 48, 4).png({ palette: true }).toBuffer(), 'image/png', 'ok'],
+    ['cmyk.jpg', await patterned(64, 48).toColourspace('cmyk').jpeg().toBuffer(), 'image/jpeg', 'downloaded'],
+    ['deep.png', await patterned(64, 48).toColourspace('rgb16').png().toBuffer(), 'image/png', 'downloaded'],
+    ['grey.png', await patterned(64, 48, 1).png().toBuffer(), 'image/png', 'downloaded'],
+    ['palette.png', await patterned(64, 48, 4).png({ palette: true }).toBuffer(), 'image/png', 'downloaded'],
     [
       'animated.gif',
       await sharp(frames, { join: { animated: true } })
         .gif()
         .toBuffer(),
       'image/gif',
-      'ok',
+      'downloaded',
     ],
-    ['alpha.webp', await patterned(64, 48, 4).webp().toBuffer(), 'image/webp', 'ok'],
-    ['photo.avif', await patterned(64, 48).avif().toBuffer(), 'image/avif', 'ok'],
-    ['progressive.jpg', await patterned(64, 48).jpeg({ progressive: true }).toBuffer(), 'image/jpeg', 'ok'],
+    ['alpha.webp', await patterned(64, 48, 4).webp().toBuffer(), 'image/webp', 'downloaded'],
+    ['photo.avif', await patterned(64, 48).avif().toBuffer(), 'image/avif', 'downloaded'],
+    [
+      'progressive.jpg',
+      await patterned(64, 48).jpeg({ progressive: true }).toBuffer(),
+      'image/jpeg',
+      'downloaded',
+    ],
     [
       'rotated.jpg',
       await patterned(64, 48).jpeg().withMetadata({ orientation: 6 }).toBuffer(),
       'image/jpeg',
-      'ok',
+      'downloaded',
     ],
-    ['dot.png', await patterned(1, 1).png().toBuffer(), 'image/png', 'ok'],
-    ['strip.png', await patterned(20_000, 20).png().toBuffer(), 'image/png', 'ok'],
+    ['dot.png', await patterned(1, 1).png().toBuffer(), 'image/png', 'downloaded'],
+    ['strip.png', await patterned(20_000, 20).png().toBuffer(), 'image/png', 'downloaded'],
     ['bomb.png', pngBomb(10_000, 10_000), 'image/png', 'too_many_pixels'],
-    ['trailing.png', Buffer.concat([png, Buffer.from('<?php garbage after IEND ?>')]), 'image/png', 'ok'],
-    ['liar.png', await patterned(64, 48).jpeg().toBuffer(), 'image/png', 'ok'],
-    ['scan.tiff', await patterned(64, 48).tiff().toBuffer(), 'image/tiff', 'ok'],
+    [
+      'trailing.png',
+      Buffer.concat([png, Buffer.from('<?php garbage after IEND ?>')]),
+      'image/png',
+      'downloaded',
+    ],
+    ['liar.png', await patterned(64, 48).jpeg().toBuffer(), 'image/png', 'downloaded'],
+    ['scan.tiff', await patterned(64, 48).tiff().toBuffer(), 'image/tiff', 'downloaded'],
     ['cut.png', png.subarray(0, png.length - 40), 'image/png', 'corrupt_image'],
   ];
 }
@@ -139,21 +150,25 @@ describe('download stage with odd images', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('gives each odd image ok or a precise failure, without failing the batch', () => {
+  it('gives each odd image downloaded or a precise failure, without failing the batch', () => {
     // Assess
-    expect(records.map((r) => [path.basename(r.url), r.reason ?? r.status])).toEqual(
+    expect(records.map((r) => [path.basename(r.url), outcome(r)])).toEqual(
       images.map(([name, , , want]) => [name, want]),
     );
     const bomb = records.find((r) => r.url.endsWith('/bomb.png'));
     expect(bomb?.detail).toMatch(/^10000x10000 is 100000000 pixels, over the limit of 4000000/);
     expect(records.find((r) => r.url.endsWith('/cut.png'))?.detail).toMatch(/cannot decode png/);
     expect(requested.sort()).toEqual(images.map(([name]) => `/${name}`).sort());
-    expect(bomb?.originalKey).toBeUndefined();
+    expect(originalKeyOf(bomb)).toBeUndefined();
   });
 
   it('stores each original under the extension of what it is, not of what it claims', () => {
     // Assess
-    const key = (name: string) => records.find((r) => r.url.endsWith(`/${name}`))?.originalKey ?? '';
+    const key = (name: string) =>
+      expectStatus(
+        records.find((r) => r.url.endsWith(`/${name}`)),
+        'downloaded',
+      ).originalKey;
     expect(path.extname(key('liar.png'))).toBe('.jpg');
     expect(path.extname(key('scan.tiff'))).toBe('.tif');
     expect(path.extname(key('photo.avif'))).toBe('.avif');
@@ -161,14 +176,14 @@ describe('download stage with odd images', () => {
 
   it('decodes every stored original to upright 8-bit RGB, the first frame of an animation only', async () => {
     // Prepare
-    const ok = records.filter((r) => r.status === 'ok');
+    const ok = records.filter((r) => r.status === 'downloaded');
     // Act
     const decoded = await Promise.all(
       ok.map(
         async (r) =>
           [
             path.basename(r.url),
-            await decodeToRgb(await blobs.get(r.originalKey ?? ''), { maxPixels: MAX_PIXELS, maxSide: 1024 }),
+            await decodeToRgb(await blobs.get(r.originalKey), { maxPixels: MAX_PIXELS, maxSide: 1024 }),
           ] as const,
       ),
     );

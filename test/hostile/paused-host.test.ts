@@ -8,6 +8,7 @@ import { HostLimiter } from '#core/host-limiter.ts';
 import type { Batch, ImageRecord } from '#core/types.ts';
 import { HostHealth } from '#functions/download/host-health.ts';
 import { type DownloadDeps, runDownload } from '#functions/download/run-download.ts';
+import { reasonOf } from '#test/support/image-records.ts';
 import { type PausedHostServer, startPausedHostServer } from '#test/support/paused-host-server.ts';
 
 // 200+ images on one loopback host that fails, throttles or stalls in scripted ways; real clocks, so the wall
@@ -83,7 +84,7 @@ describe('a host that fails, throttles or stalls, with 200+ images on it', () =>
     const { out } = await timed(batchOf(urls));
     // Assess: every healthy image is stored; each broken one fails with its own reason after its own retries
     const all = records(out);
-    expect(count(all, (r) => r.status === 'ok')).toBe(200);
+    expect(count(all, (r) => r.status === 'downloaded')).toBe(200);
     const reasons = Object.fromEntries(
       all.filter((r) => r.status === 'failed').map((r) => [new URL(r.url).pathname, r.reason]),
     );
@@ -110,7 +111,7 @@ describe('a host that fails, throttles or stalls, with 200+ images on it', () =>
     const { out } = await timed(batchOf(server.images(220)), { ...deps, health });
     // Assess
     const all = records(out);
-    expect(count(all, (r) => r.status === 'ok')).toBe(220);
+    expect(count(all, (r) => r.status === 'downloaded')).toBe(220);
     expect(count(all, (r) => (r.waitedMs ?? 0) > 0)).toBeGreaterThan(200);
     expect(seen).toContain('paused');
     expect(seen.at(-1)).toBe('resumed');
@@ -128,7 +129,7 @@ describe('a host that fails, throttles or stalls, with 200+ images on it', () =>
     // Act
     const { out } = await timed(batchOf(server.images(200)), { ...deps, health });
     // Assess: all stored; during the outage only the first few requests and one probe per pause reached it
-    expect(count(records(out), (r) => r.status === 'ok')).toBe(200);
+    expect(count(records(out), (r) => r.status === 'downloaded')).toBe(200);
     const failing = server.log.filter((s) => s.answer !== 'image');
     expect(failing.length).toBeLessThan(20);
     const [report] = health.report();
@@ -147,7 +148,7 @@ describe('a host that fails, throttles or stalls, with 200+ images on it', () =>
     const { out, seconds } = await timed(batchOf(server.images(200)), { ...deps, settings });
     // Assess
     const all = records(out);
-    expect(count(all, (r) => r.reason === 'host_unavailable')).toBe(200);
+    expect(count(all, (r) => reasonOf(r) === 'host_unavailable')).toBe(200);
     expect(all[199]?.detail).toMatch(
       new RegExp(`^${server.host} was paused 3 s in all \\(\\d+ pauses; last: the probe failed: HTTP 503`),
     );
@@ -161,11 +162,11 @@ describe('a host that fails, throttles or stalls, with 200+ images on it', () =>
     server.reset(() => ({ status: 503 }));
     const settings = { ...deps.settings, hosts: { ...HOSTS, budgetMs: 1000 } };
     const first = await timed(batchOf(server.images(200), 'run-1'), { ...deps, settings });
-    expect(count(records(first.out), (r) => r.status === 'ok')).toBe(0);
+    expect(count(records(first.out), (r) => r.status === 'downloaded')).toBe(0);
     // Act: the same catalog, in a new run, against the host now healthy
     server.reset();
     const second = await timed(batchOf(server.images(200), 'run-2'), { ...deps, settings });
     // Assess
-    expect(count(records(second.out), (r) => r.status === 'ok')).toBe(200);
+    expect(count(records(second.out), (r) => r.status === 'downloaded')).toBe(200);
   });
 });

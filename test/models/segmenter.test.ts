@@ -7,6 +7,7 @@ import { encodePng } from '#core/image/codec.ts';
 import type { Mask } from '#core/ports/models.ts';
 import { runSegment } from '#functions/segment/run-segment.ts';
 import { type ResolvedModels, resolveModels } from '#models/resolve.ts';
+import { expectStatus } from '#test/support/image-records.ts';
 import { drawShirt, tempDir } from './drawn-images.ts';
 
 const at = (mask: Mask, x: number, y: number) => mask.data[y * mask.width + x];
@@ -130,7 +131,7 @@ describe('no garment found', () => {
           images: [
             {
               url: 'https://cdn.example/shirt.png',
-              status: 'ok' as const,
+              status: 'downloaded' as const,
               originalKey: 'originals/shirt.png',
             },
           ],
@@ -142,11 +143,11 @@ describe('no garment found', () => {
     const out = await runSegment(batch, { blobs, segmenter, background: [0, 177, 64], maxPixels: 50e6 });
 
     // Assess
-    const image = out.items[0]?.images[0];
-    expect(image).toMatchObject({ status: 'ok', garmentFound: false });
-    expect(image?.detail).toMatch(/no garment found/);
-    expect(image?.maskedKey).toBe('masked/test-cloth.full/00b140/shirt.nogarment.png');
-    expect(await blobs.has(image?.maskedKey as string)).toBe(true);
+    const image = expectStatus(out.items[0]?.images[0], 'masked');
+    expect(image).toMatchObject({ status: 'masked', garmentFound: false });
+    expect(image.detail).toMatch(/no garment found/);
+    expect(image.maskedKey).toBe('masked/test-cloth.full/00b140/shirt.nogarment.png');
+    expect(await blobs.has(image.maskedKey)).toBe(true);
   });
 });
 

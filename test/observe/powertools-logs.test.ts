@@ -4,7 +4,7 @@ import path from 'node:path';
 import middy from '@middy/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FsBlobStore } from '#adapters/fs-blob-store.ts';
-import type { Batch } from '#core/types.ts';
+import { type Batch, failImage } from '#core/types.ts';
 import { createPrepareHandler } from '#functions/prepare/handler.ts';
 import { createSearchHandler } from '#functions/search/handler.ts';
 import { observed } from '#functions/shared/observe/middleware.ts';
@@ -60,17 +60,19 @@ describe('Powertools logs and metrics of the handlers', () => {
           id: 'p1',
           metadata: {},
           images: [
-            { url: 'https://a/1.jpg', status: 'ok' },
-            { url: 'https://a/2.jpg', status: 'ok' },
+            { url: 'https://a/1.jpg', status: 'downloaded', originalKey: 'originals/1.jpg' },
+            { url: 'https://a/2.jpg', status: 'downloaded', originalKey: 'originals/2.jpg' },
           ],
         },
       ],
     };
     const stage = middy(async (event: Batch): Promise<Batch> => {
       const [item] = event.items;
-      if (!item) return event;
-      const failed = { ...item.images[1], status: 'failed', reason: 'segment_failed' } as const;
-      return { ...event, items: [{ ...item, images: [item.images[0], failed] }] } as Batch;
+      const [first, second] = item?.images ?? [];
+      if (!item || first?.status !== 'downloaded' || !second) return event;
+      const masked = { ...first, status: 'masked', maskedKey: 'masked/1.png', garmentFound: true } as const;
+      const failed = failImage(second, 'segment_failed', 'cannot decode');
+      return { ...event, items: [{ ...item, images: [masked, failed] }] };
     }).use(observed(obs, batchStageReport('segment')));
     // Act
     const lines = await stdoutLines(() => stage(batch, context));

@@ -14,6 +14,7 @@ import type { ApiDeps } from '#functions/search/api.ts';
 import { runSegment } from '#functions/segment/run-segment.ts';
 import { resolveModels } from '#models/resolve.ts';
 import { drawShirt, tempDir } from '#test/models/drawn-images.ts';
+import { maskedKeyOf } from '#test/support/image-records.ts';
 import { MemoryVectorStore } from '#test/support/memory-vector-store.ts';
 
 export const BACKGROUND: [number, number, number] = [0x00, 0xb1, 0x40];
@@ -61,7 +62,7 @@ export async function imageWorld(): Promise<ImageWorld> {
     items.push({
       id: colour,
       metadata: { name: `${colour} shirt`, category: 'shirt', color: colour, price: 10 },
-      images: [{ url: `https://cdn.example/${colour}.jpg`, status: 'ok' as const, originalKey }],
+      images: [{ url: `https://cdn.example/${colour}.jpg`, status: 'downloaded' as const, originalKey }],
     });
   }
   const segmented = await runSegment(
@@ -72,14 +73,19 @@ export async function imageWorld(): Promise<ImageWorld> {
   const batch = JSON.parse(new TextDecoder().decode(await blobs.get(embedded.key))) as EmbeddedBatch;
   const store = new MemoryVectorStore();
   await store.bind({ model: embedder.modelId, dim: embedder.dim });
-  const records: ProductRecord[] = batch.products.map((p) => ({
-    id: p.id,
-    vector: decodeVector(p.vectors[0] as string),
-    images: p.images.map((i) => i.url),
-    maskedKeys: p.images.map((i) => i.maskedKey),
-    metadata: p.metadata,
-    imagesUsed: 1,
-  }));
+  const records: ProductRecord[] = batch.products.map((p) => {
+    const [image] = p.images;
+    if (image?.status !== 'embedded')
+      throw new Error(`product ${p.id}: its image is ${image?.status}, not embedded`);
+    return {
+      id: p.id,
+      vector: decodeVector(image.vector),
+      images: p.images.map((i) => i.url),
+      maskedKeys: p.images.map(maskedKeyOf),
+      metadata: p.metadata,
+      imagesUsed: 1,
+    };
+  });
   await store.upsert(records);
   return {
     text,

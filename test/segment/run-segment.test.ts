@@ -12,6 +12,7 @@ import type { Batch } from '#core/types.ts';
 import { runSegment, type SegmentDeps } from '#functions/segment/run-segment.ts';
 import { resolveModels } from '#models/resolve.ts';
 import { drawGarment } from '#samples/generator/draw.ts';
+import { expectStatus } from '#test/support/image-records.ts';
 
 const GREEN = [0, 177, 64] as const;
 const MAX_PIXELS = 50e6;
@@ -53,7 +54,11 @@ function batchOf(...keys: string[]): Batch {
       {
         id: 'p1',
         metadata: {},
-        images: keys.map((k) => ({ url: `https://cdn.example/${k}`, status: 'ok' as const, originalKey: k })),
+        images: keys.map((k) => ({
+          url: `https://cdn.example/${k}`,
+          status: 'downloaded' as const,
+          originalKey: k,
+        })),
       },
     ],
   };
@@ -74,9 +79,9 @@ describe('runSegment', () => {
     const out = await segment(batchOf(key));
 
     // Assess
-    const image = out.items[0]?.images[0];
-    expect(image).toMatchObject({ status: 'ok', garmentFound: true });
-    const masked = await decodeToRgb(await blobs.get(image?.maskedKey ?? ''), { maxPixels: MAX_PIXELS });
+    const image = expectStatus(out.items[0]?.images[0], 'masked');
+    expect(image).toMatchObject({ status: 'masked', garmentFound: true });
+    const masked = await decodeToRgb(await blobs.get(image.maskedKey), { maxPixels: MAX_PIXELS });
     const rgb = await decodeToRgb(shirt, { maxPixels: MAX_PIXELS, maxSide: 1024 });
     const mask = await segmenter.segment(rgb);
     expect([masked.width, masked.height]).toEqual([rgb.width, rgb.height]);
@@ -109,10 +114,11 @@ describe('runSegment', () => {
     const out = await segment(batchOf(key));
 
     // Assess
-    const image = out.items[0]?.images[0];
-    expect(image).toMatchObject({ status: 'ok', garmentFound: false });
-    expect(image?.detail).toMatch(/no garment found/);
-    const stored = await decodeToRgb(await blobs.get(image?.maskedKey ?? ''), { maxPixels: MAX_PIXELS });
+    const image = expectStatus(out.items[0]?.images[0], 'masked');
+    expect(image).toMatchObject({ status: 'masked', garmentFound: false });
+    expect(image.detail).toMatch(/no garment found/);
+    expect(image.maskedKey).toMatch(/\.nogarment\.png$/);
+    const stored = await decodeToRgb(await blobs.get(image.maskedKey), { maxPixels: MAX_PIXELS });
     expect([...stored.data.slice(0, 3)]).toEqual([255, 255, 255]);
   });
 
@@ -130,8 +136,9 @@ describe('runSegment', () => {
     const otherColour = await segment(batchOf(key), { background: [255, 0, 255] });
 
     // Assess
-    expect(second.items[0]?.images[0]?.maskedKey).toBe(first.items[0]?.images[0]?.maskedKey);
-    expect(otherColour.items[0]?.images[0]?.maskedKey).not.toBe(first.items[0]?.images[0]?.maskedKey);
+    const maskedKey = (out: Batch) => expectStatus(out.items[0]?.images[0], 'masked').maskedKey;
+    expect(maskedKey(second)).toBe(maskedKey(first));
+    expect(maskedKey(otherColour)).not.toBe(maskedKey(first));
     expect(segmenter.calls).toBe(calls + 1);
   });
 
@@ -149,7 +156,7 @@ describe('runSegment', () => {
     // Assess
     const [first, second] = out.items[0]?.images ?? [];
     expect(first).toMatchObject({ status: 'failed', reason: 'segment_failed' });
-    expect(second).toMatchObject({ status: 'ok', garmentFound: true });
+    expect(second).toMatchObject({ status: 'masked', garmentFound: true });
   });
 
   it('caps a long failure message so the next stages accept the record', async () => {

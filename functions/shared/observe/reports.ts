@@ -1,5 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Batch, FailureReason, ImageRecord } from '#core/types.ts';
+import { type Batch, type FailureReason, type ImageRecord, isUsable } from '#core/types.ts';
 import type { MetricPoint, Reporter } from './middleware.ts';
 
 type Counts = { ok: number; failed: Partial<Record<FailureReason, number>>; pending: number; total: number };
@@ -9,7 +9,7 @@ function count(batch: Partial<Batch> | undefined): Counts {
   for (const item of batch?.items ?? []) {
     for (const image of item.images ?? []) {
       c.total++;
-      if (image.status === 'ok') c.ok++;
+      if (isUsable(image)) c.ok++;
       else if (image.status === 'pending') c.pending++;
       else tally(c.failed, image);
     }
@@ -18,7 +18,7 @@ function count(batch: Partial<Batch> | undefined): Counts {
 }
 
 function tally(failed: Counts['failed'], image: ImageRecord): void {
-  const reason = image.reason ?? 'http_error';
+  const reason = image.status === 'failed' ? image.reason : 'http_error';
   failed[reason] = (failed[reason] ?? 0) + 1;
 }
 
