@@ -14,7 +14,7 @@ function successors(state: Json): string[] {
   ].filter((n): n is string => typeof n === 'string');
 }
 
-describe('a failed run is restarted, and the lock agrees (README "Redrive")', () => {
+describe('a failed run is restarted, and the lock agrees (docs/deploy.md "Redrive")', () => {
   const asl = definitionOf(synthStack().template);
   const states: Record<string, Json> = asl.States;
   const releases = new Set<string>([S.releaseLock, S.releaseLockAfterFailure]);
