@@ -11,17 +11,15 @@ export interface DecodeOptions {
   background?: readonly [number, number, number];
 }
 
-/** Decodes any supported image to upright 8-bit sRGB without alpha. */
+/**
+ * Decodes any supported image to upright 8-bit sRGB without alpha, in one libvips pipeline: a JPEG that is
+ * shrunk is decoded at the smaller size (shrink-on-load), and nothing is encoded in between. sharp resizes
+ * before it flattens; it resizes premultiplied, so flattening after the resize gives the same pixels as before
+ * it, up to rounding.
+ */
 export async function decodeToRgb(bytes: Uint8Array, options: DecodeOptions): Promise<RgbImage> {
   const [r, g, b] = options.background ?? [255, 255, 255];
-  // Two pipelines: sharp applies flatten after resize whatever the call order.
-  const flat = await sharp(bytes, { limitInputPixels: options.maxPixels })
-    .rotate()
-    .flatten({ background: { r, g, b } })
-    .toColourspace('srgb')
-    .png({ compressionLevel: 0 })
-    .toBuffer();
-  let pipeline = sharp(flat, { limitInputPixels: options.maxPixels });
+  let pipeline = sharp(bytes, { limitInputPixels: options.maxPixels }).rotate();
   if (options.maxSide) {
     pipeline = pipeline.resize({
       width: options.maxSide,
@@ -30,7 +28,12 @@ export async function decodeToRgb(bytes: Uint8Array, options: DecodeOptions): Pr
       withoutEnlargement: true,
     });
   }
-  const { data, info } = await pipeline.removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await pipeline
+    .flatten({ background: { r, g, b } })
+    .toColourspace('srgb')
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   if (info.channels !== 3) throw new Error(`expected 3 channels after decoding, got ${info.channels}`);
   return {
     data: new Uint8Array(data.buffer, data.byteOffset, data.length),
