@@ -5,16 +5,17 @@ import type { BlobStore } from '#core/ports/blob-store.ts';
 /** Whether a blob exists and decodes as an image: `ok`, or why not. */
 export type BlobHealth = 'ok' | 'missing' | 'undecodable';
 
-/**
- * Checks image blobs, once each (products share originals and masks): a full decode, so a truncated or
- * bit-flipped image is caught, not only a bad header.
- */
-export class BlobChecker {
+/** Checks image blobs, each once however many products use it. */
+export interface ImageChecker {
+  /** Distinct blobs checked so far. */
+  readonly count: number;
+  check(key: string): Promise<BlobHealth>;
+}
+
+/** Remembers each key's answer, so a blob shared by products is checked once. */
+abstract class OncePerKey implements ImageChecker {
   private readonly seen = new Map<string, Promise<BlobHealth>>();
 
-  constructor(private readonly blobs: BlobStore) {}
-
-  /** Distinct blobs checked so far. */
   get count(): number {
     return this.seen.size;
   }
@@ -22,13 +23,25 @@ export class BlobChecker {
   check(key: string): Promise<BlobHealth> {
     let health = this.seen.get(key);
     if (!health) {
-      health = this.decode(key);
+      health = this.examine(key);
       this.seen.set(key, health);
     }
     return health;
   }
 
-  private async decode(key: string): Promise<BlobHealth> {
+  protected abstract examine(key: string): Promise<BlobHealth>;
+}
+
+/**
+ * Checks image blobs, once each (products share originals and masks): a full decode, so a truncated or
+ * bit-flipped image is caught, not only a bad header.
+ */
+export class BlobChecker extends OncePerKey {
+  constructor(private readonly blobs: BlobStore) {
+    super();
+  }
+
+  protected async examine(key: string): Promise<BlobHealth> {
     let bytes: Uint8Array;
     try {
       bytes = await this.blobs.get(key);
@@ -42,5 +55,19 @@ export class BlobChecker {
     } catch {
       return 'undecodable';
     }
+  }
+}
+
+/**
+ * Checks only that image blobs exist (one HEAD each in S3), without reading them: `check --cloud` without
+ * `--decode`, where a full decode would download every image of the bucket.
+ */
+export class BlobPresenceChecker extends OncePerKey {
+  constructor(private readonly blobs: BlobStore) {
+    super();
+  }
+
+  protected async examine(key: string): Promise<BlobHealth> {
+    return (await this.blobs.has(key)) ? 'ok' : 'missing';
   }
 }

@@ -1,37 +1,56 @@
 import { parseArgs } from 'node:util';
+import {
+  type CloudOpsDeps,
+  cloudFault,
+  cloudOpsSettings,
+  MONGODB_URI_ENV,
+  openCloudOps,
+} from '#cli/gc/cloud-ops.ts';
 import type { Config } from '#core/config.ts';
+import { CLOUD_ENV } from '#core/env-names.ts';
 import { ConfigError } from '#core/errors.ts';
 import { DEFAULT_EMBED_MODEL, findModel, STAND_IN_EMBED_MODEL } from '#models/registry.ts';
 import type { BoundModel } from './check-index.ts';
-import { isDamaged } from './findings.ts';
+import { type CheckReport, isDamaged } from './findings.ts';
 import { type RepairResult, repairDataDir } from './repair.ts';
 import { formatCheckReport } from './report-text.ts';
 import { checkDataDir } from './run-check.ts';
+import { type CloudCheckOptions, checkCloud } from './run-cloud-check.ts';
 
 /** Exit code of `check` when it found damage (after `--repair`: when damage was found and set aside). */
 export const CHECK_DAMAGE_EXIT = 6;
 
 /** `threadfinder check --help`. */
-export const CHECK_USAGE = `threadfinder check [--repair] [--embed-model ID]
+export const CHECK_USAGE = `threadfinder check [--repair] [--embed-model ID] | check --cloud [--decode] [--embed-model ID]
   Checks the data dir (THREADFINDER_DATA_DIR) without changing it: the index replays cleanly and is bound to
   the configured model; every stored product's masked images, originals and vector are sound; URL records point
   to stored originals; run folders are complete. Exit 0 when sound, ${CHECK_DAMAGE_EXIT} on damage.
   --repair   also set the index's damaged lines aside and rewrite it from its valid records (refused while an
              ingestion runs), delete images that do not decode and bad URL records, and write runs/<id>-repair.csv listing the
              affected products: \`threadfinder ingest <that file>\` restores them.
-  --cloud    not available yet for check.`;
+  --cloud    the deployed stack instead, read-only: the data bucket (${CLOUD_ENV.bucket}) and the products in Atlas
+             (${CLOUD_ENV.mongoSecretArn}, or ${MONGODB_URI_ENV}). Atlas is bound to the configured model; every product's
+             vector is unit length and its masked images and originals exist; URL records point to existing
+             originals; run folders are complete. Atlas and the bucket are read a page at a time. With
+             ${CLOUD_ENV.stateMachineArn} set, it says whether an ingestion was running. It repairs nothing:
+             --repair is refused (the bucket has no lock to keep an ingestion out while blobs are deleted);
+             ingest --cloud a catalog listing the affected products instead. AWS credentials as for the aws CLI.
+  --decode   with --cloud: download and fully decode each image (a GET and its transfer per image) instead of
+             checking that it exists (a HEAD per image).`;
 
-/** Runs `threadfinder check`; returns the exit code. */
+/** Runs `threadfinder check`; returns the exit code. `deps` opens the cloud's ports for --cloud (tests: fakes). */
 export async function runCheckCommand(
   argv: string[],
   config: Config,
   out: (line: string) => void = console.log,
+  deps: CloudOpsDeps = {},
 ): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
       repair: { type: 'boolean', default: false },
       cloud: { type: 'boolean', default: false },
+      decode: { type: 'boolean', default: false },
       'embed-model': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -41,14 +60,40 @@ export async function runCheckCommand(
     out(CHECK_USAGE);
     return 0;
   }
-  if (values.cloud)
-    throw new ConfigError('check --cloud is not available yet; run check on a local data dir');
+  if (values.cloud && values.repair) {
+    throw new ConfigError(
+      'check --cloud --repair is refused: the cloud check is read-only. A repair deletes broken blobs, and the bucket has no lock that keeps an ingestion out meanwhile (one could be using them); Atlas keeps no damaged log lines to set aside. Run check --cloud, then ingest --cloud a catalog that lists the affected products it names: that makes their images again and stores them again.',
+    );
+  }
+  if (values.decode && !values.cloud)
+    throw new ConfigError('--decode goes with --cloud: the local check always decodes every image');
   const model = configuredModel(config, values['embed-model']);
-  const report = await checkDataDir(config.dataDir, model);
+  const report = values.cloud
+    ? await cloudCheck(config, deps, model, { decode: values.decode })
+    : await checkDataDir(config.dataDir, model);
   out(formatCheckReport(report));
   if (!isDamaged(report)) return 0;
   if (values.repair) out(formatRepair(await repairDataDir(report, model.id)));
   return CHECK_DAMAGE_EXIT;
+}
+
+async function cloudCheck(
+  config: Config,
+  deps: CloudOpsDeps,
+  model: BoundModel,
+  options: CloudCheckOptions,
+): Promise<CheckReport> {
+  const settings = cloudOpsSettings(config, deps.env ?? process.env, 'check --cloud', {
+    stateMachine: false,
+  });
+  const ports = await openCloudOps(settings, deps);
+  try {
+    return await checkCloud(ports, settings, model, options);
+  } catch (error) {
+    throw cloudFault(error, settings, `checking s3://${settings.bucket}/ and ${ports.storeWhere}`);
+  } finally {
+    await ports.close();
+  }
 }
 
 /** The embedding model an index should be bound to: --embed-model, else the configured or default one. */

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { FileVectorStore } from '#adapters/file-vector-store.ts';
+import type { VectorStore } from '#core/ports/vector-store.ts';
 import type { AreaResult, Finding } from './findings.ts';
 
 /** The configured embedding model, as an index binds it. */
@@ -57,4 +58,38 @@ export async function checkIndex(
     });
   }
   return { checked: { indexRecords: await store.count() }, findings, store };
+}
+
+/**
+ * The remote index (Atlas) as far as a client can see it: it is bound to the configured model, and how many
+ * products it holds. Damaged lines are a log's matter; a document Atlas holds but cannot return as a product
+ * shows up as a product finding.
+ */
+export async function checkBinding(
+  store: VectorStore,
+  where: string,
+  model: BoundModel,
+): Promise<AreaResult> {
+  const info = await store.info();
+  const records = await store.count();
+  const findings: Finding[] = [];
+  if (!info) {
+    findings.push({
+      area: 'index',
+      severity: records > 0 ? 'damage' : 'warning',
+      subject: where,
+      fault:
+        records > 0
+          ? `holds ${records} product(s) but is bound to no model: search refuses it; re-ingest`
+          : 'no index yet: nothing was ingested with this model',
+    });
+  } else if (info.model !== model.id || info.dim !== model.dim) {
+    findings.push({
+      area: 'index',
+      severity: 'damage',
+      subject: where,
+      fault: `bound to model ${info.model} (dim ${info.dim}) but the configured model is ${model.id} (dim ${model.dim}): search refuses it; re-ingest`,
+    });
+  }
+  return { checked: { indexRecords: records }, findings };
 }

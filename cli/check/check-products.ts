@@ -1,36 +1,69 @@
 import { mapLimit } from '#core/concurrency.ts';
 import { contentHashOf, originalsOfHash } from '#core/contracts/run-layout.ts';
+import { InputError } from '#core/errors.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { VectorStore } from '#core/ports/vector-store.ts';
 import type { ProductRecord } from '#core/types.ts';
-import type { BlobChecker } from './blob-decodes.ts';
+import type { ImageChecker } from './blob-decodes.ts';
 import type { AreaResult, Finding } from './findings.ts';
 
 const CONCURRENCY = 8;
+/** Ids taken from the store's stream at a time: the store is never listed whole. */
+const ID_CHUNK = 1000;
 const UNIT_TOLERANCE = 1e-3;
 
 /**
  * Every stored product: its vector is finite and unit length, and each image it used has its masked image
- * and the original that mask came from (`originals/<hash of the mask's name>.*`), both decoding.
+ * and the original that mask came from (`originals/<hash of the mask's name>.*`), both sound (`images`
+ * decides what sound means: decoding, or only existing). Ids are read from the store's stream a chunk at a time.
  */
 export async function checkProducts(
   store: VectorStore,
   blobs: BlobStore,
-  images: BlobChecker,
+  images: ImageChecker,
+  concurrency = CONCURRENCY,
 ): Promise<AreaResult> {
-  const ids: string[] = [];
-  for await (const id of store.listIds()) ids.push(id);
-  const perProduct = await mapLimit(ids, CONCURRENCY, async (id) => {
-    const record = await store.get(id);
-    return record ? checkProduct(record, blobs, images) : [];
-  });
-  return { checked: { products: ids.length }, findings: perProduct.flat() };
+  const findings: Finding[] = [];
+  let products = 0;
+  let chunk: string[] = [];
+  const drain = async () => {
+    const perProduct = await mapLimit(chunk, concurrency, async (id) => {
+      let record: ProductRecord | null;
+      try {
+        record = await store.get(id);
+      } catch (error) {
+        // A record the store holds but cannot return as a product (a hand-edited Atlas document).
+        if (!(error instanceof InputError)) throw error;
+        return [unreadable(id, error)];
+      }
+      return record ? checkProduct(record, blobs, images) : [];
+    });
+    findings.push(...perProduct.flat());
+    chunk = [];
+  };
+  for await (const id of store.listIds()) {
+    products++;
+    chunk.push(id);
+    if (chunk.length >= ID_CHUNK) await drain();
+  }
+  await drain();
+  return { checked: { products }, findings };
+}
+
+function unreadable(id: string, error: Error): Finding {
+  return {
+    area: 'products',
+    severity: 'damage',
+    subject: `product ${id}`,
+    fault: `its stored record cannot be read: ${error.message}`,
+    productIds: [id],
+  };
 }
 
 async function checkProduct(
   record: ProductRecord,
   blobs: BlobStore,
-  images: BlobChecker,
+  images: ImageChecker,
 ): Promise<Finding[]> {
   const findings: Finding[] = [];
   const damage = (subject: string, fault: string, removable?: string) =>

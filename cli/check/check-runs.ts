@@ -1,25 +1,41 @@
 import { PREFIXES, runPrefix } from '#core/contracts/run-layout.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { AreaResult, Finding } from './findings.ts';
+import { type KeyPages, listedAtOnce } from './key-pages.ts';
 
 /** Files every finished run leaves under `runs/<id>/`. */
 const RUN_FILES = ['items.json', 'products.json', 'summary.json'] as const;
 
 /**
  * Every run folder: its JSON files parse, and a run has its items, product list and summary. A run without a
- * summary was interrupted (or is running): a warning, since the next ingest starts afresh.
+ * summary was interrupted (or is running): a warning, since the next ingest starts afresh. `pages` lists
+ * `runs/` in sorted order (default: all at once from `blobs`), so a run's files arrive together and each run
+ * is checked as soon as its last file is listed.
  */
-export async function checkRuns(blobs: BlobStore): Promise<AreaResult> {
-  const keys = await blobs.list(PREFIXES.runs);
-  const byRun = new Map<string, string[]>();
-  for (const key of keys) {
-    const [, run, ...rest] = key.split('/');
-    if (run === undefined || rest.length === 0) continue;
-    byRun.set(run, [...(byRun.get(run) ?? []), rest.join('/')]);
-  }
+export async function checkRuns(
+  blobs: BlobStore,
+  pages: KeyPages = listedAtOnce(blobs, PREFIXES.runs),
+): Promise<AreaResult> {
   const findings: Finding[] = [];
-  for (const [run, files] of byRun) findings.push(...(await checkRun(blobs, run, files)));
-  return { checked: { runs: byRun.size }, findings };
+  let runs = 0;
+  let current: { run: string; files: string[] } | undefined;
+  const finish = async () => {
+    if (!current) return;
+    runs++;
+    findings.push(...(await checkRun(blobs, current.run, current.files)));
+    current = undefined;
+  };
+  for await (const keys of pages) {
+    for (const key of keys) {
+      const [, run, ...rest] = key.split('/');
+      if (run === undefined || rest.length === 0) continue;
+      if (current?.run !== run) await finish();
+      current ??= { run, files: [] };
+      current.files.push(rest.join('/'));
+    }
+  }
+  await finish();
+  return { checked: { runs }, findings };
 }
 
 async function checkRun(blobs: BlobStore, run: string, files: string[]): Promise<Finding[]> {

@@ -3,14 +3,27 @@ import { PREFIXES } from '#core/contracts/run-layout.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import { urlRecordKey } from '#functions/download/url-record.ts';
 import type { AreaResult, Finding } from './findings.ts';
+import { type KeyPages, listedAtOnce } from './key-pages.ts';
 
 const CONCURRENCY = 16;
 
-/** Every URL record (`urls/*.json`) is readable, filed under its URL's key, and points to a stored original. */
-export async function checkUrlRecords(blobs: BlobStore): Promise<AreaResult> {
-  const keys = await blobs.list(PREFIXES.urls);
-  const found = await mapLimit(keys, CONCURRENCY, (key) => checkRecord(blobs, key));
-  return { checked: { urlRecords: keys.length }, findings: found.flat() };
+/**
+ * Every URL record (`urls/*.json`) is readable, filed under its URL's key, and points to a stored original.
+ * `pages` lists them (default: all at once from `blobs`); each page is checked before the next is read.
+ */
+export async function checkUrlRecords(
+  blobs: BlobStore,
+  pages: KeyPages = listedAtOnce(blobs, PREFIXES.urls),
+  concurrency = CONCURRENCY,
+): Promise<AreaResult> {
+  const findings: Finding[] = [];
+  let records = 0;
+  for await (const keys of pages) {
+    records += keys.length;
+    const found = await mapLimit(keys, concurrency, (key) => checkRecord(blobs, key));
+    findings.push(...found.flat());
+  }
+  return { checked: { urlRecords: records }, findings };
 }
 
 async function checkRecord(blobs: BlobStore, key: string): Promise<Finding[]> {

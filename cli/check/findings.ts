@@ -23,11 +23,18 @@ export interface AreaResult {
 
 /** The outcome of checking one data dir. */
 export interface CheckReport {
+  /** What was checked: the data dir, or (check --cloud) the bucket and the Atlas collection. */
   dataDir: string;
   checked: Record<string, number>;
   findings: Finding[];
   /** True when a writer held the index lock during the check: findings may be transient. */
   writerActive: boolean;
+  /** Who was writing, when `writerActive` (default: an ingestion holding the index lock). */
+  writer?: string;
+  /** Lines said after the summary line: how the check was made (check --cloud: read-only, not decoded). */
+  notes?: string[];
+  /** What to do about damage (default: run check --repair, then ingest its catalog). */
+  remedy?: string;
   elapsedMs: number;
 }
 

@@ -9,8 +9,11 @@ export function formatCheckReport(report: CheckReport): string {
   const warnings = report.findings.filter((f) => f.severity === 'warning');
   const lines = [
     `Checked ${report.dataDir} in ${(report.elapsedMs / 1000).toFixed(1)} s: ${counts.join(', ')}`,
+    ...(report.notes ?? []).map((note) => `  ${note}`),
     ...(report.writerActive
-      ? ['Note: an ingestion holds the index lock; what it is writing may show as damage.']
+      ? [
+          `Note: ${report.writer ?? 'an ingestion holds the index lock'}; what it is writing may show as damage.`,
+        ]
       : []),
     ...[...damage, ...warnings]
       .slice(0, SHOWN)
@@ -24,7 +27,8 @@ export function formatCheckReport(report: CheckReport): string {
   const products = damagedProductIds(report.findings);
   lines.push(
     `DAMAGED: ${damage.length} finding(s)${warnings.length ? `, ${warnings.length} warning(s)` : ''}; ${products.length} product(s) affected.`,
-    'Run `threadfinder check --repair` to set the damage aside and write a catalog of the affected products, then ingest that catalog.',
+    report.remedy ??
+      'Run `threadfinder check --repair` to set the damage aside and write a catalog of the affected products, then ingest that catalog.',
   );
   return lines.join('\n');
 }

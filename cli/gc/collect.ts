@@ -24,7 +24,11 @@ export interface GcOptions {
   /** Delete; otherwise only report what would go. */
   apply: boolean;
   runMaxAgeMs?: number;
+  /** Spare whatever was written less than this long ago (default 0: the local gc locks out ingestions). */
+  graceMs?: number;
   nowMs?: number;
+  /** Deletions between two checks of `writer()` (default and at most 1000). */
+  chunkSize?: number;
 }
 
 /** What gc found and deleted. */
@@ -58,6 +62,7 @@ export async function collectGarbage(ports: GcPorts, options: GcOptions): Promis
   const { garbage, ...plan } = planGc(await ports.inventory.list(''), refs, {
     nowMs: options.nowMs ?? Date.now(),
     runMaxAgeMs: options.runMaxAgeMs ?? DEFAULT_RUN_MAX_AGE_MS,
+    graceMs: options.graceMs ?? 0,
   });
   const listMs = lap();
   const collected: Collected = {
@@ -67,7 +72,8 @@ export async function collectGarbage(ports: GcPorts, options: GcOptions): Promis
     phases: { referencesMs, listMs, deleteMs: 0 },
   };
   if (!options.apply) return collected;
-  Object.assign(collected, await removeInChunks(ports, garbage));
+  const chunk = Math.min(CHUNK, Math.max(1, Math.floor(options.chunkSize ?? CHUNK)));
+  Object.assign(collected, await removeInChunks(ports, garbage, chunk));
   collected.phases.deleteMs = lap();
   return collected;
 }
@@ -75,13 +81,14 @@ export async function collectGarbage(ports: GcPorts, options: GcOptions): Promis
 async function removeInChunks(
   ports: GcPorts,
   garbage: BlobEntry[],
+  chunk: number,
 ): Promise<Pick<Collected, 'deleted' | 'changedSinceScan' | 'stoppedEarly'>> {
   const deleted: BlobEntry[] = [];
   let changed = 0;
-  for (let at = 0; at < garbage.length; at += CHUNK) {
+  for (let at = 0; at < garbage.length; at += chunk) {
     const writer = await ports.writer();
     if (writer) return { deleted: sum(deleted), changedSinceScan: changed, stoppedEarly: writer };
-    const result = await ports.inventory.remove(garbage.slice(at, at + CHUNK));
+    const result = await ports.inventory.remove(garbage.slice(at, at + chunk));
     deleted.push(...result.deleted);
     changed += result.changed.length;
   }

@@ -20,6 +20,8 @@ export interface GcPlan {
   /** Run ids (folders under runs/) whose files go, and those kept. */
   runsDeleted: string[];
   runsKept: string[];
+  /** Garbage spared because it was written within the grace period (counted as kept in `byKind`). */
+  young: Tally;
 }
 
 /** How old run files must be before they go. */
@@ -27,6 +29,12 @@ export interface PlanOptions {
   nowMs: number;
   /** Runs whose newest file is older than this go (the newest finished run always stays). */
   runMaxAgeMs: number;
+  /**
+   * Nothing written less than this long ago goes, whatever references it (default 0). The cloud's gc cannot
+   * lock the bucket against an ingestion, and one that is starting, or whose Lambda tasks are still finishing,
+   * may store products that use blobs nothing references yet.
+   */
+  graceMs?: number;
 }
 
 /**
@@ -35,7 +43,8 @@ export interface PlanOptions {
  * prefixes are kept.
  */
 export function planGc(entries: BlobEntry[], refs: References, options: PlanOptions): GcPlan {
-  const runs = planRuns(entries, options);
+  const graceMs = options.graceMs ?? 0;
+  const runs = planRuns(entries, { ...options, runMaxAgeMs: Math.max(options.runMaxAgeMs, graceMs) });
   const plan: GcPlan = {
     garbage: [],
     byKind: Object.fromEntries(
@@ -43,10 +52,15 @@ export function planGc(entries: BlobEntry[], refs: References, options: PlanOpti
     ) as GcPlan['byKind'],
     runsDeleted: runs.deleted,
     runsKept: runs.kept,
+    young: tally(),
   };
   for (const entry of entries) {
     const kind = kindOf(entry.key);
-    const goes = isGarbage(entry, kind, refs, runs.goes);
+    let goes = isGarbage(entry, kind, refs, runs.goes);
+    if (goes && options.nowMs - entry.modifiedMs < graceMs) {
+      goes = false;
+      add(plan.young, entry);
+    }
     add(plan.byKind[kind][goes ? 'garbage' : 'kept'], entry);
     if (goes) plan.garbage.push(entry);
   }

@@ -22,13 +22,23 @@ export function formatBytes(bytes: number): string {
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
+/** A grace period for people: 1 h, 90 min, 2 d. */
+function formatAge(ms: number): string {
+  const minutes = ms / 60_000;
+  if (minutes < 120)
+    return minutes % 60 === 0 && minutes > 0 ? `${minutes / 60} h` : `${+minutes.toFixed(1)} min`;
+  const hours = minutes / 60;
+  return hours < 48 ? `${+hours.toFixed(1)} h` : `${+(hours / 24).toFixed(1)} d`;
+}
+
 const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const show = (t: Tally) => `${t.blobs} (${formatBytes(t.bytes)})`;
 
 /** The summary `gc` prints: per kind what goes and what stays, the index logs, and what was done. */
 export function formatGcReport(r: GcReport): string {
   const p = r.phases;
-  const phases = `references ${sec(p.referencesMs)}, listing ${sec(p.listMs)}${r.apply ? `, deleting ${sec(p.deleteMs)}, compacting ${sec(p.compactMs)}` : ''}`;
+  const compacting = r.indexes.length > 0 ? `, compacting ${sec(p.compactMs)}` : '';
+  const phases = `references ${sec(p.referencesMs)}, listing ${sec(p.listMs)}${r.apply ? `, deleting ${sec(p.deleteMs)}${compacting}` : ''}`;
   const verb = r.apply ? 'deleting' : 'would delete';
   const lines = [
     `gc of ${r.dataDir} (${r.apply ? 'applied' : 'dry run: nothing deleted; --apply deletes'}), ${r.products} stored products, ${sec(r.elapsedMs)} (${phases})`,
@@ -37,6 +47,16 @@ export function formatGcReport(r: GcReport): string {
       ([kind, t]) => `  ${LABELS[kind as GcKind].padEnd(16)} ${show(t.garbage).padEnd(22)} ${show(t.kept)}`,
     ),
     `  runs: ${r.plan.runsDeleted.length} past their age, ${r.plan.runsKept.length} kept (the newest finished run always stays)`,
+    ...(r.graceMs !== undefined
+      ? [
+          `  spared ${show(r.plan.young)} that nothing references but that were written in the last ${formatAge(r.graceMs)} (the grace period): an ingestion may still store products that use them`,
+        ]
+      : []),
+    ...(r.watched
+      ? [
+          `  no ingestion of ${r.watched} was running (checked before the scan${r.apply ? ' and before each batch of deletions' : ''})`,
+        ]
+      : []),
     ...r.indexes.map(
       (i) =>
         `  index ${i.dir}: ${i.products} products, log ${formatBytes(i.bytes)}${

@@ -26,6 +26,10 @@ export interface GcReport extends Omit<Collected, 'phases'> {
   apply: boolean;
   indexes: IndexLogReport[];
   elapsedMs: number;
+  /** Blobs written more recently than this were spared (gc --cloud). */
+  graceMs?: number;
+  /** The state machine checked for running ingestions before the scan and each batch of deletions (gc --cloud). */
+  watched?: string;
 }
 
 /**

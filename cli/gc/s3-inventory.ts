@@ -37,6 +37,15 @@ export class S3BlobInventory implements BlobInventory {
 
   async list(prefix: string): Promise<BlobEntry[]> {
     const entries: BlobEntry[] = [];
+    for await (const page of this.pages(prefix)) entries.push(...page);
+    return entries.sort((a, b) => (a.key < b.key ? -1 : 1));
+  }
+
+  /**
+   * The blobs under `prefix`, one ListObjectsV2 page (up to `pageSize` keys) at a time, in S3's key order
+   * (UTF-8 bytes), so a caller can work through a large bucket without holding its whole listing.
+   */
+  async *pages(prefix: string): AsyncGenerator<BlobEntry[]> {
     let token: string | undefined;
     do {
       const page = await this.options.client.send(
@@ -47,6 +56,7 @@ export class S3BlobInventory implements BlobInventory {
           MaxKeys: this.pageSize,
         }),
       );
+      const entries: BlobEntry[] = [];
       for (const o of page.Contents ?? []) {
         if (!o.Key) continue;
         entries.push({
@@ -55,9 +65,9 @@ export class S3BlobInventory implements BlobInventory {
           modifiedMs: o.LastModified?.getTime() ?? 0,
         });
       }
+      if (entries.length > 0) yield entries;
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-    return entries.sort((a, b) => (a.key < b.key ? -1 : 1));
   }
 
   async remove(entries: BlobEntry[]): Promise<RemoveResult> {

@@ -91,8 +91,22 @@ describe('the check command', () => {
     expect(CHECK_DAMAGE_EXIT).toBe(6);
   });
 
-  it('refuses --cloud with a clear message', async () => {
-    const error = await runCheckCommand(['--cloud'], configFor(await newDir())).catch((e: unknown) => e);
-    expect(String(error)).toContain('check --cloud is not available yet');
+  it('refuses --cloud --repair, and --cloud without its settings, naming the variables', async () => {
+    // Prepare
+    const config = configFor(await newDir());
+    // Act
+    const repair = await runCheckCommand(['--cloud', '--repair'], config, () => {}, { env: {} }).catch(
+      (e: unknown) => e,
+    );
+    const unset = await runCheckCommand(['--cloud'], config, () => {}, { env: {} }).catch((e: unknown) => e);
+    const decode = await runCheckCommand(['--decode'], config, () => {}).catch((e: unknown) => e);
+    // Assess
+    expect(String(repair)).toContain('check --cloud --repair is refused: the cloud check is read-only');
+    expect(String(unset)).toContain('check --cloud needs THREADFINDER_BUCKET (the data bucket');
+    expect(String(unset)).toContain(
+      'THREADFINDER_MONGODB_SECRET_ARN (the stack output MongoSecretArn) or MONGODB_URI',
+    );
+    expect(String(unset)).not.toContain('THREADFINDER_STATE_MACHINE_ARN');
+    expect(String(decode)).toContain('--decode goes with --cloud');
   });
 });

@@ -63,14 +63,18 @@ describe('threadfinder gc (command line)', () => {
     expect(await readdir(path.join(dataDir, 'blobs', 'originals'))).toHaveLength(5);
   });
 
-  it('refuses a bad --runs-older-than and --cloud with a message', async () => {
+  it('refuses a bad --runs-older-than, and --cloud without its settings, naming each variable', async () => {
     // Prepare
     const { config } = await setup();
     // Act
     const badAge = runGcCommand(['--runs-older-than', 'soon'], config, () => {});
-    const cloud = runGcCommand(['--cloud'], config, () => {});
+    const cloud = runGcCommand(['--cloud'], config, () => {}, { env: {} });
+    const grace = runGcCommand(['--grace-hours', '2'], config, () => {});
     // Assess
     await expect(badAge).rejects.toThrow('--runs-older-than must be a number of days (0 or more), not soon');
-    await expect(cloud).rejects.toThrow(/gc --cloud is not available yet/);
+    await expect(cloud).rejects.toThrow(
+      /^gc --cloud needs THREADFINDER_BUCKET .*; and THREADFINDER_MONGODB_SECRET_ARN .* or MONGODB_URI .*; and THREADFINDER_STATE_MACHINE_ARN /,
+    );
+    await expect(grace).rejects.toThrow('--grace-hours goes with --cloud');
   });
 });
