@@ -62,6 +62,12 @@ const flag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
 
+/**
+ * Auto-tags (core/tags/): a group's best value is kept when its cosine margin over the runner-up is at least this
+ * (`THREADFINDER_TAG_MARGIN`). 0.01 is odds of about e = 2.7 to 1 at CLIP's logit scale of 100 (docs/quality.md).
+ */
+export const TAG_MARGIN_DEFAULT = 0.01;
+
 const schema = z.object({
   THREADFINDER_MODELS: z.enum(['real', 'test']).default('real'),
   THREADFINDER_DATA_DIR: z.string().min(1).default('.threadfinder'),
@@ -85,6 +91,12 @@ const schema = z.object({
     .transform(Number)
     .pipe(z.number().gt(0, 'expected a number above 0').lte(1))
     .default(0.98),
+  THREADFINDER_TAG_MARGIN: z
+    .string()
+    .trim()
+    .regex(/^(0(\.\d+)?|1(\.0+)?)$/, 'expected a decimal number from 0 to 1 such as 0.01')
+    .transform(Number)
+    .default(TAG_MARGIN_DEFAULT),
   [MODEL_ENV.embedModel]: modelId,
   [MODEL_ENV.segmentModel]: modelId,
   [MODEL_ENV.garmentClasses]: classList,
@@ -140,6 +152,8 @@ export interface Config {
   batchSize: number;
   /** Search alternatives at or above this cosine to the best product or to each other count as one. */
   duplicateThreshold: number;
+  /** An auto-tag is kept when its cosine margin over the group's runner-up is at least this. */
+  tagMargin: number;
   model: ModelSettings;
   /** Where the deployed functions find their bucket and MongoDB (set by the stack; unset locally). */
   cloud: CloudSettings;
@@ -184,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     batchSize: e.THREADFINDER_BATCH_SIZE,
     duplicateThreshold: e.THREADFINDER_DUPLICATE_THRESHOLD,
+    tagMargin: e.THREADFINDER_TAG_MARGIN,
     model: Object.freeze({
       embed: e[MODEL_ENV.embedModel],
       segment: e[MODEL_ENV.segmentModel],

@@ -1,5 +1,5 @@
 import { InputError } from './errors.ts';
-import type { ProductMetadata, ProductRecord } from './types.ts';
+import type { AutoTags, ProductMetadata, ProductRecord } from './types.ts';
 
 /** The stored fields of a product other than its id and vector, as one canonical JSON text. */
 export interface StoredDoc {
@@ -7,6 +7,8 @@ export interface StoredDoc {
   maskedKeys?: (string | null)[];
   metadata: Record<string, string | number>;
   imagesUsed: number;
+  /** Zero-shot tags, apart from the catalog's metadata; absent in records stored before tagging (still read). */
+  autoTags?: AutoTags;
 }
 
 /** How far a stored vector's norm may be from 1 (float32 rounding of a normalised mean is ~1e-7). */
@@ -24,7 +26,7 @@ export interface CheckedRecord {
 export function checkRecord(record: ProductRecord, dim: number, index: number): CheckedRecord {
   const where = `record ${index}`;
   if (typeof record !== 'object' || record === null) throw new InputError(`${where}: expected an object`);
-  const { id, vector, images, maskedKeys, metadata, imagesUsed } = record;
+  const { id, vector, images, maskedKeys, metadata, imagesUsed, autoTags } = record;
   if (typeof id !== 'string' || id.length === 0)
     throw new InputError(`${where}: id must be a non-empty string`);
   const at = `${where} (id ${JSON.stringify(id)})`;
@@ -65,6 +67,8 @@ export function checkRecord(record: ProductRecord, dim: number, index: number): 
     ...(maskedKeys !== undefined ? { maskedKeys: maskedKeys.map((k) => k ?? null) } : {}),
     metadata: canonicalMetadata(metadata, at),
     imagesUsed,
+    ...(autoTags !== undefined &&
+      Object.keys(autoTags).length > 0 && { autoTags: canonicalTags(autoTags, at) }),
   };
   return { id, vector: Float32Array.from(vector), doc, docJson: JSON.stringify(doc) };
 }
@@ -82,6 +86,36 @@ function canonicalMetadata(metadata: ProductMetadata, at: string): ProductMetada
   return out;
 }
 
+/** Group names become document paths (`facets.tags.<group>`): lower-case words joined by hyphens. */
+const TAG_GROUP = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+function canonicalTags(autoTags: AutoTags, at: string): AutoTags {
+  if (typeof autoTags !== 'object' || autoTags === null || Array.isArray(autoTags)) {
+    throw new InputError(`${at}: autoTags must be an object`);
+  }
+  const out: AutoTags = {};
+  for (const group of Object.keys(autoTags).sort()) {
+    const tag = autoTags[group];
+    if (!TAG_GROUP.test(group))
+      throw new InputError(`${at}: autoTags group ${JSON.stringify(group)} is not a word`);
+    if (
+      typeof tag !== 'object' ||
+      tag === null ||
+      typeof tag.value !== 'string' ||
+      tag.value === '' ||
+      typeof tag.margin !== 'number' ||
+      !Number.isFinite(tag.margin) ||
+      tag.margin < 0
+    ) {
+      throw new InputError(
+        `${at}: autoTags.${group} must be { value: non-empty string, margin: number >= 0 }`,
+      );
+    }
+    out[group] = { value: tag.value, margin: tag.margin };
+  }
+  return out;
+}
+
 /** Rebuilds a ProductRecord (fresh copies) from a stored doc and vector. */
 export function toProductRecord(id: string, vector: Float32Array, doc: StoredDoc): ProductRecord {
   return {
@@ -91,5 +125,13 @@ export function toProductRecord(id: string, vector: Float32Array, doc: StoredDoc
     ...(doc.maskedKeys !== undefined ? { maskedKeys: doc.maskedKeys.map((k) => k ?? undefined) } : {}),
     metadata: { ...doc.metadata },
     imagesUsed: doc.imagesUsed,
+    ...(doc.autoTags !== undefined && { autoTags: copyTags(doc.autoTags) }),
   };
+}
+
+/** A deep copy of auto-tags. */
+export function copyTags(autoTags: AutoTags): AutoTags {
+  return Object.fromEntries(
+    Object.entries(autoTags).map(([g, t]) => [g, { value: t.value, margin: t.margin }]),
+  );
 }

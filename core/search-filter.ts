@@ -1,5 +1,6 @@
 import { InputError } from './errors.ts';
 import type { SearchFilter } from './ports/vector-store.ts';
+import { TAG_GROUP_NAMES } from './tags/vocabulary.ts';
 
 /** A SearchFilter checked and normalised the way every VectorStore matches it: text lower-cased, numbers finite. */
 export interface CheckedFilter {
@@ -7,6 +8,8 @@ export interface CheckedFilter {
   color?: string;
   priceMin?: number;
   priceMax?: number;
+  /** Lower-cased auto-tag values by group; absent when no tag is filtered. */
+  tags?: Record<string, string>;
 }
 
 /** Checks a filter's values (a store may be called with anything); throws InputError naming the bad field. */
@@ -16,7 +19,24 @@ export function checkFilter(filter: SearchFilter): CheckedFilter {
     color: textFilter(filter.color, 'color'),
     priceMin: numberFilter(filter.priceMin, 'priceMin'),
     priceMax: numberFilter(filter.priceMax, 'priceMax'),
+    ...tagsFilter(filter.tags),
   };
+}
+
+function tagsFilter(tags: unknown): { tags?: Record<string, string> } {
+  if (tags === undefined) return {};
+  if (typeof tags !== 'object' || tags === null || Array.isArray(tags)) {
+    throw new InputError('search filter tags must be an object of group: value');
+  }
+  const out: Record<string, string> = {};
+  for (const [group, value] of Object.entries(tags)) {
+    if (!TAG_GROUP_NAMES.includes(group)) {
+      throw new InputError(`search filter tags.${group}: not a tag group (${TAG_GROUP_NAMES.join(', ')})`);
+    }
+    const text = textFilter(value, `tags.${group}`);
+    if (text !== undefined) out[group] = text;
+  }
+  return Object.keys(out).length > 0 ? { tags: out } : {};
 }
 
 function textFilter(value: unknown, name: string): string | undefined {

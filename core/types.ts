@@ -144,7 +144,21 @@ export interface ProductRecord {
   metadata: ProductMetadata;
   /** How many of the product's images contributed to its vector. */
   imagesUsed: number;
+  /**
+   * Zero-shot tags from the product vector (core/tags/): per vocabulary group, the best value and its margin over
+   * the runner-up, only where the margin cleared the threshold. Kept apart from the catalog's `metadata`.
+   */
+  autoTags?: AutoTags;
 }
+
+/** One auto-tag: the group's best value and its cosine margin over the group's runner-up. */
+export interface AutoTag {
+  value: string;
+  margin: number;
+}
+
+/** Auto-tags by vocabulary group name (`colour`, `pattern`, ...). */
+export type AutoTags = Record<string, AutoTag>;
 
 /** A search hit: a stored product and its cosine similarity to the query. */
 export interface Hit {

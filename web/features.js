@@ -1,84 +1,25 @@
 // The garment features a shopper can pick, and how picks become words of the query sentence. No DOM here.
+import { VOCABULARY } from './vocabulary.js';
 
-/** Each feature: its name (data-testid `feature-<name>`), its label and its choices as [value, words]. */
-export const FEATURES = [
-  {
-    name: 'type',
-    label: 'Garment',
-    choices: [
-      't-shirt',
-      'shirt',
-      'blouse',
-      'dress',
-      'skirt',
-      'trousers',
-      'jeans',
-      'shorts',
-      'jumper',
-      'jacket',
-      'coat',
-    ],
-  },
-  {
-    name: 'colour',
-    label: 'Colour',
-    choices: [
-      'red',
-      'pink',
-      'orange',
-      'yellow',
-      'green',
-      'blue',
-      'navy',
-      'purple',
-      'beige',
-      'brown',
-      'grey',
-      'black',
-      'white',
-    ],
-  },
-  {
-    name: 'pattern',
-    label: 'Pattern',
-    choices: ['plain', 'striped', 'checked', 'polka-dot', 'floral', 'printed'],
-  },
-  { name: 'sleeve', label: 'Sleeves', choices: ['sleeveless', 'short-sleeved', 'long-sleeved'] },
-  {
-    name: 'neckline',
-    label: 'Neckline',
-    choices: ['crew-neck', 'v-neck', 'collared', 'turtleneck', 'off-shoulder'],
-  },
-  { name: 'fit', label: 'Fit', choices: ['slim', 'regular', 'loose', 'oversized'] },
-  { name: 'length', label: 'Length', choices: ['cropped', 'short', 'knee-length', 'midi', 'long'] },
-  {
-    name: 'material',
-    label: 'Material',
-    choices: ['cotton', 'denim', 'linen', 'wool', 'silk', 'leather', 'knit'],
-  },
-  {
-    name: 'occasion',
-    label: 'Occasion',
-    choices: ['casual', 'office', 'party', 'wedding', 'beach', 'sport'],
-  },
-];
+/**
+ * Each feature: its name (data-testid `feature-<name>`), its label and its choices, from the vocabulary the
+ * auto-tagger reads too (vocabulary.js), so a picker's choices are the tags a product can get.
+ */
+export const FEATURES = VOCABULARY.map((group) => ({
+  name: group.name,
+  label: group.label,
+  choices: [...group.values],
+}));
 
 /** Where each feature's words go in the sentence: adjectives first, the garment, then the occasion. */
 const ORDER = ['fit', 'length', 'colour', 'pattern', 'material', 'sleeve', 'neckline', 'type', 'occasion'];
 
-const OCCASION_WORDS = {
-  casual: 'for every day',
-  office: 'for the office',
-  party: 'for a party',
-  wedding: 'for a wedding',
-  beach: 'for the beach',
-  sport: 'for sport',
-};
+const WORDS = Object.fromEntries(VOCABULARY.map((group) => [group.name, group.words ?? {}]));
 
 /** The words a choice adds: most are the choice itself, an occasion reads "for the office". */
 export function phraseFor(name, value) {
   if (!value) return '';
-  return name === 'occasion' ? (OCCASION_WORDS[value] ?? `for ${value}`) : value;
+  return WORDS[name]?.[value] ?? (name === 'occasion' ? `for ${value}` : value);
 }
 
 /** The sentence the picks alone make, e.g. "slim red striped shirt for the office". */

@@ -14,7 +14,8 @@ export function rowFilter(options: SearchOptions): (row: Row) => boolean {
     throw new InputError('search option excludeIds must be an array of strings');
   }
   const excluded = new Set(excludeIds);
-  const { category, color, priceMin, priceMax } = checkFilter(filter);
+  const { category, color, priceMin, priceMax, tags } = checkFilter(filter);
+  const wantedTags = Object.entries(tags ?? {});
   const hasPrice = priceMin !== undefined || priceMax !== undefined;
 
   return (row) => {
@@ -27,6 +28,11 @@ export function rowFilter(options: SearchOptions): (row: Row) => boolean {
       if (typeof price !== 'number') return false;
       if (priceMin !== undefined && price < priceMin) return false;
       if (priceMax !== undefined && price > priceMax) return false;
+    }
+    // Auto-tags only: a catalog column of the same name is metadata, never matched here.
+    const autoTags = row.doc.autoTags;
+    for (const [group, value] of wantedTags) {
+      if (!sameText(autoTags?.[group]?.value, value)) return false;
     }
     return true;
   };

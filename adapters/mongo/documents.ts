@@ -1,7 +1,7 @@
 import { Binary } from 'mongodb';
 import { ThreadfinderError } from '#core/errors.ts';
-import type { CheckedRecord } from '#core/product-record.ts';
-import type { ProductMetadata, ProductRecord } from '#core/types.ts';
+import { type CheckedRecord, copyTags } from '#core/product-record.ts';
+import type { AutoTags, ProductMetadata, ProductRecord } from '#core/types.ts';
 
 /** Lower-cased copies of the metadata users filter on, indexed as Atlas `filter` fields. */
 export interface ProductFacets {
@@ -9,6 +9,8 @@ export interface ProductFacets {
   color?: string;
   /** Present only when the catalog gave a numeric price. */
   price?: number;
+  /** Each auto-tag's value (lower case) by group, from `autoTags`, never from metadata. */
+  tags?: Record<string, string>;
 }
 
 /** One product as stored in the products collection. */
@@ -20,15 +22,22 @@ export interface ProductDocument {
   maskedKeys?: (string | null)[];
   metadata: ProductMetadata;
   imagesUsed: number;
+  /** Zero-shot tags with their margins, apart from `metadata` (absent before tagging). */
+  autoTags?: AutoTags;
   facets: ProductFacets;
 }
 
-/** The filterable facets of metadata, matched the way FileVectorStore matches them (case-insensitive text). */
-export function facetsOf(metadata: ProductMetadata): ProductFacets {
+/**
+ * The filterable facets of metadata and auto-tags, matched the way FileVectorStore matches them (case-insensitive
+ * text).
+ */
+export function facetsOf(metadata: ProductMetadata, autoTags?: AutoTags): ProductFacets {
   const facets: ProductFacets = {};
   if (metadata.category !== undefined) facets.category = String(metadata.category).toLowerCase();
   if (metadata.color !== undefined) facets.color = String(metadata.color).toLowerCase();
   if (typeof metadata.price === 'number') facets.price = metadata.price;
+  const tags = Object.entries(autoTags ?? {});
+  if (tags.length > 0) facets.tags = Object.fromEntries(tags.map(([g, t]) => [g, t.value.toLowerCase()]));
   return facets;
 }
 
@@ -42,7 +51,8 @@ export function toProductDocument(record: CheckedRecord): ProductDocument {
     ...(doc.maskedKeys !== undefined ? { maskedKeys: [...doc.maskedKeys] } : {}),
     metadata: { ...doc.metadata },
     imagesUsed: doc.imagesUsed,
-    facets: facetsOf(doc.metadata),
+    ...(doc.autoTags !== undefined && { autoTags: copyTags(doc.autoTags) }),
+    facets: facetsOf(doc.metadata, doc.autoTags),
   };
 }
 
@@ -55,6 +65,7 @@ export function fromProductDocument(doc: ProductDocument): ProductRecord {
     ...(doc.maskedKeys !== undefined ? { maskedKeys: doc.maskedKeys.map((k) => k ?? undefined) } : {}),
     metadata: { ...doc.metadata },
     imagesUsed: doc.imagesUsed,
+    ...(doc.autoTags !== undefined && { autoTags: copyTags(doc.autoTags) }),
   };
 }
 

@@ -1,11 +1,24 @@
 import type { Collection, Document, SearchIndexDescription } from 'mongodb';
 import { ThreadfinderError } from '#core/errors.ts';
+import { TAG_GROUP_NAMES } from '#core/tags/vocabulary.ts';
 import { type SearchIndexState, waitForSearchIndex } from './index-wait.ts';
 
 /** The document field that holds the product vector. */
 export const VECTOR_PATH = 'vector';
-/** Fields indexed as Atlas `filter` fields: the excluded ids and the lower-cased metadata facets. */
-export const FILTER_PATHS = ['_id', 'facets.category', 'facets.color', 'facets.price'] as const;
+/** The filter field of each vocabulary group's auto-tag value. */
+export const tagFilterPath = (group: string): string => `facets.tags.${group}`;
+
+/**
+ * Fields indexed as Atlas `filter` fields: the excluded ids, the lower-cased metadata facets and the auto-tag
+ * value of every vocabulary group. An index made before a field was added is updated on the next bind.
+ */
+export const FILTER_PATHS: readonly string[] = [
+  '_id',
+  'facets.category',
+  'facets.color',
+  'facets.price',
+  ...TAG_GROUP_NAMES.map(tagFilterPath),
+];
 /**
  * `dotProduct`, not `cosine`: every stored vector is unit length (upsert refuses others), so the dot product
  * is the cosine, Atlas computes it without normalising, and the score converts back to exactly the

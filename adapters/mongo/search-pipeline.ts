@@ -2,7 +2,7 @@ import type { Document } from 'mongodb';
 import { InputError } from '#core/errors.ts';
 import type { SearchOptions } from '#core/ports/vector-store.ts';
 import { checkFilter } from '#core/search-filter.ts';
-import { VECTOR_PATH } from './search-index.ts';
+import { tagFilterPath, VECTOR_PATH } from './search-index.ts';
 
 /** Atlas's ceiling on `numCandidates` (and so on `limit`). */
 export const MAX_CANDIDATES = 10_000;
@@ -19,6 +19,8 @@ export interface CheckedSearch {
   color?: string;
   priceMin?: number;
   priceMax?: number;
+  /** Lower-cased auto-tag values by group. */
+  tags?: Record<string, string>;
 }
 
 /** Validates search options with the embedded store's rules and messages; throws InputError. */
@@ -34,11 +36,12 @@ export function checkSearchOptions(options: SearchOptions): CheckedSearch {
     throw new InputError('search option excludeIds must be an array of strings');
   }
   const checked: CheckedSearch = { k, excludeIds: [...new Set(excludeIds)] };
-  const { category, color, priceMin, priceMax } = checkFilter(filter);
+  const { category, color, priceMin, priceMax, tags } = checkFilter(filter);
   if (category !== undefined) checked.category = category;
   if (color !== undefined) checked.color = color;
   if (priceMin !== undefined) checked.priceMin = priceMin;
   if (priceMax !== undefined) checked.priceMax = priceMax;
+  if (tags !== undefined) checked.tags = tags;
   return checked;
 }
 
@@ -53,6 +56,9 @@ export function toAtlasFilter(search: CheckedSearch): Document | undefined {
   if (search.color !== undefined) clauses.push({ 'facets.color': { $eq: search.color } });
   if (search.priceMin !== undefined) clauses.push({ 'facets.price': { $gte: search.priceMin } });
   if (search.priceMax !== undefined) clauses.push({ 'facets.price': { $lte: search.priceMax } });
+  for (const [group, value] of Object.entries(search.tags ?? {})) {
+    clauses.push({ [tagFilterPath(group)]: { $eq: value } });
+  }
   if (search.excludeIds.length > 0) clauses.push({ _id: { $nin: search.excludeIds } });
   if (clauses.length === 0) return undefined;
   return clauses.length === 1 ? clauses[0] : { $and: clauses };
@@ -93,6 +99,7 @@ export function buildSearchPipeline(index: string, vector: Float32Array, search:
         maskedKeys: 1,
         metadata: 1,
         imagesUsed: 1,
+        autoTags: 1,
         score: { $meta: 'vectorSearchScore' },
       },
     },

@@ -74,3 +74,11 @@ export const localCatalogKey = (pathHash: string, name: string): string =>
 
 /** The IAM grant pattern of every run's host reports (`runs/*\/hosts/`). */
 export const HOST_REPORTS_GRANT = `${PREFIXES.runs}*/hosts/`;
+
+/**
+ * The tag vocabulary's text vectors for one embedding model, named by the vocabulary's hash (core/tags/prompts.ts):
+ * written by the embed stage when absent, read by the aggregate step. A file directly under `runs/` (no run's
+ * folder), so it is a cache: the bucket's lifecycle rule and `gc` age it out and the next embed writes it again.
+ */
+export const tagVocabularyKey = (modelId: string, vocabularyHash: string): string =>
+  `${PREFIXES.runs}tag-vocabulary-${modelId}-${vocabularyHash}.json`;

@@ -1,11 +1,13 @@
 import type { Hit, ProductRecord } from '#core/types.ts';
 
-/** Equality filters on metadata and a numeric price range. */
+/** Equality filters on metadata and a numeric price range, and on auto-tags. */
 export interface SearchFilter {
   category?: string;
   color?: string;
   priceMin?: number;
   priceMax?: number;
+  /** Auto-tag value wanted per vocabulary group (`{ pattern: 'striped' }`): the product's auto-tag, never metadata. */
+  tags?: Record<string, string>;
 }
 
 /** Options of a nearest-neighbour query. */
@@ -29,6 +31,18 @@ export interface Facets {
   /** Lowest and highest numeric `price`; null when no product has one. */
   price: { min: number; max: number } | null;
   products: number;
+  /**
+   * Auto-tag values per vocabulary group, for the groups no stored product has a catalog column for (catalog
+   * metadata wins where present): every such group, in vocabulary order, its values sorted (empty when no product
+   * got a tag in it).
+   */
+  autoTags: TagFacet[];
+}
+
+/** The auto-tag values of one vocabulary group present in the store. */
+export interface TagFacet {
+  group: string;
+  values: string[];
 }
 
 /** One damaged stretch of a store's log that opening skipped. */

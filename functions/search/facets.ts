@@ -1,4 +1,5 @@
 import type { Facets, VectorStore } from '#core/ports/vector-store.ts';
+import { metadataFor, TAG_VOCABULARY } from '#core/tags/vocabulary.ts';
 
 export type { Facets };
 
@@ -13,6 +14,8 @@ export async function computeFacets(store: VectorStore): Promise<Facets> {
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   let products = 0;
+  const tags = new Map(TAG_VOCABULARY.map((g) => [g.name, new Map<string, string>()]));
+  const columns = new Set<string>();
   for await (const id of store.listIds()) {
     const record = await store.get(id);
     if (!record) continue;
@@ -24,12 +27,22 @@ export async function computeFacets(store: VectorStore): Promise<Facets> {
       min = Math.min(min, m.price);
       max = Math.max(max, m.price);
     }
+    for (const group of TAG_VOCABULARY) {
+      if (!columns.has(group.name) && metadataFor(group, m)) columns.add(group.name);
+      const tag = record.autoTags?.[group.name];
+      if (tag) remember(tags.get(group.name) as Map<string, string>, tag.value);
+    }
   }
   return {
     categories: sorted(categories),
     colors: sorted(colors),
     price: products > 0 && min <= max ? { min, max } : null,
     products,
+    // Catalog metadata wins: a group whose column any product has gets no auto-tag facet.
+    autoTags: TAG_VOCABULARY.filter((g) => !columns.has(g.name)).map((g) => ({
+      group: g.name,
+      values: sorted(tags.get(g.name) as Map<string, string>),
+    })),
   };
 }
 

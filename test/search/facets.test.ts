@@ -3,6 +3,19 @@ import { cachedFacets, computeFacets } from '#functions/search/facets.ts';
 import { MemoryVectorStore } from '#test/support/memory-vector-store.ts';
 import { catalogStore, MODEL, record } from './fixtures.ts';
 
+/** No catalog column and no tag: every vocabulary group is offered, with no value yet. */
+const ALL_GROUPS_UNTAGGED = [
+  'type',
+  'colour',
+  'pattern',
+  'sleeve',
+  'neckline',
+  'fit',
+  'length',
+  'material',
+  'occasion',
+].map((group) => ({ group, values: [] }));
+
 describe('computeFacets', () => {
   it('lists distinct categories and colours (first spelling, without case), the price range and the count', async () => {
     // Prepare
@@ -24,6 +37,8 @@ describe('computeFacets', () => {
       colors: ['Blue', 'red'],
       price: { min: 5, max: 19.5 },
       products: 4,
+      // The catalog has a color column: no auto-tag facet for colour.
+      autoTags: ALL_GROUPS_UNTAGGED.filter((g) => g.group !== 'colour'),
     });
   });
 
@@ -33,6 +48,7 @@ describe('computeFacets', () => {
       colors: [],
       price: null,
       products: 0,
+      autoTags: ALL_GROUPS_UNTAGGED,
     });
   });
 });

@@ -22,6 +22,10 @@ describe('vectorIndexDescription', () => {
       { type: 'filter', path: 'facets.category' },
       { type: 'filter', path: 'facets.color' },
       { type: 'filter', path: 'facets.price' },
+      // The auto-tag of every vocabulary group, so a tag filter is a pre-filter (test/stores/auto-tags.test.ts).
+      ...['type', 'colour', 'pattern', 'sleeve', 'neckline', 'fit', 'length', 'material', 'occasion'].map(
+        (group) => ({ type: 'filter', path: `facets.tags.${group}` }),
+      ),
     ]);
   });
 });
