@@ -19,6 +19,8 @@ const SHOWN_IDS = 20;
 export interface CloudCheckOptions {
   /** Download and fully decode every image (costs a GET and the transfer of each); else a HEAD of each. */
   decode: boolean;
+  /** Keys per ListObjectsV2 page, 1 to 1000 (default 1000). */
+  pageSize?: number;
 }
 
 /**
@@ -37,7 +39,11 @@ export async function checkCloud(
 ): Promise<CheckReport> {
   const started = performance.now();
   const before = await runningIngestions(ports, settings);
-  const inventory = new S3BlobInventory({ bucket: ports.bucket, client: ports.s3 });
+  const inventory = new S3BlobInventory({
+    bucket: ports.bucket,
+    client: ports.s3,
+    ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+  });
   const keyPages = (prefix: string) => keysOf(inventory.pages(prefix));
   const images = options.decode ? new BlobChecker(ports.blobs) : new BlobPresenceChecker(ports.blobs);
   const areas: AreaResult[] = [await checkBinding(ports.store, ports.storeWhere, model)];
@@ -66,7 +72,11 @@ export async function checkCloud(
         ? [
             `Whether an ingestion was running is unknown: set ${CLOUD_ENV.stateMachineArn} to have the check say so.`,
           ]
-        : []),
+        : running.length === 0
+          ? [
+              `No execution of ${settings.stateMachineArn} was running when the check started or when it ended.`,
+            ]
+          : []),
     ],
     remedy: remedyFor(affected),
     elapsedMs: performance.now() - started,
