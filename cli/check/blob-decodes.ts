@@ -10,6 +10,8 @@ export interface ImageChecker {
   /** Distinct blobs checked so far. */
   readonly count: number;
   check(key: string): Promise<BlobHealth>;
+  /** Told that `key` was just listed: a checker that only looks for existence need not ask again. */
+  listed?(key: string): void;
 }
 
 /** Remembers each key's answer, so a blob shared by products is checked once. */
@@ -18,6 +20,10 @@ abstract class OncePerKey implements ImageChecker {
 
   get count(): number {
     return this.seen.size;
+  }
+
+  protected remember(key: string, health: BlobHealth): void {
+    if (!this.seen.has(key)) this.seen.set(key, Promise.resolve(health));
   }
 
   check(key: string): Promise<BlobHealth> {
@@ -65,6 +71,11 @@ export class BlobChecker extends OncePerKey {
 export class BlobPresenceChecker extends OncePerKey {
   constructor(private readonly blobs: BlobStore) {
     super();
+  }
+
+  /** A key a listing just returned exists: no HEAD for it. */
+  listed(key: string): void {
+    this.remember(key, 'ok');
   }
 
   protected async examine(key: string): Promise<BlobHealth> {

@@ -90,6 +90,7 @@ async function checkProduct(
       continue;
     }
     for (const key of originals) {
+      images.listed?.(key);
       const original = await images.check(key);
       if (original !== 'ok')
         damage(key, `original of product ${record.id} is ${original}`, broken(original, key));

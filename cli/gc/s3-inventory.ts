@@ -9,6 +9,12 @@ import { ThreadfinderError } from '#core/errors.ts';
 import type { BlobEntry, BlobInventory, RemoveResult } from './inventory.ts';
 
 const CONCURRENCY = 16;
+
+/**
+ * S3 keeps Last-Modified to the second: HeadObject's header has no milliseconds, and a listing's may; so
+ * times are compared by the second.
+ */
+const sameSecond = (a: number, b: number): boolean => Math.floor(a / 1000) === Math.floor(b / 1000);
 /** ListObjectsV2 pages and DeleteObjects batches hold at most 1000 keys. */
 const MAX_PAGE = 1000;
 
@@ -76,7 +82,8 @@ export class S3BlobInventory implements BlobInventory {
     await mapLimit(entries, CONCURRENCY, async (entry) => {
       const now = await this.head(entry.key);
       if (!now) return;
-      if (now.size !== entry.size || now.modifiedMs !== entry.modifiedMs) result.changed.push(entry);
+      if (now.size !== entry.size || !sameSecond(now.modifiedMs, entry.modifiedMs))
+        result.changed.push(entry);
       else unchanged.push(entry);
     });
     for (let at = 0; at < unchanged.length; at += this.pageSize) {
