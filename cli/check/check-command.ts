@@ -67,20 +67,30 @@ export async function runCheckCommand(
   }
   if (values.decode && !values.cloud)
     throw new ConfigError('--decode goes with --cloud: the local check always decodes every image');
+  if (values.cloud) {
+    const chosen = values['embed-model'] ?? config.model?.embed;
+    const model = chosen === undefined ? undefined : configuredModel(config, chosen);
+    const report = await cloudCheck(config, deps, model, { decode: values.decode });
+    out(formatCheckReport(report));
+    return isDamaged(report) ? CHECK_DAMAGE_EXIT : 0;
+  }
   const model = configuredModel(config, values['embed-model']);
-  const report = values.cloud
-    ? await cloudCheck(config, deps, model, { decode: values.decode })
-    : await checkDataDir(config.dataDir, model);
+  const report = await checkDataDir(config.dataDir, model);
   out(formatCheckReport(report));
   if (!isDamaged(report)) return 0;
   if (values.repair) out(formatRepair(await repairDataDir(report, model.id)));
   return CHECK_DAMAGE_EXIT;
 }
 
+/**
+ * `check --cloud`. The model Atlas should be bound to: --embed-model or THREADFINDER_EMBED_MODEL when given (a
+ * workstation seldom sets the stack's setting), else the model Atlas is bound to when the registry knows it
+ * with that width, else the default.
+ */
 async function cloudCheck(
   config: Config,
   deps: CloudOpsDeps,
-  model: BoundModel,
+  chosen: BoundModel | undefined,
   options: CloudCheckOptions,
 ): Promise<CheckReport> {
   const settings = cloudOpsSettings(config, deps.env ?? process.env, 'check --cloud', {
@@ -88,12 +98,26 @@ async function cloudCheck(
   });
   const ports = await openCloudOps(settings, deps);
   try {
-    return await checkCloud(ports, settings, model, options);
+    const bound = chosen ? undefined : knownModel(await ports.store.info());
+    const model = chosen ?? bound ?? configuredModel(config, undefined);
+    const report = await checkCloud(ports, settings, model, options);
+    const why = chosen
+      ? '--embed-model or THREADFINDER_EMBED_MODEL'
+      : bound
+        ? 'the model Atlas is bound to; --embed-model checks against another'
+        : 'the default; --embed-model checks against another';
+    return { ...report, notes: [...(report.notes ?? []), `Model: ${model.id} (dim ${model.dim}), ${why}.`] };
   } catch (error) {
     throw cloudFault(error, settings, `checking s3://${settings.bucket}/ and ${ports.storeWhere}`);
   } finally {
     await ports.close();
   }
+}
+
+/** A binding's model as the registry knows it (an embedding model of that width), else undefined. */
+function knownModel(info: { model: string; dim: number } | null): BoundModel | undefined {
+  const spec = info ? findModel(info.model) : undefined;
+  return spec?.task === 'embed' && spec.dim === info?.dim ? { id: spec.id, dim: spec.dim } : undefined;
 }
 
 /** The embedding model an index should be bound to: --embed-model, else the configured or default one. */

@@ -1,5 +1,5 @@
 import { mapLimit } from '#core/concurrency.ts';
-import { contentHashOf, originalsOfHash } from '#core/contracts/run-layout.ts';
+import { contentHashOf, originalsOfHash, PREFIXES } from '#core/contracts/run-layout.ts';
 import { InputError } from '#core/errors.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { VectorStore } from '#core/ports/vector-store.ts';
@@ -12,6 +12,38 @@ const CONCURRENCY = 8;
 const ID_CHUNK = 1000;
 const UNIT_TOLERANCE = 1e-3;
 
+/** The originals stored for a content hash (`originals/<hash>.<ext>`, whatever the extension). */
+export type OriginalsOf = (hash: string) => Promise<string[]>;
+
+/** One listing per hash: cheap in S3, where a prefix listing reads only the keys under it. */
+export const originalsListedPerHash =
+  (blobs: BlobStore): OriginalsOf =>
+  (hash) =>
+    blobs.list(originalsOfHash(hash));
+
+/**
+ * One listing of `originals/` for all hashes: a local folder is read whole by every listing, so one per image
+ * made the check quadratic (47k products: 141k listings of a 141k-file folder).
+ */
+export function originalsListedOnce(blobs: BlobStore): OriginalsOf {
+  let byHash: Promise<Map<string, string[]>> | undefined;
+  const index = async () => {
+    const map = new Map<string, string[]>();
+    for (const key of await blobs.list(PREFIXES.originals)) {
+      const name = key.slice(PREFIXES.originals.length);
+      const dot = name.indexOf('.');
+      if (dot < 0 || name.includes('/')) continue;
+      const hash = name.slice(0, dot);
+      map.set(hash, [...(map.get(hash) ?? []), key]);
+    }
+    return map;
+  };
+  return async (hash) => {
+    byHash ??= index();
+    return (await byHash).get(hash) ?? [];
+  };
+}
+
 /**
  * Every stored product: its vector is finite and unit length, and each image it used has its masked image
  * and the original that mask came from (`originals/<hash of the mask's name>.*`), both sound (`images`
@@ -21,8 +53,10 @@ export async function checkProducts(
   store: VectorStore,
   blobs: BlobStore,
   images: ImageChecker,
-  concurrency = CONCURRENCY,
+  options: { concurrency?: number; originalsOf?: OriginalsOf } = {},
 ): Promise<AreaResult> {
+  const concurrency = options.concurrency ?? CONCURRENCY;
+  const originalsOf = options.originalsOf ?? originalsListedPerHash(blobs);
   const findings: Finding[] = [];
   let products = 0;
   let chunk: string[] = [];
@@ -36,7 +70,7 @@ export async function checkProducts(
         if (!(error instanceof InputError)) throw error;
         return [unreadable(id, error)];
       }
-      return record ? checkProduct(record, blobs, images) : [];
+      return record ? checkProduct(record, originalsOf, images) : [];
     });
     findings.push(...perProduct.flat());
     chunk = [];
@@ -62,7 +96,7 @@ function unreadable(id: string, error: Error): Finding {
 
 async function checkProduct(
   record: ProductRecord,
-  blobs: BlobStore,
+  originalsOf: OriginalsOf,
   images: ImageChecker,
 ): Promise<Finding[]> {
   const findings: Finding[] = [];
@@ -84,7 +118,7 @@ async function checkProduct(
     const masked = await images.check(maskedKey);
     if (masked !== 'ok')
       damage(maskedKey, `masked image of product ${record.id} is ${masked}`, broken(masked, maskedKey));
-    const originals = await blobs.list(originalsOfHash(contentHashOf(maskedKey)));
+    const originals = await originalsOf(contentHashOf(maskedKey));
     if (originals.length === 0) {
       damage(`${originalsOfHash(contentHashOf(maskedKey))}*`, `original of product ${record.id} is missing`);
       continue;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { FsBlobStore } from '#adapters/fs-blob-store.ts';
 import { BlobChecker } from './blob-decodes.ts';
 import { type BoundModel, checkIndex } from './check-index.ts';
-import { checkProducts } from './check-products.ts';
+import { checkProducts, originalsListedOnce } from './check-products.ts';
 import { checkRuns } from './check-runs.ts';
 import { checkUrlRecords } from './check-url-records.ts';
 import type { AreaResult, CheckReport } from './findings.ts';
@@ -24,7 +24,10 @@ export async function checkDataDir(dataDir: string, model: BoundModel): Promise<
   const areas: AreaResult[] = [index];
   try {
     const images = new BlobChecker(blobs);
-    if (index.store) areas.push(await checkProducts(index.store, blobs, images));
+    if (index.store)
+      areas.push(
+        await checkProducts(index.store, blobs, images, { originalsOf: originalsListedOnce(blobs) }),
+      );
     areas.push(await checkUrlRecords(blobs), await checkRuns(blobs));
     areas.push({ checked: { imageBlobs: images.count }, findings: [] });
   } finally {

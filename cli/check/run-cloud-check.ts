@@ -47,7 +47,7 @@ export async function checkCloud(
   const keyPages = (prefix: string) => keysOf(inventory.pages(prefix));
   const images = options.decode ? new BlobChecker(ports.blobs) : new BlobPresenceChecker(ports.blobs);
   const areas: AreaResult[] = [await checkBinding(ports.store, ports.storeWhere, model)];
-  areas.push(await checkProducts(ports.store, ports.blobs, images, CONCURRENCY));
+  areas.push(await checkProducts(ports.store, ports.blobs, images, { concurrency: CONCURRENCY }));
   areas.push(await checkUrlRecords(ports.blobs, keyPages(PREFIXES.urls), CONCURRENCY));
   areas.push(await checkRuns(ports.blobs, keyPages(PREFIXES.runs)));
   areas.push({ checked: { imageBlobs: images.count }, findings: [] });

@@ -3,7 +3,7 @@ import { CHECK_DAMAGE_EXIT, runCheckCommand } from '#cli/check/check-command.ts'
 import { checkCloud } from '#cli/check/run-cloud-check.ts';
 import { cloudOpsSettings, openCloudOps } from '#cli/gc/cloud-ops.ts';
 import { urlRecordKey } from '#functions/download/url-record.ts';
-import { findModel, STAND_IN_EMBED_MODEL } from '#models/registry.ts';
+import { DEFAULT_EMBED_MODEL, findModel, STAND_IN_EMBED_MODEL } from '#models/registry.ts';
 import {
   cloudConfig,
   cloudDeps,
@@ -24,6 +24,7 @@ afterAll(async () => {
 });
 
 type Stocked = Awaited<ReturnType<typeof stockBucket>>;
+const DIM = (findModel(STAND_IN_EMBED_MODEL) as { dim: number }).dim;
 
 async function check(args: string[], setup: Stocked, sfn?: FakeExecutions) {
   const printed: string[] = [];
@@ -53,6 +54,7 @@ describe('threadfinder check --cloud', () => {
     expect(text).toContain('Read-only: nothing in the bucket or in Atlas was changed');
     expect(text).toContain('Images were checked to exist (one HEAD each), not decoded');
     expect(text).toContain(`No execution of ${STATE_MACHINE_ARN} was running`);
+    expect(text).toContain(`Model: ${STAND_IN_EMBED_MODEL} (dim ${DIM}), the model Atlas is bound to;`);
     expect(text).toContain('OK: no damage found.');
     expect(await setup.blobs.list('')).toEqual(before);
   }, 60_000);
@@ -122,7 +124,7 @@ describe('threadfinder check --cloud', () => {
     const deps = cloudDeps(s3, setup.store);
     const settings = cloudOpsSettings(config, deps.env, 'check --cloud', { stateMachine: false });
     const ports = await openCloudOps(settings, deps);
-    const model = { id: STAND_IN_EMBED_MODEL, dim: (findModel(STAND_IN_EMBED_MODEL) as { dim: number }).dim };
+    const model = { id: STAND_IN_EMBED_MODEL, dim: DIM };
     // Act
     const report = await checkCloud(ports, settings, model, { decode: false, pageSize: 2 });
     await ports.close();
@@ -131,16 +133,22 @@ describe('threadfinder check --cloud', () => {
     expect(report.checked).toEqual({ indexRecords: 5, products: 5, urlRecords: 5, runs: 1, imageBlobs: 10 });
   }, 60_000);
 
-  it('finds an index bound to another model', async () => {
+  it('finds an index bound to another model than --embed-model, or to one the registry does not know', async () => {
     // Prepare
     const setup = await stockBucket(s3, 1);
-    await setup.store.delete(['p0']);
-    await setup.store.bind({ model: 'other-model', dim: 3 });
+    const unknown = await stockBucket(s3, 1);
+    await unknown.store.delete(['p0']);
+    await unknown.store.bind({ model: 'other-model', dim: 3 });
     // Act
-    const { code, text } = await check([], setup);
+    const chosen = await check(['--embed-model', DEFAULT_EMBED_MODEL], setup);
+    const other = await check([], unknown);
     // Assess
-    expect(code).toBe(CHECK_DAMAGE_EXIT);
-    expect(text).toContain(
+    expect(chosen.code).toBe(CHECK_DAMAGE_EXIT);
+    expect(chosen.text).toContain(
+      `damage [index] Atlas threadfinder.products: bound to model ${STAND_IN_EMBED_MODEL} (dim ${DIM}) but the configured model is ${DEFAULT_EMBED_MODEL}`,
+    );
+    expect(other.code).toBe(CHECK_DAMAGE_EXIT);
+    expect(other.text).toContain(
       `damage [index] Atlas threadfinder.products: bound to model other-model (dim 3) but the configured model is ${STAND_IN_EMBED_MODEL}`,
     );
   }, 60_000);
