@@ -28,13 +28,14 @@ export const CHECK_USAGE = `threadfinder check [--repair] [--embed-model ID] | c
   --repair   also set the index's damaged lines aside and rewrite it from its valid records (refused while an
              ingestion runs), delete images that do not decode and bad URL records, and write runs/<id>-repair.csv listing the
              affected products: \`threadfinder ingest <that file>\` restores them.
-  --cloud    the deployed stack instead, read-only: the data bucket (${CLOUD_ENV.bucket}) and the products in Atlas
-             (${CLOUD_ENV.mongoSecretArn}, or ${MONGODB_URI_ENV}). Atlas is bound to the configured model; every product's
-             vector is unit length and its masked images and originals exist; URL records point to existing
-             originals; run folders are complete. Atlas and the bucket are read a page at a time. With
-             ${CLOUD_ENV.stateMachineArn} set, it says whether an ingestion was running. It repairs nothing:
-             --repair is refused (the bucket has no lock to keep an ingestion out while blobs are deleted);
-             ingest --cloud a catalog listing the affected products instead. AWS credentials as for the aws CLI.
+  --cloud    the deployed stack instead, read-only: the data bucket (${CLOUD_ENV.bucket}) and the products in
+             Atlas (${CLOUD_ENV.mongoSecretArn}, or ${MONGODB_URI_ENV}). Atlas is bound to --embed-model (or
+             THREADFINDER_EMBED_MODEL), else to a model the registry knows; every product's vector is unit length
+             and its masked images and originals exist; URL records point to existing originals; run folders are
+             complete. Atlas and the bucket are read a page at a time. With ${CLOUD_ENV.stateMachineArn} set,
+             it says whether an ingestion was running. It repairs nothing: --repair is refused (the bucket has no
+             lock to keep an ingestion out while blobs are deleted); ingest --cloud a catalog listing the affected
+             products instead. AWS credentials and region as for the aws CLI.
   --decode   with --cloud: download and fully decode each image (a GET and its transfer per image) instead of
              checking that it exists (a HEAD per image).`;
 
