@@ -38,7 +38,14 @@ export async function checkCloud(
   options: CloudCheckOptions,
 ): Promise<CheckReport> {
   const started = performance.now();
-  const before = await runningIngestions(ports, settings);
+  // Whether an ingestion runs only qualifies the findings: a denied or failed look is said, not fatal.
+  let unknown: string | undefined;
+  const look = () =>
+    runningIngestions(ports, settings).catch((error: unknown) => {
+      unknown = error instanceof Error ? error.message : String(error);
+      return undefined;
+    });
+  const before = await look();
   const inventory = new S3BlobInventory({
     bucket: ports.bucket,
     client: ports.s3,
@@ -51,7 +58,7 @@ export async function checkCloud(
   areas.push(await checkUrlRecords(ports.blobs, keyPages(PREFIXES.urls), CONCURRENCY));
   areas.push(await checkRuns(ports.blobs, keyPages(PREFIXES.runs)));
   areas.push({ checked: { imageBlobs: images.count }, findings: [] });
-  const after = await runningIngestions(ports, settings);
+  const after = await look();
   const running = [...(before ?? []), ...(after ?? [])];
   const findings = areas.flatMap((a) => a.findings);
   const affected = damagedProductIds(findings);
@@ -68,15 +75,17 @@ export async function checkCloud(
       options.decode
         ? 'Images were downloaded and fully decoded.'
         : 'Images were checked to exist (one HEAD each), not decoded: --decode downloads and decodes each (a GET and its transfer per image).',
-      ...(before === undefined
-        ? [
-            `Whether an ingestion was running is unknown: set ${CLOUD_ENV.stateMachineArn} to have the check say so.`,
-          ]
-        : running.length === 0
+      ...(unknown
+        ? [`Whether an ingestion was running is unknown: ${unknown}.`]
+        : before === undefined
           ? [
-              `No execution of ${settings.stateMachineArn} was running when the check started or when it ended.`,
+              `Whether an ingestion was running is unknown: set ${CLOUD_ENV.stateMachineArn} to have the check say so.`,
             ]
-          : []),
+          : running.length === 0
+            ? [
+                `No execution of ${settings.stateMachineArn} was running when the check started or when it ended.`,
+              ]
+            : []),
     ],
     remedy: remedyFor(affected),
     elapsedMs: performance.now() - started,

@@ -117,6 +117,33 @@ describe('threadfinder check --cloud', () => {
     );
   }, 60_000);
 
+  it('still checks when Step Functions denies the look for running ingestions, and says so', async () => {
+    // Prepare
+    const setup = await stockBucket(s3);
+    const denied = {
+      send: async () => {
+        throw Object.assign(new Error('User is not authorized to perform states:ListExecutions'), {
+          name: 'AccessDeniedException',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 400 },
+        });
+      },
+    };
+    const printed: string[] = [];
+    // Act
+    const code = await runCheckCommand(
+      ['--cloud'],
+      cloudConfig(setup.bucket),
+      (l) => printed.push(l),
+      cloudDeps(s3, setup.store, denied),
+    );
+    // Assess
+    expect(code).toBe(0);
+    expect(printed.join('\n')).toContain(
+      `Whether an ingestion was running is unknown: access denied while listing the running executions of ${STATE_MACHINE_ARN}: User is not authorized`,
+    );
+  }, 60_000);
+
   it('reads the bucket a page at a time: a run spread over pages is one run, and the counts agree', async () => {
     // Prepare
     const setup = await stockBucket(s3, 5);
