@@ -12,6 +12,9 @@ const hexColor = z
     return [0, 2, 4].map((i) => Number.parseInt(h.slice(i, i + 2), 16)) as [number, number, number];
   });
 
+/** Pixel cap of an image unless THREADFINDER_MAX_PIXELS says otherwise (decompression bombs). */
+export const DEFAULT_MAX_PIXELS = 50_000_000;
+
 /** The Atlas Vector Search index name unless configured: the adapter, the Lambda config and the stack use it. */
 export const DEFAULT_MONGO_INDEX = 'product_vectors';
 
@@ -82,7 +85,7 @@ const schema = z.object({
   THREADFINDER_PER_HOST_CONCURRENCY: int(1, 64).default(4),
   THREADFINDER_DOWNLOAD_FORCE_REFRESH: flag.default(false),
   THREADFINDER_HOST_PAUSE_BUDGET_MS: int(0, 24 * 3_600_000).default(HOST_WATCH_DEFAULTS.budgetMs),
-  THREADFINDER_MAX_PIXELS: int(1, 1_000_000_000).default(50_000_000),
+  THREADFINDER_MAX_PIXELS: int(1, 1_000_000_000).default(DEFAULT_MAX_PIXELS),
   THREADFINDER_BATCH_SIZE: int(1, 500).default(8),
   THREADFINDER_DUPLICATE_THRESHOLD: z
     .string()

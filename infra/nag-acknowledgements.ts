@@ -56,6 +56,7 @@ export function acknowledgements(ids: LogicalIds): Acknowledgement[] {
       ['Aggregate', 'runs'],
       ['Aggregate', 'map-results'],
       ['Search', 'masked'],
+      ['Search', 'originals'],
     ].map(([fn, prefix]) => ({
       path: `Functions/${fn}`,
       id: `AwsSolutions-IAM5[Resource::<${ids.bucket}.Arn>/${prefix}/*]`,

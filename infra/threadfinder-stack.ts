@@ -56,7 +56,11 @@ export class ThreadfinderStack extends Stack {
         { prefix: P.runs, access: 'rwd' },
         { prefix: P.mapResults, access: 'r' },
       ],
-      search: [{ prefix: P.masked, access: 'r' }],
+      // Cut-outs are made on demand from the original and its mask (core/image/cutout.ts).
+      search: [
+        { prefix: P.masked, access: 'r' },
+        { prefix: P.originals, access: 'r' },
+      ],
     });
     const secret = settings.mongoSecretArn
       ? secretsmanager.Secret.fromSecretCompleteArn(this, 'MongoUri', settings.mongoSecretArn)

@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
-import { decodeToRgb, encodePng } from '#core/image/codec.ts';
-import { decodeForEmbedding } from '#core/image/embed-input.ts';
-import { maskGarment, SEGMENT_MAX_SIDE } from '#core/image/mask-garment.ts';
+import { decodeToRgb } from '#core/image/codec.ts';
+import { encodeMask } from '#core/image/cutout.ts';
+import { findGarment, SEGMENT_MAX_SIDE } from '#core/image/mask-garment.ts';
+import { cutoutForEmbedding } from '#core/image/prepare.ts';
 import type { LocalRuntime } from '#local/runtime.ts';
 import { drawGarment, type GarmentSpec } from '#samples/generator/draw.ts';
 import type { Calibration } from './estimate.ts';
@@ -31,9 +32,10 @@ export async function calibrate(rt: LocalRuntime, count = 3): Promise<Calibratio
     const t0 = performance.now();
     const rgb = await decodeToRgb(jpeg, { maxPixels, maxSide: SEGMENT_MAX_SIDE, background });
     const t1 = performance.now();
-    const { masked } = await maskGarment(rgb, segmenter, background);
+    const { mask, garmentFound } = await findGarment(rgb, segmenter);
     const t2 = performance.now();
-    const forEmbedding = await decodeForEmbedding(await encodePng(masked), maxPixels);
+    const stored = garmentFound ? await encodeMask(mask) : undefined;
+    const forEmbedding = await cutoutForEmbedding(jpeg, stored, { maxPixels, background });
     const t3 = performance.now();
     await embedder.embedImages([forEmbedding]);
     const t4 = performance.now();

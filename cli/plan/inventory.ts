@@ -1,5 +1,5 @@
 import { mapLimit } from '#core/concurrency.ts';
-import { maskedKeys } from '#core/contracts/run-layout.ts';
+import { maskedKeys, maskKeys } from '#core/contracts/run-layout.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { VectorStore } from '#core/ports/vector-store.ts';
 import type { CatalogProduct } from '#core/types.ts';
@@ -39,8 +39,14 @@ export async function takeInventory(products: CatalogProduct[], deps: InventoryD
     if (!record || !(await deps.blobs.has(record.originalKey))) return;
     counts.originals++;
     if (record.maxAgeUntil !== undefined && now < Date.parse(record.maxAgeUntil)) counts.fresh++;
-    const keys = maskedKeys(record.originalKey, deps.segmenterId, deps.background);
-    if ((await deps.blobs.has(keys.found)) || (await deps.blobs.has(keys.notFound))) counts.masks++;
+    // A mask, or a cut-out stored before masks: either spares the segmentation.
+    const masks = maskKeys(record.originalKey, deps.segmenterId);
+    const legacy = maskedKeys(record.originalKey, deps.segmenterId, deps.background);
+    for (const key of [masks.found, masks.notFound, legacy.found, legacy.notFound]) {
+      if (!(await deps.blobs.has(key))) continue;
+      counts.masks++;
+      break;
+    }
   });
   let vectors = 0;
   await mapLimit(products, 16, async (p) => {

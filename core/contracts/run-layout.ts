@@ -7,7 +7,8 @@
  * | `catalogs/` | uploaded catalogs | `ingest --cloud`, the local runner |
  * | `originals/<sha256>.<ext>` | downloaded images, content-addressed | download |
  * | `urls/<sha256 of URL>.json` | what earlier runs learnt about a URL | download |
- * | `masked/<model>/<rrggbb>/<sha256>[.nogarment].png` | segmented images on the flat colour | segment |
+ * | `masked/<model>/mask/<sha256>[.nogarment].png` | garment masks (one channel); cut-outs are made on demand | segment |
+ * | `masked/<model>/<rrggbb>/<sha256>[.nogarment].png` | cut-outs on the flat colour, as stored before masks (read only) | segment |
  * | `runs/<runId>/` | a run's items, product list, problems, embedded batches, host reports, summary | prepare, download, embed, aggregate |
  * | `map-results/<runId>/` | the Distributed Map's ResultWriter output | Step Functions |
  */
@@ -61,7 +62,27 @@ export function contentHashOf(key: string): string {
   return (key.split('/').pop() ?? '').replace(/(\.nogarment)?\.[a-z0-9]+$/i, '');
 }
 
-/** Keys of the masked version of an original: one when a garment was found, one when not. */
+/** Keys of an original's garment mask: one when a garment was found, one (a marker) when not. */
+export function maskKeys(original: string, segmenterId: string) {
+  const base = original.slice(PREFIXES.originals.length).replace(/\.[a-z0-9]+$/i, '');
+  const prefix = `${PREFIXES.masked}${segmenterId}/mask/${base}`;
+  return { found: `${prefix}.png`, notFound: `${prefix}.nogarment.png` };
+}
+
+/** True for a garment mask's key; false for a stored cut-out (the layout before masks). */
+export function isMaskKey(key: string): boolean {
+  return /^masked\/[^/]+\/mask\//.test(key);
+}
+
+/** True for the key of an image in which no garment was found (mask or cut-out). */
+export function isNoGarmentKey(key: string): boolean {
+  return key.endsWith('.nogarment.png');
+}
+
+/**
+ * Keys of a stored cut-out of an original, the layout before masks: one when a garment was found, one when not.
+ * Read only: data dirs and buckets written before masks keep working without segmenting again.
+ */
 export function maskedKeys(original: string, segmenterId: string, background: readonly number[]) {
   const base = original.slice(PREFIXES.originals.length).replace(/\.[a-z0-9]+$/i, '');
   const prefix = `${PREFIXES.masked}${segmenterId}/${hex(background)}/${base}`;

@@ -12,6 +12,7 @@ export async function buildEmbedDeps(
     blobs: ports.blobs,
     embedder: await ports.imageEmbedder(),
     maxPixels: config.download.maxPixels,
+    background: config.background,
     batchSize: config.model.embedBatchSize,
     ...(finished && { onImage: finished }),
   };

@@ -1,10 +1,11 @@
 import { batchDigest } from '#core/batch-digest.ts';
 import { chunk } from '#core/chunk.ts';
 import type { EmbeddedBatch, EmbeddedProduct } from '#core/contracts/embedded-batch.ts';
-import { embeddedKey } from '#core/contracts/run-layout.ts';
+import { embeddedKey, isMaskKey } from '#core/contracts/run-layout.ts';
 import { environmentFaultOf } from '#core/env-fault.ts';
 import { errorDetail } from '#core/failure-reasons.ts';
 import { decodeForEmbedding } from '#core/image/embed-input.ts';
+import { cutoutForEmbedding } from '#core/image/prepare.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { ImageEmbedder, RgbImage } from '#core/ports/models.ts';
 import {
@@ -21,6 +22,8 @@ export interface EmbedDeps {
   blobs: BlobStore;
   embedder: ImageEmbedder;
   maxPixels: number;
+  /** The flat colour around a cut-out garment (THREADFINDER_BACKGROUND): the segment stage's colour. */
+  background: readonly [number, number, number];
   /** Images per model call. */
   batchSize?: number;
   /** Called once per image with its final status, after the batch's embeddings are stored. */
@@ -43,6 +46,22 @@ export function embeddedBatchKey(runId: string, productIds: string[]): string {
 }
 
 /**
+ * What the embedder is given for an image: the cut-out made from its original and mask (the garment on the
+ * flat colour, at the embedder's size); a cut-out stored before masks as it is; the original when the run
+ * skipped segmentation or no garment was found.
+ */
+async function embedInput(image: DownloadedImage | MaskedImage, deps: EmbedDeps): Promise<RgbImage> {
+  const { blobs, maxPixels } = deps;
+  if (image.status === 'masked' && !isMaskKey(image.maskedKey)) {
+    return decodeForEmbedding(await blobs.get(image.maskedKey), maxPixels);
+  }
+  const original = await blobs.get(image.originalKey);
+  if (image.status === 'downloaded') return decodeForEmbedding(original, maxPixels);
+  const mask = image.garmentFound ? await blobs.get(image.maskedKey) : undefined;
+  return cutoutForEmbedding(original, mask, { maxPixels, background: deps.background });
+}
+
+/**
  * Embeds every masked image of a batch and writes the vectors, with image statuses, to the blob store. An image
  * that cannot be read or decoded is recorded as failed; an environment fault (disk full, ...) fails the batch.
  */
@@ -57,9 +76,8 @@ export async function runEmbed(batch: Batch, deps: EmbedDeps): Promise<EmbedResu
     for (const [ii, image] of product.images.entries()) {
       // A masked image is embedded as masked; a downloaded one as it is (a run without segmentation).
       if (image.status !== 'masked' && image.status !== 'downloaded') continue;
-      const key = image.status === 'masked' ? image.maskedKey : image.originalKey;
       try {
-        const rgb = await decodeForEmbedding(await deps.blobs.get(key), deps.maxPixels);
+        const rgb = await embedInput(image, deps);
         jobs.push({ product: pi, image: ii, source: image, rgb });
       } catch (error) {
         const fault = environmentFaultOf(error);

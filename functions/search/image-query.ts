@@ -1,8 +1,6 @@
 import { InputError } from '#core/errors.ts';
 import { checkImage } from '#core/image/check.ts';
-import { decodeToRgb, encodePng } from '#core/image/codec.ts';
-import { decodeForEmbedding } from '#core/image/embed-input.ts';
-import { maskGarment, SEGMENT_MAX_SIDE } from '#core/image/mask-garment.ts';
+import { prepareImage } from '#core/image/prepare.ts';
 import type { ImageEmbedder, RgbImage, Segmenter } from '#core/ports/models.ts';
 import { RequestError } from './request-error.ts';
 
@@ -31,19 +29,9 @@ export async function assertImage(
   throw new InputError(`not a usable image: ${check.detail}`, 'not_an_image');
 }
 
-/**
- * The catalog path for one image, in memory: decode (shrunk to 1024, transparency on the background colour),
- * segment, composite on the background (or keep the image when no garment is found), PNG round trip, decode
- * shrunk to 512 for the embedder; the same functions the segment and embed stages call.
- */
+/** The catalog path for one image, in memory (core/image/prepare.ts): the pixels the embed stage would embed. */
 export async function prepareForEmbedding(bytes: Uint8Array, prep: ImagePreparation): Promise<RgbImage> {
-  const rgb = await decodeToRgb(bytes, {
-    maxPixels: prep.maxPixels,
-    maxSide: SEGMENT_MAX_SIDE,
-    background: prep.background,
-  });
-  const { masked } = await maskGarment(rgb, prep.segmenter, prep.background);
-  return decodeForEmbedding(await encodePng(masked), prep.maxPixels);
+  return (await prepareImage(bytes, prep.segmenter, prep)).image;
 }
 
 /** Embeds a prepared image; throws when the model gives no finite vector. */

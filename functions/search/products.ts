@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
+import { DEFAULT_MAX_PIXELS } from '#core/config.ts';
+import { contentHashOf, isMaskKey, isNoGarmentKey, originalsOfHash } from '#core/contracts/run-layout.ts';
 import { BlobNotFoundError, InputError } from '#core/errors.ts';
+import { encodePng } from '#core/image/codec.ts';
+import { cutout } from '#core/image/cutout.ts';
+import { SEGMENT_MAX_SIDE } from '#core/image/mask-garment.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { ApiRequest, ApiResponse } from './api-types.ts';
 import { toView } from './product-view.ts';
@@ -11,7 +16,12 @@ import { parseSearchOptions } from './search-params.ts';
 export interface ProductRouteDeps extends StoreDeps {
   /** Where the masked images are; without it every masked image is 404. */
   blobs?: BlobStore;
+  /** The colour and pixel cap cut-outs are made with (the image search's setup); default white, DEFAULT_MAX_PIXELS. */
+  image?: { background: readonly [number, number, number]; maxPixels: number };
 }
+
+/** Longest side of a cut-out the page shows: the size the segment stage masks at. */
+const CUTOUT_MAX_SIDE = SEGMENT_MAX_SIDE;
 
 const PREFIX = '/api/products/';
 
@@ -59,7 +69,9 @@ async function masked(
   const missing = () =>
     apiError(404, 'image_not_found', `product ${JSON.stringify(shown(id))} has no masked image ${index}`);
   if (!key || !deps.blobs) return missing();
-  const etag = `"${createHash('sha256').update(key).digest('base64url').slice(0, 27)}"`;
+  const background = deps.image?.background ?? [255, 255, 255];
+  const version = isMaskKey(key) ? `${key} ${background.join(',')}` : key;
+  const etag = `"${createHash('sha256').update(version).digest('base64url').slice(0, 27)}"`;
   const headers = {
     ...SECURITY_HEADERS,
     'content-type': 'image/png',
@@ -70,11 +82,37 @@ async function masked(
     return { status: 304, headers, body: '' };
   }
   try {
-    return { status: 200, headers, body: await deps.blobs.get(key) };
+    return {
+      status: 200,
+      headers,
+      body: await maskedImage(key, deps.blobs, background, deps.image?.maxPixels),
+    };
   } catch (error) {
     if (error instanceof BlobNotFoundError) return missing();
     throw error;
   }
+}
+
+/**
+ * The PNG the page shows for a masked key: a cut-out stored before masks as it is; for a garment mask, the
+ * cut-out made now from the original (found by the content hash both keys are named after) and the mask.
+ */
+async function maskedImage(
+  key: string,
+  blobs: BlobStore,
+  background: readonly [number, number, number],
+  maxPixels = DEFAULT_MAX_PIXELS,
+): Promise<Uint8Array> {
+  if (!isMaskKey(key)) return blobs.get(key);
+  const [original] = await blobs.list(originalsOfHash(contentHashOf(key)));
+  if (!original) throw new BlobNotFoundError(`${originalsOfHash(contentHashOf(key))}*`);
+  const mask = isNoGarmentKey(key) ? undefined : await blobs.get(key);
+  const image = await cutout(await blobs.get(original), mask, {
+    maxPixels,
+    maxSide: CUTOUT_MAX_SIDE,
+    background,
+  });
+  return encodePng(image);
 }
 
 /** Routes that take no query parameters refuse any. */

@@ -1,8 +1,9 @@
-import { maskedKeys } from '#core/contracts/run-layout.ts';
+import { maskedKeys, maskKeys } from '#core/contracts/run-layout.ts';
 import { environmentFaultOf } from '#core/env-fault.ts';
 import { errorDetail } from '#core/failure-reasons.ts';
-import { decodeToRgb, encodePng } from '#core/image/codec.ts';
-import { maskGarment, SEGMENT_MAX_SIDE } from '#core/image/mask-garment.ts';
+import { decodeToRgb } from '#core/image/codec.ts';
+import { encodeMask } from '#core/image/cutout.ts';
+import { findGarment, SEGMENT_MAX_SIDE } from '#core/image/mask-garment.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { Segmenter } from '#core/ports/models.ts';
 import {
@@ -56,22 +57,25 @@ export async function runSegment(batch: Batch, deps: SegmentDeps): Promise<Batch
 
 async function segmentOne(image: DownloadedImage, deps: SegmentDeps): Promise<MaskedImage> {
   const { originalKey } = image;
-  const keys = maskedKeys(originalKey, deps.segmenter.modelId, deps.background);
-  if (await deps.blobs.has(keys.found)) return masked(image, keys.found);
-  if (await deps.blobs.has(keys.notFound)) return withoutGarment(image, keys.notFound);
+  const { blobs, segmenter } = deps;
+  const keys = maskKeys(originalKey, segmenter.modelId);
+  if (await blobs.has(keys.found)) return masked(image, keys.found);
+  if (await blobs.has(keys.notFound)) return withoutGarment(image, keys.notFound);
+  // A cut-out stored before masks (an older data dir or bucket) is used as it is: no segmenting again.
+  const legacy = maskedKeys(originalKey, segmenter.modelId, deps.background);
+  if (await blobs.has(legacy.found)) return masked(image, legacy.found);
+  if (await blobs.has(legacy.notFound)) return withoutGarment(image, legacy.notFound);
 
-  const rgb = await decodeToRgb(await deps.blobs.get(originalKey), {
+  const rgb = await decodeToRgb(await blobs.get(originalKey), {
     maxPixels: deps.maxPixels,
     maxSide: deps.maxSide ?? SEGMENT_MAX_SIDE,
     background: deps.background,
   });
-  const result = await maskGarment(rgb, deps.segmenter, deps.background);
-  if (!result.garmentFound) {
-    await deps.blobs.put(keys.notFound, await encodePng(result.masked), 'image/png');
-    return withoutGarment(image, keys.notFound);
-  }
-  await deps.blobs.put(keys.found, await encodePng(result.masked), 'image/png');
-  return masked(image, keys.found);
+  const { mask, garmentFound } = await findGarment(rgb, segmenter);
+  // Only the mask is stored (one channel, a few KB); cut-outs are made from it on demand.
+  const key = garmentFound ? keys.found : keys.notFound;
+  await blobs.put(key, await encodeMask(mask), 'image/png');
+  return garmentFound ? masked(image, key) : withoutGarment(image, key);
 }
 
 function masked(image: DownloadedImage, maskedKey: string): MaskedImage {

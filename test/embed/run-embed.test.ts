@@ -78,7 +78,7 @@ const batch: Batch = {
 describe('runEmbed', () => {
   it('writes one unit vector per usable image, records the rest, and returns only a key and counts', async () => {
     // Act
-    const result = await runEmbed(batch, { blobs, embedder, maxPixels: 50e6 });
+    const result = await runEmbed(batch, { blobs, embedder, maxPixels: 50e6, background: [0, 177, 64] });
 
     // Assess
     expect(result).toEqual({
@@ -105,9 +105,21 @@ describe('runEmbed', () => {
   });
 
   it('gives the same vectors for the same images whatever the model batch size', async () => {
-    const one = await runEmbed(batch, { blobs, embedder, maxPixels: 50e6, batchSize: 1 });
+    const one = await runEmbed(batch, {
+      blobs,
+      embedder,
+      maxPixels: 50e6,
+      background: [0, 177, 64],
+      batchSize: 1,
+    });
     const first = (await blobs.get(one.key)).slice();
-    const many = await runEmbed(batch, { blobs, embedder, maxPixels: 50e6, batchSize: 16 });
+    const many = await runEmbed(batch, {
+      blobs,
+      embedder,
+      maxPixels: 50e6,
+      background: [0, 177, 64],
+      batchSize: 16,
+    });
     const a = JSON.parse(new TextDecoder().decode(first)) as EmbeddedBatch;
     const b = JSON.parse(new TextDecoder().decode(await blobs.get(many.key))) as EmbeddedBatch;
     for (const [i, p] of a.products.entries()) {

@@ -58,7 +58,7 @@ function batch(status: 'downloaded' | 'masked'): Batch {
 }
 
 const segmentDeps = () => ({ blobs, segmenter, background: GREEN, maxPixels: 50e6 });
-const embedDeps = () => ({ blobs, embedder, maxPixels: 50e6 });
+const embedDeps = () => ({ blobs, embedder, maxPixels: 50e6, background: [0, 177, 64] as const });
 
 describe('segment stage on a faulting file system', () => {
   it.each(FAULT_CASES)('fails the batch on $code writing a mask, recording no image failure', async (c) => {

@@ -146,7 +146,7 @@ describe('no garment found', () => {
     const image = expectStatus(out.items[0]?.images[0], 'masked');
     expect(image).toMatchObject({ status: 'masked', garmentFound: false });
     expect(image.detail).toMatch(/no garment found/);
-    expect(image.maskedKey).toBe('masked/test-cloth.full/00b140/shirt.nogarment.png');
+    expect(image.maskedKey).toBe('masked/test-cloth.full/mask/shirt.nogarment.png');
     expect(await blobs.has(image.maskedKey)).toBe(true);
   });
 });

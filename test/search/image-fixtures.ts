@@ -69,7 +69,12 @@ export async function imageWorld(): Promise<ImageWorld> {
     { runId: 'r1', items },
     { blobs, segmenter, background: BACKGROUND, maxPixels: MAX_PIXELS },
   );
-  const embedded = await runEmbed(segmented, { blobs, embedder, maxPixels: MAX_PIXELS });
+  const embedded = await runEmbed(segmented, {
+    blobs,
+    embedder,
+    maxPixels: MAX_PIXELS,
+    background: BACKGROUND,
+  });
   const batch = JSON.parse(new TextDecoder().decode(await blobs.get(embedded.key))) as EmbeddedBatch;
   const store = new MemoryVectorStore();
   await store.bind({ model: embedder.modelId, dim: embedder.dim });

@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FsBlobStore } from '#adapters/fs-blob-store.ts';
 import { OnnxSegmenter } from '#adapters/onnx-segmenter.ts';
 import { parseBatchEvent } from '#core/contracts/batch-schema.ts';
+import { maskedKeys } from '#core/contracts/run-layout.ts';
 import { decodeToRgb } from '#core/image/codec.ts';
+import { cutout } from '#core/image/cutout.ts';
 import type { Mask, RgbImage, Segmenter } from '#core/ports/models.ts';
 import type { Batch } from '#core/types.ts';
 import { runSegment, type SegmentDeps } from '#functions/segment/run-segment.ts';
@@ -70,7 +72,7 @@ function segment(batch: Batch, overrides: Partial<SegmentDeps> = {}) {
 }
 
 describe('runSegment', () => {
-  it('paints every pixel outside the mask the background colour and keeps the garment', async () => {
+  it('stores the garment mask, and the cut-out made from it paints every pixel outside the mask the background colour and keeps the garment', async () => {
     // Prepare
     const shirt = await drawGarment({ type: 't-shirt', color: 'red', pattern: 'solid', format: 'png' });
     const key = await original('originals/shirt.png', shirt);
@@ -81,9 +83,22 @@ describe('runSegment', () => {
     // Assess
     const image = expectStatus(out.items[0]?.images[0], 'masked');
     expect(image).toMatchObject({ status: 'masked', garmentFound: true });
-    const masked = await decodeToRgb(await blobs.get(image.maskedKey), { maxPixels: MAX_PIXELS });
+    expect(image.maskedKey).toMatch(/^masked\/[^/]+\/mask\/[^/]+\.png$/);
     const rgb = await decodeToRgb(shirt, { maxPixels: MAX_PIXELS, maxSide: 1024 });
     const mask = await segmenter.segment(rgb);
+    const maskPng = await blobs.get(image.maskedKey);
+    expect(await sharp(maskPng).metadata()).toMatchObject({
+      width: rgb.width,
+      height: rgb.height,
+      channels: 1,
+    });
+    const stored = await sharp(maskPng).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+    expect(Buffer.compare(stored.data, Buffer.from(mask.data))).toBe(0);
+    const masked = await cutout(shirt, await blobs.get(image.maskedKey), {
+      maxPixels: MAX_PIXELS,
+      maxSide: 1024,
+      background: GREEN,
+    });
     expect([masked.width, masked.height]).toEqual([rgb.width, rgb.height]);
     let background = 0;
     let garment = 0;
@@ -118,11 +133,12 @@ describe('runSegment', () => {
     expect(image).toMatchObject({ status: 'masked', garmentFound: false });
     expect(image.detail).toMatch(/no garment found/);
     expect(image.maskedKey).toMatch(/\.nogarment\.png$/);
-    const stored = await decodeToRgb(await blobs.get(image.maskedKey), { maxPixels: MAX_PIXELS });
-    expect([...stored.data.slice(0, 3)]).toEqual([255, 255, 255]);
+    expect(await blobs.has(image.maskedKey)).toBe(true);
+    const shown = await cutout(white, undefined, { maxPixels: MAX_PIXELS, maxSide: 1024, background: GREEN });
+    expect([...shown.data.slice(0, 3)]).toEqual([255, 255, 255]);
   });
 
-  it('reuses masks already made by the same model and colour', async () => {
+  it('reuses masks already made by the same model, whatever the background colour', async () => {
     // Prepare
     const key = await original(
       'originals/jacket.jpg',
@@ -138,8 +154,35 @@ describe('runSegment', () => {
     // Assess
     const maskedKey = (out: Batch) => expectStatus(out.items[0]?.images[0], 'masked').maskedKey;
     expect(maskedKey(second)).toBe(maskedKey(first));
-    expect(maskedKey(otherColour)).not.toBe(maskedKey(first));
-    expect(segmenter.calls).toBe(calls + 1);
+    // A mask does not depend on the colour around the garment: changing THREADFINDER_BACKGROUND segments nothing again.
+    expect(maskedKey(otherColour)).toBe(maskedKey(first));
+    expect(segmenter.calls).toBe(calls);
+  });
+
+  it('uses a cut-out stored before masks as it is, without segmenting again', async () => {
+    // Prepare: an original whose cut-out an older version stored under the colour's folder
+    const key = await original(
+      'originals/coat.jpg',
+      await drawGarment({ type: 'dress', color: 'black', pattern: 'solid' }),
+    );
+    const legacy = maskedKeys(key, segmenter.modelId, GREEN).found;
+    await blobs.put(
+      legacy,
+      await sharp({ create: { width: 4, height: 4, channels: 3, background: '#00b140' } })
+        .png()
+        .toBuffer(),
+    );
+    const calls = segmenter.calls;
+
+    // Act
+    const out = await segment(batchOf(key));
+
+    // Assess
+    expect(expectStatus(out.items[0]?.images[0], 'masked')).toMatchObject({
+      maskedKey: legacy,
+      garmentFound: true,
+    });
+    expect(segmenter.calls).toBe(calls);
   });
 
   it('records an image it cannot decode and still masks the others', async () => {

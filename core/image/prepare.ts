@@ -1,0 +1,39 @@
+import type { RgbImage, Segmenter } from '#core/ports/models.ts';
+import { decodeToRgb } from './codec.ts';
+import { cutout, encodeMask } from './cutout.ts';
+import { EMBED_MAX_SIDE } from './embed-input.ts';
+import { findGarment, SEGMENT_MAX_SIDE } from './mask-garment.ts';
+
+/** What turning an image into the embedder's input needs. */
+export interface PreparationOptions {
+  maxPixels: number;
+  /** The flat colour around the garment (THREADFINDER_BACKGROUND). */
+  background: readonly [number, number, number];
+}
+
+/**
+ * The embedder's input from an original and its stored mask (undefined: no garment found): the segment and
+ * embed stages' path, which a search by photo repeats in memory (prepareImage) to get the very same pixels.
+ */
+export function cutoutForEmbedding(
+  original: Uint8Array,
+  mask: Uint8Array | undefined,
+  options: PreparationOptions,
+): Promise<RgbImage> {
+  return cutout(original, mask, { ...options, maxSide: EMBED_MAX_SIDE });
+}
+
+/**
+ * The catalog path for one image, in memory: decode (shrunk for the segmenter, transparency on the background
+ * colour), segment, and make the cut-out from the original and the mask exactly as the embed stage does.
+ */
+export async function prepareImage(
+  bytes: Uint8Array,
+  segmenter: Segmenter,
+  options: PreparationOptions,
+): Promise<{ image: RgbImage; garmentFound: boolean }> {
+  const rgb = await decodeToRgb(bytes, { ...options, maxSide: SEGMENT_MAX_SIDE });
+  const { mask, garmentFound } = await findGarment(rgb, segmenter);
+  const image = await cutoutForEmbedding(bytes, garmentFound ? await encodeMask(mask) : undefined, options);
+  return { image, garmentFound };
+}
