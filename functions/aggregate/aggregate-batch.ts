@@ -1,7 +1,7 @@
 import { InputError, ModelMismatchError } from '#core/errors.ts';
 import { zeroFailureCounts } from '#core/failure-reasons.ts';
 import type { EmbedSettings, ProductImageVectors } from '#core/ports/vector-store.ts';
-import type { EmbeddedImage, ProductRecord } from '#core/types.ts';
+import type { AutoTags, EmbeddedImage, ProductRecord } from '#core/types.ts';
 import { decodeVector } from '#core/vector-codec.ts';
 import { meanOfUnitVectors } from '#core/vectors.ts';
 import type { BatchTally } from './summary.ts';
@@ -17,6 +17,8 @@ export interface BatchContext {
   stored: ReadonlyMap<string, string>;
   /** The settings recorded with each product's per-image vectors (default: the model id alone). */
   settings?: EmbedSettings;
+  /** Auto-tags a product vector (functions/aggregate/tagging.ts); without it products are stored untagged. */
+  tag?: (vector: Float32Array) => AutoTags;
 }
 
 /** A valid batch turned into product records, with what it adds to the run's summary. */
@@ -72,7 +74,7 @@ export function aggregateBatch(batch: EmbeddedBatch, ctx: BatchContext): Aggrega
     out.ids.push(product.id);
     const aggregated = aggregateProduct(
       product,
-      ctx.dim,
+      ctx,
       `batch ${ctx.key} product ${JSON.stringify(product.id)}`,
       out.tally,
     );
@@ -88,7 +90,7 @@ export function aggregateBatch(batch: EmbeddedBatch, ctx: BatchContext): Aggrega
 
 function aggregateProduct(
   product: EmbeddedProduct,
-  dim: number,
+  { dim, tag }: Pick<BatchContext, 'dim' | 'tag'>,
   where: string,
   tally: BatchTally,
 ): { record: ProductRecord; images: ProductImageVectors['images'] } | null {
@@ -124,6 +126,8 @@ function aggregateProduct(
   });
   const mean = meanOfUnitVectors(images.map((i) => i.vector));
   if (mean.every((x) => x === 0)) throw new InputError(`${where}: its image vectors cancel out`);
+  // Zero-shot tags from the product vector, kept apart from the catalog's metadata.
+  const autoTags = tag?.(mean);
   const record: ProductRecord = {
     id: product.id,
     vector: mean,
@@ -131,6 +135,7 @@ function aggregateProduct(
     maskedKeys: product.images.map((image) => (image.status === 'embedded' ? image.maskedKey : undefined)),
     metadata: product.metadata,
     imagesUsed: ok,
+    ...(autoTags && Object.keys(autoTags).length > 0 && { autoTags }),
   };
   return { record, images };
 }

@@ -4,9 +4,16 @@ import type { AggregateHandlerDeps } from './handler.ts';
 
 /** The aggregate stage's wiring, the same in a Lambda and in the local runtime. */
 export async function buildAggregateDeps(
-  _config: Config,
+  config: Config,
   ports: Pick<StagePorts, 'blobs' | 'store' | 'embedding'>,
 ): Promise<AggregateHandlerDeps> {
   const { modelId, dim, settings } = ports.embedding();
-  return { blobs: ports.blobs, store: await ports.store(), modelId, dim, ...(settings && { settings }) };
+  return {
+    blobs: ports.blobs,
+    store: await ports.store(),
+    modelId,
+    dim,
+    ...(settings && { settings }),
+    tagMargin: config.tagMargin,
+  };
 }

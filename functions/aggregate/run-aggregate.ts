@@ -1,5 +1,6 @@
 import { InvalidBatchError } from '#core/contracts/embedded-batch.ts';
 import { InputError } from '#core/errors.ts';
+import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { EmbedSettings, VectorStore } from '#core/ports/vector-store.ts';
 import {
   type AggregatedBatch,
@@ -10,6 +11,7 @@ import {
 import type { MapResults } from './map-results.ts';
 import { pruneStore } from './prune.ts';
 import { addTally, emptyAggregateSummary } from './summary.ts';
+import { countTags, loadTagging, type Tagging } from './tagging.ts';
 import type { AggregateSummary, BatchSource, EmbeddedBatch } from './types.ts';
 
 /** What the aggregate stage needs. */
@@ -22,6 +24,13 @@ export interface AggregateDeps {
   chunkSize?: number;
   /** The settings that produced the run's vectors, recorded with each product's per-image vectors. */
   settings?: EmbedSettings;
+  /**
+   * Where the embed stage cached the tag vocabulary's text vectors; with it, each stored product gets its
+   * auto-tags (functions/aggregate/tagging.ts). Without it products are stored untagged.
+   */
+  blobs?: BlobStore;
+  /** THREADFINDER_TAG_MARGIN (default TAG_MARGIN_DEFAULT). */
+  tagMargin?: number;
 }
 
 /** Input of the aggregate stage: one run's embedded batches, read one at a time. */
@@ -48,6 +57,10 @@ export async function runAggregate(input: AggregateInput, deps: AggregateDeps): 
   const { runId } = input;
   if (typeof runId !== 'string' || runId === '') throw new InputError('aggregate needs a runId');
   const summary = emptyAggregateSummary(runId);
+  const tagging: Tagging | undefined = deps.blobs
+    ? await loadTagging(deps.blobs, deps, deps.tagMargin)
+    : undefined;
+  if (tagging) summary.autoTags = tagging.summary;
   const stored = new Map<string, string>();
   const chunkSize = deps.chunkSize ?? 200;
   let bound = false;
@@ -64,6 +77,7 @@ export async function runAggregate(input: AggregateInput, deps: AggregateDeps): 
       dim: deps.dim,
       stored,
       settings: deps.settings,
+      ...(tagging?.tag && { tag: tagging.tag }),
     };
     let batch: EmbeddedBatch | undefined;
     let result: AggregatedBatch;
@@ -90,6 +104,11 @@ export async function runAggregate(input: AggregateInput, deps: AggregateDeps): 
       continue;
     }
     addTally(summary, result.tally);
+    if (tagging)
+      countTags(
+        tagging.summary,
+        result.records.map((r) => r.autoTags ?? {}),
+      );
     for (const id of result.ids) stored.set(id, source.key);
     if (result.duplicates.length > 0) summary.warnings.push(duplicatesWarning(source.key, result.duplicates));
   }

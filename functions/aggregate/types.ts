@@ -96,6 +96,22 @@ export interface AggregateSummary {
   pruneSkipped?: string;
   /** Stored batches whose blobs could not be deleted afterwards (they only take space). */
   batchesNotDeleted?: { key: string; error: string }[];
+  /** What the run auto-tagged (absent where the aggregate step has no blob store to read the text vectors from). */
+  autoTags?: TaggingSummary;
+}
+
+/** The run's zero-shot tagging (core/tags/): where the text vectors came from, the threshold, and the counts. */
+export interface TaggingSummary {
+  /** The cached text vectors of the vocabulary (`runs/tag-vocabulary-<model>-<hash>.json`). */
+  key: string;
+  /** THREADFINDER_TAG_MARGIN: a tag is kept when its margin over the group's runner-up is at least this. */
+  threshold: number;
+  /** Stored products with at least one auto-tag. */
+  productsTagged: number;
+  /** Products tagged, per vocabulary group. */
+  byGroup: Record<string, number>;
+  /** Why the run tagged nothing (no cached text vectors, or damaged ones). */
+  skipped?: string;
 }
 
 /**

@@ -1,12 +1,13 @@
 import type { Config } from '#core/config.ts';
 import type { StagePorts } from '#core/ports/stage-ports.ts';
 import type { EmbedDeps } from './run-embed.ts';
+import type { TagVocabularyDeps } from './vocabulary-cache.ts';
 
 /** The embed stage's wiring, the same in a Lambda and in the local runtime. */
 export async function buildEmbedDeps(
   config: Config,
-  ports: Pick<StagePorts, 'blobs' | 'imageEmbedder' | 'events'>,
-): Promise<EmbedDeps> {
+  ports: Pick<StagePorts, 'blobs' | 'imageEmbedder' | 'textEmbedder' | 'events'>,
+): Promise<EmbedDeps & TagVocabularyDeps> {
   const finished = ports.events?.imageFinished?.bind(ports.events);
   return {
     blobs: ports.blobs,
@@ -15,5 +16,7 @@ export async function buildEmbedDeps(
     background: config.background,
     batchSize: config.model.embedBatchSize,
     ...(finished && { onImage: finished }),
+    // Opened only when the tag vocabulary's text vectors are not cached yet (vocabulary-cache.ts).
+    tagTextTower: () => ports.textEmbedder(),
   };
 }

@@ -5,17 +5,22 @@ import { observed } from '#functions/shared/observe/middleware.ts';
 import type { Observability } from '#functions/shared/observe/powertools.ts';
 import { embedReport } from '#functions/shared/observe/reports.ts';
 import { environmentFaultsNamed, inputErrorsNotRetried } from '#functions/shared/stage-errors.ts';
-import { type EmbedDeps, type EmbedResult, runEmbed } from './run-embed.ts';
+import { type EmbedResult, runEmbed } from './run-embed.ts';
+import { type EmbedStageDeps, ensureTagVocabulary } from './vocabulary-cache.ts';
 
 /** Builds the embed Lambda handler; dependencies are built once per container. */
 export function createEmbedHandler(
-  deps: EmbedDeps | (() => Promise<EmbedDeps>),
+  deps: EmbedStageDeps | (() => Promise<EmbedStageDeps>),
   options: { observe?: Observability } = {},
 ) {
   const getDeps = depsGetter(deps);
-  return middy(
-    async (event: unknown): Promise<EmbedResult> => runEmbed(parseBatchEvent(event), await getDeps()),
-  )
+  return middy(async (event: unknown): Promise<EmbedResult> => {
+    const d = await getDeps();
+    const result = await runEmbed(parseBatchEvent(event), d);
+    // The tag vocabulary's text vectors for the aggregate step, once per model (never fails the batch).
+    await ensureTagVocabulary(d);
+    return result;
+  })
     .use(options.observe ? observed(options.observe, embedReport) : [])
     .use(inputErrorsNotRetried())
     .use(environmentFaultsNamed());

@@ -1,8 +1,9 @@
 export type { ApiDeps, ImageSearchSetup } from './api-deps.ts';
 
+import { TAG_GROUP_NAMES } from '#core/tags/vocabulary.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { type Api, type ApiRequest, type ApiResponse, MAX_URL_CHARS } from './api-types.ts';
-import { cachedFacets } from './facets.ts';
+import { assertTagFiltersOffered, cachedFacets, facetsView } from './facets.ts';
 import { createImageRoute } from './image-route.ts';
 import { OPENAPI_DOCUMENT } from './openapi.ts';
 import { productRoute } from './products.ts';
@@ -50,6 +51,11 @@ export function createApi(deps: ApiDeps): Api {
       return staticFiles(req.path);
     }
     const query = queryOf(req);
+    // Auto-tag filters only where the catalog has no column of that kind (facets are cached).
+    const filters = isSearch || req.path.endsWith('/similar');
+    const tagGroups = [...query.keys()].flatMap((k) => (k.startsWith('tag_') ? [k.slice(4)] : []));
+    const asked = tagGroups.filter((g) => TAG_GROUP_NAMES.includes(g));
+    if (filters && asked.length > 0 && isReady()) assertTagFiltersOffered(asked, await facets());
     if (isSearch && req.method === 'POST') return imageSearch(req, query, isReady);
     if (isSearch) {
       const input = parseSearchParams(query);
@@ -61,7 +67,7 @@ export function createApi(deps: ApiDeps): Api {
       if ([...query.keys()].length > 0) {
         return apiError(400, 'unknown_parameter', '/api/facets takes no parameters');
       }
-      return json(200, await facets());
+      return json(200, facetsView(await facets()));
     }
     return productRoute(req, query, deps);
   }

@@ -1,7 +1,43 @@
+import { InputError } from '#core/errors.ts';
 import type { Facets, VectorStore } from '#core/ports/vector-store.ts';
-import { metadataFor, TAG_VOCABULARY } from '#core/tags/vocabulary.ts';
+import { metadataFor, TAG_VOCABULARY, tagGroup } from '#core/tags/vocabulary.ts';
 
 export type { Facets };
+
+/** `GET /api/facets`: the store's facets, each auto-tag group with its label and marked `auto`. */
+export interface FacetsView extends Omit<Facets, 'autoTags'> {
+  /** Groups the catalog has no column for (its metadata wins where it has one), filterable with `tag_<group>`. */
+  autoTags: { group: string; label: string; auto: true; values: string[] }[];
+}
+
+/** The facets as the API answers them. */
+export function facetsView(facets: Facets): FacetsView {
+  return {
+    ...facets,
+    autoTags: facets.autoTags.map((t) => ({
+      group: t.group,
+      label: tagGroup(t.group)?.label ?? t.group,
+      auto: true,
+      values: [...t.values],
+    })),
+  };
+}
+
+/**
+ * Refuses an auto-tag filter on a group the catalog has a column for (its metadata wins there): 400
+ * `filter_unavailable`, naming the column's group.
+ */
+export function assertTagFiltersOffered(groups: Iterable<string>, facets: Facets): void {
+  const offered = new Set(facets.autoTags.map((t) => t.group));
+  for (const group of groups) {
+    if (offered.has(group)) continue;
+    const columns = tagGroup(group)?.columns.join(' or ') ?? group;
+    throw new InputError(
+      `"tag_${group}" is not available: this catalog has its own ${columns} column, which wins over auto-tags`,
+      'filter_unavailable',
+    );
+  }
+}
 
 /** Most distinct values listed per facet; a catalog with more lists the first ones found, sorted. */
 export const MAX_FACET_VALUES = 500;

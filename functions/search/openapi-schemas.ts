@@ -1,3 +1,4 @@
+import { TAG_VOCABULARY } from '#core/tags/vocabulary.ts';
 import { MAX_ALTERNATIVES, MIN_ALTERNATIVES } from './run-search.ts';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -43,6 +44,19 @@ export const SCHEMAS = {
           'null where that image failed.',
       },
       imagesUsed: { type: 'integer', minimum: 0, description: 'Images that contributed to the vector.' },
+      autoTags: {
+        type: 'object',
+        description:
+          'Zero-shot tags guessed from the photos, per vocabulary group: the best value and its cosine margin over ' +
+          "the group's runner-up (only tags whose margin cleared THREADFINDER_TAG_MARGIN). Never catalog metadata.",
+        propertyNames: { enum: TAG_VOCABULARY.map((g) => g.name) },
+        additionalProperties: {
+          type: 'object',
+          required: ['value', 'margin'],
+          additionalProperties: false,
+          properties: { value: { type: 'string' }, margin: { type: 'number', minimum: 0 } },
+        },
+      },
     },
     additionalProperties: { type: ['string', 'number'] },
   },
@@ -78,9 +92,26 @@ export const SCHEMAS = {
   },
   Facets: {
     type: 'object',
-    required: ['categories', 'colors', 'price', 'products'],
+    required: ['categories', 'colors', 'price', 'products', 'autoTags'],
     additionalProperties: false,
     properties: {
+      autoTags: {
+        type: 'array',
+        description:
+          'Auto-tag values per vocabulary group, for the groups the catalog has no column for (its metadata wins ' +
+          'where it has one); each is a filter `tag_<group>`.',
+        items: {
+          type: 'object',
+          required: ['group', 'label', 'auto', 'values'],
+          additionalProperties: false,
+          properties: {
+            group: { enum: TAG_VOCABULARY.map((g) => g.name) },
+            label: { type: 'string' },
+            auto: { const: true },
+            values: { type: 'array', items: { type: 'string' } },
+          },
+        },
+      },
       categories: { type: 'array', items: { type: 'string' } },
       colors: { type: 'array', items: { type: 'string' } },
       price: {

@@ -1,8 +1,9 @@
+import { TAG_VOCABULARY } from '#core/tags/vocabulary.ts';
 import { MAX_BODY_BYTES, MAX_IMAGE_BODY_BYTES, MAX_URL_CHARS } from './api-types.ts';
 import { IMAGE_BODY_TYPES } from './image-request.ts';
 import { K_BOUNDS, SCHEMAS } from './openapi-schemas.ts';
 import { DEFAULT_ALTERNATIVES } from './run-search.ts';
-import { MAX_QUERY_CHARS } from './search-params.ts';
+import { MAX_QUERY_CHARS, tagParam } from './search-params.ts';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const jsonOf = (schema: object) => ({ 'application/json': { schema } });
@@ -40,6 +41,14 @@ const filters = [
     description: 'Highest price, inclusive.',
     schema: { type: 'number', minimum: 0 },
   },
+  ...TAG_VOCABULARY.map((g) => ({
+    name: tagParam(g.name),
+    in: 'query',
+    description:
+      `Only products auto-tagged with this ${g.label.toLowerCase()} (case-insensitive; never catalog metadata). ` +
+      `400 \`filter_unavailable\` when the catalog has its own ${g.columns.join(' or ')} column.`,
+    schema: { enum: [...g.values] },
+  })),
 ];
 const productId = {
   name: 'id',
@@ -179,7 +188,10 @@ export const OPENAPI_DOCUMENT = {
       get: {
         summary: 'Filter values present in the catalog',
         responses: {
-          200: ok('Distinct categories and colours, price range, product count.', 'Facets'),
+          200: ok(
+            'Distinct categories and colours, price range, product count, and auto-tag values per group.',
+            'Facets',
+          ),
           400: badRequest,
           503: notReady,
         },

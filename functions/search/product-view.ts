@@ -1,9 +1,10 @@
-import type { Hit, ProductRecord } from '#core/types.ts';
+import { copyTags } from '#core/product-record.ts';
+import type { AutoTags, Hit, ProductRecord } from '#core/types.ts';
 
 /** A product as the API shows it: catalog metadata flattened next to its id, images and score. */
 export interface ProductView {
   /** Catalog metadata (name, category, color, price, ...), flattened. */
-  [key: string]: string | number | string[] | (string | null)[] | undefined;
+  [key: string]: string | number | string[] | (string | null)[] | AutoTags | undefined;
   id: string;
   /**
    * Cosine similarity: to the query for the best product, to the anchor (best or focused product) for an
@@ -15,6 +16,8 @@ export interface ProductView {
   /** Same-origin URL of each image's segmented PNG (`/api/products/{id}/masked/{i}`), null where it failed. */
   maskedImages: (string | null)[];
   imagesUsed: number;
+  /** Zero-shot tags by vocabulary group, each `{ value, margin }`; never mixed into the catalog metadata above. */
+  autoTags?: AutoTags;
 }
 
 /** The API path of a product, its id percent-encoded as one path segment. */
@@ -25,13 +28,17 @@ export function productPath(id: string): string {
 /** Shows a stored product; with a score when it is a search hit. */
 export function toView(record: ProductRecord, score?: number): ProductView {
   const base = productPath(record.id);
+  // A catalog column named like the API's own field never passes for auto-tags.
+  const { autoTags: _column, ...metadata } = record.metadata;
   return {
-    ...record.metadata,
+    ...metadata,
     id: record.id,
     ...(score === undefined ? {} : { score }),
     images: [...record.images],
     maskedImages: record.images.map((_, i) => (record.maskedKeys?.[i] ? `${base}/masked/${i}` : null)),
     imagesUsed: record.imagesUsed,
+    ...(record.autoTags &&
+      Object.keys(record.autoTags).length > 0 && { autoTags: copyTags(record.autoTags) }),
   };
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InputError } from '#core/errors.ts';
 import type { SearchFilter } from '#core/ports/vector-store.ts';
+import { TAG_VOCABULARY, type TagGroup } from '#core/tags/vocabulary.ts';
 import type { ApiRequest } from './api-types.ts';
 import { MAX_ALTERNATIVES, MIN_ALTERNATIVES, type SearchInput, type SearchOptions } from './run-search.ts';
 
@@ -48,6 +49,23 @@ const text = (name: string) =>
     }
   });
 
+/** The filter parameter of a vocabulary group's auto-tag: `tag_colour`, `tag_pattern`, ... */
+export const tagParam = (group: string): string => `tag_${group}`;
+
+/** One of the group's values, any case. */
+const tagValue = (group: TagGroup) =>
+  z
+    .string()
+    .transform((v) => v.trim().toLowerCase())
+    .refine((v) => group.values.includes(v), {
+      message: `"${tagParam(group.name)}" must be one of: ${group.values.join(', ')}`,
+      params: { code: 'invalid_parameter' },
+    });
+
+const tagFields = Object.fromEntries(
+  TAG_VOCABULARY.map((g) => [tagParam(g.name), single(tagParam(g.name), tagValue(g)).optional()]),
+);
+
 const decimal = (name: string) =>
   z
     .string()
@@ -70,6 +88,7 @@ const optionFields = {
   color: single('color', text('color')).optional(),
   price_min: single('price_min', decimal('price_min')).optional(),
   price_max: single('price_max', decimal('price_max')).optional(),
+  ...tagFields,
 };
 
 type Prices = { price_min?: number | undefined; price_max?: number | undefined };
@@ -82,7 +101,7 @@ const textSchema = z
   .refine(pricesInOrder, priceOrder);
 const optionsSchema = z.strictObject(optionFields).refine(pricesInOrder, priceOrder);
 
-const OPTION_NAMES = 'k, category, color, price_min, price_max';
+const OPTION_NAMES = `k, category, color, price_min, price_max, ${TAG_VOCABULARY.map((g) => tagParam(g.name)).join(', ')}`;
 
 /** Validates the query string of `GET /api/search`; throws InputError with a stable code naming the parameter. */
 export function parseSearchParams(raw: ApiRequest['query']): SearchInput {
@@ -107,6 +126,12 @@ function toOptions(p: z.infer<typeof optionsSchema>): SearchOptions {
   if (p.color !== undefined) filter.color = p.color;
   if (p.price_min !== undefined) filter.priceMin = p.price_min;
   if (p.price_max !== undefined) filter.priceMax = p.price_max;
+  const tags: Record<string, string> = {};
+  for (const group of TAG_VOCABULARY) {
+    const value = (p as Record<string, unknown>)[tagParam(group.name)];
+    if (typeof value === 'string') tags[group.name] = value;
+  }
+  if (Object.keys(tags).length > 0) filter.tags = tags;
   return {
     ...(p.k === undefined ? {} : { k: p.k }),
     ...(Object.keys(filter).length === 0 ? {} : { filter }),
