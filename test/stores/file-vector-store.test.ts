@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FileVectorStore } from '#adapters/file-vector-store.ts';
 import { InputError, ModelMismatchError, ThreadfinderError } from '#core/errors.ts';
+import { autoTagsContract } from '#test/contract/auto-tags-contract.ts';
 import {
   CONTRACT_MODEL,
   collect,
@@ -13,6 +14,7 @@ import { tempDirs } from './temp-dirs.ts';
 const newDir = tempDirs('vectors');
 
 vectorStoreContract('FileVectorStore', async () => FileVectorStore.open(await newDir()));
+autoTagsContract('FileVectorStore', async () => FileVectorStore.open(await newDir()));
 
 describe('FileVectorStore behaviour beyond the port', () => {
   it('names the stored and the asked model, dims and folder when the model does not match', async () => {

@@ -91,4 +91,23 @@ describe('facetsOf', () => {
     expect(facetsOf({ price: '20' })).toEqual({});
     expect(facetsOf({})).toEqual({});
   });
+
+  it('keeps auto-tags apart from metadata, with lower-cased filter copies under facets.tags', () => {
+    // Prepare
+    const autoTags = { colour: { value: 'Red', margin: 0.04 }, pattern: { value: 'striped', margin: 0.02 } };
+    // Act
+    const doc = toProductDocument(checkRecord(record({ autoTags }), 4, 0));
+    const back = fromProductDocument(throughBson(doc));
+    // Assess
+    expect(doc.autoTags).toEqual(autoTags);
+    expect(doc.facets).toEqual({
+      category: 'shirts',
+      color: 'sky blue',
+      price: 19.99,
+      tags: { colour: 'red', pattern: 'striped' },
+    });
+    expect(doc.metadata).toEqual(record().metadata);
+    expect(back.autoTags).toEqual(autoTags);
+    expect(facetsOf({ color: 'Red' })).not.toHaveProperty('tags');
+  });
 });

@@ -56,6 +56,17 @@ describe('toAtlasFilter', () => {
     expect(toAtlasFilter(plain(5))).toBeUndefined();
   });
 
+  it('filters auto-tags on their indexed facets.tags.<group> paths, lower-cased', () => {
+    // Prepare
+    const search = checkSearchOptions({ k: 5, filter: { tags: { colour: 'Red', pattern: 'striped' } } });
+    // Act
+    const filter = toAtlasFilter(search);
+    // Assess
+    expect(filter).toEqual({
+      $and: [{ 'facets.tags.colour': { $eq: 'red' } }, { 'facets.tags.pattern': { $eq: 'striped' } }],
+    });
+  });
+
   it('uses a single clause as it is', () => {
     // Act
     const filter = toAtlasFilter({ ...plain(5), category: 'shirts' });

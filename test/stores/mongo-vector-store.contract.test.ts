@@ -7,6 +7,7 @@ import { createMongoClient, MongoVectorStore } from '#adapters/mongo-vector-stor
 import type { IndexInfo, SearchOptions, VectorStore } from '#core/ports/vector-store.ts';
 import type { Hit, ProductRecord } from '#core/types.ts';
 import { dot, normalize } from '#core/vectors.ts';
+import { autoTagsContract } from '#test/contract/auto-tags-contract.ts';
 import { CONTRACT_MODEL, vectorStoreContract } from '#test/contract/vector-store-contract.ts';
 
 const uri = process.env.MONGODB_URI;
@@ -95,10 +96,13 @@ if (uri === undefined || uri === '') {
     await client?.close();
   });
 
-  vectorStoreContract('MongoVectorStore on Atlas', async () => {
+  const settledStore = async () => {
     const db = client.db(database);
     await db.collection('products').deleteMany({});
     await db.collection('threadfinder_meta').deleteMany({});
     return new SettledStore(new MongoVectorStore(db, { indexPollMs: 1_000, indexTimeoutMs: 50_000 }), db);
-  });
+  };
+  vectorStoreContract('MongoVectorStore on Atlas', settledStore);
+  // Tag filters are Atlas pre-filters: the index must list facets.tags.<group> for every group.
+  autoTagsContract('MongoVectorStore on Atlas', settledStore);
 }

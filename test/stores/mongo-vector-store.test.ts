@@ -2,6 +2,7 @@ import { BSON, type Db, type Document } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { createMongoClient, LAMBDA_CLIENT_OPTIONS, MongoVectorStore } from '#adapters/mongo-vector-store.ts';
 import { ConfigError } from '#core/errors.ts';
+import { autoTagsContract } from '#test/contract/auto-tags-contract.ts';
 import {
   CONTRACT_MODEL,
   collect,
@@ -184,6 +185,8 @@ const storeOn = (db: FakeAtlasDb, options = {}) =>
 vectorStoreContract('MongoVectorStore on an in-memory Atlas stand-in', async () =>
   storeOn(new FakeAtlasDb()),
 );
+// The fake refuses a pre-filter on a path the index does not list: this proves FILTER_PATHS covers every group.
+autoTagsContract('MongoVectorStore on an in-memory Atlas stand-in', async () => storeOn(new FakeAtlasDb()));
 
 describe('MongoVectorStore', () => {
   it('bind creates the collection and a vectorSearch index for the model dimension, and waits until it is queryable', async () => {
