@@ -1,5 +1,6 @@
-import { shrinkForUpload } from './photo.js';
 // Calls to the search API, and what its errors mean in a shopper's words.
+import { shrinkForUpload } from './photo.js';
+import { FILTER_PARAMS } from './state.js';
 
 /** An API or network failure, with `message` ready to show. */
 export class SearchError extends Error {
@@ -10,11 +11,9 @@ export class SearchError extends Error {
   }
 }
 
-const FILTER_KEYS = ['category', 'color', 'price_min', 'price_max', 'k'];
-
 function params(filters, extra = {}) {
   const out = new URLSearchParams(extra);
-  for (const key of FILTER_KEYS) if (filters[key]) out.set(key, filters[key]);
+  for (const key of FILTER_PARAMS) if (filters[key]) out.set(key, filters[key]);
   return out;
 }
 
@@ -91,6 +90,7 @@ const BY_CODE = {
   product_not_found: 'We could not find that product any more. It may have been removed from the shop.',
   query_too_long: 'That description is too long. Please shorten it.',
   empty_query: 'Pick a few features or type what you are looking for, then press Search.',
+  filter_unavailable: 'That filter is not available for this shop any more. Please remove it and try again.',
 };
 
 /** The words a shopper sees for a failed request. */

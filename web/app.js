@@ -1,6 +1,6 @@
 // Threadfinder search page: plain ES modules, no dependencies. The URL holds the state; this file wires it up.
 import { facets, searchImageUrl, searchText, searchUpload, similarTo } from './api.js';
-import { priceProblem, readFilters, showFacets, writeFilters } from './filters.js';
+import { createTagFilters, priceProblem, readFilters, showFacets, writeFilters } from './filters.js';
 import { acceptPhotos, imageUrlProblem, photoProblem, previewOf } from './photo.js';
 import { createPickers } from './pickers.js';
 import {
@@ -22,6 +22,7 @@ const urlForm = document.getElementById('url-form');
 const urlInput = document.getElementById('image-url');
 const preview = document.getElementById('photo-preview');
 const pickers = createPickers(document.getElementById('pickers'), input);
+createTagFilters(document.getElementById('tag-filters'));
 
 /** Uploaded photos by history entry: a file cannot live in a URL, so back and forward find it here. */
 const uploads = new Map();

@@ -1,5 +1,28 @@
-// Filters on catalog metadata: shown only for the metadata the catalog has (GET /api/facets).
+// Filters on catalog metadata, and on auto-tags where the catalog has no such column (GET /api/facets): shown only
+// for what the catalog has.
 import { el } from './dom.js';
+import { tagParam } from './state.js';
+import { VOCABULARY } from './vocabulary.js';
+
+const METADATA_FILTERS = ['category', 'color', 'price_min', 'price_max'];
+const TAG_FILTERS = VOCABULARY.map((group) => tagParam(group.name));
+
+/**
+ * Adds one select per vocabulary group to `container`, hidden until the catalog's facets list auto-tags for it:
+ * `tag_<group>`, data-testid `filter-tag-<group>`, labelled "<Label> (auto-tagged)".
+ */
+export function createTagFilters(container) {
+  for (const group of VOCABULARY) {
+    const id = `filter-tag-${group.name}`;
+    const wrap = el('div', { class: 'filter auto-tag', hidden: true });
+    const label = el('label', { for: id }, `${group.label} `);
+    label.append(el('span', { class: 'auto-badge' }, '(auto-tagged)'));
+    const select = el('select', { id, name: tagParam(group.name), 'data-testid': id });
+    select.append(el('option', { value: '' }, 'any'));
+    wrap.append(label, select);
+    container.append(wrap);
+  }
+}
 
 /** Fills the filter controls from the facets; hides each one the catalog has no values for. */
 export function showFacets(form, facets) {
@@ -22,7 +45,17 @@ export function showFacets(form, facets) {
     form.elements.namedItem('price_min').placeholder = String(Math.floor(price.min));
     form.elements.namedItem('price_max').placeholder = String(Math.ceil(price.max));
   }
-  fieldset.hidden = !facets?.categories?.length && !facets?.colors?.length && !hasPrice;
+  const tags = new Map((Array.isArray(facets?.autoTags) ? facets.autoTags : []).map((t) => [t.group, t]));
+  let anyTag = false;
+  for (const group of VOCABULARY) {
+    const select = form.elements.namedItem(tagParam(group.name));
+    const values = tags.get(group.name)?.values ?? [];
+    fill(select, values, 'any');
+    const shown = values.length > 0;
+    select.closest('.filter').hidden = !shown;
+    anyTag ||= shown;
+  }
+  fieldset.hidden = !facets?.categories?.length && !facets?.colors?.length && !hasPrice && !anyTag;
 }
 
 function fill(select, values, anyLabel) {
@@ -37,7 +70,7 @@ function fill(select, values, anyLabel) {
 /** The filter values set in the form (empty ones left out), with `k` kept from the current state. */
 export function readFilters(form, k) {
   const filters = {};
-  for (const name of ['category', 'color', 'price_min', 'price_max']) {
+  for (const name of [...METADATA_FILTERS, ...TAG_FILTERS]) {
     const control = form.elements.namedItem(name);
     if (control?.value.trim()) filters[name] = control.value.trim();
   }
@@ -47,8 +80,9 @@ export function readFilters(form, k) {
 
 /** Puts the state's filters into the form; a value the catalog does not list is kept as an extra choice. */
 export function writeFilters(form, filters) {
-  for (const name of ['category', 'color', 'price_min', 'price_max']) {
+  for (const name of [...METADATA_FILTERS, ...TAG_FILTERS]) {
     const control = form.elements.namedItem(name);
+    if (!control) continue;
     const value = filters[name] ?? '';
     if (
       control instanceof HTMLSelectElement &&
@@ -58,6 +92,11 @@ export function writeFilters(form, filters) {
       control.append(el('option', { value }, value));
     }
     control.value = value;
+    // A shared address may name an auto-tag filter before the facets arrive: show it.
+    if (value && TAG_FILTERS.includes(name)) {
+      control.closest('.filter').hidden = false;
+      control.closest('#filters').hidden = false;
+    }
   }
 }
 

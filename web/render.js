@@ -1,5 +1,6 @@
 // Renders products: the focused one large with every photo, the alternatives as links to their own look-alikes.
 import { el, isSameOriginPath, isWebUrl } from './dom.js';
+import { VOCABULARY } from './vocabulary.js';
 
 const NOT_DETAILS = new Set([
   'id',
@@ -116,6 +117,15 @@ function details(product) {
     }
     const label = LABELS[key] ?? key.charAt(0).toUpperCase() + key.slice(1).replaceAll('_', ' ');
     list.append(el('dt', {}, label), el('dd', {}, value));
+  }
+  // Guessed from the photos, apart from what the shop says, and marked as such; the shop's own column wins.
+  const tags = product.autoTags && typeof product.autoTags === 'object' ? product.autoTags : {};
+  for (const group of VOCABULARY) {
+    const value = tags[group.name]?.value;
+    if (typeof value !== 'string' || value === '') continue;
+    if (group.columns.some((column) => product[column] !== undefined && product[column] !== '')) continue;
+    const term = el('dt', { class: 'auto-tagged' }, `${group.label} (auto-tagged)`);
+    list.append(term, el('dd', { 'data-testid': `auto-tag-${group.name}` }, value));
   }
   return list;
 }

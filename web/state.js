@@ -1,7 +1,18 @@
 // The page's state lives in the URL, so a result can be shared, reloaded and reached with the back button.
+import { VOCABULARY } from './vocabulary.js';
+
+/** The filter parameter of a vocabulary group's auto-tag, the same as the API's: `tag_colour`, ... */
+export const tagParam = (group) => `tag_${group}`;
 
 /** URL parameter names of the filters, the same as the API's. */
-export const FILTER_PARAMS = ['category', 'color', 'price_min', 'price_max', 'k'];
+export const FILTER_PARAMS = [
+  'category',
+  'color',
+  'price_min',
+  'price_max',
+  ...VOCABULARY.map((group) => tagParam(group.name)),
+  'k',
+];
 
 /**
  * The state a URL describes: `q` (the sentence), `product` (the focused product id), `imageUrl` (a photo

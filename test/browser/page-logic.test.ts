@@ -97,4 +97,12 @@ describe('the state in the URL', () => {
     expect([state.modeOf(upload), upload.filters]).toEqual(['upload', { color: 'red' }]);
     expect(state.modeOf(state.stateFromUrl('http://localhost/?q=+'))).toBe('none');
   });
+
+  it('keeps auto-tag filters (tag_<group>) like the catalog filters, and no unknown parameter', () => {
+    const read = state.stateFromUrl('http://localhost/?q=shirt&tag_colour=red&tag_pattern=striped&tag_mood=x');
+    expect(read.filters).toEqual({ tag_colour: 'red', tag_pattern: 'striped' });
+    expect(new URL(state.urlFromState(read, 'http://localhost/')).search).toBe(
+      '?q=shirt&tag_colour=red&tag_pattern=striped',
+    );
+  });
 });

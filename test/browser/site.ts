@@ -29,8 +29,17 @@ export interface Site {
   close(): Promise<void>;
 }
 
+/** What a test file's Site ingests. */
+export interface SiteOptions {
+  /**
+   * A catalog of bare image URLs (`product_id,image_url` only: no name, category, colour or price column), as
+   * most real catalogs come, so the page's filters are the auto-tags.
+   */
+  bare?: boolean;
+}
+
 /** Starts one Site for a test file: draws and ingests the sample catalog, serves it, launches Chromium. */
-export async function startSite(): Promise<Site> {
+export async function startSite(options: SiteOptions = {}): Promise<Site> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'tf-browser-'));
   const sampleDir = path.join(dataDir, 'sample');
   const closers: (() => Promise<unknown>)[] = [() => rm(dataDir, { recursive: true, force: true })];
@@ -41,11 +50,9 @@ export async function startSite(): Promise<Site> {
     const sample = await generateSampleCatalog(sampleDir, { products: SAMPLE_PRODUCTS });
     const images = await startSampleServer({ dir: sampleDir });
     closers.push(() => images.close());
-    const file = await writeSampleCatalogFile(
-      sample.products,
-      images.url,
-      path.join(sampleDir, 'catalog.csv'),
-    );
+    const file = options.bare
+      ? await writeBareCatalog(sample.products, images.url, path.join(sampleDir, 'catalog.csv'))
+      : await writeSampleCatalogFile(sample.products, images.url, path.join(sampleDir, 'catalog.csv'));
     const config = loadConfig({ THREADFINDER_MODELS: 'test', THREADFINDER_DATA_DIR: dataDir });
     const rt: LocalRuntime = await createLocalRuntime(config, await resolveModels(config), {
       allowAddresses: ['127.0.0.1'],
@@ -68,6 +75,15 @@ export async function startSite(): Promise<Site> {
     await close();
     throw error;
   }
+}
+
+/** The sample catalog with no metadata columns at all: one `product_id,image_url` row per image. */
+async function writeBareCatalog(products: SampleProduct[], baseUrl: string, file: string): Promise<string> {
+  const rows = products.flatMap((p) =>
+    p.images.map((image) => `${p.id},${baseUrl}/images/${encodeURIComponent(image.file)}`),
+  );
+  await writeFile(file, `${['product_id,image_url', ...rows].join('\n')}\n`);
+  return file;
 }
 
 async function servePicture(images: SampleServer, sampleDir: string, name: string, bytes: Uint8Array) {
