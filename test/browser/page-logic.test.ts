@@ -99,7 +99,9 @@ describe('the state in the URL', () => {
   });
 
   it('keeps auto-tag filters (tag_<group>) like the catalog filters, and no unknown parameter', () => {
-    const read = state.stateFromUrl('http://localhost/?q=shirt&tag_colour=red&tag_pattern=striped&tag_mood=x');
+    const read = state.stateFromUrl(
+      'http://localhost/?q=shirt&tag_colour=red&tag_pattern=striped&tag_mood=x',
+    );
     expect(read.filters).toEqual({ tag_colour: 'red', tag_pattern: 'striped' });
     expect(new URL(state.urlFromState(read, 'http://localhost/')).search).toBe(
       '?q=shirt&tag_colour=red&tag_pattern=striped',
