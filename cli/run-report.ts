@@ -15,7 +15,7 @@ export function formatReport(
     `  products stored: ${summary.productsStored}` +
       (summary.productsPartial ? ` (${summary.productsPartial} with some images failed)` : '') +
       `, skipped: ${summary.productsSkipped.length}`,
-    `  images: ${summary.images.ok} ok, ${failedTotal} failed` +
+    `  images: ${summary.images.ok} ok${summary.images.reused ? ` (${summary.images.reused} vectors reused from the cache)` : ''}, ${failedTotal} failed` +
       (failed.length ? ` (${failed.map(([r, n]) => `${r} ${n}`).join(', ')})` : ''),
     ...hostPauseLines(summary.images.deferred ?? 0, summary.hostPauses ?? []),
   ];

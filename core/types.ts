@@ -76,6 +76,8 @@ export interface EmbeddedImage extends ImageBase {
   maskedKey?: string;
   garmentFound?: boolean;
   vector: string;
+  /** The vector came from the embedding cache: this run did no model work for the image. */
+  reused?: boolean;
 }
 
 /**

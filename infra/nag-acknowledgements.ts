@@ -52,6 +52,7 @@ export function acknowledgements(ids: LogicalIds): Acknowledgement[] {
       ['Segment', 'masked'],
       ['Embed', 'originals'],
       ['Embed', 'masked'],
+      ['Embed', 'embeddings'],
       ['Embed', 'runs'],
       ['Aggregate', 'runs'],
       ['Aggregate', 'map-results'],

@@ -50,6 +50,8 @@ export class ThreadfinderStack extends Stack {
       embed: [
         { prefix: P.originals, access: 'r' },
         { prefix: P.masked, access: 'r' },
+        // The embedding cache: an image's vector, named by what produced it.
+        { prefix: P.embeddings, access: 'rw' },
         { prefix: P.runs, access: 'w' },
       ],
       aggregate: [

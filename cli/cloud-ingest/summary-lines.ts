@@ -134,7 +134,9 @@ function imagesLine(images: JsonObject): string {
     .map(([reason, n]) => `${reason} ${n}`);
   const failedTotal = Object.values(failed).reduce<number>((sum, n) => sum + Number(n || 0), 0);
   return (
-    `Images: ${images.total ?? '?'} in all, ${images.ok ?? '?'} ok, ${failedTotal} failed` +
+    `Images: ${images.total ?? '?'} in all, ${images.ok ?? '?'} ok` +
+    (Number(images.reused ?? 0) > 0 ? ` (${images.reused} vectors reused from the cache)` : '') +
+    `, ${failedTotal} failed` +
     (reasons.length > 0 ? ` (${reasons.join(', ')})` : '')
   );
 }

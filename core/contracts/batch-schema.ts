@@ -51,6 +51,7 @@ export const imageRecordSchema = z.discriminatedUnion('status', [
         .string()
         .min(1)
         .max(1 << 16),
+      reused: z.boolean().optional(),
     })
     .strict(),
 ]);

@@ -11,6 +11,7 @@
  * | `masked/<model>/<rrggbb>/<sha256>[.nogarment].png` | cut-outs on the flat colour, as stored before masks (read only) | segment |
  * | `runs/<runId>/` | a run's items, product list, problems, embedded batches, host reports, summary | prepare, download, embed, aggregate |
  * | `map-results/<runId>/` | the Distributed Map's ResultWriter output | Step Functions |
+ * | `embeddings/<model>/<sha256>.f32` | one image's vector, named by what produced it (the embedding cache) | embed |
  */
 export const PREFIXES = {
   catalogs: 'catalogs/',
@@ -19,6 +20,7 @@ export const PREFIXES = {
   originals: 'originals/',
   masked: 'masked/',
   urls: 'urls/',
+  embeddings: 'embeddings/',
 } as const;
 
 export type Prefix = keyof typeof PREFIXES;
@@ -103,3 +105,11 @@ export const HOST_REPORTS_GRANT = `${PREFIXES.runs}*/hosts/`;
  */
 export const tagVocabularyKey = (modelId: string, vocabularyHash: string): string =>
   `${PREFIXES.runs}tag-vocabulary-${modelId}-${vocabularyHash}.json`;
+
+/**
+ * An image's cached vector: little-endian float32, named by the SHA-256 of everything that produced it (the
+ * content-addressed original and mask keys, the model, the settings), so a re-ingestion where nothing changed
+ * reads it instead of running the model.
+ */
+export const embeddingKey = (modelId: string, inputDigest: string): string =>
+  `${PREFIXES.embeddings}${modelId.replace(/[^A-Za-z0-9._-]/g, '_')}/${inputDigest}.f32`;

@@ -59,7 +59,7 @@ export function aggregateBatch(batch: EmbeddedBatch, ctx: BatchContext): Aggrega
       productsStored: 0,
       productsSkipped: [],
       productsPartial: 0,
-      images: { total: 0, ok: 0, failed: zeroFailureCounts(), deferred: 0 },
+      images: { total: 0, ok: 0, failed: zeroFailureCounts(), deferred: 0, reused: 0 },
     },
     duplicates: [],
   };
@@ -98,6 +98,7 @@ function aggregateProduct(
   const embedded: { index: number; image: EmbeddedImage }[] = [];
   product.images.forEach((image, i) => {
     if (image.waitedMs) tally.images.deferred++;
+    if (image.status === 'embedded' && image.reused) tally.images.reused++;
     if (image.status === 'embedded') {
       embedded.push({ index: i, image });
       return;

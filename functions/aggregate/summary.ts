@@ -8,7 +8,7 @@ export function emptyAggregateSummary(runId: string): AggregateSummary {
     productsStored: 0,
     productsSkipped: [],
     productsPartial: 0,
-    images: { total: 0, ok: 0, failed: zeroFailureCounts(), deferred: 0 },
+    images: { total: 0, ok: 0, failed: zeroFailureCounts(), deferred: 0, reused: 0 },
     hostPauses: [],
     batchesStored: 0,
     batchesFailed: [],
@@ -33,6 +33,7 @@ export function addTally(summary: AggregateSummary, tally: BatchTally): void {
   summary.images.total += tally.images.total;
   summary.images.ok += tally.images.ok;
   summary.images.deferred += tally.images.deferred;
+  summary.images.reused += tally.images.reused;
   for (const [reason, n] of Object.entries(tally.images.failed)) {
     summary.images.failed[reason as keyof typeof tally.images.failed] += n;
   }

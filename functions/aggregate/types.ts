@@ -73,6 +73,8 @@ export interface AggregateSummary {
     failed: Record<FailureReason, number>;
     /** Images that waited for a paused host (also counted in ok or failed). */
     deferred: number;
+    /** Ok images whose vector came from the embedding cache: no model work this run. */
+    reused: number;
   };
   /**
    * Hosts the download paused (failing, or throttling with Retry-After): how long in all and why. Images that

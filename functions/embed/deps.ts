@@ -15,6 +15,8 @@ export async function buildEmbedDeps(
     maxPixels: config.download.maxPixels,
     background: config.background,
     batchSize: config.model.embedBatchSize,
+    // What changes the embedder's input besides the content-addressed keys the cache digest already holds.
+    vectorCache: { settings: JSON.stringify({ background: config.background, fit: config.model.imageFit }) },
     ...(finished && { onImage: finished }),
     // Opened only when the tag vocabulary's text vectors are not cached yet (vocabulary-cache.ts).
     tagTextTower: () => ports.textEmbedder(),

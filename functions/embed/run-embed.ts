@@ -16,6 +16,7 @@ import {
   type MaskedImage,
 } from '#core/types.ts';
 import { encodeVector } from '#core/vector-codec.ts';
+import { VectorCache } from './vector-cache.ts';
 
 /** What the embed stage needs. */
 export interface EmbedDeps {
@@ -26,6 +27,11 @@ export interface EmbedDeps {
   background: readonly [number, number, number];
   /** Images per model call. */
   batchSize?: number;
+  /**
+   * The embedding cache (vector-cache.ts): `settings` names what changes the embedder's input besides the
+   * content-addressed keys (background, fit). Without it every image is embedded.
+   */
+  vectorCache?: { settings: string };
   /** Called once per image with its final status, after the batch's embeddings are stored. */
   onImage?: (image: ImageRecord) => void;
 }
@@ -38,6 +44,8 @@ export interface EmbedResult {
   products: number;
   imagesOk: number;
   imagesFailed: number;
+  /** Ok images whose vector came from the embedding cache. */
+  imagesReused: number;
 }
 
 /** Blob key of a batch's embeddings: stable for the same run and products, so a retry overwrites. */
@@ -66,7 +74,16 @@ async function embedInput(image: DownloadedImage | MaskedImage, deps: EmbedDeps)
  * that cannot be read or decoded is recorded as failed; an environment fault (disk full, ...) fails the batch.
  */
 export async function runEmbed(batch: Batch, deps: EmbedDeps): Promise<EmbedResult> {
-  const jobs: { product: number; image: number; source: DownloadedImage | MaskedImage; rgb: RgbImage }[] = [];
+  const jobs: {
+    product: number;
+    image: number;
+    source: DownloadedImage | MaskedImage;
+    rgb: RgbImage;
+    cacheKey?: string;
+  }[] = [];
+  const cache = deps.vectorCache
+    ? new VectorCache(deps.blobs, deps.embedder.modelId, deps.embedder.dim, deps.vectorCache.settings)
+    : undefined;
   const products: EmbeddedProduct[] = batch.items.map((p) => ({
     id: p.id,
     metadata: p.metadata,
@@ -77,8 +94,14 @@ export async function runEmbed(batch: Batch, deps: EmbedDeps): Promise<EmbedResu
       // A masked image is embedded as masked; a downloaded one as it is (a run without segmentation).
       if (image.status !== 'masked' && image.status !== 'downloaded') continue;
       try {
+        const cacheKey = cache?.keyOf(image);
+        const cached = cacheKey ? await cache?.get(cacheKey) : undefined;
+        if (cached) {
+          product.images[ii] = { ...image, status: 'embedded', vector: encodeVector(cached), reused: true };
+          continue;
+        }
         const rgb = await embedInput(image, deps);
-        jobs.push({ product: pi, image: ii, source: image, rgb });
+        jobs.push({ product: pi, image: ii, source: image, rgb, ...(cacheKey && { cacheKey }) });
       } catch (error) {
         const fault = environmentFaultOf(error);
         if (fault) throw fault;
@@ -91,17 +114,25 @@ export async function runEmbed(batch: Batch, deps: EmbedDeps): Promise<EmbedResu
     for (const [n, job] of group.entries()) {
       const vector = vectors[n];
       const images = (products[job.product] as EmbeddedProduct).images;
-      images[job.image] = vector?.every(Number.isFinite)
-        ? { ...job.source, status: 'embedded', vector: encodeVector(vector) }
-        : failImage(job.source, 'embed_failed', 'model returned no finite vector');
+      if (!vector?.every(Number.isFinite)) {
+        images[job.image] = failImage(job.source, 'embed_failed', 'model returned no finite vector');
+        continue;
+      }
+      images[job.image] = { ...job.source, status: 'embedded', vector: encodeVector(vector) };
+      if (cache && job.cacheKey) await cache.put(job.cacheKey, vector);
     }
   }
   let imagesOk = 0;
   let imagesFailed = 0;
+  let imagesReused = 0;
   for (const product of products) {
     for (const image of product.images) {
-      if (image.status === 'embedded') imagesOk++;
-      else imagesFailed++;
+      if (image.status !== 'embedded') {
+        imagesFailed++;
+        continue;
+      }
+      imagesOk++;
+      if (image.reused) imagesReused++;
     }
   }
   const embedded: EmbeddedBatch = {
@@ -117,5 +148,5 @@ export async function runEmbed(batch: Batch, deps: EmbedDeps): Promise<EmbedResu
   await deps.blobs.put(key, new TextEncoder().encode(JSON.stringify(embedded)), 'application/json');
   // Reported only once the batch is durable, so a retried batch is never counted twice.
   for (const image of products.flatMap((p) => p.images)) deps.onImage?.(image);
-  return { runId: batch.runId, key, products: products.length, imagesOk, imagesFailed };
+  return { runId: batch.runId, key, products: products.length, imagesOk, imagesFailed, imagesReused };
 }

@@ -87,6 +87,7 @@ describe('runEmbed', () => {
       products: 2,
       imagesOk: 2,
       imagesFailed: 2,
+      imagesReused: 0,
     });
     const stored = JSON.parse(new TextDecoder().decode(await blobs.get(result.key))) as EmbeddedBatch;
     expect(stored).toMatchObject({ runId: 'run-1', model: embedder.modelId, dim: embedder.dim });
