@@ -16,7 +16,8 @@ threadfinder eval --compare A.json B.json
   Measures retrieval quality over the ingested index (read-only; may run beside serve):
   view consistency (no labels needed), attribute queries built from the catalog's color, pattern and
   garment/type/category columns, and, with --queries, labelled queries (JSONL: {"query": "...", "relevant":
-  ["id", ...]}; a bad line is reported as file:line and the rest run). Prints the settings that built the index.
+  ["id", ...]}; a bad line is reported as file:line and the rest run), and tag accuracy: the auto-tags against
+  the catalog's own type, colour, pattern, ... columns where it has them. Prints the settings that built the index.
   --json FILE          also write the result as JSON (for --compare)
   --queries FILE       labelled queries: recall@1/5/10, MRR@10, nDCG@10
   --view-queries N     at most N view-consistency queries, spread over the products (default 1000)

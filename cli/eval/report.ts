@@ -1,5 +1,6 @@
 import type { EmbedSettings } from '#core/ports/vector-store.ts';
 import type { AttributeRow, EvalResult, Skipped } from './run-eval.ts';
+import type { TagAccuracy, TagRow } from './tag-accuracy.ts';
 
 const f3 = (x: number) => x.toFixed(3);
 const isSkipped = (x: object): x is Skipped => 'skipped' in x;
@@ -22,7 +23,29 @@ function attributeLines(rows: AttributeRow[]): string[] {
   return [head, ...rows.map(line)];
 }
 
-/** The three tables `threadfinder eval` prints. */
+function tagLines(tags: TagAccuracy): string[] {
+  const head = `  ${'group'.padEnd(10)} ${'column'.padEnd(14)} ${'products'.padStart(8)} ${'compared'.padStart(8)} ${'tagged'.padStart(6)}  coverage  agreement  chance`;
+  const line = (r: TagRow) =>
+    `  ${r.group.padEnd(10)} ${r.columns.join(',').padEnd(14)} ${String(r.products).padStart(8)} ${String(r.comparable).padStart(8)} ${String(r.tagged).padStart(6)}  ${f3(r.coverage).padStart(8)}  ${(r.tagged ? f3(r.agreement) : '-').padStart(9)}  ${f3(r.chance).padStart(6)}`;
+  const unknown = tags.rows
+    .filter((r) => r.notInVocabulary.length > 0)
+    .map(
+      (r) =>
+        `  ${r.group}: ${r.products - r.comparable} not compared, the vocabulary has no ${r.notInVocabulary.map((v) => JSON.stringify(v)).join(', ')}`,
+    );
+  const margins = tags.byMargin
+    .map((m) => `>=${m.margin}: ${m.tagged} tags${m.tagged ? `, ${f3(m.agreement)}` : ''}`)
+    .join('; ');
+  return [
+    head,
+    ...tags.rows.map(line),
+    line(tags.all),
+    ...unknown,
+    `  Agreement by margin over the runner-up: ${margins}`,
+  ];
+}
+
+/** The four tables `threadfinder eval` prints. */
 export function renderEval(result: EvalResult): string {
   const { index, view, attributes, labelled } = result;
   const out = [
@@ -55,6 +78,16 @@ export function renderEval(result: EvalResult): string {
       `  ${[labelled.recallAt1, labelled.recallAt5, labelled.recallAt10, labelled.mrr, labelled.ndcgAt10].map((x) => f3(x).padStart(8)).join('  ')}`,
     );
   }
+  out.push('');
+  const tags = result.tags;
+  if (tags === undefined || isSkipped(tags))
+    out.push(`Tag accuracy: skipped (${tags?.skipped ?? 'not measured'})`);
+  else {
+    out.push(
+      `Tag accuracy: auto-tags against the catalog's own columns; agreement = the tag is the column's value (tags kept only above THREADFINDER_TAG_MARGIN)`,
+      ...tagLines(tags),
+    );
+  }
   out.push(
     '',
     `Time: ${result.ms.total} ms (view ${result.ms.view}, attributes ${result.ms.attributes}, labelled ${result.ms.labelled})`,
@@ -79,6 +112,13 @@ function numbers(result: EvalResult): Map<string, number> {
   if (!isSkipped(labelled)) {
     for (const k of ['queries', 'recallAt1', 'recallAt5', 'recallAt10', 'mrr', 'ndcgAt10'] as const)
       out.set(`labelled ${k}`, labelled[k]);
+  }
+  const tags = result.tags;
+  if (tags !== undefined && !isSkipped(tags)) {
+    for (const r of [...tags.rows, tags.all]) {
+      out.set(`tags ${r.group} coverage`, r.coverage);
+      out.set(`tags ${r.group} agreement`, r.agreement);
+    }
   }
   return out;
 }

@@ -1,12 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import type { TextEmbedder } from '#core/ports/models.ts';
 import type { EmbedSettings, VectorStore } from '#core/ports/vector-store.ts';
-import type { ProductMetadata } from '#core/types.ts';
+import type { AutoTags, ProductMetadata } from '#core/types.ts';
 import { dot, meanOfUnitVectors } from '#core/vectors.ts';
 import { assertSameModel } from '#functions/search/run-search.ts';
 import { buildAttributeQueries } from './attribute-queries.ts';
 import type { LabelledQuery } from './labelled-queries.ts';
 import { DEPTH, mean, precisionAt, type RankingScores, rankingScores, recallAt } from './metrics.ts';
+import { type TagAccuracy, tagAccuracy } from './tag-accuracy.ts';
 
 /** What eval reads: the index and the text encoder search uses. */
 export interface EvalDeps {
@@ -52,6 +53,8 @@ export interface EvalResult {
   view: (Omit<RankingScores, 'ndcgAt10'> & { eligible: number }) | Skipped;
   attributes: { rows: AttributeRow[]; all: AttributeRow } | Skipped;
   labelled: (RankingScores & { relevantNotStored: number; source: string }) | Skipped;
+  /** Auto-tags against the catalog's columns; absent in results written before tags were measured. */
+  tags?: TagAccuracy | Skipped;
   ms: { view: number; attributes: number; labelled: number; total: number };
 }
 
@@ -59,6 +62,7 @@ interface Product {
   id: string;
   metadata: ProductMetadata;
   imagesUsed: number;
+  autoTags?: AutoTags;
 }
 
 const since = (t: number) => Math.round(performance.now() - t);
@@ -72,7 +76,10 @@ export async function runEval(deps: EvalDeps, options: EvalOptions = {}): Promis
   const products: Product[] = [];
   for await (const id of deps.store.listIds()) {
     const record = await deps.store.get(id);
-    if (record) products.push({ id, metadata: record.metadata, imagesUsed: record.imagesUsed });
+    if (record) {
+      const { metadata, imagesUsed, autoTags } = record;
+      products.push({ id, metadata, imagesUsed, ...(autoTags && { autoTags }) });
+    }
   }
   products.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
@@ -102,6 +109,7 @@ export async function runEval(deps: EvalDeps, options: EvalOptions = {}): Promis
     view,
     attributes,
     labelled,
+    tags: tagAccuracy(products),
     ms: { view: viewMs, attributes: attributesMs, labelled: labelledMs, total: since(start) },
   };
 }

@@ -20,6 +20,11 @@ async function standInIndex(dataDir: string, settings: { segment: boolean }) {
     id: `s${i}`,
     images: [unit(), unit()],
     metadata: { color: colors[i % 3] as string, pattern: i % 2 ? 'stripes' : 'solid', garment: 't-shirt' },
+    // Auto-tags as the aggregate step stores them: the colour right on even products, every pattern "striped".
+    autoTags: {
+      colour: { value: i % 2 ? 'blue' : (colors[i % 3] as string), margin: 0.02 },
+      pattern: { value: 'striped', margin: 0.04 },
+    },
   }));
   await store.upsert(
     products.map((p) => ({
@@ -28,6 +33,7 @@ async function standInIndex(dataDir: string, settings: { segment: boolean }) {
       images: ['u1', 'u2'],
       metadata: p.metadata,
       imagesUsed: 2,
+      autoTags: p.autoTags,
     })),
   );
   const recorded = { embedModel: 'test-clip', ...settings, imageFit: 'pad' as const, background: '#00b140' };
@@ -48,7 +54,7 @@ function capture() {
 }
 
 describe('threadfinder eval', () => {
-  it('prints all three tables with the stand-in warning, writes JSON, names bad query lines (exit 4)', async () => {
+  it('prints all four tables with the stand-in warning, writes JSON, names bad query lines (exit 4)', async () => {
     // Prepare
     const dataDir = await tempDir('eval-cli');
     await standInIndex(dataDir, { segment: true });
@@ -71,9 +77,15 @@ describe('threadfinder eval', () => {
     expect(text).toMatch(/View consistency \(no labels\): 12 queries/);
     expect(text).toMatch(/Attribute queries from metadata: \d+ queries/);
     expect(text).toMatch(/Labelled queries from the --queries file: 1 queries/);
+    expect(text).toMatch(/Tag accuracy: auto-tags against the catalog's own columns/);
+    expect(text).toMatch(/ colour +color +12 +12 +12 +1\.000 +0\.500 +0\.077/);
+    expect(text).toMatch(/ pattern +pattern +12 +12 +12 +1\.000 +0\.500 +0\.167/);
+    expect(text).toMatch(/ type +garment +12 +12 +0 +0\.000 +- +0\.091/);
+    expect(text).toContain('>=0.02: 24 tags, 0.500; >=0.03: 12 tags, 0.500');
     expect(JSON.parse(await fs.readFile(json, 'utf8'))).toMatchObject({
       format: 'threadfinder-eval',
       standIn: true,
+      tags: { all: { group: 'all', tagged: 24, agreeing: 12 } },
     });
   });
 
@@ -104,5 +116,6 @@ describe('threadfinder eval', () => {
     expect(text).toContain('segmentation off (photos as downloaded)');
     expect(text).toMatch(/view recallAt1\s+\d\.\d{3}\s+\d\.\d{3}\s+[+-]?\d/);
     expect(text).toMatch(/metric\s+A\s+B\s+B - A/);
+    expect(text).toMatch(/tags colour agreement\s+0\.500\s+0\.500\s+0/);
   });
 });
