@@ -56,7 +56,12 @@ function padTo(
   const { width, height } = image;
   if (width === side && height === tall) return image;
   const data = new Uint8Array(side * tall * 3);
-  for (let i = 0; i < side * tall; i++) data.set(colour, i * 3);
+  const [r, g, b] = colour;
+  for (let i = 0; i < data.length; i += 3) {
+    data[i] = r;
+    data[i + 1] = g;
+    data[i + 2] = b;
+  }
   const left = Math.floor((side - width) / 2);
   const top = Math.floor((tall - height) / 2);
   for (let y = 0; y < height; y++) {

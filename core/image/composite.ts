@@ -25,7 +25,8 @@ export function compositeOnBackground(
 
 /** Fraction of mask pixels at or above half opacity. */
 export function garmentFraction(mask: Mask): number {
+  const { data } = mask;
   let n = 0;
-  for (const v of mask.data) if (v >= 128) n++;
-  return mask.data.length === 0 ? 0 : n / mask.data.length;
+  for (let i = 0; i < data.length; i++) if ((data[i] as number) >= 128) n++;
+  return data.length === 0 ? 0 : n / data.length;
 }
