@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tagAccuracy } from '#cli/eval/tag-accuracy.ts';
+import { type TaggedProduct, tagAccuracy } from '#cli/eval/tag-accuracy.ts';
 
 // Tag accuracy: auto-tags against the catalog's own columns, worked out by hand.
 
@@ -8,7 +8,7 @@ const tag = (value: string, margin = 0.02) => ({ value, margin });
 describe('tagAccuracy', () => {
   it('compares each tagged group with its column through the vocabulary spellings, counting what it cannot compare', () => {
     // Prepare: the sample's spellings (garment, color, stripes/solid), one colour the vocabulary lacks.
-    const products = [
+    const products: TaggedProduct[] = [
       {
         metadata: { garment: 'shirt', color: 'Red', pattern: 'stripes' },
         autoTags: { type: tag('shirt'), colour: tag('red'), pattern: tag('striped', 0.05) },
