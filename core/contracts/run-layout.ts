@@ -11,7 +11,7 @@
  * | `masked/<model>/<rrggbb>/<sha256>[.nogarment].png` | cut-outs on the flat colour, as stored before masks (read only) | segment |
  * | `runs/<runId>/` | a run's items, product list, problems, embedded batches, host reports, summary | prepare, download, embed, aggregate |
  * | `map-results/<runId>/` | the Distributed Map's ResultWriter output | Step Functions |
- * | `embeddings/<model>/<sha256>.f32` | one image's vector, named by what produced it (the embedding cache) | embed |
+ * | `embeddings/<model>/<original sha256>/<sha256>.f32` | one image's vector, named by what produced it (the embedding cache; gc drops it with its original) | embed |
  */
 export const PREFIXES = {
   catalogs: 'catalogs/',
@@ -107,9 +107,10 @@ export const tagVocabularyKey = (modelId: string, vocabularyHash: string): strin
   `${PREFIXES.runs}tag-vocabulary-${modelId}-${vocabularyHash}.json`;
 
 /**
- * An image's cached vector: little-endian float32, named by the SHA-256 of everything that produced it (the
- * content-addressed original and mask keys, the model, the settings), so a re-ingestion where nothing changed
- * reads it instead of running the model.
+ * An image's cached vector: little-endian float32, filed under its original's content hash (so gc can drop it
+ * with the original) and named by the SHA-256 of everything that produced it (the content-addressed original
+ * and mask keys, the model, the settings), so a re-ingestion where nothing changed reads it instead of running
+ * the model.
  */
-export const embeddingKey = (modelId: string, inputDigest: string): string =>
-  `${PREFIXES.embeddings}${modelId.replace(/[^A-Za-z0-9._-]/g, '_')}/${inputDigest}.f32`;
+export const embeddingKey = (modelId: string, originalHash: string, inputDigest: string): string =>
+  `${PREFIXES.embeddings}${modelId.replace(/[^A-Za-z0-9._-]/g, '_')}/${originalHash}/${inputDigest}.f32`;

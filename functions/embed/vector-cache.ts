@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { embeddingKey } from '#core/contracts/run-layout.ts';
+import { contentHashOf, embeddingKey } from '#core/contracts/run-layout.ts';
 import { BlobNotFoundError } from '#core/errors.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { DownloadedImage, MaskedImage } from '#core/types.ts';
@@ -24,7 +24,7 @@ export class VectorCache {
     const digest = createHash('sha256')
       .update(JSON.stringify([this.modelId, this.settings, image.originalKey, ...source]))
       .digest('hex');
-    return embeddingKey(this.modelId, digest);
+    return embeddingKey(this.modelId, contentHashOf(image.originalKey), digest);
   }
 
   /** The cached vector, or undefined (never cached, or unusable). */
