@@ -8,7 +8,10 @@ import type { BlobEntry, BlobInventory, RemoveResult } from './inventory.ts';
 const CONCURRENCY = 32;
 /** FsBlobStore's in-flight writes: never listed, never deleted. */
 const TEMP_PREFIX = '.tf-partial-';
-/** Folders gc may remove once empty: those of the run files it deleted (no writer puts files there again). */
+/**
+ * Folders gc may remove once empty: those of the run files it deleted (no writer puts files there again), and
+ * an original's folder of cached vectors (gc runs under the index locks, so no embedding writes meanwhile).
+ */
 const RUN_FOLDERS: readonly string[] = [PREFIXES.runs, PREFIXES.mapResults];
 
 /** The blob folder of a local data dir, listed with sizes and times, and deleted from with care. */
@@ -54,12 +57,14 @@ export class FsBlobInventory implements BlobInventory {
   }
 
   private async removeEmptyRunFolders(keys: string[]): Promise<void> {
-    const runs = new Set<string>();
+    const folders = new Set<string>();
     for (const key of keys) {
       const [top, run, ...rest] = key.split('/');
-      if (rest.length > 0 && RUN_FOLDERS.includes(`${top}/`)) runs.add(`${top}/${run}`);
+      if (rest.length > 0 && RUN_FOLDERS.includes(`${top}/`)) folders.add(`${top}/${run}`);
+      // embeddings/<model>/<original's hash>/: only the embedding of that original writes there.
+      if (`${top}/` === PREFIXES.embeddings && rest.length === 2) folders.add(`${top}/${run}/${rest[0]}`);
     }
-    for (const run of runs) await removeEmptyTree(this.fileOf(run));
+    for (const folder of folders) await removeEmptyTree(this.fileOf(folder));
   }
 
   private async walk(relDir: string, into: string[]): Promise<void> {

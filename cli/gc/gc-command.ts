@@ -25,8 +25,8 @@ const HOUR_MS = 3600 * 1000;
 export const GC_USAGE = `threadfinder gc [--apply] [--runs-older-than DAYS] [--cloud [--grace-hours H]]
   Garbage collection of the data dir (THREADFINDER_DATA_DIR). A dry run by default: lists per kind what would
   be deleted and the bytes. Deletes originals, masked images and URL records that no stored product (of any
-  model's index) and no URL a stored product lists references, and run files (runs/, map-results/) older than
-  DAYS; catalogs are kept. Never deletes what the index references. Safe beside \`serve\` (one started before
+  model's index) and no URL a stored product lists references, the cached vectors (embeddings/) of the
+  originals that go, and run files (runs/, map-results/) older than DAYS; catalogs are kept. Never deletes what the index references. Safe beside \`serve\` (one started before
   the last ingestion may miss the masked images of products changed since: restart it). Refused (exit
   ${GC_REFUSED_EXIT}) while an ingestion runs (its catalog or index lock), when the index is damaged (run check --repair)
   or when there is no index at all.

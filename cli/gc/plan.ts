@@ -1,9 +1,9 @@
-import { contentHashOf } from '#core/contracts/run-layout.ts';
+import { contentHashOf, PREFIXES } from '#core/contracts/run-layout.ts';
 import type { BlobEntry } from './inventory.ts';
 import type { References } from './references.ts';
 
 /** The kinds of blob gc may delete; anything else (catalogs, unknown prefixes) is always kept. */
-export const GC_KINDS = ['originals', 'masked', 'urls', 'runs', 'map-results'] as const;
+export const GC_KINDS = ['originals', 'masked', 'urls', 'embeddings', 'runs', 'map-results'] as const;
 export type GcKind = (typeof GC_KINDS)[number] | 'other';
 
 /** Count and bytes. */
@@ -39,11 +39,12 @@ export interface PlanOptions {
 
 /**
  * Sorts every blob into garbage or kept: originals, masks and URL records that `refs` does not reference,
- * and run files (`runs/<id>/`, `map-results/<id>/`, `runs/<file>`) past their age. Catalogs and unknown
- * prefixes are kept.
+ * cached vectors (`embeddings/`) of the originals that go, and run files (`runs/<id>/`, `map-results/<id>/`,
+ * `runs/<file>`) past their age. Catalogs and unknown prefixes are kept.
  */
 export function planGc(entries: BlobEntry[], refs: References, options: PlanOptions): GcPlan {
   const graceMs = options.graceMs ?? 0;
+  const keptOriginals = new Set([...refs.originalHashes, ...[...refs.originalKeys].map(contentHashOf)]);
   const runs = planRuns(entries, { ...options, runMaxAgeMs: Math.max(options.runMaxAgeMs, graceMs) });
   const plan: GcPlan = {
     garbage: [],
@@ -56,7 +57,7 @@ export function planGc(entries: BlobEntry[], refs: References, options: PlanOpti
   };
   for (const entry of entries) {
     const kind = kindOf(entry.key);
-    let goes = isGarbage(entry, kind, refs, runs.goes);
+    let goes = isGarbage(entry, kind, refs, keptOriginals, runs.goes);
     if (goes && options.nowMs - entry.modifiedMs < graceMs) {
       goes = false;
       add(plan.young, entry);
@@ -67,7 +68,13 @@ export function planGc(entries: BlobEntry[], refs: References, options: PlanOpti
   return plan;
 }
 
-function isGarbage(entry: BlobEntry, kind: GcKind, refs: References, runGoes: (e: BlobEntry) => boolean) {
+function isGarbage(
+  entry: BlobEntry,
+  kind: GcKind,
+  refs: References,
+  keptOriginals: Set<string>,
+  runGoes: (e: BlobEntry) => boolean,
+) {
   switch (kind) {
     case 'originals':
       return !refs.originalKeys.has(entry.key) && !refs.originalHashes.has(contentHashOf(entry.key));
@@ -75,12 +82,23 @@ function isGarbage(entry: BlobEntry, kind: GcKind, refs: References, runGoes: (e
       return !refs.maskedKeys.has(entry.key);
     case 'urls':
       return !refs.urlRecordKeys.has(entry.key);
+    case 'embeddings': {
+      // embeddings/<model>/<original's hash>/<digest>.f32: a cached vector goes with its original.
+      const hash = originalHashOfEmbedding(entry.key);
+      return hash !== undefined && !keptOriginals.has(hash);
+    }
     case 'runs':
     case 'map-results':
       return runGoes(entry);
     default:
       return false;
   }
+}
+
+/** The original's content hash an embedding cache entry is filed under; undefined for another shape. */
+function originalHashOfEmbedding(key: string): string | undefined {
+  const [model, hash, file, ...rest] = key.slice(PREFIXES.embeddings.length).split('/');
+  return model && hash && file && rest.length === 0 ? hash : undefined;
 }
 
 function kindOf(key: string): GcKind {

@@ -5,6 +5,7 @@ const LABELS: Record<GcKind, string> = {
   originals: 'originals',
   masked: 'masked images',
   urls: 'URL records',
+  embeddings: 'cached vectors',
   runs: 'run files',
   'map-results': 'map results',
   other: 'catalogs, other',

@@ -4,6 +4,7 @@ import { cloudOpsSettings, openCloudOps } from '#cli/gc/cloud-ops.ts';
 import { GC_REFUSED_EXIT, runGcCommand } from '#cli/gc/gc-command.ts';
 import { runCloudGc } from '#cli/gc/run-cloud-gc.ts';
 import { openCloudOpsPorts } from '#cloud/ops-ports.ts';
+import { embeddingKey } from '#core/contracts/run-layout.ts';
 import { urlRecordKey } from '#functions/download/url-record.ts';
 import { MemoryVectorStore } from '#test/support/memory-vector-store.ts';
 import { type S3TestServer, startS3Server } from '#test/support/s3-server.ts';
@@ -31,7 +32,10 @@ afterAll(async () => {
 const hash = (n: number) => n.toString(16).padStart(64, '0');
 const bytes = (text: string) => Buffer.from(text);
 
-/** A stocked bucket plus old garbage (an orphan original, mask and URL record) and young garbage, all unreferenced. */
+/**
+ * A stocked bucket plus old garbage (an orphan original with its mask, URL record and cached vector) and young
+ * garbage, all unreferenced.
+ */
 async function bucketWithGarbage() {
   const stocked = await stockBucket(s3);
   const { bucket, blobs } = stocked;
@@ -39,6 +43,7 @@ async function bucketWithGarbage() {
     `originals/${hash(1)}.jpg`,
     `masked/seg/mask/${hash(1)}.png`,
     urlRecordKey('https://shop.example/gone.jpg'),
+    embeddingKey('test-clip', hash(1), hash(11)),
   ];
   for (const key of oldGarbage) await blobs.put(key, bytes(`garbage ${key}`));
   await backdate(s3, bucket, await blobs.list(''), 3 * 24 * HOUR);
@@ -74,7 +79,7 @@ describe('threadfinder gc --cloud (s3rver, an in-memory index, a fake Step Funct
     expect(await setup.blobs.list('')).toEqual(before);
     expect(text).toContain(`gc of s3://${setup.bucket}/ against Atlas threadfinder.products (dry run`);
     expect(text).toMatch(/originals\s+1 \(\d+ B\)\s+5 \(/);
-    expect(text).toMatch(/Would free \d+ B in 3 blob\(s\)\. Run gc --apply to delete them\./);
+    expect(text).toMatch(/Would free \d+ B in 4 blob\(s\)\. Run gc --apply to delete them\./);
     expect(text).toMatch(/spared 2 \(\d+ B\) that nothing references but that were written in the last 1 h/);
     expect(text).toContain(`no ingestion of ${STATE_MACHINE_ARN} was running (checked before the scan)`);
   }, 60_000);
@@ -89,7 +94,7 @@ describe('threadfinder gc --cloud (s3rver, an in-memory index, a fake Step Funct
     expect(code).toBe(0);
     expect(await setup.blobs.list('')).toEqual(before.filter((k) => !setup.oldGarbage.includes(k)));
     for (const key of setup.youngGarbage) expect(await setup.blobs.has(key)).toBe(true);
-    expect(text).toMatch(/Deleted 3 blob\(s\), freed \d+ B\./);
+    expect(text).toMatch(/Deleted 4 blob\(s\), freed \d+ B\./);
     expect(text).toContain('checked before the scan and before each batch of deletions');
   }, 60_000);
 
@@ -100,7 +105,7 @@ describe('threadfinder gc --cloud (s3rver, an in-memory index, a fake Step Funct
     const { code, text } = await gc(['--apply', '--grace-hours', '0'], setup);
     // Assess
     expect(code).toBe(0);
-    expect(text).toMatch(/Deleted 5 blob\(s\)/);
+    expect(text).toMatch(/Deleted 6 blob\(s\)/);
     for (const key of [...setup.oldGarbage, ...setup.youngGarbage])
       expect(await setup.blobs.has(key)).toBe(false);
     for (const p of setup.products) expect(await setup.blobs.has(p.maskedKey)).toBe(true);
@@ -136,11 +141,11 @@ describe('threadfinder gc --cloud (s3rver, an in-memory index, a fake Step Funct
     const report = await runCloudGc(ports, settings, { apply: true, graceMs: HOUR, chunkSize: 2 });
     await ports.close();
     // Assess
-    expect(report.garbage.blobs).toBe(6);
+    expect(report.garbage.blobs).toBe(7);
     expect(report.deleted?.blobs).toBe(2);
     expect(report.stoppedEarly).toMatch(/^an ingestion is running: execution weekly-1 /);
     const left = [...setup.oldGarbage, ...more];
-    expect((await Promise.all(left.map((k) => setup.blobs.has(k)))).filter(Boolean)).toHaveLength(4);
+    expect((await Promise.all(left.map((k) => setup.blobs.has(k)))).filter(Boolean)).toHaveLength(5);
   }, 60_000);
 
   it('refuses (exit 7) when the index holds no product, rather than delete every image', async () => {

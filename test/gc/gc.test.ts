@@ -8,6 +8,7 @@ import { checkDataDir } from '#cli/check/run-check.ts';
 import { GcRefusedError } from '#cli/gc/errors.ts';
 import { FsBlobInventory } from '#cli/gc/fs-inventory.ts';
 import { runGc } from '#cli/gc/run-gc.ts';
+import { contentHashOf, embeddingKey } from '#core/contracts/run-layout.ts';
 import { normalize } from '#core/vectors.ts';
 import { urlRecordKey } from '#functions/download/url-record.ts';
 import { blobPath, indexLog, MODEL, writeDataDir } from '#test/check/fixtures/data-dir.ts';
@@ -25,7 +26,10 @@ async function listTree(dir: string): Promise<string[]> {
     .sort();
 }
 
-/** The fixture's data dir plus garbage: an orphan original, mask and URL record, and an old run. */
+/**
+ * The fixture's data dir plus garbage: an orphan original with its mask, URL record and cached vector, and an
+ * old run; and a cached vector of a stored product's original, which stays.
+ */
 async function dataDirWithGarbage() {
   const dataDir = await newDir();
   const products = await writeDataDir(dataDir);
@@ -34,12 +38,15 @@ async function dataDirWithGarbage() {
     `originals/${hash(1)}.jpg`,
     `masked/seg/00b140/${hash(1)}.png`,
     urlRecordKey('https://shop.example/gone.jpg'),
+    embeddingKey(MODEL.id, hash(1), hash(11)),
     'runs/run-0/items.json',
     'runs/run-0/summary.json',
     'map-results/run-0/manifest.json',
   ];
   for (const key of garbage) await blobs.put(key, Buffer.from(`garbage ${key}`));
   await blobs.put('catalogs/local/abc/shop.csv', Buffer.from('product_id,image_url\n'));
+  const used = contentHashOf(products[0]?.originalKey ?? '');
+  await blobs.put(embeddingKey(MODEL.id, used, hash(12)), Buffer.alloc(16));
   await mkdir(blobPath(dataDir, 'runs/run-0/embedded'), { recursive: true }); // emptied by the aggregate step
   const old = new Date(Date.now() - 40 * DAY);
   for (const key of garbage.filter((k) => /^(runs|map-results)\//.test(k)))
@@ -62,6 +69,10 @@ describe('threadfinder gc', () => {
       kept: { blobs: 4, bytes: expect.any(Number) },
     });
     expect(report.plan.byKind.urls.kept.blobs).toBe(4);
+    expect(report.plan.byKind.embeddings).toEqual({
+      garbage: { blobs: 1, bytes: expect.any(Number) },
+      kept: { blobs: 1, bytes: 16 },
+    });
     expect(report.plan.runsDeleted).toEqual(['run-0']);
     expect(report.plan.runsKept).toEqual(['run-1']);
     expect(report.deleted).toBeUndefined();
@@ -69,7 +80,7 @@ describe('threadfinder gc', () => {
 
   it('--apply deletes exactly the garbage; every referenced blob stays and check finds no damage', async () => {
     // Prepare
-    const { dataDir, garbage } = await dataDirWithGarbage();
+    const { dataDir, garbage, products } = await dataDirWithGarbage();
     const before = await listTree(dataDir);
     // Act
     const report = await runGc(dataDir, { apply: true });
@@ -78,6 +89,9 @@ describe('threadfinder gc', () => {
     expect(await listTree(dataDir)).toEqual(before.filter((f) => !gone.includes(f)));
     expect(report.deleted?.blobs).toBe(garbage.length);
     expect(await readdir(path.join(dataDir, 'blobs', 'runs'))).toEqual(['run-1']);
+    expect(await readdir(path.join(dataDir, 'blobs', 'embeddings', MODEL.id))).toEqual([
+      contentHashOf(products[0]?.originalKey ?? ''),
+    ]);
     expect((await checkDataDir(dataDir, MODEL)).findings).toEqual([]);
   });
 
@@ -129,7 +143,7 @@ describe('threadfinder gc', () => {
 
   it('goes ahead when the catalog lock was left by a process that is gone', async () => {
     // Prepare
-    const { dataDir } = await dataDirWithGarbage();
+    const { dataDir, garbage } = await dataDirWithGarbage();
     await mkdir(path.join(dataDir, 'locks'));
     const lock = {
       pk: 'catalog#shop',
@@ -142,7 +156,7 @@ describe('threadfinder gc', () => {
     // Act
     const report = await runGc(dataDir, { apply: true });
     // Assess
-    expect(report.deleted?.blobs).toBe(6);
+    expect(report.deleted?.blobs).toBe(garbage.length);
   });
 
   it("keeps what another model's index references, and refuses while a new model's index is being written", async () => {
