@@ -10,10 +10,12 @@ Commands:
   serve                    serve search over what is already ingested (read-only: may run beside an ingest)
   models list|fetch|verify list, download or check the models (threadfinder models --help)
   plan CATALOG [--cloud]   before a run: what is already here, how long it takes here, what it costs in the cloud
-  check [--repair]         check the data dir's integrity, read-only; --repair sets damage aside and writes a
-                           catalog of the affected products to ingest (threadfinder check --help)
-  gc [--apply]             delete originals, masks and URL records no stored product uses, and old run files;
-                           a dry run unless --apply (threadfinder gc --help)
+  check [--repair|--cloud] check the data dir's (or with --cloud the bucket's and Atlas's) integrity, read-only;
+                           --repair sets damage aside and writes a catalog of the affected products to ingest
+                           (threadfinder check --help)
+  gc [--apply] [--cloud]   delete originals, masks, cached vectors and URL records no stored product uses, and
+                           old run files, locally or with --cloud in the bucket; a dry run unless --apply
+                           (threadfinder gc --help)
   eval [--queries FILE]    measure retrieval quality of the index: view consistency, attribute queries, labelled
                            queries; --json FILE, --compare A.json B.json (threadfinder eval --help)
 
