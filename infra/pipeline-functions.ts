@@ -134,6 +134,7 @@ export class PipelineFunctions extends Construct {
         THREADFINDER_EMBED_MODEL: this.settings.embedModel,
         THREADFINDER_SEGMENT_MODEL: this.settings.segmentModel,
         THREADFINDER_DATA_DIR: '/tmp/threadfinder',
+        THREADFINDER_TAG_MARGIN: String(this.settings.tagMargin),
         ...(sizing.onnxThreads && { THREADFINDER_ONNX_THREADS: String(sizing.onnxThreads) }),
       },
     };

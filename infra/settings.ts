@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_MONGO_INDEX } from '#core/config.ts';
+import { DEFAULT_MONGO_INDEX, TAG_MARGIN_DEFAULT } from '#core/config.ts';
 import { PREFIXES } from '#core/contracts/run-layout.ts';
 import { formatIssues } from '#core/zod-issues.ts';
 import { DEFAULT_EMBED_MODEL, DEFAULT_SEGMENT_MODEL, findModel } from '#models/registry.ts';
@@ -69,6 +69,8 @@ const schema = z.object({
   /** Segment function memory (MB): it buys the vCPUs; new accounts may be held below 10,240 (docs/deploy.md). */
   segmentMemoryMb: count(2048, 10_240).default(10_240),
   batchSize: count(1, 100).default(20),
+  /** Smallest margin over the runner-up for an auto-tag (THREADFINDER_TAG_MARGIN; docs/quality.md). */
+  tagMargin: z.coerce.number().min(0).max(1).default(TAG_MARGIN_DEFAULT),
   maxConcurrency: count(1, 1000).default(16),
   toleratedFailurePercentage: count(0, 100).default(10),
   corsOrigins: z.string().min(1).default('*'),

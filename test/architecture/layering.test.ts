@@ -66,6 +66,7 @@ describe('the layering check (biome.json, run by npm run lint)', () => {
       "import '#functions/embed/run-embed.ts';",
       /core imports nothing of ours/,
     ],
+    ['core importing the page', 'core', "import '#web/app.js';", /core imports nothing of ours/],
     [
       'an adapter importing the model registry',
       'adapters',
