@@ -1,3 +1,4 @@
+import type { AggregateSummary } from '#functions/aggregate/types.ts';
 import type { IngestReport } from '#local/ingest.ts';
 import { hostPauseLines } from './host-pause-lines.ts';
 
@@ -18,6 +19,7 @@ export function formatReport(
     `  images: ${summary.images.ok} ok${summary.images.reused ? ` (${summary.images.reused} vectors reused from the cache)` : ''}, ${failedTotal} failed` +
       (failed.length ? ` (${failed.map(([r, n]) => `${r} ${n}`).join(', ')})` : ''),
     ...hostPauseLines(summary.images.deferred ?? 0, summary.hostPauses ?? []),
+    ...autoTagLines(summary.autoTags),
   ];
   if (summary.batchesFailed.length) {
     lines.push(`  embedded batches failed: ${summary.batchesFailed.length} (their products were not stored)`);
@@ -52,4 +54,17 @@ export function formatReport(
   }
   if (failedBatches.length > 10) lines.push(`  ... and ${failedBatches.length - 10} more failed batches`);
   return lines;
+}
+
+/** How many stored products got auto-tags, per group (docs/quality.md#auto-tags); why not, when skipped. */
+function autoTagLines(tags: AggregateSummary['autoTags']): string[] {
+  if (!tags) return [];
+  if (tags.skipped) return [`  auto-tags: none (${tags.skipped})`];
+  const groups = Object.entries(tags.byGroup)
+    .filter(([, n]) => n > 0)
+    .map(([group, n]) => `${group} ${n}`);
+  return [
+    `  auto-tags: ${tags.productsTagged} products tagged (margin >= ${tags.threshold})` +
+      (groups.length ? `: ${groups.join(', ')}` : ''),
+  ];
 }
