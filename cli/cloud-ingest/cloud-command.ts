@@ -1,6 +1,10 @@
+import path from 'node:path';
 import { setTimeout as wait } from 'node:timers/promises';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { FsBlobStore } from '#adapters/fs-blob-store.ts';
+import { readPlanRecord } from '#cli/plan/plan-record.ts';
+import { loadConfig } from '#core/config.ts';
 import { CLOUD_ENV } from '#core/env-names.ts';
 import type { CloudArgs } from './cloud-args.ts';
 import { runCloudIngest } from './run-cloud-ingest.ts';
@@ -27,7 +31,7 @@ export async function runCloudCommand(
   try {
     const result = await runCloudIngest(
       { ...args, env, signal: controller.signal },
-      { sfn, s3, sleep, now: Date.now, out: process.stdout },
+      { sfn, s3, sleep, now: Date.now, out: process.stdout, plans: localPlans(env) },
     );
     return result.exitCode;
   } finally {
@@ -39,4 +43,10 @@ export async function runCloudCommand(
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return wait(ms, undefined, { signal }).catch(() => undefined);
+}
+
+/** The plans `threadfinder plan --cloud` kept in the local data dir (THREADFINDER_DATA_DIR). */
+function localPlans(env: Readonly<Record<string, string | undefined>>) {
+  const blobs = new FsBlobStore(path.join(loadConfig(env as NodeJS.ProcessEnv).dataDir, 'blobs'));
+  return { read: (file: string) => readPlanRecord(blobs, file) };
 }

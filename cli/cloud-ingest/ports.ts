@@ -18,6 +18,7 @@ import type {
   StartExecutionCommand,
   StartExecutionCommandOutput,
 } from '@aws-sdk/client-sfn';
+import type { PlanRecord } from '#cli/plan/plan-record.ts';
 
 /** Per-call options, as the SDK clients take them. */
 export interface SendOptions {
@@ -66,4 +67,6 @@ export interface CloudIngestDeps {
   random?: () => number;
   /** Random hex for execution names. Default crypto. */
   randomHex?: (bytes: number) => string;
+  /** The last `plan --cloud` of a local catalog file, to hold the run against; absent: no comparison. */
+  plans?: { read(file: string): Promise<PlanRecord | undefined> };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { type DescribeExecutionCommandOutput, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { cloudPlanComparison } from '#cli/plan/plan-record.ts';
 import { summaryKey as runSummaryKey } from '#core/contracts/run-layout.ts';
 import { CLOUD_ENV } from '#core/env-names.ts';
 import { ConfigError, InputError } from '#core/errors.ts';
@@ -10,7 +11,7 @@ import { ProgressPrinter } from './map-run-progress.ts';
 import { placeCatalog } from './place-catalog.ts';
 import type { CloudIngestDeps } from './ports.ts';
 import { readRunSummary } from './read-summary.ts';
-import { formatSummary, type Json } from './summary-lines.ts';
+import { formatSummary, type Json, readJsonPath } from './summary-lines.ts';
 import { checkExecutionArn, regionOfArn, resolveCloudTarget } from './target.ts';
 import { watchExecution } from './watch-execution.ts';
 
@@ -84,6 +85,7 @@ export async function runCloudIngest(
       const full = await readRunSummary(deps.s3, { bucket, key }, call);
       if (full !== undefined) outcome.lines.push('What this run stored:', ...formatSummary(full));
     }
+    outcome.lines.push(...(await planLines(seen.execution, outcome.summary)));
     log(outcome.lines.join('\n'));
     return {
       executionArn,
@@ -91,6 +93,20 @@ export async function runCloudIngest(
       exitCode: outcome.exitCode,
       summary: outcome.summary,
     };
+  };
+
+  /** The run against `plan --cloud`'s prediction for the same local catalog file, when there is one. */
+  const planLines = async (execution: DescribeExecutionCommandOutput, summary: Json | undefined) => {
+    const file = options.catalog;
+    if (!deps.plans || !file || file.startsWith('s3://')) return [];
+    const plan = await deps.plans.read(file).catch(() => undefined);
+    const { startDate, stopDate } = execution;
+    if (!plan || !startDate || !stopDate) return [];
+    const images = readJsonPath(summary, '$.images');
+    const count = (name: string) =>
+      typeof images === 'object' && images !== null && !Array.isArray(images) ? Number(images[name] ?? 0) : 0;
+    const seconds = (stopDate.getTime() - startDate.getTime()) / 1000;
+    return cloudPlanComparison(plan, { images: count('total'), imagesDeferred: count('deferred'), seconds });
   };
 
   try {

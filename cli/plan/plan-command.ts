@@ -87,6 +87,7 @@ export async function runPlanCommand(
       toSegment: inventory.toSegment,
       seconds: plan.local.seconds,
       standIns: cal.standIns,
+      ...(plan.cloud && { cloud: { wallSeconds: plan.cloud.wallSeconds, dollars: plan.cloud.dollars } }),
     });
     if (values.json) out(JSON.stringify(plan, null, 2));
     else for (const line of formatPlan(plan)) out(line);

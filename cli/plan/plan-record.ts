@@ -13,6 +13,8 @@ export interface PlanRecord {
   toSegment: number;
   seconds: number;
   standIns: boolean;
+  /** With `plan --cloud`: the deployed stack's wall time and cost for the same run. */
+  cloud?: { wallSeconds: number; dollars: number };
 }
 
 /** Where the last plan of a catalog file is kept: one per absolute path. */
@@ -53,6 +55,24 @@ export function planComparison(
       `${plan.toSegment} to segment), about ${duration(plan.seconds)}` +
       (plan.standIns ? ', calibrated on stand-in models' : ''),
     `  this run: ${run.images} images in ${duration(run.seconds)}${off}` +
+      (run.imagesDeferred > 0 ? `; ${run.imagesDeferred} waited for a paused host` : ''),
+  ];
+}
+
+/** A cloud run held against the plan: images and wall time, predicted and actual, and the predicted cost. */
+export function cloudPlanComparison(
+  plan: PlanRecord,
+  run: { images: number; seconds: number; imagesDeferred: number },
+): string[] {
+  if (!plan.cloud) return [];
+  const { wallSeconds, dollars } = plan.cloud;
+  const ratio = wallSeconds > 0 ? run.seconds / wallSeconds : Number.NaN;
+  const off = Number.isFinite(ratio) ? ` (${ratio.toFixed(2)}x the estimate)` : '';
+  return [
+    `Plan of ${plan.at.slice(0, 16).replace('T', ' ')}: ${plan.images} images (${plan.toDownload} to download, ` +
+      `${plan.toSegment} to segment), about ${duration(wallSeconds)} and $${dollars.toFixed(2)} on the stack` +
+      (plan.standIns ? ', calibrated on stand-in models' : ''),
+    `This run: ${run.images} images in ${duration(run.seconds)}${off}` +
       (run.imagesDeferred > 0 ? `; ${run.imagesDeferred} waited for a paused host` : ''),
   ];
 }

@@ -115,6 +115,9 @@ export interface Step {
   output?: unknown;
   error?: string;
   cause?: string;
+  /** When the execution started and stopped (DescribeExecution's startDate and stopDate). */
+  startDate?: Date;
+  stopDate?: Date;
 }
 
 export const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:tf-ingest';
@@ -157,6 +160,8 @@ export class FakeSfn {
         ...(now.output !== undefined && { output: JSON.stringify(now.output) }),
         ...(now.error && { error: now.error }),
         ...(now.cause && { cause: now.cause }),
+        ...(now.startDate && { startDate: now.startDate }),
+        ...(now.stopDate && { stopDate: now.stopDate }),
       };
     }
     if (command instanceof ListMapRunsCommand) {

@@ -93,6 +93,64 @@ describe('runCloudIngest from a local file', () => {
     expect(result).toMatchObject({ status: 'SUCCEEDED', exitCode: 0, executionArn: sfn.executionArn });
   });
 
+  it('holds the run against the last `plan --cloud` of the same file: images, wall time and the ratio', async () => {
+    // Prepare: a plan predicted 30 images in 20 minutes for $0.05; the execution took 30 minutes
+    const started = new Date('2025-01-02T03:04:05Z');
+    const steps: Step[] = [
+      ...HAPPY.slice(0, -1),
+      { ...(HAPPY.at(-1) as Step), startDate: started, stopDate: new Date(started.getTime() + 30 * 60_000) },
+    ];
+    const { deps, out } = fakeDeps(new FakeSfn(steps));
+    const plan = {
+      file: catalog,
+      at: '2025-01-01T10:00:00.000Z',
+      images: 30,
+      toDownload: 30,
+      toSegment: 30,
+      seconds: 3600,
+      standIns: false,
+      cloud: { wallSeconds: 1200, dollars: 0.05 },
+    };
+    const asked: string[] = [];
+    const plans = {
+      read: async (file: string) => {
+        asked.push(file);
+        return plan;
+      },
+    };
+
+    // Act
+    const result = await runCloudIngest({ catalog, env: ENV }, { ...deps, plans });
+
+    // Assess
+    expect(asked).toEqual([catalog]);
+    expect(out.text).toContain(
+      'Plan of 2025-01-01 10:00: 30 images (30 to download, 30 to segment), about 20 min 00 s and $0.05 on the stack',
+    );
+    expect(out.text).toMatch(/This run: 30 images in 30 min 00 s \(1\.50x the estimate\)/);
+    expect(result.exitCode).toBe(0);
+  });
+
+  it('says nothing of a plan when the file has none, or only a local one', async () => {
+    // Prepare
+    const { deps, out } = fakeDeps(new FakeSfn(HAPPY));
+    const local = {
+      file: catalog,
+      at: '2025-01-01T10:00:00.000Z',
+      images: 30,
+      toDownload: 30,
+      toSegment: 30,
+      seconds: 60,
+      standIns: true,
+    };
+
+    // Act
+    await runCloudIngest({ catalog, env: ENV }, { ...deps, plans: { read: async () => local } });
+
+    // Assess
+    expect(out.text).not.toContain('Plan of');
+  });
+
   it('does not upload the same file twice', async () => {
     // Prepare: a first run put the file there
     const s3 = new FakeS3();
