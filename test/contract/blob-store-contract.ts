@@ -5,7 +5,21 @@ import type { BlobStore } from '#core/ports/blob-store.ts';
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 /** The behaviour every BlobStore adapter promises; `makeStore` returns an empty store each time. */
-export function blobStoreContract(name: string, makeStore: () => Promise<BlobStore>): void {
+/** What a store under test cannot show, with the reason (each is checked elsewhere). */
+export interface ContractLimits {
+  /**
+   * The server behind the store does not replace objects atomically (s3rver writes the file in place; S3
+   * itself replaces whole objects, and the S3 adapter never writes in parts), so concurrent replacement is
+   * checked on the stores that own their writes.
+   */
+  nonAtomicServer?: string;
+}
+
+export function blobStoreContract(
+  name: string,
+  makeStore: () => Promise<BlobStore>,
+  limits: ContractLimits = {},
+): void {
   describe(`${name} (BlobStore contract)`, () => {
     let store: BlobStore;
     beforeEach(async () => {
@@ -96,17 +110,20 @@ export function blobStoreContract(name: string, makeStore: () => Promise<BlobSto
       expect(new TextDecoder().decode(await store.get(key))).toBe('x');
     });
 
-    it('never exposes a partial object while concurrent writers replace it', async () => {
-      // Prepare
-      const versions = Array.from({ length: 8 }, (_, i) => new Uint8Array(64 * 1024).fill(i + 1));
-      // Act
-      await Promise.all(versions.map((v) => store.put('race/blob', v)));
-      // Assess
-      const got = await store.get('race/blob');
-      expect(got.length).toBe(64 * 1024);
-      expect(new Set(got).size).toBe(1);
-      expect(await store.list('race/')).toEqual(['race/blob']);
-    });
+    it.skipIf(limits.nonAtomicServer !== undefined)(
+      'never exposes a partial object while concurrent writers replace it',
+      async () => {
+        // Prepare
+        const versions = Array.from({ length: 8 }, (_, i) => new Uint8Array(64 * 1024).fill(i + 1));
+        // Act
+        await Promise.all(versions.map((v) => store.put('race/blob', v)));
+        // Assess
+        const got = await store.get('race/blob');
+        expect(got.length).toBe(64 * 1024);
+        expect(new Set(got).size).toBe(1);
+        expect(await store.list('race/')).toEqual(['race/blob']);
+      },
+    );
 
     it.each([
       ['empty', ''],

@@ -24,7 +24,10 @@ async function freshStore(options: { prefix?: string; maxGetBytes?: number; page
   return new S3BlobStore({ bucket: await s3.createBucket(), client: s3.client, ...options });
 }
 
-blobStoreContract('S3BlobStore on s3rver', () => freshStore());
+blobStoreContract('S3BlobStore on s3rver', () => freshStore(), {
+  // Seen failing under load: two concurrent PUTs to s3rver interleave in its file; S3 replaces whole objects.
+  nonAtomicServer: 's3rver writes objects in place',
+});
 
 describe('S3BlobStore', () => {
   afterEach(() => {
