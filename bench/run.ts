@@ -9,6 +9,7 @@ import { ingestCatalogFile } from '#cli/run-ingest.ts';
 import { startSampleSource } from '#cli/sample-source.ts';
 import { parseCatalog } from '#core/catalog/index.ts';
 import { loadConfig } from '#core/config.ts';
+import { Random } from '#core/random.ts';
 import { normalize } from '#core/vectors.ts';
 import { synthesizeIngestDefinition } from '#local/ingest-definition.ts';
 import { createLocalRuntime } from '#local/runtime.ts';
@@ -80,12 +81,9 @@ async function benchPipeline(dataDir: string) {
 }
 
 async function benchStore(dir: string, products: number, dim: number) {
-  let seed = 42;
-  const rand = () => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed / 0x7fffffff - 0.5;
-  };
-  const vec = () => normalize(Float32Array.from({ length: dim }, rand));
+  // mulberry32 Gaussians (core/random.ts): the old 31-bit LCG repeated, which made synthetic vectors alike.
+  const random = new Random(42);
+  const vec = () => normalize(Float32Array.from(random.gaussians(dim)));
   const store = await FileVectorStore.open(dir);
   await store.bind({ model: 'bench', dim });
   const t0 = performance.now();
