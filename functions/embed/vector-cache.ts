@@ -4,6 +4,9 @@ import { BlobNotFoundError } from '#core/errors.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { DownloadedImage, MaskedImage } from '#core/types.ts';
 
+/** How far a cached vector's norm may be from 1 before it counts as damaged. */
+const UNIT_TOLERANCE = 1e-3;
+
 /**
  * The embedding cache: an image's vector stored under the digest of what produced it. Originals and masks are
  * content-addressed, so their keys stand for their bytes; the model id and the settings that change the
@@ -39,7 +42,10 @@ export class VectorCache {
     if (bytes.byteLength !== this.dim * 4) return undefined;
     const vector = new Float32Array(this.dim);
     new Uint8Array(vector.buffer).set(bytes);
-    return vector.every(Number.isFinite) ? vector : undefined;
+    // The embedder gives unit vectors: anything else was damaged (or written by something else) and is a miss.
+    let sum = 0;
+    for (let i = 0; i < vector.length; i++) sum += (vector[i] as number) * (vector[i] as number);
+    return Number.isFinite(sum) && Math.abs(Math.sqrt(sum) - 1) <= UNIT_TOLERANCE ? vector : undefined;
   }
 
   async put(key: string, vector: Float32Array): Promise<void> {

@@ -107,6 +107,22 @@ describe('the embedding cache', () => {
     expect(embedder.images).toBe(before + 1);
   });
 
+  it('treats an entry of the right size that is no unit vector as damaged', async () => {
+    // Prepare: every cached vector overwritten with the right number of bytes, all zero
+    await runEmbed(batchOf('c'), deps('zeroed'));
+    for (const key of await blobs.list(PREFIXES.embeddings)) {
+      await blobs.put(key, new Uint8Array(embedder.dim * 4));
+    }
+    const before = embedder.images;
+
+    // Act
+    const out = await runEmbed(batchOf('c'), deps('zeroed'));
+
+    // Assess
+    expect(out.imagesReused).toBe(0);
+    expect(embedder.images).toBe(before + 1);
+  });
+
   it('treats a damaged cache entry as a miss and rewrites it', async () => {
     // Prepare: every cached vector cut short
     await runEmbed(batchOf('b'), deps('damaged'));
