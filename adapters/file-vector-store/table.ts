@@ -1,4 +1,5 @@
 import type { StoredDoc } from '#core/product-record.ts';
+import { nativeCandidates } from './native-exact.ts';
 
 /** A live row's non-vector state. */
 export interface Row {
@@ -18,6 +19,10 @@ export interface ScoredRow {
 
 /** Above this k, top-k collects every candidate and sorts once instead of insertion into a short list. */
 const INSERTION_LIMIT = 64;
+/** Below this many rows the JavaScript scan is as fast as a native call. */
+const PRESELECT_MIN_ROWS = 2000;
+/** Candidates the native search returns per result asked, so that a filter still leaves enough of them. */
+const PRESELECT_FACTOR = 16;
 
 /** In-memory rows with their vectors packed in one contiguous Float32Array matrix (row-major). */
 export class VectorTable {
@@ -109,8 +114,21 @@ export class VectorTable {
    * The k rows with the highest dot product with `query` among those `accept` keeps; ties by id.
    * Scores every row in one tight pass first, then asks `accept` only of rows that could still make the list.
    */
-  topK(query: Float32Array, k: number, accept: (row: Row) => boolean, selective = false): ScoredRow[] {
+  topK(
+    query: Float32Array,
+    k: number,
+    accept: (row: Row) => boolean,
+    selective = false,
+    native = true,
+  ): ScoredRow[] {
     const n = this.rows.length;
+    // Native preselection (usearch, SIMD): the best rows by float32 dot product, rescored here exactly and
+    // ranked with the same ties, so the answer equals the full scan's; when the filter leaves too few of
+    // them, the full scan below answers instead.
+    if (native && !selective && k <= INSERTION_LIMIT && n > PRESELECT_MIN_ROWS) {
+      const picked = this.preselected(query, k, accept);
+      if (picked) return picked;
+    }
     // A metadata filter keeps few rows: score only those. Otherwise score all in one pass, filter lazily.
     const keep = selective ? this.rows.map((row) => accept(row)) : undefined;
     const scores = scoreAll(this.matrix, n, this.dim, query, keep);
@@ -138,6 +156,29 @@ export class VectorTable {
     return best;
   }
 
+  private preselected(query: Float32Array, k: number, accept: (row: Row) => boolean): ScoredRow[] | null {
+    const n = this.rows.length;
+    const candidates = nativeCandidates(
+      this.matrix,
+      n,
+      this.dim,
+      query,
+      Math.max(k * PRESELECT_FACTOR, k + 32),
+    );
+    if (!candidates) return null;
+    const best: ScoredRow[] = [];
+    for (const index of candidates) {
+      const row = this.rows[index] as Row;
+      if (!accept(row)) continue;
+      best.push({ row, index, score: dotAt(this.matrix, index * this.dim, this.dim, query) });
+    }
+    // Fewer accepted than asked while rows were left out: a rare filter, answered by the full scan.
+    if (best.length < k && candidates.length < n) return null;
+    best.sort((a, b) => (ranksBefore(a.score, a.row.id, b) ? -1 : 1));
+    best.length = Math.min(best.length, k);
+    return best;
+  }
+
   /** A copy of the vector at `index`. */
   vectorAt(index: number): Float32Array {
     return this.matrix.slice(index * this.dim, (index + 1) * this.dim);
@@ -149,6 +190,23 @@ export class VectorTable {
     grown.set(this.matrix.subarray(0, this.rows.length * this.dim));
     this.matrix = grown;
   }
+}
+
+/** Dot product of `query` with the row at `base`, as scoreAll computes it (the same order of additions). */
+function dotAt(m: Float32Array, base: number, dim: number, query: Float32Array): number {
+  const tail = dim - (dim % 4);
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let d = 0;
+  for (let i = 0; i < tail; i += 4) {
+    a += (m[base + i] as number) * (query[i] as number);
+    b += (m[base + i + 1] as number) * (query[i + 1] as number);
+    c += (m[base + i + 2] as number) * (query[i + 2] as number);
+    d += (m[base + i + 3] as number) * (query[i + 3] as number);
+  }
+  for (let i = tail; i < dim; i++) a += (m[base + i] as number) * (query[i] as number);
+  return a + b + c + d;
 }
 
 /** Dot product of `query` with each of the first `n` rows of `m`, four lanes at a time, in one tight loop. */

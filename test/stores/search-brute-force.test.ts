@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nativeExactSearch } from '#adapters/file-vector-store/native-exact.ts';
 import { FileVectorStore } from '#adapters/file-vector-store.ts';
 import { Random } from '#core/random.ts';
 import type { ProductRecord } from '#core/types.ts';
@@ -37,14 +38,17 @@ function bruteForce(query: Float32Array, k: number, keep: (r: ProductRecord) => 
 
 let dir: string;
 let store: FileVectorStore;
+let jsOnly: FileVectorStore;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'tf-brute-'));
   store = await FileVectorStore.open(dir);
   await store.bind({ model: 'brute', dim: DIM });
   await store.upsert(records);
+  jsOnly = await FileVectorStore.open(dir, { readOnly: true, nativeSearch: false });
 });
 afterAll(async () => {
   await store.close();
+  await jsOnly.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -58,15 +62,26 @@ describe('FileVectorStore exact search', () => {
       (r: ProductRecord) =>
         r.metadata.category === 'tops' && Number(r.metadata.price) >= 20 && Number(r.metadata.price) <= 60,
     ],
-  ] as const)('equals a brute force over the same records (%s)', async (_what, filter, keep) => {
-    for (let q = 0; q < 20; q++) {
-      // Act
-      const query = clustered();
-      const hits = await store.search(query, { k: 10, ...(filter && { filter }) });
-      // Assess
-      const expected = bruteForce(query, 10, keep);
-      expect(hits.map((h) => h.record.id)).toEqual(expected.map((e) => e.id));
-      for (const [i, hit] of hits.entries()) expect(hit.score).toBeCloseTo(expected[i]?.score as number, 5);
-    }
+  ] as const)(
+    'equals a brute force over the same records (%s), with native preselection and without',
+    async (_what, filter, keep) => {
+      for (let q = 0; q < 20; q++) {
+        // Act
+        const query = clustered();
+        const native = await store.search(query, { k: 10, ...(filter && { filter }) });
+        const scanned = await jsOnly.search(query, { k: 10, ...(filter && { filter }) });
+        // Assess
+        const expected = bruteForce(query, 10, keep);
+        for (const hits of [native, scanned]) {
+          expect(hits.map((h) => h.record.id)).toEqual(expected.map((e) => e.id));
+          for (const [i, hit] of hits.entries())
+            expect(hit.score).toBeCloseTo(expected[i]?.score as number, 5);
+        }
+      }
+    },
+  );
+
+  it('loads the native search here (the CI machine has its prebuilt binary)', () => {
+    expect(nativeExactSearch()).not.toBeNull();
   });
 });

@@ -1,0 +1,46 @@
+import { createRequire } from 'node:module';
+
+/** usearch's brute-force search over a row-major matrix: SIMD dot products in native code, no index built. */
+type ExactSearch = (
+  dataset: Float32Array,
+  queries: Float32Array,
+  dimensions: number,
+  count: number,
+  metric: 'ip',
+) => { keys: BigUint64Array };
+
+let loaded: ExactSearch | null | undefined;
+
+/**
+ * usearch's exactSearch, or null where the native addon cannot load (a platform without a prebuilt binary):
+ * the store then scores in JavaScript, with the same results. Loaded once, on first use.
+ */
+export function nativeExactSearch(): ExactSearch | null {
+  if (loaded !== undefined) return loaded;
+  try {
+    const usearch = createRequire(import.meta.url)('usearch') as { exactSearch?: ExactSearch };
+    loaded = typeof usearch.exactSearch === 'function' ? usearch.exactSearch : null;
+  } catch {
+    loaded = null;
+  }
+  return loaded;
+}
+
+/**
+ * The row indices of the `count` rows of `matrix` (the first `rows` rows, `dim` wide) with the highest dot
+ * product with `query`, best first, by the native search; null when it is unavailable.
+ */
+export function nativeCandidates(
+  matrix: Float32Array,
+  rows: number,
+  dim: number,
+  query: Float32Array,
+  count: number,
+): Uint32Array | null {
+  const search = nativeExactSearch();
+  if (!search || rows === 0) return null;
+  const { keys } = search(matrix.subarray(0, rows * dim), query, dim, Math.min(count, rows), 'ip');
+  const out = new Uint32Array(keys.length);
+  for (let i = 0; i < keys.length; i++) out[i] = Number(keys[i]);
+  return out;
+}
