@@ -13,6 +13,8 @@ export const cloudPorts = lazy(async (): Promise<StagePorts> => {
   const config = await cloudConfig();
   const data = await cloudDataPorts();
   const http = new UndiciHttpClient({ allowPrivateHosts: config.allowPrivateHosts });
+  // A shopper's imageUrl never reaches a private address, whatever the downloader may (SSRF).
+  const imageUrlHttp = new UndiciHttpClient({ allowPrivateHosts: false });
   const models = createModelAdapters(
     config,
     lazy(async () => resolveModels(config)),
@@ -20,7 +22,7 @@ export const cloudPorts = lazy(async (): Promise<StagePorts> => {
   return {
     ...data,
     downloadHttp: () => http,
-    imageUrlHttp: () => http,
+    imageUrlHttp: () => imageUrlHttp,
     segmenter: models.segmenter,
     imageEmbedder: models.imageEmbedder,
     textEmbedder: models.textEmbedder,

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FsBlobStore } from '#adapters/fs-blob-store.ts';
 import { TransformersImageEmbedder } from '#adapters/transformers-embedder.ts';
 import { PREFIXES } from '#core/contracts/run-layout.ts';
+import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { ImageEmbedder, RgbImage } from '#core/ports/models.ts';
 import type { Batch, ImageRecord } from '#core/types.ts';
 import type { EmbeddedBatch } from '#functions/aggregate/types.ts';
@@ -105,6 +106,29 @@ describe('the embedding cache', () => {
     // Assess
     expect(out.imagesReused).toBe(0);
     expect(embedder.images).toBe(before + 1);
+  });
+
+  it('never costs an image or the batch when the cache cannot be read or written (a throttled bucket)', async () => {
+    // Prepare: a store whose embeddings/ answers every read and write with a service error
+    const flaky: BlobStore = Object.create(blobs, {
+      get: {
+        value: (key: string) =>
+          key.startsWith(PREFIXES.embeddings) ? Promise.reject(new Error('SlowDown')) : blobs.get(key),
+      },
+      put: {
+        value: (key: string, data: Uint8Array, type?: string) =>
+          key.startsWith(PREFIXES.embeddings)
+            ? Promise.reject(new Error('SlowDown'))
+            : blobs.put(key, data, type),
+      },
+    });
+
+    // Act
+    const out = await runEmbed(batchOf('a', 'b'), { ...deps('flaky'), blobs: flaky });
+
+    // Assess: both images embedded by the model, none failed, the batch written
+    expect(out).toMatchObject({ imagesOk: 2, imagesFailed: 0, imagesReused: 0 });
+    expect(await blobs.has(out.key)).toBe(true);
   });
 
   it('treats an entry of the right size that is no unit vector as damaged', async () => {
