@@ -192,7 +192,7 @@ export class VectorTable {
   }
 }
 
-/** Dot product of `query` with the row at `base`, as scoreAll computes it (the same order of additions). */
+/** Dot product of `query` with the row at `base`, four lanes at a time (one order of additions for every path). */
 function dotAt(m: Float32Array, base: number, dim: number, query: Float32Array): number {
   const tail = dim - (dim % 4);
   let a = 0;
@@ -218,21 +218,9 @@ function scoreAll(
   keep?: boolean[],
 ): Float64Array {
   const scores = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
-  const tail = dim - (dim % 4);
   for (let row = 0, base = 0; row < n; row++, base += dim) {
     if (keep && !keep[row]) continue;
-    let a = 0;
-    let b = 0;
-    let c = 0;
-    let d = 0;
-    for (let i = 0; i < tail; i += 4) {
-      a += (m[base + i] as number) * (query[i] as number);
-      b += (m[base + i + 1] as number) * (query[i + 1] as number);
-      c += (m[base + i + 2] as number) * (query[i + 2] as number);
-      d += (m[base + i + 3] as number) * (query[i + 3] as number);
-    }
-    for (let i = tail; i < dim; i++) a += (m[base + i] as number) * (query[i] as number);
-    scores[row] = a + b + c + d;
+    scores[row] = dotAt(m, base, dim, query);
   }
   return scores;
 }
