@@ -123,10 +123,20 @@ export class VectorTable {
   ): ScoredRow[] {
     const n = this.rows.length;
     // Native preselection (usearch, SIMD): the best rows by float32 dot product, rescored here exactly and
-    // ranked with the same ties, so the answer equals the full scan's; when the filter leaves too few of
-    // them, the full scan below answers instead.
-    if (native && !selective && k <= INSERTION_LIMIT && n > PRESELECT_MIN_ROWS) {
-      const picked = this.preselected(query, k, accept);
+    // ranked with the same ties, so the answer equals the full scan's. Every row left out scores below every
+    // candidate, so the best k accepted candidates are the best k accepted rows; when the filter leaves fewer
+    // than k of them, the scan below answers instead.
+    if (native && k <= INSERTION_LIMIT && n > PRESELECT_MIN_ROWS) {
+      let want = Math.max(k * PRESELECT_FACTOR, k + 32);
+      let kept = n;
+      if (selective) {
+        kept = 0;
+        for (const row of this.rows) if (accept(row)) kept++;
+        if (kept === 0) return [];
+        // As many more candidates as the filter is narrow; a very narrow one is scored row by row below.
+        want = Math.ceil((want * n) / kept);
+      }
+      const picked = want < n / 2 ? this.preselected(query, k, accept, want) : null;
       if (picked) return picked;
     }
     // A metadata filter keeps few rows: score only those. Otherwise score all in one pass, filter lazily.
@@ -156,15 +166,14 @@ export class VectorTable {
     return best;
   }
 
-  private preselected(query: Float32Array, k: number, accept: (row: Row) => boolean): ScoredRow[] | null {
+  private preselected(
+    query: Float32Array,
+    k: number,
+    accept: (row: Row) => boolean,
+    want: number,
+  ): ScoredRow[] | null {
     const n = this.rows.length;
-    const candidates = nativeCandidates(
-      this.matrix,
-      n,
-      this.dim,
-      query,
-      Math.max(k * PRESELECT_FACTOR, k + 32),
-    );
+    const candidates = nativeCandidates(this.matrix, n, this.dim, query, want);
     if (!candidates) return null;
     const best: ScoredRow[] = [];
     for (const index of candidates) {
