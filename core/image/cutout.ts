@@ -1,5 +1,7 @@
 import sharp from 'sharp';
 import type { Mask, RgbImage } from '#core/ports/models.ts';
+import { decodeToRgb } from './codec.ts';
+import { compositeOnBackground } from './composite.ts';
 
 /** How a cut-out is made from an original and its garment mask. */
 export interface CutoutOptions {
@@ -19,9 +21,9 @@ export async function encodeMask(mask: Mask): Promise<Uint8Array> {
 }
 
 /**
- * The garment on the flat colour, made on demand from the original and its stored mask, in libvips: the
- * original decodes at the cut-out's size, the mask is resized to it (its soft edges kept, as a downscaled
- * cut-out had them) and is the alpha of one pass over the pixels onto the background. Without a mask (no garment
+ * The garment on the flat colour, made on demand from the original and its stored mask: the original decodes
+ * at the cut-out's size (decodeToRgb, shrink-on-load), the mask is resized to it (its soft edges kept, as a
+ * downscaled cut-out had them) and is the alpha compositeOnBackground blends with. Without a mask (no garment
  * found), the original on the background.
  */
 export async function cutout(
@@ -29,39 +31,13 @@ export async function cutout(
   mask: Uint8Array | undefined,
   options: CutoutOptions,
 ): Promise<RgbImage> {
-  const [r, g, b] = options.background;
-  const background = { r, g, b };
-  const image = await sharp(original, { limitInputPixels: options.maxPixels })
-    .rotate()
-    .resize({ width: options.maxSide, height: options.maxSide, fit: 'inside', withoutEnlargement: true })
-    .flatten({ background })
-    .toColourspace('srgb')
-    .removeAlpha()
+  const rgb = await decodeToRgb(original, options);
+  const { width, height } = rgb;
+  if (!mask) return rgb;
+  const alpha = await sharp(mask, { limitInputPixels: options.maxPixels })
+    .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
+    .extractChannel(0)
     .raw()
-    .toBuffer({ resolveWithObject: true });
-  const { width, height } = image.info;
-  let rgb: Buffer = image.data;
-  if (mask) {
-    const alpha = await sharp(mask, { limitInputPixels: options.maxPixels })
-      .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
-      .extractChannel(0)
-      .raw()
-      .toBuffer();
-    rgb = overBackground(image.data, alpha, options.background);
-  }
-  return { data: new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.length), width, height };
-}
-
-/** `rgb` over the flat colour with `alpha` (one byte per pixel), in place; one pass, integer arithmetic. */
-function overBackground(rgb: Buffer, alpha: Buffer, background: readonly [number, number, number]): Buffer {
-  const [br, bg, bb] = background;
-  for (let p = 0, i = 0; p < alpha.length; p++, i += 3) {
-    const a = alpha[p] as number;
-    if (a === 255) continue;
-    const k = 255 - a;
-    rgb[i] = ((rgb[i] as number) * a + br * k + 127) / 255;
-    rgb[i + 1] = ((rgb[i + 1] as number) * a + bg * k + 127) / 255;
-    rgb[i + 2] = ((rgb[i + 2] as number) * a + bb * k + 127) / 255;
-  }
-  return rgb;
+    .toBuffer();
+  return compositeOnBackground(rgb, { data: alpha, width, height }, options.background);
 }
