@@ -122,33 +122,35 @@ export class VectorTable {
     native = true,
   ): ScoredRow[] {
     const n = this.rows.length;
+    // A metadata filter keeps few rows: it is asked once per row here, and only those rows are scored.
+    const keep = selective ? this.rows.map((row) => accept(row)) : undefined;
+    const acceptAt = keep
+      ? (index: number) => keep[index] === true
+      : (index: number) => accept(this.rows[index] as Row);
     // Native preselection (usearch, SIMD): the best rows by float32 dot product, rescored here exactly and
     // ranked with the same ties, so the answer equals the full scan's. Every row left out scores below every
     // candidate, so the best k accepted candidates are the best k accepted rows; when the filter leaves fewer
     // than k of them, the scan below answers instead.
     if (native && k <= INSERTION_LIMIT && n > PRESELECT_MIN_ROWS) {
       let want = Math.max(k * PRESELECT_FACTOR, k + 32);
-      let kept = n;
-      if (selective) {
-        kept = 0;
-        for (const row of this.rows) if (accept(row)) kept++;
+      if (keep) {
+        const kept = keep.reduce((count, yes) => (yes ? count + 1 : count), 0);
         if (kept === 0) return [];
         // As many more candidates as the filter is narrow; a very narrow one is scored row by row below.
         want = Math.ceil((want * n) / kept);
       }
-      const picked = want < n / 2 ? this.preselected(query, k, accept, want) : null;
+      const picked = want < n / 2 ? this.preselected(query, k, acceptAt, want) : null;
       if (picked) return picked;
     }
-    // A metadata filter keeps few rows: score only those. Otherwise score all in one pass, filter lazily.
-    const keep = selective ? this.rows.map((row) => accept(row)) : undefined;
+    // Otherwise score every (kept) row in one pass, and filter lazily.
     const scores = scoreAll(this.matrix, n, this.dim, query, keep);
     const best: ScoredRow[] = [];
     for (let index = 0; index < n; index++) {
       const score = scores[index] as number;
       const worst = best[best.length - 1];
       if (k <= INSERTION_LIMIT && best.length === k && worst && score < worst.score) continue;
+      if (!acceptAt(index)) continue;
       const row = this.rows[index] as Row;
-      if (keep ? !keep[index] : !accept(row)) continue;
       if (k > INSERTION_LIMIT) {
         best.push({ row, index, score });
         continue;
@@ -169,7 +171,7 @@ export class VectorTable {
   private preselected(
     query: Float32Array,
     k: number,
-    accept: (row: Row) => boolean,
+    acceptAt: (index: number) => boolean,
     want: number,
   ): ScoredRow[] | null {
     const n = this.rows.length;
@@ -177,8 +179,8 @@ export class VectorTable {
     if (!candidates) return null;
     const best: ScoredRow[] = [];
     for (const index of candidates) {
+      if (!acceptAt(index)) continue;
       const row = this.rows[index] as Row;
-      if (!accept(row)) continue;
       best.push({ row, index, score: dotAt(this.matrix, index * this.dim, this.dim, query) });
     }
     // Fewer accepted than asked while rows were left out: a rare filter, answered by the full scan.
