@@ -66,7 +66,7 @@ export function contentHashOf(key: string): string {
 
 /** Keys of an original's garment mask: one when a garment was found, one (a marker) when not. */
 export function maskKeys(original: string, segmenterId: string) {
-  const base = original.slice(PREFIXES.originals.length).replace(/\.[a-z0-9]+$/i, '');
+  const base = contentHashOf(original);
   const prefix = `${PREFIXES.masked}${segmenterId}/mask/${base}`;
   return { found: `${prefix}.png`, notFound: `${prefix}.nogarment.png` };
 }
@@ -86,7 +86,7 @@ export function isNoGarmentKey(key: string): boolean {
  * Read only: data dirs and buckets written before masks keep working without segmenting again.
  */
 export function maskedKeys(original: string, segmenterId: string, background: readonly number[]) {
-  const base = original.slice(PREFIXES.originals.length).replace(/\.[a-z0-9]+$/i, '');
+  const base = contentHashOf(original);
   const prefix = `${PREFIXES.masked}${segmenterId}/${hex(background)}/${base}`;
   return { found: `${prefix}.png`, notFound: `${prefix}.nogarment.png` };
 }

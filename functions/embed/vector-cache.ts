@@ -28,8 +28,6 @@ export class VectorCache {
     private readonly dim: number,
     /** Settings that change the embedder's input, as text (e.g. the background colour and the fit). */
     private readonly settings: string,
-    /** Told of a read or write the cache skipped (default: nothing). */
-    private readonly onSkip: (what: string, error: unknown) => void = () => {},
   ) {}
 
   /** The cache key of an image's vector. */
@@ -51,7 +49,6 @@ export class VectorCache {
     } catch (error) {
       const fault = environmentFaultOf(error);
       if (fault) throw fault;
-      this.onSkip(`read ${key}`, error);
       return undefined;
     }
     if (bytes.byteLength !== this.dim * 4) return undefined;
@@ -77,7 +74,6 @@ export class VectorCache {
     } catch (error) {
       const fault = environmentFaultOf(error);
       if (fault) throw fault;
-      this.onSkip(`write ${key}`, error);
     }
   }
 }
