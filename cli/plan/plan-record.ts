@@ -43,36 +43,39 @@ export async function readPlanRecord(blobs: BlobStore, file: string): Promise<Pl
   }
 }
 
+/** A run's images and wall time, as held against its plan. */
+interface RunFigures {
+  images: number;
+  imagesDeferred: number;
+  seconds: number;
+}
+
 /** The run held against the plan: images and time, predicted and actual. */
-export function planComparison(
-  plan: PlanRecord,
-  run: { images: number; imagesDeferred: number; seconds: number },
-): string[] {
-  const ratio = plan.seconds > 0 ? run.seconds / plan.seconds : Number.NaN;
-  const off = Number.isFinite(ratio) ? ` (${ratio.toFixed(2)}x the estimate)` : '';
-  return [
-    `  plan of ${plan.at.slice(0, 16).replace('T', ' ')}: ${plan.images} images (${plan.toDownload} to download, ` +
-      `${plan.toSegment} to segment), about ${duration(plan.seconds)}` +
-      (plan.standIns ? ', calibrated on stand-in models' : ''),
-    `  this run: ${run.images} images in ${duration(run.seconds)}${off}` +
-      (run.imagesDeferred > 0 ? `; ${run.imagesDeferred} waited for a paused host` : ''),
-  ];
+export function planComparison(plan: PlanRecord, run: RunFigures): string[] {
+  return comparison(plan, run, { seconds: plan.seconds, where: '', indent: '  ', capital: false });
 }
 
 /** A cloud run held against the plan: images and wall time, predicted and actual, and the predicted cost. */
-export function cloudPlanComparison(
-  plan: PlanRecord,
-  run: { images: number; seconds: number; imagesDeferred: number },
-): string[] {
+export function cloudPlanComparison(plan: PlanRecord, run: RunFigures): string[] {
   if (!plan.cloud) return [];
   const { wallSeconds, dollars } = plan.cloud;
-  const ratio = wallSeconds > 0 ? run.seconds / wallSeconds : Number.NaN;
+  const where = ` and $${dollars.toFixed(2)} on the stack`;
+  return comparison(plan, run, { seconds: wallSeconds, where, indent: '', capital: true });
+}
+
+function comparison(
+  plan: PlanRecord,
+  run: RunFigures,
+  shape: { seconds: number; where: string; indent: string; capital: boolean },
+): string[] {
+  const ratio = shape.seconds > 0 ? run.seconds / shape.seconds : Number.NaN;
   const off = Number.isFinite(ratio) ? ` (${ratio.toFixed(2)}x the estimate)` : '';
+  const [planLabel, runLabel] = shape.capital ? ['Plan of', 'This run'] : ['plan of', 'this run'];
   return [
-    `Plan of ${plan.at.slice(0, 16).replace('T', ' ')}: ${plan.images} images (${plan.toDownload} to download, ` +
-      `${plan.toSegment} to segment), about ${duration(wallSeconds)} and $${dollars.toFixed(2)} on the stack` +
+    `${shape.indent}${planLabel} ${plan.at.slice(0, 16).replace('T', ' ')}: ${plan.images} images ` +
+      `(${plan.toDownload} to download, ${plan.toSegment} to segment), about ${duration(shape.seconds)}${shape.where}` +
       (plan.standIns ? ', calibrated on stand-in models' : ''),
-    `This run: ${run.images} images in ${duration(run.seconds)}${off}` +
+    `${shape.indent}${runLabel}: ${run.images} images in ${duration(run.seconds)}${off}` +
       (run.imagesDeferred > 0 ? `; ${run.imagesDeferred} waited for a paused host` : ''),
   ];
 }
