@@ -119,13 +119,15 @@ async function toMask(map: SmallMap, width: number, height: number, cutoff: numb
 
 /**
  * The id masks are cached under: the model id, plus the chosen classes when they are not the model's default
- * (masks of `upper` alone must not be reused for `upper,lower,full`).
+ * (masks of `upper` alone must not be reused for `upper,lower,full`), plus `@<size>` when the segmenter runs at
+ * another size than the model's own (THREADFINDER_SEGMENT_SIZE).
  */
 export function segmenterId(model: ResolvedSegmentModel, classes: readonly number[]): string {
   const sorted = [...new Set(classes)].sort((a, b) => a - b);
   const byDefault = [...model.defaultGarmentClasses].sort((a, b) => a - b);
-  if (model.contract !== 'cloth' || sorted.join() === byDefault.join()) return model.id;
-  return `${model.id}.${sorted.map((c) => model.classes[c]).join('-')}`;
+  const size = model.inputSize === model.nativeInputSize ? '' : `@${model.inputSize}`;
+  if (model.contract !== 'cloth' || sorted.join() === byDefault.join()) return `${model.id}${size}`;
+  return `${model.id}.${sorted.map((c) => model.classes[c]).join('-')}${size}`;
 }
 
 /** Segmenter running a rembg-style U2NET ONNX model (cloth or saliency contract) on onnxruntime-node. */

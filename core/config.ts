@@ -34,6 +34,10 @@ export const MODEL_ENV = {
   embedBatchSize: 'THREADFINDER_EMBED_BATCH_SIZE',
   /** Threads per ONNX session; default: the cores available to the process. */
   onnxThreads: 'THREADFINDER_ONNX_THREADS',
+  /** Side of the square the segmenter runs at (768, 512, 384 or 320); default: the model's own input size. */
+  segmentSize: 'THREADFINDER_SEGMENT_SIZE',
+  /** Precision of the embedding graphs, as transformers.js names it: fp32 (default), q8 or int8. */
+  embedDtype: 'THREADFINDER_EMBED_DTYPE',
   /** Where model files live (and `models fetch` writes). */
   modelsDir: 'THREADFINDER_MODELS_DIR',
 } as const;
@@ -51,6 +55,13 @@ const classList = z
   .regex(/^\s*[a-z]+(\s*,\s*[a-z]+)*\s*$/, 'expected comma-separated class names such as upper,lower,full')
   .transform((s) => [...new Set(s.split(',').map((c) => c.trim()))])
   .optional();
+
+/** Segmentation sizes offered: quality for speed (U2NET cloth costs about (size/768)^2 of its 768 px time). */
+export const SEGMENT_SIZES = [768, 512, 384, 320] as const;
+
+/** Embedding graph precisions offered, named as transformers.js dtypes (file suffix none, _quantized, _int8). */
+export const EMBED_DTYPES = ['fp32', 'q8', 'int8'] as const;
+export type EmbedDtype = (typeof EMBED_DTYPES)[number];
 
 /** A whole number written in decimal digits: `PORT=` or `PORT=1e3` is an error, not 0 or 1000. */
 const int = (min: number, max: number) =>
@@ -106,6 +117,13 @@ const schema = z.object({
   [MODEL_ENV.imageFit]: z.enum(['pad', 'model']).default('pad'),
   [MODEL_ENV.embedBatchSize]: int(1, 256).default(8),
   [MODEL_ENV.onnxThreads]: int(1, 256).optional(),
+  [MODEL_ENV.segmentSize]: z
+    .enum(SEGMENT_SIZES.map(String) as [string, ...string[]], {
+      message: `expected one of ${SEGMENT_SIZES.join(', ')}`,
+    })
+    .transform(Number)
+    .optional(),
+  [MODEL_ENV.embedDtype]: z.enum(EMBED_DTYPES).default('fp32'),
   [CLOUD_ENV.bucket]: z
     .string()
     .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name')
@@ -129,6 +147,10 @@ export interface ModelSettings {
   embedBatchSize: number;
   /** undefined: one thread per available core. */
   onnxThreads?: number;
+  /** Side of the segmenter's square input; undefined: the model's own input size. */
+  segmentSize?: number;
+  /** Precision of the embedding graphs. */
+  embedDtype: EmbedDtype;
 }
 
 /** Validated, frozen settings of one process. */
@@ -209,6 +231,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       imageFit: e[MODEL_ENV.imageFit],
       embedBatchSize: e[MODEL_ENV.embedBatchSize],
       onnxThreads: e[MODEL_ENV.onnxThreads],
+      segmentSize: e[MODEL_ENV.segmentSize],
+      embedDtype: e[MODEL_ENV.embedDtype],
     }),
     cloud: Object.freeze({
       bucket: e[CLOUD_ENV.bucket],

@@ -13,8 +13,9 @@ export function embedSettings(
   const { segment: seg } = models;
   return {
     embedModel: models.embed.id,
+    embedDtype: models.embed.dtype,
     segment,
-    ...(segment && { segmentModel: seg.id }),
+    ...(segment && { segmentModel: seg.id, segmentSize: seg.inputSize }),
     ...(segment &&
       seg.contract === 'cloth' && {
         garmentClasses: seg.garmentClasses.map((c) => seg.classes[c] ?? String(c)),

@@ -1,3 +1,4 @@
+import type { EmbedDtype } from './config.ts';
 import type { EmbedFamily, Rgb, SegmentContract } from './model-spec.ts';
 
 /** An embedding model ready to load: its transformers.js folder and how to call it. */
@@ -13,6 +14,8 @@ export interface ResolvedEmbedModel {
   textPadding: 'longest' | 'max_length';
   /** Text cleaning the authors apply before tokenising. */
   textClean: 'none' | 'canonicalize';
+  /** Precision of the graphs to load (THREADFINDER_EMBED_DTYPE). */
+  dtype: EmbedDtype;
   standIn: boolean;
 }
 
@@ -23,7 +26,10 @@ export interface ResolvedSegmentModel {
   contract: SegmentContract;
   /** Absolute path of the ONNX file. */
   file: string;
+  /** Side of the square the segmenter runs at: THREADFINDER_SEGMENT_SIZE, else the model's own. */
   inputSize: number;
+  /** The registry's input size, to tell a chosen size apart (mask cache ids). */
+  nativeInputSize: number;
   mean: Rgb;
   std: Rgb;
   classes: readonly string[];

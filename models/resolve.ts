@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type Config, MODEL_ENV, type ModelSettings } from '#core/config.ts';
+import { type Config, type EmbedDtype, MODEL_ENV, type ModelSettings } from '#core/config.ts';
 import { ConfigError, ModelMissingError } from '#core/errors.ts';
 import type { EmbedModelSpec, ModelSpec, SegmentModelSpec } from '#core/model-spec.ts';
 import type { ResolvedEmbedModel, ResolvedModels, ResolvedSegmentModel } from '#core/resolved-models.ts';
@@ -51,7 +51,11 @@ function pick<T extends ModelSpec['task']>(
 }
 
 /** An embedding model's registry entry bound to the local folder its files are in. */
-export const embedModel = (spec: EmbedModelSpec, localDir: string): ResolvedEmbedModel => ({
+export const embedModel = (
+  spec: EmbedModelSpec,
+  localDir: string,
+  dtype: EmbedDtype = 'fp32',
+): ResolvedEmbedModel => ({
   id: spec.id,
   name: spec.name,
   family: spec.family,
@@ -60,6 +64,7 @@ export const embedModel = (spec: EmbedModelSpec, localDir: string): ResolvedEmbe
   textMaxLength: spec.text.maxLength,
   textPadding: spec.text.padding,
   textClean: spec.text.clean,
+  dtype,
   standIn: spec.standIn,
 });
 
@@ -68,12 +73,14 @@ export const segmentModel = (
   spec: SegmentModelSpec,
   localDir: string,
   garmentClasses: readonly number[] = spec.garmentClasses,
+  inputSize: number = spec.inputSize,
 ): ResolvedSegmentModel => ({
   id: spec.id,
   name: spec.name,
   contract: spec.contract,
   file: path.resolve(localDir, spec.file),
-  inputSize: spec.inputSize,
+  inputSize,
+  nativeInputSize: spec.inputSize,
   mean: spec.mean,
   std: spec.std,
   classes: spec.classes,
@@ -112,9 +119,15 @@ export async function resolveModels(
   const embed = pick(embedId, 'embed', mode);
   const segment = pick(segmentId, 'segment', mode);
   const classes = garmentClassIndices(segment, choice.garmentClasses ?? config.model?.garmentClasses);
+  const size = config.model?.segmentSize ?? segment.inputSize;
+  const dtype = config.model?.embedDtype ?? 'fp32';
   if (test) {
     const { root } = await writeStandInModels(path.join(config.modelsDir, 'test'));
-    return { mode, embed: embedModel(embed, root), segment: segmentModel(segment, root, classes) };
+    return {
+      mode,
+      embed: embedModel(embed, root, dtype),
+      segment: segmentModel(segment, root, classes, size),
+    };
   }
   const dirOf = (spec: ModelSpec) => modelDir(config.modelsDir, spec);
   const report: string[] = [];
@@ -139,7 +152,7 @@ export async function resolveModels(
   }
   return {
     mode,
-    embed: embedModel(embed, dirOf(embed)),
-    segment: segmentModel(segment, dirOf(segment), classes),
+    embed: embedModel(embed, dirOf(embed), dtype),
+    segment: segmentModel(segment, dirOf(segment), classes, size),
   };
 }

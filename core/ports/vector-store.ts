@@ -82,6 +82,10 @@ export interface EmbedSettings {
   /** False when images were embedded as downloaded (`--no-segment`). */
   segment?: boolean;
   segmentModel?: string;
+  /** Side of the square the segmenter ran at (THREADFINDER_SEGMENT_SIZE, or the model's own). */
+  segmentSize?: number;
+  /** Precision of the embedding graphs (THREADFINDER_EMBED_DTYPE): fp32, q8 or int8. */
+  embedDtype?: string;
   /** Cloth classes that count as garment (cloth segmenters only). */
   garmentClasses?: string[];
   /** The flat background colour, `#rrggbb`. */

@@ -25,18 +25,44 @@ describe('recorded ablation settings', () => {
     // Assess
     expect(on).toEqual({
       embedModel: 'test-clip',
+      embedDtype: 'fp32',
       segment: true,
       segmentModel: models.segment.id,
+      segmentSize: 768,
       garmentClasses: ['upper', 'full'],
       background: '#ffffff',
       imageFit: 'model',
     });
     expect(off).toEqual({
       embedModel: 'test-clip',
+      embedDtype: 'fp32',
       segment: false,
       background: '#ffffff',
       imageFit: 'model',
     });
+  });
+
+  it('records the segmentation size and embedding precision chosen, and keeps their masks apart', async () => {
+    // Prepare
+    const config = loadConfig({
+      THREADFINDER_MODELS: 'test',
+      THREADFINDER_SEGMENT_SIZE: '384',
+      THREADFINDER_EMBED_DTYPE: 'q8',
+    });
+    const models = await resolveModels({ ...config, modelsDir: await tempDir('settings-size') });
+
+    // Act
+    const settings = embedSettings(config, models);
+
+    // Assess
+    expect(settings).toMatchObject({ segmentSize: 384, embedDtype: 'q8', segmentModel: 'test-cloth' });
+  });
+
+  it('refuses a segmentation size or precision it does not offer, naming the setting', () => {
+    expect(() => loadConfig({ THREADFINDER_SEGMENT_SIZE: '500' })).toThrow(
+      /THREADFINDER_SEGMENT_SIZE: expected one of 768, 512, 384, 320/,
+    );
+    expect(() => loadConfig({ THREADFINDER_EMBED_DTYPE: 'fp16' })).toThrow(/THREADFINDER_EMBED_DTYPE/);
   });
 
   it('--no-segment applies to start and ingest only', () => {
