@@ -40,16 +40,17 @@ interface Head {
   sigmoidFirst: boolean;
 }
 
-function graph(name: string, size: number, head: Head, doc: string): GraphSpec {
+// Height and width are free (1x1 convolutions only), so the stand-ins run at every THREADFINDER_SEGMENT_SIZE.
+function graph(name: string, head: Head, doc: string): GraphSpec {
   const outChannels = head.bias.length;
   const features = colourFeatureConv();
   return {
     name,
     docString: doc,
-    inputs: [{ name: 'input.1', dataType: DataType.FLOAT, shape: [1, 3, size, size] }],
+    inputs: [{ name: 'input.1', dataType: DataType.FLOAT, shape: [1, 3, 'height', 'width'] }],
     outputs: [
-      { name: '1959', dataType: DataType.FLOAT, shape: [1, outChannels, size, size] },
-      { name: '1960', dataType: DataType.FLOAT, shape: [1, outChannels, size, size] },
+      { name: '1959', dataType: DataType.FLOAT, shape: [1, outChannels, 'height', 'width'] },
+      { name: '1960', dataType: DataType.FLOAT, shape: [1, outChannels, 'height', 'width'] },
     ],
     initializers: [
       { name: 'features.weight', dims: [FEATURES, 3, 1, 1], data: features.weights },
@@ -67,19 +68,19 @@ function graph(name: string, size: number, head: Head, doc: string): GraphSpec {
   };
 }
 
-/** u2net_cloth_seg stand-in: [1,3,768,768] to logits [1,4,768,768]; class 1 (upper) on garment-like pixels, else 0. */
-export function buildClothGraph(size = 768): Uint8Array {
+/** u2net_cloth_seg stand-in: [1,3,H,W] to logits [1,4,H,W]; class 1 (upper) on garment-like pixels, else 0. */
+export function buildClothGraph(): Uint8Array {
   const weights = new Float32Array(4 * FEATURES);
   weights.set(GARMENT_WEIGHTS, 1 * FEATURES);
   const bias = Float32Array.from([GARMENT_THRESHOLD, 0, -10, -10]);
   const doc = 'Threadfinder stand-in for u2net_cloth_seg: colour heuristic, not a trained model.';
-  return encodeModel(graph('stand_in_u2net_cloth_seg', size, { weights, bias, sigmoidFirst: false }, doc));
+  return encodeModel(graph('stand_in_u2net_cloth_seg', { weights, bias, sigmoidFirst: false }, doc));
 }
 
-/** u2netp stand-in: [1,3,320,320] to saliency [1,1,320,320], high on garment-like pixels. */
-export function buildSaliencyGraph(size = 320): Uint8Array {
+/** u2netp stand-in: [1,3,H,W] to saliency [1,1,H,W], high on garment-like pixels. */
+export function buildSaliencyGraph(): Uint8Array {
   const weights = Float32Array.from(GARMENT_WEIGHTS.map((w) => 4 * w));
   const bias = Float32Array.from([-4 * GARMENT_THRESHOLD]);
   const doc = 'Threadfinder stand-in for u2netp: colour heuristic, not a trained model.';
-  return encodeModel(graph('stand_in_u2netp', size, { weights, bias, sigmoidFirst: true }, doc));
+  return encodeModel(graph('stand_in_u2netp', { weights, bias, sigmoidFirst: true }, doc));
 }
