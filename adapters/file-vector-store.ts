@@ -207,7 +207,7 @@ export class FileVectorStore implements VectorStore {
 
   async search(vector: Float32Array, options: SearchOptions): Promise<Hit[]> {
     this.assertOpen();
-    const accept = rowFilter(options);
+    const filter = rowFilter(options);
     if (!(vector instanceof Float32Array) || vector.some((x) => !Number.isFinite(x))) {
       throw new InputError('search vector must be a Float32Array of finite numbers');
     }
@@ -218,13 +218,10 @@ export class FileVectorStore implements VectorStore {
         `search vector has ${vector.length} dimensions; the index at ${this.dir} holds ${table.dim}`,
       );
     }
-    const selective = Object.values(options.filter ?? {}).some((v) => v !== undefined);
-    return table
-      .topK(vector, options.k, accept, selective, this.nativeSearch)
-      .map(({ row, index, score }) => ({
-        record: toProductRecord(row.id, table.vectorAt(index), row.doc),
-        score,
-      }));
+    return table.topK(vector, options.k, filter, this.nativeSearch).map(({ row, index, score }) => ({
+      record: toProductRecord(row.id, table.vectorAt(index), row.doc),
+      score,
+    }));
   }
 
   async count(): Promise<number> {

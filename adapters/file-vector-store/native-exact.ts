@@ -7,7 +7,7 @@ type ExactSearch = (
   dimensions: number,
   count: number,
   metric: 'ip',
-) => { keys: BigUint64Array };
+) => { keys: BigUint64Array; distances: Float32Array };
 
 let loaded: ExactSearch | null | undefined;
 
@@ -26,9 +26,15 @@ export function nativeExactSearch(): ExactSearch | null {
   return loaded;
 }
 
+/** Rows found by the native search, best first: their indices and their distances (1 - float32 dot product). */
+export interface NativeCandidates {
+  rows: Uint32Array;
+  distances: Float32Array;
+}
+
 /**
- * The row indices of the `count` rows of `matrix` (the first `rows` rows, `dim` wide) with the highest dot
- * product with `query`, best first, by the native search; null when it is unavailable.
+ * The `count` rows of `matrix` (the first `rows` rows, `dim` wide) with the highest dot product with `query`,
+ * best first, by the native search; null when it is unavailable.
  */
 export function nativeCandidates(
   matrix: Float32Array,
@@ -36,11 +42,11 @@ export function nativeCandidates(
   dim: number,
   query: Float32Array,
   count: number,
-): Uint32Array | null {
+): NativeCandidates | null {
   const search = nativeExactSearch();
   if (!search || rows === 0) return null;
-  const { keys } = search(matrix.subarray(0, rows * dim), query, dim, Math.min(count, rows), 'ip');
+  const { keys, distances } = search(matrix.subarray(0, rows * dim), query, dim, Math.min(count, rows), 'ip');
   const out = new Uint32Array(keys.length);
   for (let i = 0; i < keys.length; i++) out[i] = Number(keys[i]);
-  return out;
+  return { rows: out, distances };
 }

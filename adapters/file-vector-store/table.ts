@@ -1,4 +1,6 @@
 import type { StoredDoc } from '#core/product-record.ts';
+import { FacetColumns } from './facets.ts';
+import { isSelective, type RowFilter } from './filter.ts';
 import { nativeCandidates } from './native-exact.ts';
 
 /** A live row's non-vector state. */
@@ -23,12 +25,24 @@ const INSERTION_LIMIT = 64;
 const PRESELECT_MIN_ROWS = 2000;
 /** Candidates the native search returns per result asked, so that a filter still leaves enough of them. */
 const PRESELECT_FACTOR = 16;
+/**
+ * What scoring one row in JavaScript costs, in rows the native search scores in the same time (measured on
+ * 2 cores at 768 dims: 0.87 µs against 0.12 µs). A filter that keeps fewer rows than 1/8 of the table has
+ * them scored here; a wider one is preselected natively over every row.
+ */
+const SCAN_ROW_COST = 8;
 
-/** In-memory rows with their vectors packed in one contiguous Float32Array matrix (row-major). */
+/**
+ * In-memory rows with their vectors packed in one contiguous Float32Array matrix (row-major), and their
+ * filterable fields in typed-array columns (FacetColumns) parallel to it.
+ */
 export class VectorTable {
   private matrix: Float32Array;
   private readonly rows: Row[] = [];
   private readonly indexOf = new Map<string, number>();
+  private readonly facets = new FacetColumns();
+  /** The largest norm of any vector stored so far (never lowered): what bounds the native search's rounding. */
+  private maxNorm = 0;
   private liveLineBytes = 0;
 
   constructor(readonly dim: number) {
@@ -79,6 +93,8 @@ export class VectorTable {
     }
     this.liveLineBytes += row.lineBytes;
     this.matrix.set(vector, index * this.dim);
+    this.facets.set(index, row.doc);
+    this.maxNorm = Math.max(this.maxNorm, Math.sqrt(dotAt(vector, 0, this.dim, vector)));
   }
 
   /** Removes `id` by moving the last row into its place; false when absent. */
@@ -92,6 +108,7 @@ export class VectorTable {
       this.rows[index] = moved;
       this.indexOf.set(moved.id, index);
       this.matrix.copyWithin(index * this.dim, last * this.dim, (last + 1) * this.dim);
+      this.facets.move(last, index);
     }
     this.rows.pop();
     this.indexOf.delete(id);
@@ -111,50 +128,107 @@ export class VectorTable {
   }
 
   /**
-   * The k rows with the highest dot product with `query` among those `accept` keeps; ties by id.
-   * Scores every row in one tight pass first, then asks `accept` only of rows that could still make the list.
+   * The k rows with the highest dot product with `query` among those `filter` keeps, best first; ties by id.
+   * The filter reads the facet columns (one typed-array pass); then either the native search preselects
+   * candidates from every row and they are rescored here, or the kept rows are scored here one by one,
+   * whichever costs less. Both give the answer a full scan gives.
    */
-  topK(
+  topK(query: Float32Array, k: number, filter: RowFilter, native = true): ScoredRow[] {
+    const n = this.rows.length;
+    if (k === 0 || n === 0) return [];
+    const excluded = new Set<number>();
+    for (const id of filter.excludeIds) {
+      const index = this.indexOf.get(id);
+      if (index !== undefined) excluded.add(index);
+    }
+    const selection = isSelective(filter) ? this.facets.select(filter, n) : null;
+    if (selection && excluded.size > 0) {
+      selection.count = withoutExcluded(selection.list, selection.count, excluded);
+    }
+    const kept = selection ? selection.count : n - excluded.size;
+    if (kept <= 0) return [];
+    if (native && k <= INSERTION_LIMIT && n > PRESELECT_MIN_ROWS && kept * SCAN_ROW_COST > n) {
+      let accepted: (index: number) => boolean = (index) => !excluded.has(index);
+      if (selection) {
+        const mask = new Uint8Array(n);
+        for (let j = 0; j < selection.count; j++) mask[selection.list[j] as number] = 1;
+        accepted = (index) => mask[index] === 1;
+      }
+      // As many more candidates as the filter is narrow, and again four times as many while they fall short.
+      const base = Math.max(k * PRESELECT_FACTOR, k + 32);
+      for (let want = Math.ceil((base * n) / kept) + excluded.size; want < n / 2; want *= 4) {
+        const picked = this.preselected(query, k, accepted, want);
+        if (picked === 'unavailable') break;
+        if (picked) return picked;
+      }
+    }
+    return selection
+      ? this.scan(query, k, selection.list, selection.count, excluded)
+      : this.scan(query, k, null, n, excluded);
+  }
+
+  /**
+   * Native preselection (usearch, SIMD): the `want` best rows by float32 dot product, rescored here exactly and
+   * ranked with the same ties. A row left out scores natively at most what the last candidate scores, so
+   * exactly at most that plus the rounding bound; when the k-th accepted candidate scores above that, no row
+   * left out can enter the answer, which is then the full scan's. Otherwise null: too few candidates.
+   */
+  private preselected(
     query: Float32Array,
     k: number,
-    accept: (row: Row) => boolean,
-    selective = false,
-    native = true,
-  ): ScoredRow[] {
+    accepted: (index: number) => boolean,
+    want: number,
+  ): ScoredRow[] | null | 'unavailable' {
     const n = this.rows.length;
-    // A metadata filter keeps few rows: it is asked once per row here, and only those rows are scored.
-    const keep = selective ? this.rows.map((row) => accept(row)) : undefined;
-    const acceptAt = keep
-      ? (index: number) => keep[index] === true
-      : (index: number) => accept(this.rows[index] as Row);
-    // Native preselection (usearch, SIMD): the best rows by float32 dot product, rescored here exactly and
-    // ranked with the same ties, so the answer equals the full scan's. Every row left out scores below every
-    // candidate, so the best k accepted candidates are the best k accepted rows; when the filter leaves fewer
-    // than k of them, the scan below answers instead.
-    if (native && k <= INSERTION_LIMIT && n > PRESELECT_MIN_ROWS) {
-      let want = Math.max(k * PRESELECT_FACTOR, k + 32);
-      if (keep) {
-        const kept = keep.reduce((count, yes) => (yes ? count + 1 : count), 0);
-        if (kept === 0) return [];
-        // As many more candidates as the filter is narrow; a very narrow one is scored row by row below.
-        want = Math.ceil((want * n) / kept);
-      }
-      const picked = want < n / 2 ? this.preselected(query, k, acceptAt, want) : null;
-      if (picked) return picked;
-    }
-    // Otherwise score every (kept) row in one pass, and filter lazily.
-    const scores = scoreAll(this.matrix, n, this.dim, query, keep);
+    const found = nativeCandidates(this.matrix, n, this.dim, query, want);
+    if (!found) return 'unavailable';
     const best: ScoredRow[] = [];
-    for (let index = 0; index < n; index++) {
-      const score = scores[index] as number;
-      const worst = best[best.length - 1];
-      if (k <= INSERTION_LIMIT && best.length === k && worst && score < worst.score) continue;
-      if (!acceptAt(index)) continue;
+    let worstDistance = Number.NEGATIVE_INFINITY;
+    for (let j = 0; j < found.rows.length; j++) {
+      worstDistance = Math.max(worstDistance, found.distances[j] as number);
+      const index = found.rows[j] as number;
+      if (!accepted(index)) continue;
+      const row = this.rows[index] as Row;
+      best.push({ row, index, score: dotAt(this.matrix, index * this.dim, this.dim, query) });
+    }
+    best.sort((a, b) => (ranksBefore(a.score, a.row.id, b) ? -1 : 1));
+    if (found.rows.length < n) {
+      const kth = best[k - 1];
+      if (kth === undefined || !(kth.score > 1 - worstDistance + this.roundingBound(query))) return null;
+    }
+    best.length = Math.min(best.length, k);
+    return best;
+  }
+
+  /**
+   * How far the native float32 dot product of `query` with any stored row may lie from the exact one: the
+   * classic bound n·u·Σ|x·q| (Σ|x·q| ≤ |x|·|q|), doubled for the order of the SIMD lanes, plus the rounding of
+   * the distance 1 - dot.
+   */
+  private roundingBound(query: Float32Array): number {
+    const product = this.maxNorm * Math.sqrt(dotAt(query, 0, this.dim, query));
+    return (this.dim + 4) * 2 ** -23 * product + 2 ** -22 * (1 + product);
+  }
+
+  /** Scores the listed rows (every row when `list` is null), skipping `excluded`, and keeps the best k. */
+  private scan(
+    query: Float32Array,
+    k: number,
+    list: Int32Array | null,
+    count: number,
+    excluded: Set<number>,
+  ): ScoredRow[] {
+    const best: ScoredRow[] = [];
+    for (let j = 0; j < count; j++) {
+      const index = list ? (list[j] as number) : j;
+      if (excluded.size > 0 && excluded.has(index)) continue;
+      const score = dotAt(this.matrix, index * this.dim, this.dim, query);
       const row = this.rows[index] as Row;
       if (k > INSERTION_LIMIT) {
         best.push({ row, index, score });
         continue;
       }
+      const worst = best[best.length - 1];
       if (best.length === k && worst && !ranksBefore(score, row.id, worst)) continue;
       let at = best.length;
       while (at > 0 && ranksBefore(score, row.id, best[at - 1] as ScoredRow)) at--;
@@ -165,28 +239,6 @@ export class VectorTable {
       best.sort((a, b) => (ranksBefore(a.score, a.row.id, b) ? -1 : 1));
       best.length = Math.min(best.length, k);
     }
-    return best;
-  }
-
-  private preselected(
-    query: Float32Array,
-    k: number,
-    acceptAt: (index: number) => boolean,
-    want: number,
-  ): ScoredRow[] | null {
-    const n = this.rows.length;
-    const candidates = nativeCandidates(this.matrix, n, this.dim, query, want);
-    if (!candidates) return null;
-    const best: ScoredRow[] = [];
-    for (const index of candidates) {
-      if (!acceptAt(index)) continue;
-      const row = this.rows[index] as Row;
-      best.push({ row, index, score: dotAt(this.matrix, index * this.dim, this.dim, query) });
-    }
-    // Fewer accepted than asked while rows were left out: a rare filter, answered by the full scan.
-    if (best.length < k && candidates.length < n) return null;
-    best.sort((a, b) => (ranksBefore(a.score, a.row.id, b) ? -1 : 1));
-    best.length = Math.min(best.length, k);
     return best;
   }
 
@@ -220,20 +272,14 @@ function dotAt(m: Float32Array, base: number, dim: number, query: Float32Array):
   return a + b + c + d;
 }
 
-/** Dot product of `query` with each of the first `n` rows of `m`, four lanes at a time, in one tight loop. */
-function scoreAll(
-  m: Float32Array,
-  n: number,
-  dim: number,
-  query: Float32Array,
-  keep?: boolean[],
-): Float64Array {
-  const scores = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
-  for (let row = 0, base = 0; row < n; row++, base += dim) {
-    if (keep && !keep[row]) continue;
-    scores[row] = dotAt(m, base, dim, query);
+/** Keeps, in place, the listed rows that are not `excluded`; returns how many. */
+function withoutExcluded(list: Int32Array, count: number, excluded: Set<number>): number {
+  let kept = 0;
+  for (let j = 0; j < count; j++) {
+    const index = list[j] as number;
+    if (!excluded.has(index)) list[kept++] = index;
   }
-  return scores;
+  return kept;
 }
 
 function ranksBefore(score: number, id: string, other: ScoredRow): boolean {
