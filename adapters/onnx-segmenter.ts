@@ -1,7 +1,7 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import { Tensor } from 'onnxruntime-node';
-import sharp from 'sharp';
-import { InputError, ThreadfinderError } from '#core/errors.ts';
+import { MODEL_ENV } from '#core/config.ts';
+import { ConfigError, InputError, ThreadfinderError } from '#core/errors.ts';
 import type { Mask, RgbImage, Segmenter } from '#core/ports/models.ts';
 import type { ResolvedSegmentModel } from '#core/resolved-models.ts';
 import { type OnnxSessionFactory, onnxSession, releaseOnnxSession, sessionIo } from './onnx-runtime.ts';
@@ -18,13 +18,6 @@ export interface OnnxSegmenterOptions {
   sessionFactory?: OnnxSessionFactory;
   /** Intra-op threads of the session; default: the available cores. */
   threads?: number;
-}
-
-// A map at model resolution: one byte per pixel, 0..255.
-interface SmallMap {
-  data: Uint8Array;
-  width: number;
-  height: number;
 }
 
 function checkImage(image: RgbImage): void {
@@ -44,77 +37,99 @@ function checkImage(image: RgbImage): void {
   }
 }
 
-/** rembg BaseSession.normalize: RGB, LANCZOS to the square, divide by the max pixel, (x - mean) / std, NCHW. */
-export async function toInput(image: RgbImage, model: ResolvedSegmentModel): Promise<Tensor> {
+/**
+ * rembg BaseSession.normalize: RGB, LANCZOS to the square, divide by the max pixel, (x - mean) / std, NCHW.
+ * An image already at the square (the stages decode straight to it) is not resampled; `into` is reused.
+ */
+export function toInput(image: RgbImage, model: ResolvedSegmentModel, into?: Float32Array): Tensor {
   const side = model.inputSize;
-  // Pillow's LANCZOS arithmetic, not sharp's lanczos3 (which differs from it by up to 3 in normalised units).
-  const pixels = resizePil(image, side, side, 'lanczos').data;
+  const square = image.width === side && image.height === side;
+  // Pillow's LANCZOS arithmetic, not sharp's lanczos3, for an image that still needs resizing.
+  const pixels = square ? image.data : resizePil(image, side, side, 'lanczos').data;
   let max = 0;
-  for (const v of pixels) if (v > max) max = v;
+  for (let i = 0; i < pixels.length && max < 255; i++)
+    if ((pixels[i] as number) > max) max = pixels[i] as number;
   const scale = 1 / Math.max(max, 1e-6);
   const plane = side * side;
-  const out = new Float32Array(3 * plane);
+  const out = into?.length === 3 * plane ? into : new Float32Array(3 * plane);
   for (let c = 0; c < 3; c++) {
-    const mean = model.mean[c] as number;
-    const std = model.std[c] as number;
-    for (let i = 0; i < plane; i++) out[c * plane + i] = ((pixels[i * 3 + c] as number) * scale - mean) / std;
+    const gain = scale / (model.std[c] as number);
+    const offset = -(model.mean[c] as number) / (model.std[c] as number);
+    for (let i = 0, j = c, o = c * plane; i < plane; i++, j += 3, o++)
+      out[o] = (pixels[j] as number) * gain + offset;
   }
   return new Tensor('float32', out, [1, 3, side, side]);
 }
 
-function mapShape(output: Tensor, minChannels: number): { channels: number; height: number; width: number } {
+function mapShape(output: Tensor, minChannels: number): { channels: number; plane: number; side: number[] } {
   const [batch, channels, height, width] = output.dims;
   if (output.dims.length !== 4 || batch !== 1 || channels === undefined || channels < minChannels) {
     throw new ThreadfinderError(
       `segmenter output has shape [${output.dims}], expected [1, >=${minChannels}, H, W]`,
     );
   }
-  return { channels, height: height as number, width: width as number };
+  return {
+    channels,
+    plane: (height as number) * (width as number),
+    side: [width as number, height as number],
+  };
 }
 
-// rembg cloth contract: argmax over channels; garment where the winning label is in `garment`.
-function clothMap(output: Tensor, garment: ReadonlySet<number>): SmallMap {
-  const { channels, height, width } = mapShape(output, 2);
+// rembg cloth contract: argmax over channels (the first maximum wins, as numpy's); garment where the winning
+// label is in `garment`. One pass per channel plane, in place on the label array.
+function clothMask(output: Tensor, garment: Uint8Array, best: Float32Array): Mask {
+  const { channels, plane, side } = mapShape(output, 2);
   const scores = output.data as Float32Array;
-  const plane = height * width;
-  const data = new Uint8Array(plane);
-  for (let i = 0; i < plane; i++) {
-    let best = 0;
-    for (let c = 1; c < channels; c++)
-      if ((scores[c * plane + i] as number) > (scores[best * plane + i] as number)) best = c;
-    data[i] = garment.has(best) ? 255 : 0;
+  const top = best.length === plane ? best : new Float32Array(plane);
+  top.set(scores.subarray(0, plane));
+  const label = new Uint8Array(plane);
+  for (let c = 1; c < channels; c++) {
+    for (let i = 0, o = c * plane; i < plane; i++, o++) {
+      const v = scores[o] as number;
+      if (v > (top[i] as number)) {
+        top[i] = v;
+        label[i] = c;
+      }
+    }
   }
-  return { data, width, height };
+  for (let i = 0; i < plane; i++) label[i] = garment[label[i] as number] as number;
+  return { data: label, width: side[0] as number, height: side[1] as number };
 }
 
-// rembg saliency contract: channel 0, min-max normalised to 0..255 (all zero when the map is flat).
-function saliencyMap(output: Tensor): SmallMap {
-  const { height, width } = mapShape(output, 1);
-  const plane = height * width;
+// rembg saliency contract: channel 0, min-max normalised to 0..255 (all zero when the map is flat), cut at
+// `cutoff`.
+function saliencyMask(output: Tensor, cutoff: number): Mask {
+  const { plane, side } = mapShape(output, 1);
   const values = (output.data as Float32Array).subarray(0, plane);
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
-  for (const v of values) {
+  for (let i = 0; i < plane; i++) {
+    const v = values[i] as number;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
   const data = new Uint8Array(plane);
-  if (hi > lo)
-    for (let i = 0; i < plane; i++) data[i] = Math.round((((values[i] as number) - lo) / (hi - lo)) * 255);
-  return { data, width, height };
+  if (hi > lo) {
+    const k = 255 / (hi - lo);
+    for (let i = 0; i < plane; i++)
+      data[i] = Math.round(((values[i] as number) - lo) * k) >= cutoff ? 255 : 0;
+  }
+  return { data, width: side[0] as number, height: side[1] as number };
 }
 
-// Resizes the map to the image size (LANCZOS, as rembg) and thresholds it to 0/255.
-async function toMask(map: SmallMap, width: number, height: number, cutoff: number): Promise<Mask> {
-  const raw = { width: map.width, height: map.height, channels: 1 as const };
-  const resized = await sharp(map.data, { raw })
-    .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
-    .extractChannel(0)
-    .raw()
-    .toBuffer();
-  const data = new Uint8Array(width * height);
-  for (let i = 0; i < data.length; i++) data[i] = (resized[i] as number) >= cutoff ? 255 : 0;
-  return { data, width, height };
+/** Refuses a graph whose fixed input size is not the size chosen (THREADFINDER_SEGMENT_SIZE). */
+function checkInputSize(session: InferenceSession, model: ResolvedSegmentModel): void {
+  const declared = session.inputMetadata?.[0];
+  if (!declared?.isTensor) return;
+  const [, , height, width] = declared.shape;
+  const fixed = [height, width].filter((d): d is number => typeof d === 'number');
+  if (fixed.every((d) => d === model.inputSize)) return;
+  throw new ConfigError(
+    `${model.id}: the graph ${model.file} takes ${declared.shape.slice(2).join('x')} inputs only ` +
+      `(${declared.name} [${declared.shape}]), not ${model.inputSize}x${model.inputSize}; ` +
+      `${MODEL_ENV.segmentSize}=${model.inputSize} needs a graph with free height and width ` +
+      `(unset it to run at ${fixed[0]})`,
+  );
 }
 
 /**
@@ -130,18 +145,31 @@ export function segmenterId(model: ResolvedSegmentModel, classes: readonly numbe
   return `${model.id}.${sorted.map((c) => model.classes[c]).join('-')}${size}`;
 }
 
-/** Segmenter running a rembg-style U2NET ONNX model (cloth or saliency contract) on onnxruntime-node. */
+/**
+ * Segmenter running a rembg-style U2NET ONNX model (cloth or saliency contract) on onnxruntime-node. Runs are
+ * serialised (a session already uses every intra-op thread), which lets the input tensor, the output tensor
+ * and the argmax scratch be allocated once instead of once per image.
+ */
 export class OnnxSegmenter implements Segmenter {
   readonly modelId: string;
+  readonly inputSize: number;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly input: Float32Array;
+  private readonly best: Float32Array;
+  private output: Tensor | undefined;
 
   private constructor(
     private readonly session: InferenceSession,
     private readonly model: ResolvedSegmentModel,
-    private readonly garment: ReadonlySet<number>,
+    private readonly garment: Uint8Array,
     private readonly cutoff: number,
     private readonly release: () => Promise<void>,
+    classes: readonly number[],
   ) {
-    this.modelId = segmenterId(model, [...garment]);
+    this.modelId = segmenterId(model, classes);
+    this.inputSize = model.inputSize;
+    this.input = new Float32Array(3 * model.inputSize * model.inputSize);
+    this.best = new Float32Array(model.inputSize * model.inputSize);
   }
 
   /** Frees the session (the shared one too: the next segmenter for this file loads it again). */
@@ -169,11 +197,15 @@ export class OnnxSegmenter implements Segmenter {
     if (session.inputNames.length === 0 || session.outputNames.length === 0) {
       throw new ThreadfinderError(`${model.file}: ONNX model has no inputs or no outputs`);
     }
+    checkInputSize(session, model);
     const cutoff = model.contract === 'cloth' ? 128 : Math.round(threshold * 255);
     const release = options.sessionFactory
       ? () => session.release()
       : () => releaseOnnxSession(model.file, options.threads);
-    return new OnnxSegmenter(session, model, new Set(classes), cutoff, release);
+    // Label -> mask value: 255 for the chosen garment classes.
+    const garment = new Uint8Array(256);
+    for (const c of classes) garment[c] = 255;
+    return new OnnxSegmenter(session, model, garment, cutoff, release, classes);
   }
 
   /** The session's declared inputs and outputs, for `models verify`. */
@@ -183,13 +215,24 @@ export class OnnxSegmenter implements Segmenter {
 
   async segment(image: RgbImage): Promise<Mask> {
     checkImage(image);
-    const input = await toInput(image, this.model);
+    const run = this.queue.then(() => this.run(image));
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  private async run(image: RgbImage): Promise<Mask> {
+    const input = toInput(image, this.model, this.input);
     const inputName = this.session.inputNames[0] as string;
     const outputName = this.session.outputNames[0] as string;
-    const outputs = await this.session.run({ [inputName]: input });
+    // Only the first output (rembg reads ort_outs[0]; U2NET has seven), into last run's tensor once its
+    // shape is known.
+    const fetches = this.output ? { [outputName]: this.output } : [outputName];
+    const outputs = await this.session.run({ [inputName]: input }, fetches);
     const output = outputs[outputName];
     if (!output) throw new ThreadfinderError(`${this.model.id}: output ${outputName} missing from the run`);
-    const map = this.model.contract === 'cloth' ? clothMap(output, this.garment) : saliencyMap(output);
-    return toMask(map, image.width, image.height, this.cutoff);
+    if (output.type === 'float32' && output.location === 'cpu') this.output ??= output;
+    return this.model.contract === 'cloth'
+      ? clothMask(output, this.garment, this.best)
+      : saliencyMask(output, this.cutoff);
   }
 }

@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { decodeToRgb } from '#core/image/codec.ts';
 import { encodeMask } from '#core/image/cutout.ts';
-import { findGarment, SEGMENT_MAX_SIDE } from '#core/image/mask-garment.ts';
+import { decodeForSegmentation, findGarment } from '#core/image/mask-garment.ts';
 import { cutoutForEmbedding } from '#core/image/prepare.ts';
 import type { LocalRuntime } from '#local/runtime.ts';
 import { drawGarment, type GarmentSpec } from '#samples/generator/draw.ts';
@@ -30,7 +29,7 @@ export async function calibrate(rt: LocalRuntime, count = 3): Promise<Calibratio
     const spec = DRAWN[i % DRAWN.length] as GarmentSpec;
     const jpeg = await drawGarment({ ...spec, seed: i + 1, width: 1000, height: 1333 });
     const t0 = performance.now();
-    const rgb = await decodeToRgb(jpeg, { maxPixels, maxSide: SEGMENT_MAX_SIDE, background });
+    const rgb = await decodeForSegmentation(jpeg, segmenter, { maxPixels, background });
     const t1 = performance.now();
     const { mask, garmentFound } = await findGarment(rgb, segmenter);
     const t2 = performance.now();

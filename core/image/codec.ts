@@ -7,6 +7,8 @@ export interface DecodeOptions {
   maxPixels: number;
   /** Shrink so that neither side exceeds this; never enlarges. */
   maxSide?: number;
+  /** Resize to exactly this square instead (aspect not kept, as rembg feeds its models): wins over maxSide. */
+  square?: number;
   /** Colour that transparent pixels are flattened onto. */
   background?: readonly [number, number, number];
 }
@@ -20,7 +22,9 @@ export interface DecodeOptions {
 export async function decodeToRgb(bytes: Uint8Array, options: DecodeOptions): Promise<RgbImage> {
   const [r, g, b] = options.background ?? [255, 255, 255];
   let pipeline = sharp(bytes, { limitInputPixels: options.maxPixels }).rotate();
-  if (options.maxSide) {
+  if (options.square) {
+    pipeline = pipeline.resize(options.square, options.square, { fit: 'fill', kernel: 'lanczos3', fastShrinkOnLoad: false });
+  } else if (options.maxSide) {
     pipeline = pipeline.resize({
       width: options.maxSide,
       height: options.maxSide,

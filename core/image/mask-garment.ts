@@ -1,10 +1,38 @@
+import sharp from 'sharp';
 import type { Mask, RgbImage, Segmenter } from '#core/ports/models.ts';
+import { decodeToRgb } from './codec.ts';
 import { garmentFraction, MIN_GARMENT_FRACTION } from './composite.ts';
 
-/** Longest side an original is shrunk to before segmentation. */
+/** Longest side an original is shrunk to for a segmenter that does not say its input size. */
 export const SEGMENT_MAX_SIDE = 1024;
 
-/** Finds the garment: its mask at the image's size, and whether enough of the image is garment. */
+/** What decoding an original for the segmenter needs. */
+export interface SegmentDecodeOptions {
+  maxPixels: number;
+  /** Colour transparent pixels are flattened onto (the background colour). */
+  background: readonly [number, number, number];
+}
+
+/**
+ * Decodes an original for the segmenter. A photo at least as large as the model's square on both sides (catalog
+ * photos are) decodes straight to the square in one libvips pipeline (shrink-on-load, lanczos3, transparency
+ * on the background): when shrinking, libvips' lanczos3 is within a few levels of rembg's Pillow resize of the
+ * full photo, and several times cheaper than Pillow's arithmetic in JS. A smaller photo decodes at its own size
+ * and the segmenter enlarges it with Pillow's arithmetic, because libvips enlarges with another phase
+ * (test/models/preprocessing-conformance.test.ts measures both).
+ */
+export async function decodeForSegmentation(
+  bytes: Uint8Array,
+  segmenter: Pick<Segmenter, 'inputSize'>,
+  options: SegmentDecodeOptions,
+): Promise<RgbImage> {
+  const size = segmenter.inputSize;
+  if (!size) return decodeToRgb(bytes, { ...options, maxSide: SEGMENT_MAX_SIDE });
+  const { width = 0, height = 0 } = await sharp(bytes, { limitInputPixels: options.maxPixels }).metadata();
+  return decodeToRgb(bytes, Math.min(width, height) >= size ? { ...options, square: size } : options);
+}
+
+/** Finds the garment: its mask at the segmenter's resolution, and whether enough of the image is garment. */
 export async function findGarment(
   rgb: RgbImage,
   segmenter: Segmenter,

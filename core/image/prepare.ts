@@ -1,8 +1,7 @@
 import type { RgbImage, Segmenter } from '#core/ports/models.ts';
-import { decodeToRgb } from './codec.ts';
 import { cutout, encodeMask } from './cutout.ts';
 import { EMBED_MAX_SIDE } from './embed-input.ts';
-import { findGarment, SEGMENT_MAX_SIDE } from './mask-garment.ts';
+import { decodeForSegmentation, findGarment } from './mask-garment.ts';
 
 /** What turning an image into the embedder's input needs. */
 export interface PreparationOptions {
@@ -32,7 +31,7 @@ export async function prepareImage(
   segmenter: Segmenter,
   options: PreparationOptions,
 ): Promise<{ image: RgbImage; garmentFound: boolean }> {
-  const rgb = await decodeToRgb(bytes, { ...options, maxSide: SEGMENT_MAX_SIDE });
+  const rgb = await decodeForSegmentation(bytes, segmenter, options);
   const { mask, garmentFound } = await findGarment(rgb, segmenter);
   const image = await cutoutForEmbedding(bytes, garmentFound ? await encodeMask(mask) : undefined, options);
   return { image, garmentFound };

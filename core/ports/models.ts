@@ -20,7 +20,15 @@ export interface Mask {
  */
 export interface Segmenter {
   readonly modelId: string;
-  /** Returns a mask at the image's own size. */
+  /**
+   * Side of the square the model runs at. Callers decode straight to it (one libvips pipeline with
+   * shrink-on-load) so that the segmenter does not resample; any other size is resized to it.
+   */
+  readonly inputSize?: number;
+  /**
+   * Returns the garment mask at the model's resolution (the image squashed to the square, as the model saw it):
+   * consumers resize it to whatever they cut out, so it is stored small and upsampled only on use.
+   */
   segment(image: RgbImage): Promise<Mask>;
   /** Frees the model's memory; the segmenter must not be used afterwards. */
   dispose?(): Promise<void>;

@@ -1,9 +1,8 @@
 import { maskedKeys, maskKeys } from '#core/contracts/run-layout.ts';
 import { environmentFaultOf } from '#core/env-fault.ts';
 import { errorDetail } from '#core/failure-reasons.ts';
-import { decodeToRgb } from '#core/image/codec.ts';
 import { encodeMask } from '#core/image/cutout.ts';
-import { findGarment, SEGMENT_MAX_SIDE } from '#core/image/mask-garment.ts';
+import { decodeForSegmentation, findGarment } from '#core/image/mask-garment.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { Segmenter } from '#core/ports/models.ts';
 import {
@@ -21,8 +20,6 @@ export interface SegmentDeps {
   /** Flat colour that replaces the background. */
   background: readonly [number, number, number];
   maxPixels: number;
-  /** Masked images are shrunk to this longest side (the embedder needs far less). */
-  maxSide?: number;
   onImage?: (image: ImageRecord) => void;
 }
 
@@ -66,13 +63,10 @@ async function segmentOne(image: DownloadedImage, deps: SegmentDeps): Promise<Ma
   if (await blobs.has(legacy.found)) return masked(image, legacy.found);
   if (await blobs.has(legacy.notFound)) return withoutGarment(image, legacy.notFound);
 
-  const rgb = await decodeToRgb(await blobs.get(originalKey), {
-    maxPixels: deps.maxPixels,
-    maxSide: deps.maxSide ?? SEGMENT_MAX_SIDE,
-    background: deps.background,
-  });
+  const rgb = await decodeForSegmentation(await blobs.get(originalKey), segmenter, deps);
   const { mask, garmentFound } = await findGarment(rgb, segmenter);
-  // Only the mask is stored (one channel, a few KB); cut-outs are made from it on demand.
+  // Only the mask is stored (one channel, at the model's resolution, a few KB); cut-outs are made from it on
+  // demand, at their own size.
   const key = garmentFound ? keys.found : keys.notFound;
   await blobs.put(key, await encodeMask(mask), 'image/png');
   return garmentFound ? masked(image, key) : withoutGarment(image, key);

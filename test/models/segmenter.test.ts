@@ -11,6 +11,9 @@ import { expectStatus } from '#test/support/image-records.ts';
 import { drawShirt, tempDir } from './drawn-images.ts';
 
 const at = (mask: Mask, x: number, y: number) => mask.data[y * mask.width + x];
+/** The mask value where the model saw pixel (x, y) of a `width` x `height` image (the mask is the model's square). */
+const atImage = (mask: Mask, width: number, height: number, x: number, y: number) =>
+  at(mask, Math.floor(((x + 0.5) * mask.width) / width), Math.floor(((y + 0.5) * mask.height) / height));
 const corners = (m: Mask) => [
   at(m, 2, 2),
   at(m, m.width - 3, 2),
@@ -26,7 +29,7 @@ beforeAll(async () => {
 });
 
 describe('OnnxSegmenter, cloth contract (u2net_cloth_seg stand-in)', () => {
-  it('masks a saturated shirt on white: 255 on the shirt, 0 in the corners, at the original size', async () => {
+  it('masks a saturated shirt on white: 255 on the shirt, 0 in the corners, at the model resolution', async () => {
     // Prepare
     const image = await drawShirt('#d01c28', '#ffffff', 300, 240);
     const segmenter = await OnnxSegmenter.create({ model: models.segment });
@@ -35,23 +38,23 @@ describe('OnnxSegmenter, cloth contract (u2net_cloth_seg stand-in)', () => {
     const mask = await segmenter.segment(image);
 
     // Assess
-    expect([mask.width, mask.height, mask.data.length]).toEqual([300, 240, 300 * 240]);
-    expect(at(mask, 150, 150)).toBe(255);
-    expect(at(mask, 60, 92)).toBe(255);
+    expect([mask.width, mask.height, mask.data.length]).toEqual([768, 768, 768 * 768]);
+    expect(atImage(mask, 300, 240, 150, 150)).toBe(255);
+    expect(atImage(mask, 300, 240, 60, 92)).toBe(255);
     expect(corners(mask)).toEqual([0, 0, 0, 0]);
     expect(new Set(mask.data)).toEqual(new Set([0, 255]));
     expect(coverage(mask)).toBeGreaterThan(0.3);
     expect(coverage(mask)).toBeLessThan(0.5);
   });
 
-  it('keeps the size of a small, non-square image and of a dark garment on light grey', async () => {
+  it('resizes a small, non-square image to its square and masks a dark garment on light grey', async () => {
     const image = await drawShirt('#1a1f3a', '#e8e8e8', 61, 97);
     const segmenter = await OnnxSegmenter.create({ model: models.segment });
 
     const mask = await segmenter.segment(image);
 
-    expect([mask.width, mask.height]).toEqual([61, 97]);
-    expect(at(mask, 30, 60)).toBe(255);
+    expect([mask.width, mask.height]).toEqual([768, 768]);
+    expect(atImage(mask, 61, 97, 30, 60)).toBe(255);
     expect(corners(mask)).toEqual([0, 0, 0, 0]);
   });
 
@@ -162,8 +165,8 @@ describe('OnnxSegmenter, saliency contract (u2netp stand-in)', () => {
     const mask = await segmenter.segment(await drawShirt('#2060d0', '#ffffff', 200, 160));
 
     expect(segmenter.modelId).toBe('test-saliency');
-    expect([mask.width, mask.height]).toEqual([200, 160]);
-    expect(at(mask, 100, 100)).toBe(255);
+    expect([mask.width, mask.height]).toEqual([320, 320]);
+    expect(atImage(mask, 200, 160, 100, 100)).toBe(255);
     expect(corners(mask)).toEqual([0, 0, 0, 0]);
   });
 

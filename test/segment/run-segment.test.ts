@@ -9,6 +9,7 @@ import { parseBatchEvent } from '#core/contracts/batch-schema.ts';
 import { maskedKeys } from '#core/contracts/run-layout.ts';
 import { decodeToRgb } from '#core/image/codec.ts';
 import { cutout } from '#core/image/cutout.ts';
+import { decodeForSegmentation } from '#core/image/mask-garment.ts';
 import type { Mask, RgbImage, Segmenter } from '#core/ports/models.ts';
 import type { Batch } from '#core/types.ts';
 import { runSegment, type SegmentDeps } from '#functions/segment/run-segment.ts';
@@ -25,6 +26,9 @@ class CountingSegmenter implements Segmenter {
   constructor(private readonly inner: Segmenter) {}
   get modelId() {
     return this.inner.modelId;
+  }
+  get inputSize() {
+    return this.inner.inputSize;
   }
   segment(image: RgbImage): Promise<Mask> {
     this.calls++;
@@ -84,38 +88,52 @@ describe('runSegment', () => {
     const image = expectStatus(out.items[0]?.images[0], 'masked');
     expect(image).toMatchObject({ status: 'masked', garmentFound: true });
     expect(image.maskedKey).toMatch(/^masked\/[^/]+\/mask\/[^/]+\.png$/);
-    const rgb = await decodeToRgb(shirt, { maxPixels: MAX_PIXELS, maxSide: 1024 });
-    const mask = await segmenter.segment(rgb);
+    const side = segmenter.inputSize as number;
+    const mask = await segmenter.segment(
+      await decodeForSegmentation(shirt, segmenter, { maxPixels: MAX_PIXELS, background: GREEN }),
+    );
     const maskPng = await blobs.get(image.maskedKey);
-    expect(await sharp(maskPng).metadata()).toMatchObject({
-      width: rgb.width,
-      height: rgb.height,
-      channels: 1,
-    });
+    expect(await sharp(maskPng).metadata()).toMatchObject({ width: side, height: side, channels: 1 });
     const stored = await sharp(maskPng).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
     expect(Buffer.compare(stored.data, Buffer.from(mask.data))).toBe(0);
-    const masked = await cutout(shirt, await blobs.get(image.maskedKey), {
-      maxPixels: MAX_PIXELS,
-      maxSide: 1024,
-      background: GREEN,
-    });
+    const rgb = await decodeToRgb(shirt, { maxPixels: MAX_PIXELS, maxSide: 1024 });
+    const masked = await cutout(shirt, maskPng, { maxPixels: MAX_PIXELS, maxSide: 1024, background: GREEN });
     expect([masked.width, masked.height]).toEqual([rgb.width, rgb.height]);
+    // The mask is upsampled to the photo on use: a photo pixel whose whole neighbourhood in the mask (wider
+    // than any resampling kernel) is background must be exactly the background colour, and one inside the
+    // garment exactly the photo's pixel.
+    const reach = Math.ceil(3 * Math.max(1, side / rgb.width, side / rgb.height)) + 1; // lanczos3's support
+    const around = (x: number, y: number) => {
+      const mx = Math.floor(((x + 0.5) * side) / rgb.width);
+      const my = Math.floor(((y + 0.5) * side) / rgb.height);
+      const seen = new Set<number>();
+      for (let j = Math.max(0, my - reach); j <= Math.min(side - 1, my + reach); j++)
+        for (let i = Math.max(0, mx - reach); i <= Math.min(side - 1, mx + reach); i++)
+          seen.add(mask.data[j * side + i] as number);
+      return seen.size === 1 ? [...seen][0] : undefined;
+    };
     let background = 0;
     let garment = 0;
     const wrong: string[] = [];
     const at = (img: RgbImage, p: number) => [...img.data.slice(p * 3, p * 3 + 3)].join(',');
-    for (let p = 0; p < mask.data.length; p++) {
-      if (mask.data[p] === 0) {
-        background++;
-        if (at(masked, p) !== GREEN.join(',')) wrong.push(`background pixel ${p}: ${at(masked, p)}`);
-      } else if (mask.data[p] === 255) {
-        garment++;
-        if (at(masked, p) !== at(rgb, p)) wrong.push(`garment pixel ${p}: ${at(masked, p)} vs ${at(rgb, p)}`);
+    for (let y = 0; y < rgb.height; y++) {
+      for (let x = 0; x < rgb.width; x++) {
+        const p = y * rgb.width + x;
+        const value = around(x, y);
+        if (value === 0) {
+          background++;
+          if (at(masked, p) !== GREEN.join(',')) wrong.push(`background pixel ${x},${y}: ${at(masked, p)}`);
+        } else if (value === 255) {
+          garment++;
+          if (at(masked, p) !== at(rgb, p))
+            wrong.push(`garment pixel ${x},${y}: ${at(masked, p)} vs ${at(rgb, p)}`);
+        }
       }
     }
+    const pixels = rgb.width * rgb.height;
     expect(wrong.slice(0, 5)).toEqual([]);
-    expect(background).toBeGreaterThan(mask.data.length * 0.2);
-    expect(garment).toBeGreaterThan(mask.data.length * 0.1);
+    expect(background).toBeGreaterThan(pixels * 0.2);
+    expect(garment).toBeGreaterThan(pixels * 0.1);
   });
 
   it('falls back to the unmasked image and says so when no garment is found', async () => {
