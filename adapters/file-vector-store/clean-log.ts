@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ThreadfinderError } from '#core/errors.ts';
 import { syncDir, writeFileAtomically } from '#core/fs-atomic.ts';
+import type { SpanList } from './scan.ts';
 
 const CHUNK_BYTES = 1 << 20;
 const NEWLINE = Buffer.from('\n');
@@ -25,7 +26,11 @@ export async function setAsideDamage(file: string, pieces: Buffer[]): Promise<st
  * Replaces `file` with `lines`, each ended by a newline (after `header` when given): a temp file, fsync,
  * rename and fsync of the folder, so a crash leaves either the old log or the clean one. Returns its size.
  */
-export async function writeCleanLog(file: string, lines: Buffer[], header?: string): Promise<number> {
+export async function writeCleanLog(
+  file: string,
+  lines: Iterable<Buffer> | AsyncIterable<Buffer>,
+  header?: string,
+): Promise<number> {
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomUUID()}.clean`);
   let written = 0;
   try {
@@ -42,7 +47,7 @@ export async function writeCleanLog(file: string, lines: Buffer[], header?: stri
         pending = [];
         pendingBytes = 0;
       };
-      for (const line of lines) {
+      for await (const line of lines) {
         pending.push(line, NEWLINE);
         pendingBytes += line.length + 1;
         if (pendingBytes >= CHUNK_BYTES) await flush();
@@ -64,4 +69,41 @@ export async function writeCleanLog(file: string, lines: Buffer[], header?: stri
   }
   await syncDir(path.dirname(file));
   return written;
+}
+
+/** Reads the stretches `spans` names from `file`, in order, several at a time (up to `readBytes` a read). */
+export async function* readSpans(
+  file: string,
+  spans: SpanList,
+  readBytes = 8 * CHUNK_BYTES,
+): AsyncGenerator<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    for (let first = 0; first < spans.length; ) {
+      const start = spans.offsetAt(first);
+      let next = first + 1;
+      while (next < spans.length && spanEnd(spans, next) - start <= readBytes) next++;
+      const buffer = Buffer.alloc(spanEnd(spans, next - 1) - start);
+      await readFully(handle, buffer, start, file);
+      for (let i = first; i < next; i++) {
+        const at = spans.offsetAt(i) - start;
+        yield buffer.subarray(at, at + spans.bytesAt(i));
+      }
+      first = next;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+function spanEnd(spans: SpanList, i: number): number {
+  return spans.offsetAt(i) + spans.bytesAt(i);
+}
+
+async function readFully(handle: FileHandle, buffer: Buffer, position: number, file: string): Promise<void> {
+  for (let done = 0; done < buffer.length; ) {
+    const { bytesRead } = await handle.read(buffer, done, buffer.length - done, position + done);
+    if (bytesRead === 0) throw new ThreadfinderError(`${file} ended while its valid lines were read back`);
+    done += bytesRead;
+  }
 }

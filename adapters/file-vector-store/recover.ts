@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { StoreDamage } from '#core/ports/vector-store.ts';
-import { setAsideDamage, writeCleanLog } from './clean-log.ts';
+import { readSpans, setAsideDamage, writeCleanLog } from './clean-log.ts';
 import { damageOf } from './damage.ts';
 import { LOCK_FILE } from './lock.ts';
 import { createFile } from './log-file.ts';
@@ -16,16 +16,18 @@ export interface Recovered {
 
 /**
  * Makes a replayed log whole for a writer holding the lock: creates it when absent; when damaged, copies the
- * damaged bytes aside, then rewrites the log from its valid lines (in order, so no valid record is lost).
+ * damaged bytes aside, then rewrites the log from its valid lines (in order, so no valid record is lost), read
+ * back from the log itself.
  */
 export async function recoverLog(file: string, state: Replayed): Promise<Recovered> {
-  if (state.data.length === 0) {
+  if (state.size === 0) {
     await createFile(file, LOG_HEADER);
     return { size: Buffer.byteLength(LOG_HEADER), damage: null };
   }
-  if (state.damaged.length === 0 && !state.lastLineOpen) return { size: state.data.length, damage: null };
+  if (state.damaged.length === 0 && !state.lastLineOpen) return { size: state.size, damage: null };
   const setAsideTo = state.damaged.length > 0 ? await setAsideDamage(file, state.damagedBytes) : undefined;
-  const size = await writeCleanLog(file, state.valid, state.headerLost ? LOG_HEADER : undefined);
+  const valid = readSpans(file, state.valid);
+  const size = await writeCleanLog(file, valid, state.headerLost ? LOG_HEADER : undefined);
   return { size, damage: state.damaged.length > 0 ? damageOf(file, state.damaged, setAsideTo) : null };
 }
 

@@ -1,21 +1,21 @@
-import { readFile } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { ThreadfinderError } from '#core/errors.ts';
 import type { DamagedLine, IndexInfo } from '#core/ports/vector-store.ts';
 import { decodeVector } from '#core/vector-codec.ts';
 import { describeSpan } from './damage.ts';
 import { LOG_FORMAT, LOG_VERSION, type LogRecord } from './log-format.ts';
-import { type BadSpan, type RecordSpan, scanLog } from './scan.ts';
+import { type BadSpan, type RecordSpan, SpanList, scanLog } from './scan.ts';
 import { VectorTable } from './table.ts';
 
 /** The state rebuilt from a log, what of it was valid and what was damaged. */
 export interface Replayed {
   index: IndexInfo | null;
   table: VectorTable | null;
-  /** The whole file; empty when it does not exist. */
-  data: Buffer;
+  /** The file's size in bytes; 0 when it does not exist. */
+  size: number;
   exists: boolean;
-  /** Every valid record line, in file order, without its newline: a clean log is these, one a line. */
-  valid: Buffer[];
+  /** Where every valid record line lies, in file order, without its newline: a clean log is these, one a line. */
+  valid: SpanList;
   /** Damaged stretches, in file order. */
   damaged: DamagedLine[];
   /** The raw damaged bytes, parallel to `damaged`, so they can be set aside. */
@@ -28,38 +28,83 @@ export interface Replayed {
   tornTail: boolean;
 }
 
+/** How much of the log is read at once: the log is replayed in stretches of whole lines, never held whole. */
+const READ_BYTES = 32 << 20;
+const NEWLINE = 0x0a;
+
 /**
  * Reads `file` and replays every valid record, skipping damaged lines (see scanLog). Throws when the file is
- * not a vector log at all, or when a checksummed record contradicts the ones before it.
+ * not a vector log at all, or when a checksummed record contradicts the ones before it. The file is read in
+ * 32 MiB stretches of whole lines, so a log of any size opens (a 1M x 768 log is over 4 GB, past what one
+ * Buffer or readFile holds) and only the table stays in memory. `readBytes` sets the stretch (tests).
  */
-export async function replayLog(file: string): Promise<Replayed> {
-  let data: Buffer;
+export async function replayLog(file: string, readBytes = READ_BYTES): Promise<Replayed> {
+  let handle: FileHandle;
   try {
-    data = await readFile(file);
+    handle = await open(file, 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    return emptyState(Buffer.alloc(0), false);
+    return emptyState(false);
   }
-  const state = emptyState(data, true);
-  const applier = recordApplier(file, state);
-  scanLog(data, {
-    record(record, span) {
-      applier(record, span);
-      state.valid.push(data.subarray(span.offset, span.offset + span.bytes));
-      state.lastLineOpen = span.offset + span.bytes === data.length;
-    },
-    damaged(span: BadSpan) {
-      state.damaged.push(describeSpan(data, span));
-      state.damagedBytes.push(data.subarray(span.offset, span.offset + span.bytes));
-      state.tornTail = span.torn;
-    },
-  });
-  if (state.valid.length === 0 && data.length > 0) {
+  const state = emptyState(true);
+  try {
+    const replay = stretchReplayer(file, state);
+    let offset = 0; // where `pending` starts in the file
+    let line = 0; // lines before `pending`
+    let pending = Buffer.alloc(0); // bytes read that do not end in a newline yet
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.max(readBytes, pending.length));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, offset + pending.length);
+      if (bytesRead === 0) break;
+      const bytes =
+        pending.length > 0
+          ? Buffer.concat([pending, chunk.subarray(0, bytesRead)])
+          : chunk.subarray(0, bytesRead);
+      const whole = bytes.lastIndexOf(NEWLINE) + 1;
+      line += replay(bytes.subarray(0, whole), offset, line);
+      offset += whole;
+      pending = bytes.subarray(whole);
+    }
+    replay(pending, offset, line);
+    state.size = offset + pending.length;
+  } finally {
+    await handle.close();
+  }
+  if (state.valid.length === 0 && state.size > 0) {
     throw new ThreadfinderError(
       `vector log ${file} holds no valid record: it is not a Threadfinder vector log, or it is damaged throughout`,
     );
   }
   return state;
+}
+
+/**
+ * Replays one stretch of the log that starts at file offset `offset` after `line` lines: whole lines, or the
+ * file's last bytes. Returns how many lines it held.
+ */
+function stretchReplayer(
+  file: string,
+  state: Replayed,
+): (data: Buffer, offset: number, line: number) => number {
+  const applier = recordApplier(file, state);
+  return (data, offset, line) =>
+    scanLog(data, {
+      record(record, span) {
+        const at = { line: line + span.line, offset: offset + span.offset, bytes: span.bytes };
+        applier(record, at);
+        state.valid.push(at.offset, at.bytes);
+        state.lastLineOpen = span.offset + span.bytes === data.length;
+      },
+      damaged(span: BadSpan) {
+        state.damaged.push({
+          ...describeSpan(data, span),
+          line: line + span.line,
+          offset: offset + span.offset,
+        });
+        state.damagedBytes.push(Buffer.from(data.subarray(span.offset, span.offset + span.bytes)));
+        state.tornTail = span.torn;
+      },
+    });
 }
 
 /** Applies records to the state in order, checking that each agrees with the ones before it. */
@@ -105,14 +150,15 @@ function recordApplier(file: string, state: Replayed): (record: LogRecord, span:
   };
 }
 
-function emptyState(data: Buffer, exists: boolean): Replayed {
-  const lists = { valid: [], damaged: [], damagedBytes: [] };
+function emptyState(exists: boolean): Replayed {
   return {
     index: null,
     table: null,
-    data,
+    size: 0,
     exists,
-    ...lists,
+    valid: new SpanList(),
+    damaged: [],
+    damagedBytes: [],
     headerLost: false,
     lastLineOpen: false,
     tornTail: false,

@@ -29,11 +29,13 @@ export interface LogVisitor {
 }
 
 /**
- * Walks every line of a log. A line that fails its checksum is reported and skipped, and the walk goes on
- * at the next line; where a newline was lost, a valid record starting inside the damaged line is still
- * found (resynchronising at its checksum and `{"t":"` opening), so one bad byte costs one record at most.
+ * Walks every line of a log (or of a stretch of whole lines of it: offsets and line numbers are then relative
+ * to `data`) and returns how many lines it walked. A line that fails its checksum is reported and skipped, and
+ * the walk goes on at the next line; where a newline was lost, a valid record starting inside the damaged line
+ * is still found (resynchronising at its checksum and `{"t":"` opening), so one bad byte costs one record at
+ * most.
  */
-export function scanLog(data: Buffer, visit: LogVisitor): void {
+export function scanLog(data: Buffer, visit: LogVisitor): number {
   let offset = 0;
   let line = 0;
   while (offset < data.length) {
@@ -43,6 +45,7 @@ export function scanLog(data: Buffer, visit: LogVisitor): void {
     scanLine(data, { line, offset, end, torn: newline === -1 }, visit);
     offset = end + 1;
   }
+  return line;
 }
 
 interface Line {
@@ -89,4 +92,29 @@ function recordStarts(data: Buffer, from: number, end: number): number[] {
     at = data.indexOf(RECORD_OPENING, at + 1);
   }
   return found;
+}
+
+/** Where records lie in a log: offset and length pairs in one growable typed array (16 bytes a record). */
+export class SpanList {
+  private pairs = new Float64Array(128);
+  length = 0;
+
+  push(offset: number, bytes: number): void {
+    if (2 * this.length === this.pairs.length) {
+      const grown = new Float64Array(this.pairs.length * 2);
+      grown.set(this.pairs);
+      this.pairs = grown;
+    }
+    this.pairs[2 * this.length] = offset;
+    this.pairs[2 * this.length + 1] = bytes;
+    this.length++;
+  }
+
+  offsetAt(i: number): number {
+    return this.pairs[2 * i] as number;
+  }
+
+  bytesAt(i: number): number {
+    return this.pairs[2 * i + 1] as number;
+  }
 }
