@@ -14,6 +14,7 @@ import {
   loadOrExplain,
   pretrainedOptions,
   requireFiles,
+  towerGraph,
 } from './transformers-env.ts';
 
 /** How to load one tower of a transformers.js embedding model. */
@@ -50,8 +51,9 @@ const TOWERS = {
 } as const;
 
 /**
- * Checks a tower's files (config.json, `files`, onnx/<tower>_model.onnx), loads its input preparation and its
- * model together, offline, and checks the model's width against the registry.
+ * Checks a tower's files (config.json, `files`, the tower's graph at the model's precision: onnx/<tower>_model.onnx,
+ * or _quantized / _int8), loads its input preparation and its model together, offline, and checks the model's
+ * width against the registry. transformers.js picks the graph file from the `dtype` option.
  */
 export async function loadTower<P>(
   options: TowerOptions,
@@ -61,9 +63,9 @@ export async function loadTower<P>(
 ): Promise<Tower<P>> {
   const { model } = options;
   const batchSize = checkBatchSize(options.batchSize ?? 8);
-  await requireFiles(model, ['config.json', ...files, `onnx/${tower}_model.onnx`]);
+  await requireFiles(model, ['config.json', ...files, towerGraph(tower, model.dtype)]);
   const Model = TOWERS[model.family][tower];
-  const load = () => Model.from_pretrained(model.dir, pretrainedOptions(options.threads));
+  const load = () => Model.from_pretrained(model.dir, pretrainedOptions(options.threads, model.dtype));
   const [prepare, loaded] = await loadOrExplain(model, `${tower} model`, () =>
     Promise.all([loadPrepare(), load() as unknown as Promise<LoadedModel>]),
   );

@@ -1,5 +1,6 @@
 import type { Config } from '#core/config.ts';
 import type { ModelSpec } from '#core/model-spec.ts';
+import { filesFor } from './dtypes.ts';
 import { readManifest } from './fetch/manifest.ts';
 import { checkFiles, modelDir } from './local-files.ts';
 import { DEFAULT_EMBED_MODEL, DEFAULT_SEGMENT_MODEL, knownSize, MODELS } from './registry.ts';
@@ -17,12 +18,12 @@ export interface ModelRow {
 
 const MB = 1_000_000;
 
-/** Total size of a model's files: exact, approximate (~) or partly unknown (+?). */
+/** Total size of a model's files at fp32 (the default precision): exact, approximate (~) or partly unknown (+?). */
 export function sizeText(spec: ModelSpec): string {
   let bytes = 0;
   let approximate = false;
   let unknown = false;
-  for (const f of spec.files) {
+  for (const f of filesFor(spec, 'fp32')) {
     const size = knownSize(f);
     if (size === null) unknown = true;
     else {

@@ -1,6 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { EmbedDtype } from '#core/config.ts';
 import type { ModelSpec } from '#core/model-spec.ts';
+import { filesFor } from './dtypes.ts';
 import { fileUrl } from './registry.ts';
 
 /** Folder of the generated stand-ins under a models folder. */
@@ -22,10 +24,17 @@ export interface FileCheck {
   line: string;
 }
 
-/** Checks every file of `spec` under `localDir`: present, and of the published size where one is exact. */
-export async function checkFiles(spec: ModelSpec, localDir: string): Promise<FileCheck[]> {
+/**
+ * Checks the files of `spec` a process running `dtype` needs under `localDir` (an embedding model's graphs of
+ * other precisions are left out): present, and of the published size where one is exact.
+ */
+export async function checkFiles(
+  spec: ModelSpec,
+  localDir: string,
+  dtype: EmbedDtype = 'fp32',
+): Promise<FileCheck[]> {
   return Promise.all(
-    spec.files.map(async (f): Promise<FileCheck> => {
+    filesFor(spec, dtype).map(async (f): Promise<FileCheck> => {
       const where = path.join(localDir, f.path);
       const url = fileUrl(spec, f.path);
       const from = url ? `\n        from ${url}` : '';

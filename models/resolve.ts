@@ -3,6 +3,7 @@ import { type Config, type EmbedDtype, MODEL_ENV, type ModelSettings } from '#co
 import { ConfigError, ModelMissingError } from '#core/errors.ts';
 import type { EmbedModelSpec, ModelSpec, SegmentModelSpec } from '#core/model-spec.ts';
 import type { ResolvedEmbedModel, ResolvedModels, ResolvedSegmentModel } from '#core/resolved-models.ts';
+import { checkDtype, vectorModelId } from './dtypes.ts';
 import { checkFiles, modelDir } from './local-files.ts';
 
 export type { ResolvedEmbedModel, ResolvedModels, ResolvedSegmentModel };
@@ -50,13 +51,16 @@ function pick<T extends ModelSpec['task']>(
   return spec as Extract<ModelSpec, { task: T }>;
 }
 
-/** An embedding model's registry entry bound to the local folder its files are in. */
+/**
+ * An embedding model's registry entry bound to the local folder its files are in, at one precision. Its id is the
+ * one its vectors carry: the registry id for fp32, `<id>@<dtype>` otherwise (see vectorModelId).
+ */
 export const embedModel = (
   spec: EmbedModelSpec,
   localDir: string,
   dtype: EmbedDtype = 'fp32',
 ): ResolvedEmbedModel => ({
-  id: spec.id,
+  id: vectorModelId(spec.id, dtype),
   name: spec.name,
   family: spec.family,
   dir: path.resolve(localDir, spec.folder),
@@ -104,8 +108,10 @@ export function garmentClassIndices(spec: SegmentModelSpec, names: readonly stri
 
 /**
  * Picks the embedding and segmentation models for `config.models`: in 'test' mode writes the
- * stand-ins under `<modelsDir>/test`; in 'real' mode checks every file under `<modelsDir>/<id>/`
- * (local disk only, never the network) and throws ModelMissingError listing what to fetch from where.
+ * stand-ins under `<modelsDir>/test`; in 'real' mode checks the files under `<modelsDir>/<id>/` (local disk
+ * only, never the network; of the embedding graphs, only those of the chosen precision) and throws
+ * ModelMissingError listing what to fetch from where. A precision the embedding model does not publish is a
+ * ConfigError naming THREADFINDER_EMBED_DTYPE, the model and the precisions it has.
  */
 export async function resolveModels(
   config: Pick<Config, 'models' | 'modelsDir'> & { model?: Partial<ModelSettings> },
@@ -121,6 +127,7 @@ export async function resolveModels(
   const classes = garmentClassIndices(segment, choice.garmentClasses ?? config.model?.garmentClasses);
   const size = config.model?.segmentSize ?? segment.inputSize;
   const dtype = config.model?.embedDtype ?? 'fp32';
+  checkDtype(embed, dtype);
   if (test) {
     const { root } = await writeStandInModels(path.join(config.modelsDir, 'test'));
     return {
@@ -133,7 +140,9 @@ export async function resolveModels(
   const report: string[] = [];
   const searchOnly = choice.need === 'search';
   for (const spec of searchOnly ? [embed] : [embed, segment]) {
-    const checks = (await checkFiles(spec, dirOf(spec))).filter((c) => !(searchOnly && visionOnly(c.path)));
+    const checks = (await checkFiles(spec, dirOf(spec), dtype)).filter(
+      (c) => !(searchOnly && visionOnly(c.path)),
+    );
     if (checks.some((c) => c.state !== 'present')) {
       report.push(`  ${spec.id} (${spec.name}, ${spec.task}), revision ${spec.source.revision}:`);
       report.push(...checks.map((c) => c.line));

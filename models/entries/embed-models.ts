@@ -40,6 +40,11 @@ export const marqoFashionSiglip: EmbedModelSpec = {
     aboutMb('onnx/vision_model.onnx', 372, {
       sha256: 'a7e773846b27a699c45ba7e3978514b7fca420662d7e69e3b9226982f09f4a13',
     }),
+    // The quantized graphs of the same upload (THREADFINDER_EMBED_DTYPE q8 / int8); no hash of any was seen.
+    file('onnx/text_model_int8.onnx', { sizeBytes: 111_125_229 }),
+    aboutMb('onnx/text_model_quantized.onnx', 111),
+    file('onnx/vision_model_int8.onnx'),
+    file('onnx/vision_model_quantized.onnx'),
   ],
   notes: [
     'Revision is the commit of PR #1 ("Upload ONNX weights ... + Transformers.js support"); later main commits changed preprocessor_config.json (adds do_convert_rgb, auto_map).',
@@ -48,6 +53,7 @@ export const marqoFashionSiglip: EmbedModelSpec = {
     "Output names text_embeds / image_embeds follow the model card example; Xenova's generic SigLIP recipe names pooler_output, which the embedder also accepts.",
     "Text length 64 is the base open_clip context_length; Marqo's model_max_length and pad token are unconfirmed (read from tokenizer files at run time).",
     'Whether the graphs L2-normalise is unconfirmed; the embedder normalises either way.',
+    'Quantized graphs (PR #1 uploaded 8 precisions of each tower): q8 = *_quantized.onnx, int8 = *_int8.onnx. text_model_int8.onnx is pinned by its exact published size (111,125,229 B); text_model_quantized.onnx was shown only as "111 MB"; no size was seen for the two vision graphs. No sha256 of any quantized graph was seen, so fetch records the computed sha256 in the manifest and says they are unpinned.',
   ],
   family: 'siglip',
   dim: 768,
@@ -86,6 +92,11 @@ export const marqoFashionClip: EmbedModelSpec = {
     }),
     // Only the ff2ff22 page of vision_model.onnx was found (345 MB, sha256 17ee722d…60c6); not pinned, see notes.
     aboutMb('onnx/vision_model.onnx', 345),
+    // Quantized graphs (q8 / int8): sizes seen at other commits only, so they are caps, not pins; no hashes.
+    file('onnx/text_model_int8.onnx', { approxBytes: 64_358_658 }),
+    file('onnx/text_model_quantized.onnx'),
+    file('onnx/vision_model_int8.onnx'),
+    aboutMb('onnx/vision_model_quantized.onnx', 87.3),
   ],
   notes: [
     'Licence: apache-2.0 in the card front matter (commit dd14a75); the first commit said mit.',
@@ -93,6 +104,7 @@ export const marqoFashionClip: EmbedModelSpec = {
     'vision_model.onnx at 3d4e029: no page with its size or hash was found. At ff2ff22 it was 345 MB, sha256 17ee722defe1a12fd48123fccc3575657891dc7deac4030ab719994886e260c6, and the vision_model_int8 / _q4 hashes are identical at both commits, so it is probably the same file; unconfirmed, so it is not enforced (fetch records the computed sha256 in the manifest).',
     'preprocessor_config.json at 3d4e029 is the PR #1 version (519 B: CLIP mean/std, shortest_edge 224, crop 224); the later 544 B version (AutoModel support) is not used.',
     'dim 512 and context 77 come from open_clip_config.json (commit a5a23fc).',
+    'Quantized graphs (the same 8-precision layout as Marqo-FashionSigLIP): q8 = *_quantized.onnx, int8 = *_int8.onnx. text_model_int8.onnx was 64,358,658 B at ff2ff22, but the fp32 text graph changed between ff2ff22 and 3d4e029, so that size only caps the download; vision_model_quantized.onnx was shown as 87.3 MB (commit 9a64d06); no size was seen for text_model_quantized.onnx or vision_model_int8.onnx. No sha256 of any quantized graph is known: fetch records the computed sha256 in the manifest and says they are unpinned.',
   ],
   family: 'clip',
   dim: 512,
@@ -125,12 +137,16 @@ export const fashionClip: EmbedModelSpec = {
     ...TRANSFORMERS_JS_FILES.map((p) => file(p)),
     aboutMb('onnx/text_model.onnx', 254),
     aboutMb('onnx/vision_model.onnx', 352),
+    // q8 only: the export has *_quantized.onnx and no *_int8.onnx.
+    aboutMb('onnx/text_model_quantized.onnx', 64.5),
+    aboutMb('onnx/vision_model_quantized.onnx', 89.1),
   ],
   notes: [
     'Revision fd7b9b9 ("Upload 14 files") stays a short hash: no page we could read shows its 40-digit form or any file hash of this repository (a third-party script pins ff13/fashion-clip at 0f99955d944c39bfd9d035a02ac273c7a44a406b, which cannot be tied to fd7b9b9 offline). Without a full revision nothing is enforced; fetch records each computed sha256 and size in the manifest.',
     "The authors' own ONNX (patrickjohncyh/fashion-clip onnx/model.onnx, 605,804,513 B) is one combined graph that needs text and image together, so the split re-export is used.",
     'Root file names are unconfirmed; they follow the Xenova CLIP layout this export appears to copy. No hashes seen.',
     'FashionCLIP tokenizer_config.json has no model_max_length; the embedder enforces 77 tokens itself.',
+    'Precisions: fp32 and q8 (onnx/*_quantized.onnx, 64.5 MB text and 89.1 MB vision, as on the tree page); the export has no int8 graphs. No hashes seen.',
   ],
   family: 'clip',
   dim: 512,

@@ -1,4 +1,6 @@
+import { EMBED_DTYPES } from '#core/config.ts';
 import type { EmbedModelSpec, SegmentModelSpec } from '#core/model-spec.ts';
+import { towerGraph } from '#models/dtypes.ts';
 import { STAND_IN_LAYOUT } from '#models/testing/layout.ts';
 import { fashionClip, marqoFashionSiglip } from './embed-models.ts';
 import { u2netClothSeg, u2netp } from './segment-models.ts';
@@ -18,8 +20,7 @@ const standInEmbed = (spec: EmbedModelSpec, id: string, name: string, folder: st
   files: [
     ...TRANSFORMERS_JS_FILES,
     'special_tokens_map.json',
-    'onnx/text_model.onnx',
-    'onnx/vision_model.onnx',
+    ...EMBED_DTYPES.flatMap((dtype) => [towerGraph('text', dtype), towerGraph('vision', dtype)]),
   ].map((p) => file(`${folder}/${p}`)),
   notes: NOTES,
 });

@@ -7,7 +7,7 @@ import { DEFAULT_EMBED_MODEL, DEFAULT_SEGMENT_MODEL, findModel } from '#models/r
 import { type ModelChoice, type ResolvedModels, resolveModels } from '#models/resolve.ts';
 import type { DownloadOptions } from './download.ts';
 import { ModelFetchError } from './errors.ts';
-import { fetchModels } from './fetch-models.ts';
+import { type FileOutcome, fetchModels } from './fetch-models.ts';
 import { type ProgressSink, progressPrinter } from './progress.ts';
 
 type ModelsConfig = Pick<Config, 'models' | 'modelsDir'> & { model?: Partial<Config['model']> };
@@ -43,10 +43,12 @@ export async function ensureModels(
     if (specs.length === 0) throw missing;
     const names = specs.map((s) => `${s.id} (${s.name})`).join(', ');
     options.sink.write(`Model files missing: fetching ${names} into ${path.resolve(config.modelsDir)}\n`);
+    let outcomes: FileOutcome[];
     try {
-      await fetchModels(specs, {
+      outcomes = await fetchModels(specs, {
         ...options.fetch,
         modelsDir: config.modelsDir,
+        dtype: config.model?.embedDtype,
         onProgress: progressPrinter(options.sink, (p) => path.relative(config.modelsDir, p.dest)),
       });
     } catch (error) {
@@ -55,7 +57,7 @@ export async function ensureModels(
       const why = error.message.split('\n')[0];
       throw new ModelMissingError(`${missing.message}\n(fetching them failed: ${why})`, { cause: error });
     }
-    options.sink.write('Models fetched and verified.\n');
+    options.sink.write(fetchedText(outcomes));
     return resolve(config, choice);
   }
 }
@@ -72,10 +74,33 @@ async function incompleteSpecs(
   const incomplete: ModelSpec[] = [];
   for (const spec of wanted) {
     if (!spec || spec.standIn || spec.source.baseUrl === null) continue;
-    const checks = await checkFiles(spec, modelDir(config.modelsDir, spec));
+    const checks = await checkFiles(spec, modelDir(config.modelsDir, spec), config.model?.embedDtype);
     // An unreadable file is the user's to fix (permissions): downloading again would not help.
     if (checks.some((c) => c.state === 'unreadable')) return [];
     if (checks.some((c) => c.state !== 'present')) incomplete.push(spec);
   }
   return incomplete;
+}
+
+const STRONG = new Set(['sha256', 'sha256-partial', 'md5']);
+
+/**
+ * What the fetch checked, without claiming more: "verified" only when every file matched a published checksum;
+ * otherwise each file checked by size alone, or not at all (nothing published: the sha256 of what was downloaded
+ * is recorded in the model folder's threadfinder-manifest.json, and printed here), is named.
+ */
+export function fetchedText(outcomes: readonly FileOutcome[]): string {
+  const weak = outcomes.filter((o) => !STRONG.has(o.verified));
+  if (weak.length === 0) return 'Models fetched and verified.\n';
+  const lines = weak.map((o) =>
+    o.verified === 'size'
+      ? `  ${o.model}/${o.path}: checked by its published size only (no checksum published)`
+      : `  ${o.model}/${o.path}: UNPINNED, nothing published to check it against; sha256 ${o.sha256} recorded in threadfinder-manifest.json`,
+  );
+  const strong = outcomes.length - weak.length;
+  return [
+    `Models fetched: ${strong} of ${outcomes.length} files matched a published checksum; not verified:`,
+    ...lines,
+    '',
+  ].join('\n');
 }

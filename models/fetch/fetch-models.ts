@@ -1,6 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { EmbedDtype } from '#core/config.ts';
 import type { ModelSpec } from '#core/model-spec.ts';
+import { filesFor } from '#models/dtypes.ts';
 import { modelDir } from '#models/local-files.ts';
 import { fileUrl } from '#models/registry.ts';
 import { digestFile, judge, type VerifyLevel } from './checksum.ts';
@@ -12,6 +14,11 @@ import { type Manifest, readManifest, writeManifest } from './manifest.ts';
 /** Where models go and how to reach their hosts. */
 export interface FetchModelsOptions extends DownloadOptions {
   modelsDir: string;
+  /**
+   * Precision of the embedding graphs to fetch (THREADFINDER_EMBED_DTYPE); default fp32. The other precisions'
+   * graphs are left alone: a process needs only those it runs.
+   */
+  dtype?: EmbedDtype;
 }
 
 /** What happened to one registered file. */
@@ -33,10 +40,10 @@ interface Planned extends DownloadJob {
   dir: string;
 }
 
-function plan(specs: readonly ModelSpec[], modelsDir: string): Planned[] {
+function plan(specs: readonly ModelSpec[], modelsDir: string, dtype?: EmbedDtype): Planned[] {
   return specs.flatMap((spec) => {
     const dir = modelDir(modelsDir, spec);
-    return spec.files.map((file) => {
+    return filesFor(spec, dtype).map((file) => {
       const url = fileUrl(spec, file.path);
       if (url === null)
         throw new ModelFetchError(`${spec.id} is generated locally; nothing to fetch`, 'http', '');
@@ -105,7 +112,7 @@ export async function fetchModels(
   specs: readonly ModelSpec[],
   options: FetchModelsOptions,
 ): Promise<FileOutcome[]> {
-  const jobs = plan(specs, options.modelsDir);
+  const jobs = plan(specs, options.modelsDir, options.dtype);
   const agent = createFetchAgent(options);
   const outcomes: FileOutcome[] = [];
   try {

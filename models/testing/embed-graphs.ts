@@ -1,5 +1,6 @@
+import type { EmbedDtype } from '#core/config.ts';
 import { Random } from '#core/random.ts';
-import { DataType, encodeModel } from './onnx-proto.ts';
+import { DataType, encodeModel, type InitializerSpec, type NodeSpec } from './onnx-proto.ts';
 
 type Rgb = readonly [number, number, number];
 
@@ -87,55 +88,140 @@ function tokenTable(spec: DualEncoderSpec, rows: Float64Array[], prng: Random): 
   return table;
 }
 
+/** One tower's graphs, serialised, at every precision the stand-ins offer (THREADFINDER_EMBED_DTYPE). */
+export type DualEncoderGraphs = Record<EmbedDtype, { text: Uint8Array; vision: Uint8Array }>;
+
+/** 8-bit weights as onnxruntime's quantize_dynamic stores them: per tensor, with a scale and a zero point. */
+interface QuantizedWeights {
+  values: Int8Array | Uint8Array;
+  scale: number;
+  zeroPoint: number;
+}
+
+/**
+ * Quantizes weights per tensor: int8 symmetric (zero point 0, scale max|w| / 127), q8 as uint8 over [min, max]
+ * widened to hold 0 (the weight types transformers.js's int8 and q8 exports use).
+ */
+export function quantizeWeights(weights: Float32Array, dtype: 'q8' | 'int8'): QuantizedWeights {
+  let lo = 0;
+  let hi = 0;
+  for (const w of weights) {
+    if (w < lo) lo = w;
+    if (w > hi) hi = w;
+  }
+  if (dtype === 'int8') {
+    const scale = Math.max(-lo, hi) / 127 || 1;
+    const values = Int8Array.from(weights, (w) => Math.max(-127, Math.min(127, Math.round(w / scale))));
+    return { values, scale, zeroPoint: 0 };
+  }
+  const scale = (hi - lo) / 255 || 1;
+  const zeroPoint = Math.max(0, Math.min(255, Math.round(-lo / scale)));
+  const values = Uint8Array.from(weights, (w) =>
+    Math.max(0, Math.min(255, Math.round(w / scale) + zeroPoint)),
+  );
+  return { values, scale, zeroPoint };
+}
+
+/** The initializers of a quantized weight: `<name>_quantized`, `<name>_scale`, `<name>_zero_point`. */
+function quantizedInitializers(name: string, dims: number[], q: QuantizedWeights): InitializerSpec[] {
+  const zeroPoint = q.values instanceof Int8Array ? Int8Array.of(q.zeroPoint) : Uint8Array.of(q.zeroPoint);
+  return [
+    { name: `${name}_quantized`, dims, data: q.values },
+    { name: `${name}_scale`, dims: [], data: Float32Array.of(q.scale) },
+    { name: `${name}_zero_point`, dims: [], data: zeroPoint },
+  ];
+}
+
 /**
  * Serialised stand-in text_model.onnx (input_ids int64 -> text_embeds) and vision_model.onnx
- * (pixel_values float32 [batch, 3, 224, 224] -> image_embeds), from one seed.
+ * (pixel_values float32 [batch, 3, 224, 224] -> image_embeds), from one seed, at fp32 and quantized: `int8` and
+ * `q8` hold their weights in 8 bits (int8 symmetric, q8 uint8), so their vectors differ slightly from fp32's.
+ * The vision projection runs as quantize_dynamic writes a MatMul (DynamicQuantizeLinear -> MatMulInteger ->
+ * Cast -> Mul by the scales); the token table, a Gather's data, is dequantized (DequantizeLinear) before the
+ * Gather.
  */
-export function buildDualEncoderGraphs(spec: DualEncoderSpec): { text: Uint8Array; vision: Uint8Array } {
-  const { dim, family } = spec;
+export function buildDualEncoderGraphs(spec: DualEncoderSpec): DualEncoderGraphs {
   const prng = new Random(spec.seed);
-  const rows = orthonormalRows(prng, dim);
-  const projection = new Float32Array(FEATURES * dim);
-  for (const [k, row] of rows.entries()) projection.set(row, k * dim);
+  const rows = orthonormalRows(prng, spec.dim);
+  const projection = new Float32Array(FEATURES * spec.dim);
+  for (const [k, row] of rows.entries()) projection.set(row, k * spec.dim);
   const table = tokenTable(spec, rows, prng);
+  const at = (dtype: EmbedDtype) => ({
+    text: encodeModel(textGraph(spec, table, dtype)),
+    vision: encodeModel(visionGraph(spec, projection, dtype)),
+  });
+  return { fp32: at('fp32'), q8: at('q8'), int8: at('int8') };
+}
 
-  const text = encodeModel(textGraph(spec, table));
+// vision_model.onnx: a 4x4 average-pooled colour layout times a projection.
+function visionGraph(spec: DualEncoderSpec, projection: Float32Array, dtype: EmbedDtype) {
+  const { dim, family } = spec;
   const cell = 224 / GRID;
-  const vision = encodeModel({
-    name: `stand_in_${family}_vision`,
-    docString: `Threadfinder stand-in: 4x4 colour layout projected to ${dim} dims; meaningless outside tests.`,
+  const dims = [FEATURES, dim];
+  const pool: NodeSpec[] = [
+    {
+      op: 'AveragePool',
+      inputs: ['pixel_values'],
+      outputs: ['grid'],
+      attrs: { kernel_shape: [cell, cell], strides: [cell, cell] },
+    },
+    { op: 'Flatten', inputs: ['grid'], outputs: ['layout'], attrs: { axis: 1 } },
+  ];
+  const fp32 = dtype === 'fp32';
+  const w = 'visual_projection';
+  return {
+    name: `stand_in_${family}_vision${fp32 ? '' : `_${dtype}`}`,
+    docString: `Threadfinder stand-in (${dtype}): 4x4 colour layout projected to ${dim} dims; meaningless outside tests.`,
     inputs: [{ name: 'pixel_values', dataType: DataType.FLOAT, shape: ['batch_size', 3, 224, 224] }],
     outputs: [{ name: 'image_embeds', dataType: DataType.FLOAT, shape: ['batch_size', dim] }],
-    initializers: [{ name: 'visual_projection', dims: [FEATURES, dim], data: projection }],
-    nodes: [
-      {
-        op: 'AveragePool',
-        inputs: ['pixel_values'],
-        outputs: ['grid'],
-        attrs: { kernel_shape: [cell, cell], strides: [cell, cell] },
-      },
-      { op: 'Flatten', inputs: ['grid'], outputs: ['layout'], attrs: { axis: 1 } },
-      { op: 'MatMul', inputs: ['layout', 'visual_projection'], outputs: ['image_embeds'] },
-    ],
-  });
-  return { text, vision };
+    initializers: fp32
+      ? [{ name: w, dims, data: projection }]
+      : quantizedInitializers(w, dims, quantizeWeights(projection, dtype)),
+    nodes: fp32
+      ? [...pool, { op: 'MatMul', inputs: ['layout', w], outputs: ['image_embeds'] }]
+      : [
+          ...pool,
+          {
+            op: 'DynamicQuantizeLinear',
+            inputs: ['layout'],
+            outputs: ['layout_quantized', 'layout_scale', 'layout_zero_point'],
+          },
+          {
+            op: 'MatMulInteger',
+            inputs: ['layout_quantized', `${w}_quantized`, 'layout_zero_point', `${w}_zero_point`],
+            outputs: ['product_int32'],
+          },
+          { op: 'Cast', inputs: ['product_int32'], outputs: ['product'], attrs: { to: DataType.FLOAT } },
+          { op: 'Mul', inputs: ['layout_scale', `${w}_scale`], outputs: ['product_scale'] },
+          { op: 'Mul', inputs: ['product', 'product_scale'], outputs: ['image_embeds'] },
+        ],
+  };
 }
 
 // text_model.onnx: the sum of the tokens' rows (plus, with an attention_mask input, mask sum x a marker row).
-function textGraph(spec: DualEncoderSpec, table: Float32Array) {
+function textGraph(spec: DualEncoderSpec, table: Float32Array, dtype: EmbedDtype) {
   const { dim, family } = spec;
   const ids = { name: 'input_ids', dataType: DataType.INT64, shape: ['batch_size', 'sequence_length'] };
   const output = { name: 'text_embeds', dataType: DataType.FLOAT, shape: ['batch_size', dim] };
   const extra = (spec.textExtraInputs ?? []).map((name) => ({ ...ids, name }));
+  const fp32 = dtype === 'fp32';
+  const w = 'token_embedding';
+  const dims = [spec.vocabSize, dim];
+  const dequantize: NodeSpec[] = fp32
+    ? []
+    : [{ op: 'DequantizeLinear', inputs: [`${w}_quantized`, `${w}_scale`, `${w}_zero_point`], outputs: [w] }];
   const base = {
-    name: `stand_in_${family}_text`,
-    docString: 'Threadfinder stand-in: sum of seeded token embeddings; meaningless outside tests.',
+    name: `stand_in_${family}_text${fp32 ? '' : `_${dtype}`}`,
+    docString: `Threadfinder stand-in (${dtype}): sum of seeded token embeddings; meaningless outside tests.`,
     initializers: [
-      { name: 'token_embedding', dims: [spec.vocabSize, dim], data: table },
+      ...(fp32
+        ? [{ name: w, dims, data: table }]
+        : quantizedInitializers(w, dims, quantizeWeights(table, dtype))),
       { name: 'sequence_axis', dims: [1], data: BigInt64Array.from([1n]) },
     ],
     nodes: [
-      { op: 'Gather', inputs: ['token_embedding', 'input_ids'], outputs: ['tokens'], attrs: { axis: 0 } },
+      ...dequantize,
+      { op: 'Gather', inputs: [w, 'input_ids'], outputs: ['tokens'], attrs: { axis: 0 } },
     ],
   };
   const sumTokens = (out: string) => ({

@@ -1,10 +1,19 @@
+import { EMBED_DTYPES } from '#core/config.ts';
+import { towerGraph } from '#models/dtypes.ts';
 import { buildClipTokenizer } from './clip-tokenizer.ts';
-import { buildDualEncoderGraphs } from './embed-graphs.ts';
+import { buildDualEncoderGraphs, type DualEncoderGraphs } from './embed-graphs.ts';
 import { STAND_IN_LAYOUT } from './layout.ts';
 import { buildUnigramTokenizer } from './siglip-tokenizer.ts';
 import { COLOUR_WORDS, STAND_IN_WORDS } from './words.ts';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+/** The graphs of every precision under transformers.js's names: onnx/<tower>_model{,_quantized,_int8}.onnx. */
+const graphFiles = (dir: string, graphs: DualEncoderGraphs): [string, Uint8Array][] =>
+  EMBED_DTYPES.flatMap((dtype) => [
+    [`${dir}/${towerGraph('text', dtype)}`, graphs[dtype].text],
+    [`${dir}/${towerGraph('vision', dtype)}`, graphs[dtype].vision],
+  ]);
 
 const SEED = 0x7f4a_7c15;
 /** Output widths of the stand-ins, as FashionCLIP's projection_dim and SigLIP base's hidden size. */
@@ -122,8 +131,7 @@ export function clipFiles(): [string, Uint8Array | string][] {
     [`${dir}/tokenizer.json`, json(tokenizer.tokenizer)],
     [`${dir}/tokenizer_config.json`, json(tokenizer.tokenizerConfig)],
     [`${dir}/special_tokens_map.json`, json(tokenizer.specialTokensMap)],
-    [`${dir}/onnx/text_model.onnx`, graphs.text],
-    [`${dir}/onnx/vision_model.onnx`, graphs.vision],
+    ...graphFiles(dir, graphs),
   ];
 }
 
@@ -155,7 +163,6 @@ export function siglipFiles(
     [`${dir}/tokenizer.json`, json(tokenizer.tokenizer)],
     [`${dir}/tokenizer_config.json`, json(tokenizer.tokenizerConfig)],
     [`${dir}/special_tokens_map.json`, json(tokenizer.specialTokensMap)],
-    [`${dir}/onnx/text_model.onnx`, graphs.text],
-    [`${dir}/onnx/vision_model.onnx`, graphs.vision],
+    ...graphFiles(dir, graphs),
   ];
 }

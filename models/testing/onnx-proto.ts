@@ -39,7 +39,9 @@ const root = protobuf.Root.fromJSON({
         AttributeProto: {
           fields: {
             name: f(1, 'string'),
+            f: f(2, 'float'),
             i: f(3, 'int64'),
+            s: f(4, 'bytes'),
             ints: f(8, 'int64', 'repeated'),
             type: f(20, 'int32'),
           },
@@ -67,19 +69,27 @@ const root = protobuf.Root.fromJSON({
 const ModelProto = root.lookupType('onnx.ModelProto');
 
 /** ONNX TensorProto.DataType codes used by the stand-ins. */
-export const DataType = { FLOAT: 1, INT64: 7 } as const;
+export const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7 } as const;
 
-const AttributeType = { INT: 2, INTS: 7 } as const;
+const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, INTS: 7 } as const;
 
 /** A dimension: a fixed size or a symbolic name such as `batch_size`. */
 export type Dim = number | string;
 
-/** A graph node: operator, inputs, outputs and integer attributes (one int or a list). */
+/** A float attribute, even when its value is a whole number (a plain number is an INT attribute). */
+export interface FloatAttribute {
+  float: number;
+}
+
+/** An attribute value: one int, a list of ints, a string, or a float. */
+export type AttributeValue = number | number[] | string | FloatAttribute;
+
+/** A graph node: operator, inputs, outputs and attributes. */
 export interface NodeSpec {
   op: string;
   inputs: string[];
   outputs: string[];
-  attrs?: Record<string, number | number[]>;
+  attrs?: Record<string, AttributeValue>;
 }
 
 /** A graph input or output. */
@@ -89,11 +99,11 @@ export interface ValueSpec {
   shape: Dim[];
 }
 
-/** A float32 or int64 constant. */
+/** A constant: float32, int64, int32, or 8-bit (quantized weights and their zero points). */
 export interface InitializerSpec {
   name: string;
   dims: number[];
-  data: Float32Array | BigInt64Array;
+  data: Float32Array | BigInt64Array | Int32Array | Int8Array | Uint8Array;
 }
 
 /** Everything needed to serialise one single-graph model. */
@@ -116,17 +126,30 @@ const valueInfo = (v: ValueSpec) => ({
   },
 });
 
-const attribute = (name: string, value: number | number[]) => {
+const attribute = (name: string, value: AttributeValue) => {
   if (Array.isArray(value)) return { name, ints: value, type: AttributeType.INTS };
+  if (typeof value === 'string')
+    return { name, s: new TextEncoder().encode(value), type: AttributeType.STRING };
+  if (typeof value === 'object') return { name, f: value.float, type: AttributeType.FLOAT };
   if (!Number.isInteger(value))
-    throw new RangeError(`attribute ${name}: only integer attributes are supported`);
+    throw new RangeError(`attribute ${name}: ${value} is not an integer; write { float: ${value} }`);
   return { name, i: value, type: AttributeType.INT };
 };
 
+const dataTypeOf = (data: InitializerSpec['data']): number => {
+  if (data instanceof Float32Array) return DataType.FLOAT;
+  if (data instanceof BigInt64Array) return DataType.INT64;
+  if (data instanceof Int32Array) return DataType.INT32;
+  if (data instanceof Int8Array) return DataType.INT8;
+  return DataType.UINT8;
+};
+
+// raw_data is little-endian (onnx.proto); the typed arrays are written as they lie in memory, which is
+// little-endian on every platform Node and onnxruntime-node ship for.
 const tensor = (t: InitializerSpec) => ({
   name: t.name,
   dims: t.dims,
-  dataType: t.data instanceof Float32Array ? DataType.FLOAT : DataType.INT64,
+  dataType: dataTypeOf(t.data),
   rawData: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength),
 });
 

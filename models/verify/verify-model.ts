@@ -3,6 +3,7 @@ import type { TensorInfo } from '#adapters/onnx-runtime.ts';
 import { OnnxSegmenter } from '#adapters/onnx-segmenter.ts';
 import { TransformersImageEmbedder, TransformersTextEmbedder } from '#adapters/transformers-embedder.ts';
 import type { PixelOptions } from '#adapters/transformers-pixels.ts';
+import type { EmbedDtype } from '#core/config.ts';
 import type { EmbedModelSpec, ModelSpec, SegmentModelSpec, TensorSpec } from '#core/model-spec.ts';
 import { dot } from '#core/vectors.ts';
 import { embedModel, segmentModel } from '#models/resolve.ts';
@@ -44,6 +45,8 @@ const notFed = (io: { inputs: TensorInfo[] }, fed: readonly string[]) =>
 export interface VerifyOptions {
   threads?: number;
   pixels?: Partial<PixelOptions>;
+  /** Precision of the embedding graphs to load (THREADFINDER_EMBED_DTYPE); default fp32. */
+  dtype?: EmbedDtype;
 }
 
 const ms = (since: number) => Math.round(performance.now() - since);
@@ -68,8 +71,8 @@ function compare(what: string, spec: TensorSpec, actual: TensorInfo | undefined,
 }
 
 async function verifyEmbed(spec: EmbedModelSpec, dir: string, options: VerifyOptions): Promise<ModelReport> {
-  const model = embedModel(spec, dir);
-  const report: ModelReport = { id: spec.id, task: 'embed', towers: [], differences: [] };
+  const model = embedModel(spec, dir, options.dtype);
+  const report: ModelReport = { id: model.id, task: 'embed', towers: [], differences: [] };
   let start = performance.now();
   const text = await TransformersTextEmbedder.create({ model, threads: options.threads, batchSize: 1 });
   const textLoad = ms(start);

@@ -1,9 +1,15 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '#cli/args.ts';
+import { ingestCatalogFile } from '#cli/run-ingest.ts';
 import { loadConfig } from '#core/config.ts';
 import { embedSettings } from '#core/embed-settings.ts';
+import { createLocalRuntime } from '#local/runtime.ts';
 import { resolveModels } from '#models/resolve.ts';
 import { tempDir } from '#test/models/drawn-images.ts';
+import { startMisbehavingServer } from '#test/support/misbehaving-server.ts';
 
 // The settings that change quality are recorded with the vectors (and printed by eval).
 
@@ -57,6 +63,41 @@ describe('recorded ablation settings', () => {
     // Assess
     expect(settings).toMatchObject({ segmentSize: 384, embedDtype: 'q8', segmentModel: 'test-cloth' });
   });
+
+  it('a stand-in ingestion at q8 records embedDtype q8 with every product, under the q8 model id', async () => {
+    // Prepare: two products served on loopback, the stand-ins' quantized graphs
+    const dataDir = await tempDir('settings-q8-ingest');
+    const images = await startMisbehavingServer();
+    const catalog = path.join(dataDir, 'catalog.csv');
+    await writeFile(
+      catalog,
+      `product_id,image_url\np1,${images.url}/ok.jpg?p1\np2,${images.url}/ok.png?p2\n`,
+    );
+    const config = loadConfig({
+      THREADFINDER_MODELS: 'test',
+      THREADFINDER_DATA_DIR: dataDir,
+      THREADFINDER_EMBED_DTYPE: 'q8',
+    });
+    const rt = await createLocalRuntime(config, await resolveModels(config), {
+      allowAddresses: ['127.0.0.1'],
+    });
+    const quiet = Object.assign(new PassThrough(), { isTTY: false }) as unknown as NodeJS.WriteStream;
+
+    // Act
+    const report = await ingestCatalogFile(rt, { file: catalog, log: () => {}, progressStream: quiet });
+    const info = await rt.store.info();
+    const stored = (await rt.store.getImageVectors?.(['p1', 'p2'])) ?? [];
+    await rt.close();
+    await images.close();
+
+    // Assess
+    expect(report.summary.productsStored).toBe(2);
+    expect(info).toEqual({ model: 'test-clip@q8', dim: 512 });
+    expect(stored.map((p) => [p.id, p.settings.embedDtype, p.settings.embedModel])).toEqual([
+      ['p1', 'q8', 'test-clip@q8'],
+      ['p2', 'q8', 'test-clip@q8'],
+    ]);
+  }, 60_000);
 
   it('refuses a segmentation size or precision it does not offer, naming the setting', () => {
     expect(() => loadConfig({ THREADFINDER_SEGMENT_SIZE: '500' })).toThrow(

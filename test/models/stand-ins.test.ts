@@ -32,6 +32,11 @@ describe('writeStandInModels', () => {
         `${d}/onnx`,
         `${d}/onnx/text_model.onnx`,
         `${d}/onnx/vision_model.onnx`,
+        // The quantized precisions under transformers.js's names (THREADFINDER_EMBED_DTYPE q8 and int8).
+        `${d}/onnx/text_model_quantized.onnx`,
+        `${d}/onnx/vision_model_quantized.onnx`,
+        `${d}/onnx/text_model_int8.onnx`,
+        `${d}/onnx/vision_model_int8.onnx`,
         `${d}/tokenizer_config.json`,
       ].concat(files.map((f) => `${d}/${f}`));
     };
@@ -46,38 +51,45 @@ describe('writeStandInModels', () => {
         'u2netp-test.onnx',
       ].sort(),
     );
-    expect(paths.written).toHaveLength(16);
+    expect(paths.written).toHaveLength(24);
   });
 
   it.each([
     ['test-clip', 'fashion-clip', 'clipDir'],
     ['test-siglip', 'marqo-fashion-siglip', 'siglipDir'],
-  ] as const)('%s reproduces the names, dtypes and shapes %s declares', async (_standIn, realId, dir) => {
-    const real = findModel(realId) as EmbedModelSpec;
-    const declared = (t: TensorSpec) => ({ name: t.name, type: t.dtype, shape: t.shape });
+  ] as const)(
+    '%s reproduces the names, dtypes and shapes %s declares, at each precision',
+    async (_standIn, realId, dir) => {
+      const real = findModel(realId) as EmbedModelSpec;
+      const declared = (t: TensorSpec) => ({ name: t.name, type: t.dtype, shape: t.shape });
 
-    const text = await io(path.join(paths[dir], 'onnx', 'text_model.onnx'));
-    const vision = await io(path.join(paths[dir], 'onnx', 'vision_model.onnx'));
+      for (const suffix of ['', '_quantized', '_int8']) {
+        const text = await io(path.join(paths[dir], 'onnx', `text_model${suffix}.onnx`));
+        const vision = await io(path.join(paths[dir], 'onnx', `vision_model${suffix}.onnx`));
 
-    expect(text.inputs).toEqual([declared(real.text.input)]);
-    expect(text.outputs).toEqual([declared(real.text.output)]);
-    expect(vision.inputs).toEqual([declared(real.vision.input)]);
-    expect(vision.outputs).toEqual([declared(real.vision.output)]);
-  });
+        expect(text.inputs).toEqual([declared(real.text.input)]);
+        expect(text.outputs).toEqual([declared(real.text.output)]);
+        expect(vision.inputs).toEqual([declared(real.vision.input)]);
+        expect(vision.outputs).toEqual([declared(real.vision.output)]);
+      }
+    },
+  );
 
   it.each([
     ['test-cloth', 'u2net_cloth_seg', 'clothFile'],
     ['test-saliency', 'u2netp', 'saliencyFile'],
   ] as const)(
-    '%s reproduces the dtypes and shapes of %s (names are read at run time)',
+    '%s reproduces the dtypes and channels of %s, with free height and width (names are read at run time)',
     async (_s, realId, key) => {
       const real = findModel(realId) as SegmentModelSpec;
+      // The stand-ins are 1x1 convolutions: they run at the model's own size and every THREADFINDER_SEGMENT_SIZE.
+      const free = (shape: readonly (number | string)[]) => [...shape.slice(0, 2), 'height', 'width'];
 
       const { inputs, outputs } = await io(paths[key]);
 
       expect(inputs).toHaveLength(1);
-      expect(inputs[0]).toMatchObject({ type: real.input.dtype, shape: real.input.shape });
-      expect(outputs[0]).toMatchObject({ type: real.output.dtype, shape: real.output.shape });
+      expect(inputs[0]).toMatchObject({ type: real.input.dtype, shape: free(real.input.shape) });
+      expect(outputs[0]).toMatchObject({ type: real.output.dtype, shape: free(real.output.shape) });
     },
   );
 
@@ -121,15 +133,20 @@ describe('writeStandInModels', () => {
   });
 
   it.each([
-    ['clothFile', 768, 4],
-    ['saliencyFile', 320, 1],
+    ['clothFile', 4, 768],
+    ['saliencyFile', 1, 320],
   ] as const)(
-    '%s: input.1 [1,3,%i,%i] -> first output [1,%i,size,size] with non-obvious names',
-    async (key, size, channels) => {
-      const { inputs, outputs } = await io(paths[key]);
+    '%s: input.1 [1,3,height,width] -> first output [1,%i,height,width] at %i and every chosen size',
+    async (key, channels, size) => {
+      const { session, inputs, outputs } = await io(paths[key]);
+      const run = async (side: number) => {
+        const pixels = new ort.Tensor('float32', new Float32Array(3 * side * side), [1, 3, side, side]);
+        return (await session.run({ 'input.1': pixels }))['1959']?.dims;
+      };
 
-      expect(inputs).toEqual([{ name: 'input.1', type: 'float32', shape: [1, 3, size, size] }]);
-      expect(outputs[0]).toEqual({ name: '1959', type: 'float32', shape: [1, channels, size, size] });
+      expect(inputs).toEqual([{ name: 'input.1', type: 'float32', shape: [1, 3, 'height', 'width'] }]);
+      expect(outputs[0]).toEqual({ name: '1959', type: 'float32', shape: [1, channels, 'height', 'width'] });
+      for (const side of [size, 384]) expect(await run(side)).toEqual([1, channels, side, side]);
     },
   );
 });
