@@ -52,11 +52,16 @@ export function toInput(image: RgbImage, model: ResolvedSegmentModel, into?: Flo
   const scale = 1 / Math.max(max, 1e-6);
   const plane = side * side;
   const out = into?.length === 3 * plane ? into : new Float32Array(3 * plane);
-  for (let c = 0; c < 3; c++) {
-    const gain = scale / (model.std[c] as number);
-    const offset = -(model.mean[c] as number) / (model.std[c] as number);
-    for (let i = 0, j = c, o = c * plane; i < plane; i++, j += 3, o++)
-      out[o] = (pixels[j] as number) * gain + offset;
+  const [g0, g1, g2] = model.std.map((std) => scale / std) as [number, number, number];
+  const [o0, o1, o2] = model.mean.map((mean, c) => -mean / (model.std[c] as number)) as [
+    number,
+    number,
+    number,
+  ];
+  for (let i = 0, j = 0; i < plane; i++, j += 3) {
+    out[i] = (pixels[j] as number) * g0 + o0;
+    out[plane + i] = (pixels[j + 1] as number) * g1 + o1;
+    out[2 * plane + i] = (pixels[j + 2] as number) * g2 + o2;
   }
   return new Tensor('float32', out, [1, 3, side, side]);
 }
