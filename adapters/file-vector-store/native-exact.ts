@@ -33,8 +33,8 @@ export interface NativeCandidates {
 }
 
 /**
- * The `count` rows of `matrix` (the first `rows` rows, `dim` wide) with the highest dot product with `query`,
- * best first, by the native search; null when it is unavailable.
+ * The `count` rows of `matrix` (the first `rows` rows, `dim` wide; a matrix that starts its own buffer) with the
+ * highest dot product with `query`, best first, by the native search; null when it is unavailable.
  */
 export function nativeCandidates(
   matrix: Float32Array,
@@ -44,8 +44,12 @@ export function nativeCandidates(
   count: number,
 ): NativeCandidates | null {
   const search = nativeExactSearch();
-  if (!search || rows === 0) return null;
-  const { keys, distances } = search(matrix.subarray(0, rows * dim), query, dim, Math.min(count, rows), 'ip');
+  if (!search || rows === 0 || matrix.byteOffset !== 0) return null;
+  // usearch 2.26's binding reads each array from the start of its ArrayBuffer, ignoring byteOffset: a query that
+  // is a view into a larger buffer (a Buffer from Node's pool, a row of a batch) would be read from the wrong
+  // place. Such a query is copied into a buffer of its own.
+  const own = query.byteOffset === 0 ? query : query.slice();
+  const { keys, distances } = search(matrix.subarray(0, rows * dim), own, dim, Math.min(count, rows), 'ip');
   const out = new Uint32Array(keys.length);
   for (let i = 0; i < keys.length; i++) out[i] = Number(keys[i]);
   return { rows: out, distances };

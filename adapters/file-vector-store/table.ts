@@ -171,7 +171,9 @@ export class VectorTable {
    * Native preselection (usearch, SIMD): the `want` best rows by float32 dot product, rescored here exactly and
    * ranked with the same ties. A row left out scores natively at most what the last candidate scores, so
    * exactly at most that plus the rounding bound; when the k-th accepted candidate scores above that, no row
-   * left out can enter the answer, which is then the full scan's. Otherwise null: too few candidates.
+   * left out can enter the answer, which is then the full scan's. Otherwise null: too few candidates. Each
+   * rescored candidate's native score must also lie within that bound of its exact one; one that does not
+   * means the native search did not score this query ('unavailable': the scan answers).
    */
   private preselected(
     query: Float32Array,
@@ -183,18 +185,23 @@ export class VectorTable {
     const found = nativeCandidates(this.matrix, n, this.dim, query, want);
     if (!found) return 'unavailable';
     const best: ScoredRow[] = [];
+    const bound = this.roundingBound(query);
     let worstDistance = Number.NEGATIVE_INFINITY;
     for (let j = 0; j < found.rows.length; j++) {
-      worstDistance = Math.max(worstDistance, found.distances[j] as number);
+      const distance = found.distances[j] as number;
+      worstDistance = Math.max(worstDistance, distance);
       const index = found.rows[j] as number;
       if (!accepted(index)) continue;
       const row = this.rows[index] as Row;
-      best.push({ row, index, score: dotAt(this.matrix, index * this.dim, this.dim, query) });
+      const score = dotAt(this.matrix, index * this.dim, this.dim, query);
+      // A native score further from the exact one than rounding allows: the native search read something else.
+      if (!(Math.abs(score - (1 - distance)) <= bound)) return 'unavailable';
+      best.push({ row, index, score });
     }
     best.sort((a, b) => (ranksBefore(a.score, a.row.id, b) ? -1 : 1));
     if (found.rows.length < n) {
       const kth = best[k - 1];
-      if (kth === undefined || !(kth.score > 1 - worstDistance + this.roundingBound(query))) return null;
+      if (kth === undefined || !(kth.score > 1 - worstDistance + bound)) return null;
     }
     best.length = Math.min(best.length, k);
     return best;

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nativeExactSearch } from '#adapters/file-vector-store/native-exact.ts';
+import { nativeCandidates, nativeExactSearch } from '#adapters/file-vector-store/native-exact.ts';
 import { FileVectorStore } from '#adapters/file-vector-store.ts';
 import type { SearchFilter } from '#core/ports/vector-store.ts';
 import { Random } from '#core/random.ts';
@@ -84,6 +84,26 @@ describe('FileVectorStore exact search', () => {
 
   it('loads the native search here (the CI machine has its prebuilt binary)', () => {
     expect(nativeExactSearch()).not.toBeNull();
+  });
+
+  it('reads a query that is a view into a larger buffer where the view is (usearch reads from the buffer start)', async () => {
+    for (let q = 0; q < 10; q++) {
+      // Prepare: the query in the middle of a buffer holding other vectors.
+      const query = clustered();
+      const buffer = new Float32Array(DIM * 3);
+      buffer.set(clustered(), 0);
+      buffer.set(query, DIM);
+      const view = buffer.subarray(DIM, 2 * DIM);
+      const matrix = new Float32Array(records.length * DIM);
+      for (const [i, r] of records.entries()) matrix.set(r.vector, i * DIM);
+      // Act
+      const hits = await store.search(view, { k: 10 });
+      const fromView = nativeCandidates(matrix, records.length, DIM, view, 50);
+      const fromCopy = nativeCandidates(matrix, records.length, DIM, Float32Array.from(view), 50);
+      // Assess
+      expect(hits.map((h) => h.record.id)).toEqual(bruteForce(query, 10, () => true).map((e) => e.id));
+      expect(fromView?.rows).toEqual(fromCopy?.rows);
+    }
   });
 });
 
@@ -214,7 +234,8 @@ describe('FileVectorStore filtered exact search, random filters', () => {
     const keptSizes: number[] = [];
     try {
       for (let q = 0; q < 150; q++) {
-        const query = q % 10 === 0 ? Float32Array.from(twin) : nearHub();
+        let query = q % 10 === 0 ? Float32Array.from(twin) : nearHub();
+        if (q % 3 === 1) query = Float32Array.from([...nearHub(), ...query]).subarray(dim); // a view
         const filter = randomFilter();
         const k = rng.pick([1, 6, 10, 10, 30]);
         const unexcluded = expected(query, 8, filter, []);
