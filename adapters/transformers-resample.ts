@@ -30,8 +30,8 @@ interface Coefficients {
   ksize: number;
   /** First source index and tap count per output index. */
   bounds: Int32Array;
-  /** Fixed-point weights, ksize per output index. */
-  weights: Float64Array;
+  /** Fixed-point weights, ksize per output index (integers, as Pillow's INT32 ones). */
+  weights: Int32Array;
 }
 
 // precompute_coeffs + normalize_coeffs_8bpc.
@@ -42,7 +42,7 @@ function coefficients(inSize: number, outSize: number, filter: PilFilter): Coeff
   const support = base * filterScale;
   const ksize = Math.ceil(support) * 2 + 1;
   const bounds = new Int32Array(outSize * 2);
-  const weights = new Float64Array(outSize * ksize);
+  const weights = new Int32Array(outSize * ksize);
   const k = new Float64Array(ksize);
   for (let xx = 0; xx < outSize; xx++) {
     const center = (xx + 0.5) * scale;
@@ -63,62 +63,63 @@ function coefficients(inSize: number, outSize: number, filter: PilFilter): Coeff
   return { ksize, bounds, weights };
 }
 
-const clip8 = (sum: number) => {
-  const v = Math.floor(sum / ONE);
-  return Math.min(Math.max(v, 0), 255);
-};
+// The sums stay within int32, as Pillow's do (its accumulator is an INT32): `>> PRECISION_BITS` is its floor
+// division, and a Uint8ClampedArray store its clip8 for integers.
 
 function horizontal(image: RgbImage, width: number, c: Coefficients): RgbImage {
   const { data, width: inWidth, height } = image;
-  const out = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++) {
+  const out = new Uint8ClampedArray(width * height * 3);
+  const { bounds, weights, ksize } = c;
+  const half = ONE / 2;
+  for (let y = 0, o = 0; y < height; y++) {
     const row = y * inWidth * 3;
-    for (let xx = 0; xx < width; xx++) {
-      const xmin = c.bounds[xx * 2] as number;
-      const count = c.bounds[xx * 2 + 1] as number;
-      let r = ONE / 2;
-      let g = ONE / 2;
-      let b = ONE / 2;
-      for (let x = 0; x < count; x++) {
-        const w = c.weights[xx * c.ksize + x] as number;
-        const i = row + (x + xmin) * 3;
+    for (let xx = 0; xx < width; xx++, o += 3) {
+      const xmin = bounds[xx * 2] as number;
+      const count = bounds[xx * 2 + 1] as number;
+      const k0 = xx * ksize;
+      let r = half;
+      let g = half;
+      let b = half;
+      for (let x = 0, i = row + xmin * 3; x < count; x++, i += 3) {
+        const w = weights[k0 + x] as number;
         r += (data[i] as number) * w;
         g += (data[i + 1] as number) * w;
         b += (data[i + 2] as number) * w;
       }
-      const o = (y * width + xx) * 3;
-      out[o] = clip8(r);
-      out[o + 1] = clip8(g);
-      out[o + 2] = clip8(b);
+      out[o] = r >> PRECISION_BITS;
+      out[o + 1] = g >> PRECISION_BITS;
+      out[o + 2] = b >> PRECISION_BITS;
     }
   }
-  return { data: out, width, height };
+  return { data: new Uint8Array(out.buffer), width, height };
 }
 
 function vertical(image: RgbImage, height: number, c: Coefficients): RgbImage {
   const { data, width } = image;
-  const out = new Uint8Array(width * height * 3);
-  for (let yy = 0; yy < height; yy++) {
-    const ymin = c.bounds[yy * 2] as number;
-    const count = c.bounds[yy * 2 + 1] as number;
-    for (let xx = 0; xx < width; xx++) {
-      let r = ONE / 2;
-      let g = ONE / 2;
-      let b = ONE / 2;
-      for (let y = 0; y < count; y++) {
-        const w = c.weights[yy * c.ksize + y] as number;
-        const i = ((y + ymin) * width + xx) * 3;
+  const stride = width * 3;
+  const out = new Uint8ClampedArray(stride * height);
+  const { bounds, weights, ksize } = c;
+  const half = ONE / 2;
+  for (let yy = 0, o = 0; yy < height; yy++) {
+    const ymin = bounds[yy * 2] as number;
+    const count = bounds[yy * 2 + 1] as number;
+    const k0 = yy * ksize;
+    for (let xx = 0; xx < width; xx++, o += 3) {
+      let r = half;
+      let g = half;
+      let b = half;
+      for (let y = 0, i = ymin * stride + xx * 3; y < count; y++, i += stride) {
+        const w = weights[k0 + y] as number;
         r += (data[i] as number) * w;
         g += (data[i + 1] as number) * w;
         b += (data[i + 2] as number) * w;
       }
-      const o = (yy * width + xx) * 3;
-      out[o] = clip8(r);
-      out[o + 1] = clip8(g);
-      out[o + 2] = clip8(b);
+      out[o] = r >> PRECISION_BITS;
+      out[o + 1] = g >> PRECISION_BITS;
+      out[o + 2] = b >> PRECISION_BITS;
     }
   }
-  return { data: out, width, height };
+  return { data: new Uint8Array(out.buffer), width, height };
 }
 
 /** Resizes 8-bit RGB to `width` x `height` exactly as Pillow's `Image.resize(size, filter)` does. */
