@@ -254,6 +254,14 @@ export class VectorTable {
     return this.matrix.slice(index * this.dim, (index + 1) * this.dim);
   }
 
+  /** Makes room for `rows` rows at once (a load that knows how many are coming), so the matrix is not regrown. */
+  reserve(rows: number): void {
+    if (rows * this.dim <= this.matrix.length) return;
+    const grown = new Float32Array(rows * this.dim);
+    grown.set(this.matrix.subarray(0, this.rows.length * this.dim));
+    this.matrix = grown;
+  }
+
   private ensureCapacity(rows: number): void {
     if (rows * this.dim <= this.matrix.length) return;
     const grown = new Float32Array(Math.max(rows, this.rows.length * 2) * this.dim);

@@ -1,7 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { readSpans } from '#adapters/file-vector-store/clean-log.ts';
+import { encodePut, encodeRecord, LOG_HEADER } from '#adapters/file-vector-store/log-format.ts';
 import { type Replayed, replayLog } from '#adapters/file-vector-store/replay.ts';
+import { decodeVector, encodeVector } from '#core/vector-codec.ts';
+import { CONTRACT_MODEL, unit } from '#test/contract/vector-store-contract.ts';
 import { insert, lineStarts, logOf, overwrite, writeProducts } from './fixtures/damaged-log.ts';
 import { tempDirs } from './temp-dirs.ts';
 
@@ -97,5 +100,55 @@ describe('replayLog in stretches', () => {
       expect(lines).toEqual(expected);
     }
     expect(expected.length).toBe(lineStarts(log).length - 2);
+  });
+});
+
+describe('replayLog vectors', () => {
+  const doc = JSON.stringify({ images: [], metadata: {}, imagesUsed: 1 });
+  const logWith = async (base64: string) => {
+    const dir = await newDir();
+    const good = encodePut('good', encodeVector(unit(1, 2, 3, 4)), doc);
+    await writeFile(
+      logOf(dir),
+      LOG_HEADER + encodeRecord({ t: 'bind', ...CONTRACT_MODEL }) + good + encodePut('odd', base64, doc),
+    );
+    return logOf(dir);
+  };
+
+  it('reads base64 that is valid but not as the store writes it (non-zero trailing bits) as decodeVector does', async () => {
+    // Prepare: a spare bit of the last quantum set (16 bytes end in one byte: two characters and "==").
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    const canonical = encodeVector(unit(4, 3, 2, 1));
+    const odd = `${canonical.slice(0, -3)}${alphabet[alphabet.indexOf(canonical.at(-3) as string) ^ 1]}==`;
+    expect(Buffer.from(odd, 'base64').toString('base64')).not.toBe(odd);
+    // Act
+    const state = await replayLog(await logWith(odd));
+    // Assess
+    const rows = [...(state.table?.entries() ?? [])];
+    expect(rows.map((r) => [r.row.id, [...r.vector]])).toEqual([
+      ['good', [...unit(1, 2, 3, 4)]],
+      ['odd', [...decodeVector(odd, { dim: 4 })]],
+    ]);
+  });
+
+  it.each([
+    [
+      'a vector of another dimension',
+      encodeVector(unit(1, 2, 3)),
+      /line 4 \(id odd\): has 3 dimensions, expected 4/,
+    ],
+    [
+      'a non-finite component',
+      encodeVector(Float32Array.of(0, Number.NaN, 0, 1)),
+      /line 4 \(id odd\): component 1 is NaN/,
+    ],
+    ['text that is not base64', '!!!!', /line 4 \(id odd\): expected base64 text/],
+    [
+      'base64 with a stray character (which Buffer.from would skip)',
+      `${encodeVector(unit(1, 2, 3, 4)).slice(0, 8)}!${encodeVector(unit(1, 2, 3, 4)).slice(8)}`,
+      /line 4 \(id odd\): expected base64 text/,
+    ],
+  ])('refuses a checksummed put holding %s, naming its line', async (_what, base64, message) => {
+    await expect(replayLog(await logWith(base64))).rejects.toThrow(message);
   });
 });
