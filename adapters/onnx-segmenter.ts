@@ -81,13 +81,34 @@ function mapShape(output: Tensor, minChannels: number): { channels: number; plan
 }
 
 // rembg cloth contract: argmax over channels (the first maximum wins, as numpy's); garment where the winning
-// label is in `garment`. One pass per channel plane, in place on the label array.
+// label is in `garment`. The 4-class model (background, upper, lower, full) in one pass over the pixels; other
+// class counts one pass per channel plane, in place on the label array.
 function clothMask(output: Tensor, garment: Uint8Array, best: Float32Array): Mask {
   const { channels, plane, side } = mapShape(output, 2);
   const scores = output.data as Float32Array;
+  const label = new Uint8Array(plane);
+  if (channels === 4) {
+    for (let i = 0, p1 = plane, p2 = 2 * plane, p3 = 3 * plane; i < plane; i++) {
+      let top = scores[i] as number;
+      let c = 0;
+      const s1 = scores[p1 + i] as number;
+      const s2 = scores[p2 + i] as number;
+      const s3 = scores[p3 + i] as number;
+      if (s1 > top) {
+        top = s1;
+        c = 1;
+      }
+      if (s2 > top) {
+        top = s2;
+        c = 2;
+      }
+      if (s3 > top) c = 3;
+      label[i] = garment[c] as number;
+    }
+    return { data: label, width: side[0] as number, height: side[1] as number };
+  }
   const top = best.length === plane ? best : new Float32Array(plane);
   top.set(scores.subarray(0, plane));
-  const label = new Uint8Array(plane);
   for (let c = 1; c < channels; c++) {
     for (let i = 0, o = c * plane; i < plane; i++, o++) {
       const v = scores[o] as number;

@@ -3,7 +3,9 @@
 // CPU time per image, and the bytes stored next to the originals. Pictures are 1000x1333 JPEGs with distinct
 // bytes, served on loopback, like the issue's measurement. Run it from two checkouts to compare versions.
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector';
 import os from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { parseArgs } from 'node:util';
@@ -16,8 +18,25 @@ import { drawGarment } from '#samples/generator/draw.ts';
 import { startSampleServer } from '#samples/generator/image-server.ts';
 import { COLORS, GARMENT_TYPES, PATTERNS, VIEWS } from '#samples/generator/palette.ts';
 
+async function startProfile() {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
+    );
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return { stop: async () => ((await post('Profiler.stop')) as { profile: object }).profile };
+}
+
 const { values } = parseArgs({
-  options: { products: { type: 'string', default: '60' }, keep: { type: 'string' } },
+  options: {
+    products: { type: 'string', default: '60' },
+    keep: { type: 'string' },
+    /** Writes a CPU profile (.cpuprofile) of the measured ingest only, main thread. */
+    profile: { type: 'string' },
+  },
 });
 const products = Number(values.products);
 const root = values.keep
@@ -72,13 +91,24 @@ const quiet = Object.assign(new PassThrough(), { isTTY: false }) as unknown as N
 const warmStart = performance.now();
 await ingestCatalogFile(rt, { file: warmCatalog, log: () => {}, progressStream: quiet });
 const warmSeconds = (performance.now() - warmStart) / 1000;
+const profiler = values.profile ? await startProfile() : undefined;
 const meter = meterModels();
+const gc = { pauses: 0, ms: 0 };
+const gcObserver = new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    gc.pauses++;
+    gc.ms += entry.duration;
+  }
+});
+gcObserver.observe({ entryTypes: ['gc'] });
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 const report = await ingestCatalogFile(rt, { file: catalog, log: () => {}, progressStream: quiet });
 const seconds = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
 meter.stop();
+gcObserver.disconnect();
+if (profiler && values.profile) await writeFile(values.profile, JSON.stringify(await profiler.stop()));
 const models = await meter.replay();
 const rerunStart = performance.now();
 await ingestCatalogFile(rt, { file: catalog, log: () => {}, progressStream: quiet });
@@ -110,6 +140,7 @@ console.log(
   `  models (${models.runs} runs, replayed alone): CPU ${(models.cpuMs / images).toFixed(0)} ms per image; ` +
     `outside the models: CPU ${(outside / images).toFixed(0)} ms per image, ${(outside / models.cpuMs).toFixed(2)}x the models' CPU`,
 );
+console.log(`  garbage collection: ${gc.pauses} pauses, ${(gc.ms / images).toFixed(1)} ms per image`);
 console.log(`  stored: ${report.summary.productsStored} products, ${report.summary.images.ok} images ok`);
 console.log(
   `  bytes: originals ${mb(originals)}, masked ${mb(masked)} (${(masked / originals).toFixed(2)}x the originals)`,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compositeOnBackground, garmentFraction } from '#core/image/composite.ts';
+import { Random } from '#core/random.ts';
 
 const GREEN = [0, 177, 64] as const;
 
@@ -32,5 +33,18 @@ describe('compositeOnBackground', () => {
 describe('garmentFraction', () => {
   it('counts pixels at or above half opacity', () => {
     expect(garmentFraction({ data: new Uint8Array([0, 127, 128, 255]), width: 4, height: 1 })).toBe(0.5);
+  });
+
+  it('equals a plain count on random masks of every length and alignment', () => {
+    const random = new Random(11);
+    const buffer = new Uint8Array(1031);
+    for (let i = 0; i < buffer.length; i++) buffer[i] = random.int(0, 255);
+    for (const offset of [0, 1, 2, 3]) {
+      for (const length of [0, 1, 3, 4, 5, 64, 1027]) {
+        const data = buffer.subarray(offset, offset + length);
+        const plain = data.length === 0 ? 0 : data.filter((v) => v >= 128).length / data.length;
+        expect(garmentFraction({ data, width: length, height: 1 }), `${offset}+${length}`).toBe(plain);
+      }
+    }
   });
 });
