@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { type InferenceSession, Tensor } from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FsBlobStore } from '#adapters/fs-blob-store.ts';
 import { OnnxSegmenter } from '#adapters/onnx-segmenter.ts';
@@ -181,5 +182,62 @@ describe('OnnxSegmenter, saliency contract (u2netp stand-in)', () => {
     const mask = await segmenter.segment(grey);
 
     expect(mask.data.every((v) => v === 0)).toBe(true);
+  });
+});
+
+describe('OnnxSegmenter output handling, on a scripted session', () => {
+  // A fake session that answers with given class scores, to pin the argmax rule (numpy's: the first maximum
+  // wins) and the size check, which a trained model would only exercise by chance.
+  const scripted = (scores: number[][], shape: (number | string)[] = [1, 3, 'h', 'w']) => {
+    const side = Math.sqrt(scores[0]?.length ?? 0);
+    const output = new Tensor('float32', Float32Array.from(scores.flat()), [1, scores.length, side, side]);
+    return async () =>
+      ({
+        inputNames: ['input.1'],
+        outputNames: ['1959'],
+        inputMetadata: [{ name: 'input.1', isTensor: true, type: 'float32', shape }],
+        run: async () => ({ '1959': output }),
+        release: async () => {},
+      }) as unknown as InferenceSession;
+  };
+
+  it.each([4, 5])(
+    'labels each pixel with its first best class (%i classes) and keeps the chosen ones',
+    async (n) => {
+      // Prepare: 2x2 pixels; pixel 0 ties classes 0 and 2 (0 wins), pixel 1 ties 1 and 3 (1 wins), pixel 2 is
+      // class 2, pixel 3 is the last class
+      const scores = Array.from({ length: n }, (_, c) => [
+        c === 0 || c === 2 ? 5 : 0,
+        c === 1 || c === 3 ? 5 : 0,
+        c === 2 ? 5 : 0,
+        c === n - 1 ? 5 : 0,
+      ]);
+      const model = {
+        ...models.segment,
+        inputSize: 2,
+        classes: Array.from({ length: n }, (_, c) => `c${c}`),
+      };
+      const segmenter = await OnnxSegmenter.create({
+        model,
+        garmentClasses: [2, n - 1],
+        sessionFactory: scripted(scores),
+      });
+
+      // Act
+      const mask = await segmenter.segment({ data: new Uint8Array(12), width: 2, height: 2 });
+
+      // Assess
+      expect([...mask.data]).toEqual([0, 0, 255, 255]);
+    },
+  );
+
+  it('refuses a segmentation size that the graph fixes otherwise, naming the setting', async () => {
+    const model = { ...models.segment, inputSize: 384 };
+
+    const attempt = OnnxSegmenter.create({ model, sessionFactory: scripted([[0]], [1, 3, 768, 768]) });
+
+    await expect(attempt).rejects.toThrow(
+      /takes 768x768 inputs only.*THREADFINDER_SEGMENT_SIZE=384 needs a graph with free height and width/,
+    );
   });
 });
