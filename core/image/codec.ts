@@ -23,7 +23,11 @@ export async function decodeToRgb(bytes: Uint8Array, options: DecodeOptions): Pr
   const [r, g, b] = options.background ?? [255, 255, 255];
   let pipeline = sharp(bytes, { limitInputPixels: options.maxPixels }).rotate();
   if (options.square) {
-    pipeline = pipeline.resize(options.square, options.square, { fit: 'fill', kernel: 'lanczos3', fastShrinkOnLoad: false });
+    pipeline = pipeline.resize(options.square, options.square, {
+      fit: 'fill',
+      kernel: 'lanczos3',
+      fastShrinkOnLoad: false,
+    });
   } else if (options.maxSide) {
     pipeline = pipeline.resize({
       width: options.maxSide,
