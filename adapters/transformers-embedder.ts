@@ -99,6 +99,11 @@ export class TransformersImageEmbedder implements ImageEmbedder {
     return towerIo(this.vision);
   }
 
+  /** The size to decode a photo at so that this embedder resizes nothing (transformers-pixels.ts). */
+  decodeSize(width: number, height: number): { width: number; height: number } | undefined {
+    return this.prepare.decodeSize(width, height);
+  }
+
   async embedImages(images: RgbImage[]): Promise<Float32Array[]> {
     images.forEach(checkImage);
     const out: Float32Array[] = [];

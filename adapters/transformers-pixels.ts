@@ -72,8 +72,42 @@ function padTo(
 /** Strips beyond this ratio are padded before the model's own resize (see limitAspect). */
 const MAX_ASPECT = 4;
 
-/** Prepares a batch of images: optional padding, then the model's preprocessor_config.json through transformers.js. */
-export type PreparePixels = (images: RgbImage[]) => Promise<PixelValues>;
+/**
+ * Prepares a batch of images: optional padding, then the model's preprocessor_config.json. `decodeSize` says what
+ * size to decode a photo at so that the resize is a no-op (ImageEmbedder.decodeSize).
+ */
+export type PreparePixels = ((images: RgbImage[]) => Promise<PixelValues>) & {
+  decodeSize(width: number, height: number): { width: number; height: number } | undefined;
+};
+
+/**
+ * The size a `width` x `height` photo should have so that, after the fit's padding (or the aspect guard), the
+ * processor's resize is a no-op; undefined when that would not shrink the photo to half or less (the caller
+ * then decodes it at up to 512 px and the resize uses Pillow's arithmetic) or the processor does not resize.
+ */
+export function decodeSizeFor(
+  size: ProcessorSize | undefined,
+  fit: ImageFit,
+  width: number,
+  height: number,
+): { width: number; height: number } | undefined {
+  if (!size) return undefined;
+  let target: [number, number];
+  if (fit === 'pad') {
+    const side = Math.max(width, height);
+    const [w, h] = processorTarget(size, side, side);
+    if (w !== h) return undefined;
+    target = [Math.max(1, Math.round((width * w) / side)), Math.max(1, Math.round((height * w) / side))];
+  } else {
+    if (width > height * MAX_ASPECT || height > width * MAX_ASPECT) return undefined;
+    target = processorTarget(size, width, height);
+  }
+  // Only where it halves the photo at least: there libvips' cubic is as close to the authors' Pillow resize of
+  // the full photo as shrinking to 512 and resizing again in JS was (measured in the conformance test); a
+  // smaller image keeps Pillow's exact arithmetic.
+  const [w, h] = target;
+  return 2 * w <= width && 2 * h <= height ? { width: w, height: h } : undefined;
+}
 
 /** The `size` of a preprocessor_config.json: a fixed size (SigLIP) or the shortest edge (CLIP). */
 export type ProcessorSize = { height: number; width: number } | { shortest_edge: number };
@@ -182,7 +216,7 @@ export async function loadPreparePixels(
   const fields = processor as unknown as ProcessorFields;
   const { size, do_resize } = fields;
   const fast = fastNormalise(fields);
-  return async (images) => {
+  const prepare = async (images: RgbImage[]) => {
     const fitted = images.map((im) =>
       options.fit === 'pad'
         ? padToSquare(im, options.padColour)
@@ -198,4 +232,8 @@ export async function loadPreparePixels(
     const { pixel_values } = (await processor(raw)) as { pixel_values: PixelValues };
     return pixel_values;
   };
+  const resizes = size && do_resize !== false ? size : undefined;
+  return Object.assign(prepare, {
+    decodeSize: (width: number, height: number) => decodeSizeFor(resizes, options.fit, width, height),
+  });
 }

@@ -34,7 +34,7 @@ export async function calibrate(rt: LocalRuntime, count = 3): Promise<Calibratio
     const { mask, garmentFound } = await findGarment(rgb, segmenter);
     const t2 = performance.now();
     const stored = garmentFound ? await encodeMask(mask) : undefined;
-    const forEmbedding = await cutoutForEmbedding(jpeg, stored, { maxPixels, background });
+    const forEmbedding = await cutoutForEmbedding(jpeg, stored, { maxPixels, background, embedder });
     const t3 = performance.now();
     await embedder.embedImages([forEmbedding]);
     const t4 = performance.now();

@@ -7,8 +7,8 @@ export interface DecodeOptions {
   maxPixels: number;
   /** Shrink so that neither side exceeds this; never enlarges. */
   maxSide?: number;
-  /** Resize to exactly this square instead (aspect not kept, as rembg feeds its models): wins over maxSide. */
-  square?: number;
+  /** Resize to exactly this size instead (aspect not kept), with this kernel: wins over maxSide. */
+  size?: { width: number; height: number; kernel: 'lanczos3' | 'cubic' };
   /** Colour that transparent pixels are flattened onto. */
   background?: readonly [number, number, number];
 }
@@ -22,12 +22,11 @@ export interface DecodeOptions {
 export async function decodeToRgb(bytes: Uint8Array, options: DecodeOptions): Promise<RgbImage> {
   const [r, g, b] = options.background ?? [255, 255, 255];
   let pipeline = sharp(bytes, { limitInputPixels: options.maxPixels }).rotate();
-  if (options.square) {
-    pipeline = pipeline.resize(options.square, options.square, {
-      fit: 'fill',
-      kernel: 'lanczos3',
-      fastShrinkOnLoad: false,
-    });
+  if (options.size) {
+    const { width, height, kernel } = options.size;
+    // fastShrinkOnLoad off: the JPEG is shrunk on load only as far as keeps the kernel's result (much closer to
+    // Pillow's resize of the full photo when shrinking by 2 or more).
+    pipeline = pipeline.resize(width, height, { fit: 'fill', kernel, fastShrinkOnLoad: false });
   } else if (options.maxSide) {
     pipeline = pipeline.resize({
       width: options.maxSide,
@@ -48,6 +47,19 @@ export async function decodeToRgb(bytes: Uint8Array, options: DecodeOptions): Pr
     width: info.width,
     height: info.height,
   };
+}
+
+/** Width and height of an image as it will be decoded (after its EXIF orientation), from its header. */
+export async function orientedSize(
+  bytes: Uint8Array,
+  maxPixels: number,
+): Promise<{ width: number; height: number }> {
+  const {
+    width = 0,
+    height = 0,
+    orientation = 1,
+  } = await sharp(bytes, { limitInputPixels: maxPixels }).metadata();
+  return orientation >= 5 ? { width: height, height: width } : { width, height };
 }
 
 /** Encodes raw RGB as a lossless PNG. */

@@ -1,17 +1,13 @@
 import sharp from 'sharp';
 import type { Mask, RgbImage } from '#core/ports/models.ts';
-import { decodeToRgb } from './codec.ts';
+import { type DecodeOptions, decodeToRgb } from './codec.ts';
 import { compositeOnBackground } from './composite.ts';
 
-/** How a cut-out is made from an original and its garment mask. */
-export interface CutoutOptions {
-  /** Refuse images with more pixels than this (decompression bombs). */
-  maxPixels: number;
-  /** Longest side of the cut-out (never enlarged); the original is decoded at that size (shrink-on-load). */
-  maxSide: number;
-  /** The flat colour around the garment. */
-  background: readonly [number, number, number];
-}
+/**
+ * How a cut-out is made from an original and its garment mask: its size (a longest side, never enlarged, or an
+ * exact size), at which the original is decoded (shrink-on-load); the flat colour around the garment.
+ */
+export type CutoutOptions = DecodeOptions & { background: readonly [number, number, number] };
 
 /**
  * A garment mask as a one-channel PNG: a few KB where the cut-out it replaces took hundreds. zlib level 6: at

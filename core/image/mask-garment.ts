@@ -1,6 +1,5 @@
-import sharp from 'sharp';
 import type { Mask, RgbImage, Segmenter } from '#core/ports/models.ts';
-import { decodeToRgb } from './codec.ts';
+import { decodeToRgb, orientedSize } from './codec.ts';
 import { garmentFraction, MIN_GARMENT_FRACTION } from './composite.ts';
 
 /** Longest side an original is shrunk to for a segmenter that does not say its input size. */
@@ -28,8 +27,9 @@ export async function decodeForSegmentation(
 ): Promise<RgbImage> {
   const size = segmenter.inputSize;
   if (!size) return decodeToRgb(bytes, { ...options, maxSide: SEGMENT_MAX_SIDE });
-  const { width = 0, height = 0 } = await sharp(bytes, { limitInputPixels: options.maxPixels }).metadata();
-  return decodeToRgb(bytes, Math.min(width, height) >= size ? { ...options, square: size } : options);
+  const { width, height } = await orientedSize(bytes, options.maxPixels);
+  const square = { width: size, height: size, kernel: 'lanczos3' as const };
+  return decodeToRgb(bytes, Math.min(width, height) >= size ? { ...options, size: square } : options);
 }
 
 /** Finds the garment: its mask at the segmenter's resolution, and whether enough of the image is garment. */

@@ -1,6 +1,6 @@
 import type { RgbImage, Segmenter } from '#core/ports/models.ts';
 import { cutout, encodeMask } from './cutout.ts';
-import { EMBED_MAX_SIDE } from './embed-input.ts';
+import { type EmbedDecoder, embedDecodeOptions } from './embed-input.ts';
 import { decodeForSegmentation, findGarment } from './mask-garment.ts';
 
 /** What turning an image into the embedder's input needs. */
@@ -8,18 +8,22 @@ export interface PreparationOptions {
   maxPixels: number;
   /** The flat colour around the garment (THREADFINDER_BACKGROUND). */
   background: readonly [number, number, number];
+  /** The embedder the cut-out is for: it may ask for the size to decode at. */
+  embedder?: EmbedDecoder;
 }
 
 /**
  * The embedder's input from an original and its stored mask (undefined: no garment found): the segment and
  * embed stages' path, which a search by photo repeats in memory (prepareImage) to get the very same pixels.
  */
-export function cutoutForEmbedding(
+export async function cutoutForEmbedding(
   original: Uint8Array,
   mask: Uint8Array | undefined,
   options: PreparationOptions,
 ): Promise<RgbImage> {
-  return cutout(original, mask, { ...options, maxSide: EMBED_MAX_SIDE });
+  const { maxPixels, background } = options;
+  const decode = await embedDecodeOptions(original, options.embedder, { maxPixels, background });
+  return cutout(original, mask, { ...decode, background });
 }
 
 /**

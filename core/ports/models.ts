@@ -45,6 +45,11 @@ export interface ImageEmbedder {
   readonly dim: number;
   /** One unit-length vector per image, in order. */
   embedImages(images: RgbImage[]): Promise<Float32Array[]>;
+  /**
+   * The size to decode a `width` x `height` photo at so that the embedder resizes nothing itself (it may still
+   * pad or crop); undefined when it would have to enlarge, or cannot say.
+   */
+  decodeSize?(width: number, height: number): { width: number; height: number } | undefined;
   /** Frees the model's memory; the embedder must not be used afterwards. */
   dispose?(): Promise<void>;
 }

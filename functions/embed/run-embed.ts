@@ -59,14 +59,14 @@ export function embeddedBatchKey(runId: string, productIds: string[]): string {
  * skipped segmentation or no garment was found.
  */
 async function embedInput(image: DownloadedImage | MaskedImage, deps: EmbedDeps): Promise<RgbImage> {
-  const { blobs, maxPixels } = deps;
+  const { blobs, maxPixels, embedder } = deps;
   if (image.status === 'masked' && !isMaskKey(image.maskedKey)) {
-    return decodeForEmbedding(await blobs.get(image.maskedKey), maxPixels);
+    return decodeForEmbedding(await blobs.get(image.maskedKey), maxPixels, embedder);
   }
   const original = await blobs.get(image.originalKey);
-  if (image.status === 'downloaded') return decodeForEmbedding(original, maxPixels);
+  if (image.status === 'downloaded') return decodeForEmbedding(original, maxPixels, embedder);
   const mask = image.garmentFound ? await blobs.get(image.maskedKey) : undefined;
-  return cutoutForEmbedding(original, mask, { maxPixels, background: deps.background });
+  return cutoutForEmbedding(original, mask, { maxPixels, background: deps.background, embedder });
 }
 
 /**

@@ -12,7 +12,8 @@ const UNIT_TOLERANCE = 1e-3;
  * cut-out, its size, the resampling). Part of every digest: bump it when that code changes what the embedder
  * sees, and no vector made the old way is reused.
  */
-export const PREPARATION_VERSION = 1;
+// 2: the cut-out is decoded at the embedder's own size in libvips (cubic) instead of at 512 px and resized in JS.
+export const PREPARATION_VERSION = 2;
 
 /**
  * The embedding cache: an image's vector stored under the digest of what produced it. Originals and masks are

@@ -10,6 +10,8 @@ export interface ImagePreparation {
   /** The flat colour that replaces the background (THREADFINDER_BACKGROUND). */
   background: readonly [number, number, number];
   maxPixels: number;
+  /** The embedder the image is prepared for: it may ask for the size to decode at. */
+  embedder?: ImageEmbedder;
 }
 
 /**

@@ -42,6 +42,7 @@ export async function runImageSearch(
       segmenter: await deps.segmenter(),
       background: deps.background,
       maxPixels: deps.maxPixels,
+      embedder,
     });
     return embedPrepared(prepared, embedder);
   });

@@ -66,10 +66,10 @@ describe('threadfinder models verify', () => {
     expect(text).toContain('    input  input_ids int64 [batch_size, sequence_length]');
     expect(text).toContain('    output image_embeds float32 [batch_size, 512]');
     expect(text).toMatch(
-      /test-cloth \(segment, stand-in\): ok\n {2}segment: load \d+ ms, one inference \d+ ms -> 300x400 mask, \d+\.\d% garment/,
+      /test-cloth \(segment, stand-in\): ok\n {2}segment: load \d+ ms, one inference \d+ ms -> 768x768 mask, \d+\.\d% garment/,
     );
-    expect(text).toContain('    input  input.1 float32 [1, 3, 768, 768]');
-    expect(text).toContain('    output 1959 float32 [1, 4, 768, 768]');
+    expect(text).toContain('    input  input.1 float32 [1, 3, height, width]');
+    expect(text).toContain('    output 1959 float32 [1, 4, height, width]');
     expect(text).not.toContain('differs from the registry');
   });
 

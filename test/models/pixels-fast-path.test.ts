@@ -2,6 +2,7 @@ import { AutoImageProcessor, RawImage } from '@huggingface/transformers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { configureOfflineTransformers, pretrainedOptions } from '#adapters/transformers-env.ts';
 import {
+  decodeSizeFor,
   fastNormalise,
   limitAspect,
   loadPreparePixels,
@@ -66,5 +67,24 @@ describe('batch normalisation', () => {
     let differing = 0;
     for (let i = 0; i < theirs.data.length; i++) if (ours.data[i] !== theirs.data[i]) differing++;
     expect(differing).toBe(0);
+  });
+});
+
+describe('decodeSizeFor: the size a photo is decoded at so that the processor resizes nothing', () => {
+  const clip = { shortest_edge: 224 };
+  const siglip = { height: 224, width: 224 };
+
+  it('gives the padded fit its square, the model fit the processor target, for photos it can halve', () => {
+    expect(decodeSizeFor(clip, 'pad', 1000, 1333)).toEqual({ width: 168, height: 224 });
+    expect(decodeSizeFor(clip, 'model', 1000, 1333)).toEqual({ width: 224, height: 298 });
+    expect(decodeSizeFor(siglip, 'pad', 1333, 1000)).toEqual({ width: 224, height: 168 });
+    expect(decodeSizeFor(siglip, 'model', 1000, 1333)).toEqual({ width: 224, height: 224 });
+  });
+
+  it('leaves to Pillow what it cannot halve, strips past the aspect guard, and processors that do not resize', () => {
+    expect(decodeSizeFor(clip, 'pad', 400, 300)).toBeUndefined();
+    expect(decodeSizeFor(siglip, 'model', 447, 1000)).toBeUndefined();
+    expect(decodeSizeFor(clip, 'model', 5000, 900)).toBeUndefined();
+    expect(decodeSizeFor(undefined, 'pad', 1000, 1333)).toBeUndefined();
   });
 });
