@@ -36,7 +36,11 @@ export function assetCode(settings: DeploySettings): FunctionCode {
           file: 'functions/Dockerfile',
           platform: Platform.LINUX_ARM64,
           ignoreMode: IgnoreMode.DOCKER,
-          buildArgs: { EMBED_MODEL: settings.embedModel, SEGMENT_MODEL: settings.segmentModel },
+          buildArgs: {
+            EMBED_MODEL: settings.embedModel,
+            SEGMENT_MODEL: settings.segmentModel,
+            EMBED_DTYPE: settings.embedDtype,
+          },
           cmd: [`dist/cloud/lambda/${stage}.handler`],
         }),
       });

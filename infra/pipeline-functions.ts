@@ -135,6 +135,8 @@ export class PipelineFunctions extends Construct {
         THREADFINDER_SEGMENT_MODEL: this.settings.segmentModel,
         THREADFINDER_DATA_DIR: '/tmp/threadfinder',
         THREADFINDER_TAG_MARGIN: String(this.settings.tagMargin),
+        THREADFINDER_EMBED_DTYPE: this.settings.embedDtype,
+        ...(this.settings.segmentSize && { THREADFINDER_SEGMENT_SIZE: String(this.settings.segmentSize) }),
         ...(sizing.onnxThreads && { THREADFINDER_ONNX_THREADS: String(sizing.onnxThreads) }),
       },
     };

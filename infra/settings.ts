@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_MONGO_INDEX, TAG_MARGIN_DEFAULT } from '#core/config.ts';
+import { DEFAULT_MONGO_INDEX, EMBED_DTYPES, SEGMENT_SIZES, TAG_MARGIN_DEFAULT } from '#core/config.ts';
 import { PREFIXES } from '#core/contracts/run-layout.ts';
 import { formatIssues } from '#core/zod-issues.ts';
 import { DEFAULT_EMBED_MODEL, DEFAULT_SEGMENT_MODEL, findModel } from '#models/registry.ts';
@@ -30,6 +30,15 @@ const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 const schema = z.object({
   embedModel: knownModel('embed').default(DEFAULT_EMBED_MODEL),
   segmentModel: knownModel('segment').default(DEFAULT_SEGMENT_MODEL),
+  /** THREADFINDER_SEGMENT_SIZE on every function: the segmenter's square; unset: the model's own. */
+  segmentSize: z.coerce
+    .number()
+    .refine((n) => (SEGMENT_SIZES as readonly number[]).includes(n), {
+      message: `expected one of ${SEGMENT_SIZES.join(', ')}`,
+    })
+    .optional(),
+  /** THREADFINDER_EMBED_DTYPE on every function and in the image: the embedding graphs' precision. */
+  embedDtype: z.enum(EMBED_DTYPES).default('fp32'),
   mongoSecretArn: z
     .string()
     .regex(

@@ -107,3 +107,30 @@ describe('segment memory', () => {
     expect(() => from({ segmentMemoryMb: '1024' })).toThrow(/segmentMemoryMb/);
   });
 });
+
+describe('segmentation size and embedding precision', () => {
+  it('reach every function, and the precision the image fetches', () => {
+    // Prepare
+    const { template } = synthStack({ segmentSize: '384', embedDtype: 'q8' });
+
+    // Act
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as {
+      Properties: { Environment?: { Variables?: Record<string, unknown> } };
+    }[];
+    const env = functions.map((f) => f.Properties.Environment?.Variables ?? {});
+    const threadfinder = env.filter((v) => v.THREADFINDER_MODELS === 'real');
+
+    // Assess: the five stage functions, each told both settings
+    expect(threadfinder.length).toBeGreaterThanOrEqual(5);
+    for (const vars of threadfinder) {
+      expect(vars).toMatchObject({ THREADFINDER_SEGMENT_SIZE: '384', THREADFINDER_EMBED_DTYPE: 'q8' });
+    }
+  });
+
+  it('defaults to the model size (unset) and fp32, and refuses what is not offered', () => {
+    expect(from({})).toMatchObject({ embedDtype: 'fp32' });
+    expect(from({}).segmentSize).toBeUndefined();
+    expect(() => from({ segmentSize: '500' })).toThrow(/segmentSize/);
+    expect(() => from({ embedDtype: 'fp16' })).toThrow(/embedDtype/);
+  });
+});
