@@ -1,10 +1,14 @@
 // npm run bench: ingestion time for the sample catalog with the stand-in models, search latency over HTTP
-// (median of 100 queries), and exact search in the embedded store at catalog scale (47k products).
+// (median of 100 queries), exact search in the embedded store at catalog scale (47k products), what an ingestion
+// costs outside the models (stand-ins, and random-weight graphs of the real models' size), and a closing block of
+// ratios measured side by side in this one run.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { FileVectorStore } from '#adapters/file-vector-store.ts';
+import { measureIngestCost } from '#bench/ingest-cost/measure.ts';
+import { realSizeOverheadLine } from '#bench/real-size.ts';
 import { ingestCatalogFile } from '#cli/run-ingest.ts';
 import { startSampleSource } from '#cli/sample-source.ts';
 import { parseCatalog } from '#core/catalog/index.ts';
@@ -138,6 +142,31 @@ async function benchStore(dir: string, products: number, dim: number) {
   );
   console.log(`  with filter category+price, native:    ${stats(filtered)}`);
   console.log(`  with filter category+price, scan:      ${stats(scanFiltered)}`);
+  ratios.push(
+    `embedded store ${products} x ${dim}, exact search / JavaScript brute-force scan (medians): ` +
+      `${(median(times) / median(scanTimes)).toFixed(2)} unfiltered (${median(times).toFixed(1)} vs ${median(scanTimes).toFixed(1)} ms), ` +
+      `${(median(filtered) / median(scanFiltered)).toFixed(2)} filtered (${median(filtered).toFixed(1)} vs ${median(scanFiltered).toFixed(1)} ms); ` +
+      `answers that differ ${differ} of 100`,
+  );
+}
+
+async function benchIngestCost() {
+  const cost = await measureIngestCost({ products: 20 });
+  for (const line of cost.lines) console.log(line);
+  ratios.push(
+    `ingest, stand-in models (1000x1333 JPEGs, segmentation at 768): CPU outside the models / the models' CPU ` +
+      `${(cost.outsidePerImage / cost.modelCpuPerImage).toFixed(2)} (${cost.outsidePerImage.toFixed(0)} vs ` +
+      `${cost.modelCpuPerImage.toFixed(0)} ms per image; ${(cost.images / cost.seconds).toFixed(1)} images/s)`,
+  );
+  ratios.push(
+    `ingest, derived bytes / original bytes (masks and cached vectors): ${(cost.derivedBytes / cost.originalBytes).toFixed(2)}`,
+  );
+}
+
+async function benchRealSize() {
+  const line = await realSizeOverheadLine({ images: 3 });
+  console.log(line);
+  ratios.push(line);
 }
 
 function benchDefinition() {
@@ -168,6 +197,8 @@ function benchCatalogs() {
   }
 }
 
+/** One line per ratio, printed together at the end. */
+const ratios: string[] = [];
 const root = await mkdtemp(path.join(os.tmpdir(), 'tf-bench-'));
 console.log(
   `Threadfinder bench on ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
@@ -178,6 +209,10 @@ try {
   await benchPipeline(path.join(root, 'pipeline'));
   await benchStore(path.join(root, 'store-512'), 47_000, 512);
   await benchStore(path.join(root, 'store-768'), 47_000, 768);
+  await benchIngestCost();
+  await benchRealSize();
+  console.log('\nratios, measured side by side in this run:');
+  for (const line of ratios) console.log(`  ${line}`);
 } finally {
   await rm(root, { recursive: true, force: true });
 }
