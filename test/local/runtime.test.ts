@@ -36,7 +36,7 @@ describe('LocalRuntime.releaseIngestModels', () => {
     await expect(embedder.embedImages([image])).rejects.toThrow();
     const again = await rt.segmenter();
     expect(again).not.toBe(segmenter);
-    expect((await again.segment(image)).width).toBe(32);
+    expect((await again.segment(image)).width).toBe(again.inputSize);
     expect((await (await rt.imageEmbedder()).embedImages([image]))[0]).toHaveLength(embedder.dim);
   });
 });
