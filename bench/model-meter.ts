@@ -29,11 +29,7 @@ export function meterModels() {
   const ids = new Map<InferenceSession, number>();
   const proto = (InferenceSession as unknown as { prototype: InferenceSession }).prototype;
   const run = proto.run;
-  proto.run = function (
-    this: InferenceSession,
-    feeds: InferenceSession.FeedsType,
-    ...rest: unknown[]
-  ) {
+  proto.run = function (this: InferenceSession, feeds: InferenceSession.FeedsType, ...rest: unknown[]) {
     if (!ids.has(this)) ids.set(this, ids.size);
     const key = `${ids.get(this)}:${Object.entries(feeds)
       .map(([k, t]) => `${k}[${t.dims}]`)
