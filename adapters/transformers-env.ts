@@ -44,22 +44,6 @@ export async function requireFiles(model: ResolvedEmbedModel, files: readonly st
 }
 
 /**
- * The file-name suffix transformers.js gives each precision (`DEFAULT_DTYPE_SUFFIX_MAPPING` in its
- * src/utils/dtypes.js): `onnx/<name><suffix>.onnx`. The library picks the file itself from the `dtype` option;
- * this copy only names the file in checks and messages. models/dtypes.ts has the registry's copy (without
- * loading transformers.js); test/models/embed-dtype.test.ts checks both against the file the library loads.
- */
-export const DTYPE_SUFFIX: Readonly<Record<EmbedDtype, string>> = {
-  fp32: '',
-  q8: '_quantized',
-  int8: '_int8',
-};
-
-/** The graph of one tower at one precision, relative to the model folder (transformers.js's layout). */
-export const towerGraph = (tower: 'text' | 'vision', dtype: EmbedDtype): string =>
-  `onnx/${tower}_model${DTYPE_SUFFIX[dtype]}.onnx`;
-
-/**
  * Options every transformers.js model load uses: local files, CPU, the shared ONNX session settings, and the
  * precision of the graphs (`dtype`, which makes transformers.js load `onnx/<name>_quantized.onnx` for q8 and
  * `onnx/<name>_int8.onnx` for int8; tokenizers and processors ignore it).

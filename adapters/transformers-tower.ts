@@ -6,6 +6,7 @@ import {
 } from '@huggingface/transformers';
 import type { InferenceSession } from 'onnxruntime-node';
 import { ThreadfinderError } from '#core/errors.ts';
+import { towerGraph } from '#core/model-spec.ts';
 import type { ResolvedEmbedModel } from '#core/resolved-models.ts';
 import { sessionIo, type TensorInfo } from './onnx-runtime.ts';
 import {
@@ -14,7 +15,6 @@ import {
   loadOrExplain,
   pretrainedOptions,
   requireFiles,
-  towerGraph,
 } from './transformers-env.ts';
 
 /** How to load one tower of a transformers.js embedding model. */

@@ -60,7 +60,12 @@ async function fetchCommand(
   }
   const onProgress = progressPrinter(io.err, (p) => path.relative(config.modelsDir, p.dest));
   try {
-    const outcomes = await fetchModels(specs, { ...options.fetch, modelsDir: config.modelsDir, onProgress });
+    const outcomes = await fetchModels(specs, {
+      ...options.fetch,
+      modelsDir: config.modelsDir,
+      dtype: config.model.embedDtype,
+      onProgress,
+    });
     for (const o of outcomes) {
       const note =
         o.verified === 'unverified'
@@ -90,7 +95,7 @@ async function presentModels(config: Config): Promise<ModelSpec[]> {
   }
   const present: ModelSpec[] = [];
   for (const m of MODELS.filter((x) => !x.standIn)) {
-    const checks = await checkFiles(m, modelDir(config.modelsDir, m));
+    const checks = await checkFiles(m, modelDir(config.modelsDir, m), config.model.embedDtype);
     if (checks.every((c) => c.state === 'present')) present.push(m);
   }
   return present;
@@ -111,6 +116,7 @@ async function verifyCommand(ids: string[], config: Config, io: ModelsCommandIo)
     const report = await verifyModel(s, modelDir(config.modelsDir, s), {
       threads: config.model.onnxThreads,
       pixels,
+      dtype: config.model.embedDtype,
     });
     io.out(
       `${s.id} (${s.task}${s.standIn ? ', stand-in' : ''}): ${report.error ? `FAILED: ${report.error}` : 'ok'}`,

@@ -1,6 +1,7 @@
 import type { Config } from '#core/config.ts';
 import { ConfigError } from '#core/errors.ts';
 import type { EmbedModelSpec } from '#core/model-spec.ts';
+import { vectorModelId } from '#models/dtypes.ts';
 import { DEFAULT_EMBED_MODEL, findModel } from '#models/registry.ts';
 
 /**
@@ -12,5 +13,6 @@ export function embedModelInfo(config: Pick<Config, 'model'>): { modelId: string
   const spec = findModel(id);
   if (spec?.task !== 'embed')
     throw new ConfigError(`THREADFINDER_EMBED_MODEL=${id} is not an embedding model`);
-  return { modelId: spec.id, dim: (spec as EmbedModelSpec).dim };
+  // The id the vectors carry: `<id>@<dtype>` for a quantized precision, as the embed stage's embedder says.
+  return { modelId: vectorModelId(spec.id, config.model.embedDtype), dim: (spec as EmbedModelSpec).dim };
 }

@@ -1,3 +1,4 @@
+import type { EmbedDtype } from './config.ts';
 /** What a model is for. */
 export type ModelTask = 'embed' | 'segment';
 
@@ -105,3 +106,19 @@ export interface SegmentModelSpec extends CommonSpec {
 
 /** Any registered model. */
 export type ModelSpec = EmbedModelSpec | SegmentModelSpec;
+
+/**
+ * transformers.js's file suffix per precision (`DEFAULT_DTYPE_SUFFIX_MAPPING`, src/utils/dtypes.js): a tower's
+ * graph is `onnx/<tower>_model<suffix>.onnx`. The library picks the file itself from its `dtype` option; the
+ * registry and the checks name files with this (test/models/embed-dtype.test.ts holds it to the file the library
+ * loads).
+ */
+export const DTYPE_SUFFIX: Readonly<Record<EmbedDtype, string>> = {
+  fp32: '',
+  q8: '_quantized',
+  int8: '_int8',
+};
+
+/** The graph of one tower at one precision, relative to the model folder (transformers.js's layout). */
+export const towerGraph = (tower: 'text' | 'vision', dtype: EmbedDtype): string =>
+  `onnx/${tower}_model${DTYPE_SUFFIX[dtype]}.onnx`;

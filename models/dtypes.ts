@@ -1,25 +1,12 @@
 import { EMBED_DTYPES, type EmbedDtype, MODEL_ENV } from '#core/config.ts';
 import { ConfigError } from '#core/errors.ts';
-import type { ModelFile, ModelSpec } from '#core/model-spec.ts';
+import { DTYPE_SUFFIX, type ModelFile, type ModelSpec, towerGraph } from '#core/model-spec.ts';
+
+export { DTYPE_SUFFIX, towerGraph };
 
 // An embedding model's graphs come in precisions named as transformers.js dtypes (THREADFINDER_EMBED_DTYPE):
 // `onnx/<tower>_model.onnx` (fp32), `_quantized` (q8) and `_int8` (int8). The registry lists every published
 // file; a process needs, and `models fetch` downloads, only the graphs of the precision it runs.
-
-/**
- * transformers.js's file suffix per dtype (`DEFAULT_DTYPE_SUFFIX_MAPPING`, src/utils/dtypes.js). Kept here, and
- * not imported from the adapter that loads the graphs, so that the registry (which the aggregate function reads
- * without any model) never loads transformers.js; test/models/embed-dtype.test.ts checks that both copies agree.
- */
-export const DTYPE_SUFFIX: Readonly<Record<EmbedDtype, string>> = {
-  fp32: '',
-  q8: '_quantized',
-  int8: '_int8',
-};
-
-/** The graph of one tower at one precision, relative to the model folder. */
-export const towerGraph = (tower: 'text' | 'vision', dtype: EmbedDtype): string =>
-  `onnx/${tower}_model${DTYPE_SUFFIX[dtype]}.onnx`;
 
 const GRAPH = /(?:^|\/)onnx\/(?:text|vision)_model(_[a-z0-9]+)?\.onnx$/;
 

@@ -9,6 +9,7 @@ import {
 import type { Config } from '#core/config.ts';
 import { CLOUD_ENV } from '#core/env-names.ts';
 import { ConfigError } from '#core/errors.ts';
+import { vectorModelId } from '#models/dtypes.ts';
 import { DEFAULT_EMBED_MODEL, findModel, STAND_IN_EMBED_MODEL } from '#models/registry.ts';
 import type { BoundModel } from './check-index.ts';
 import { type CheckReport, isDamaged } from './findings.ts';
@@ -117,8 +118,9 @@ async function cloudCheck(
 
 /** A binding's model as the registry knows it (an embedding model of that width), else undefined. */
 function knownModel(info: { model: string; dim: number } | null): BoundModel | undefined {
-  const spec = info ? findModel(info.model) : undefined;
-  return spec?.task === 'embed' && spec.dim === info?.dim ? { id: spec.id, dim: spec.dim } : undefined;
+  // A quantized precision's vectors carry `<id>@<dtype>` (models/dtypes.ts vectorModelId).
+  const spec = info ? findModel(info.model.split('@')[0] as string) : undefined;
+  return spec?.task === 'embed' && spec.dim === info?.dim ? { id: info.model, dim: spec.dim } : undefined;
 }
 
 /** The embedding model an index should be bound to: --embed-model, else the configured or default one. */
@@ -127,7 +129,7 @@ function configuredModel(config: Config, choice: string | undefined): BoundModel
   const id = choice ?? config.model?.embed ?? (test ? STAND_IN_EMBED_MODEL : DEFAULT_EMBED_MODEL);
   const spec = findModel(id);
   if (spec?.task !== 'embed') throw new ConfigError(`--embed-model ${id} is not a known embedding model`);
-  return { id: spec.id, dim: spec.dim };
+  return { id: vectorModelId(spec.id, config.model?.embedDtype), dim: spec.dim };
 }
 
 function formatRepair(r: RepairResult): string {

@@ -5,7 +5,6 @@ import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileVectorStore } from '#adapters/file-vector-store.ts';
 import { TransformersImageEmbedder, TransformersTextEmbedder } from '#adapters/transformers-embedder.ts';
-import { DTYPE_SUFFIX as ADAPTER_SUFFIX } from '#adapters/transformers-env.ts';
 import { loadPreparePixels } from '#adapters/transformers-pixels.ts';
 import { loadTokenize } from '#adapters/transformers-text.ts';
 import { EMBED_DTYPES, type EmbedDtype, loadConfig } from '#core/config.ts';
@@ -14,7 +13,7 @@ import type { EmbedModelSpec, ModelSpec } from '#core/model-spec.ts';
 import { normalize } from '#core/vectors.ts';
 import { createLocalRuntime } from '#local/runtime.ts';
 import { serveSearch } from '#local/serve-search.ts';
-import { DTYPE_SUFFIX, fileDtype, filesFor, publishedDtypes, vectorModelId } from '#models/dtypes.ts';
+import { fileDtype, filesFor, publishedDtypes, vectorModelId } from '#models/dtypes.ts';
 import { fetchedText } from '#models/fetch/ensure-models.ts';
 import { fetchModels } from '#models/fetch/fetch-models.ts';
 import { manifestPath } from '#models/fetch/manifest.ts';
@@ -163,10 +162,6 @@ describe('the embedders load the graph of their precision through transformers.j
     await session.release();
     return normalize((out[output] as Tensor).data as Float32Array);
   }
-
-  it("the registry's and the adapter's suffixes agree (the embedder test below checks them against the library)", () => {
-    expect(DTYPE_SUFFIX).toEqual(ADAPTER_SUFFIX);
-  });
 
   const maxDiff = (a: Float32Array, b: Float32Array) =>
     Math.max(...a.map((x, i) => Math.abs(x - (b[i] as number))));
