@@ -136,6 +136,30 @@ describe('runSegment', () => {
     expect(garment).toBeGreaterThan(pixels * 0.1);
   });
 
+  it('at THREADFINDER_SEGMENT_SIZE=384 segments at 384 and keeps those masks apart from the 768 ones', async () => {
+    // Prepare
+    const models = await resolveModels({
+      models: 'test',
+      modelsDir: path.join(dir, 'models'),
+      model: { segmentSize: 384 },
+    });
+    const small = new CountingSegmenter(await OnnxSegmenter.create({ model: models.segment }));
+    const shirt = await drawGarment({ type: 't-shirt', color: 'blue', pattern: 'solid', format: 'png' });
+    const key = await original('originals/shirt-384.png', shirt);
+
+    // Act
+    const out = await segment(batchOf(key), { segmenter: small });
+
+    // Assess
+    const image = expectStatus(out.items[0]?.images[0], 'masked');
+    expect(image.maskedKey).toMatch(/^masked\/test-cloth@384\/mask\//);
+    expect(await sharp(await blobs.get(image.maskedKey)).metadata()).toMatchObject({
+      width: 384,
+      height: 384,
+    });
+    expect(small.calls).toBe(1);
+  });
+
   it('falls back to the unmasked image and says so when no garment is found', async () => {
     // Prepare: a plain white picture, which the clothing model sees as all background
     const white = await sharp({ create: { width: 64, height: 80, channels: 3, background: '#ffffff' } })
