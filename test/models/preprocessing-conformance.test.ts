@@ -32,12 +32,17 @@ const LIMITS = { meanAbs: 0.01, maxAbs: 0.1 };
 // the path it replaced (libvips to 512 px, then Pillow; mean 0.018/0.006/0.010/0.002 for clip pad/model, siglip
 // pad/model); stripes and noise alias further apart; a strip padded after the resize has its edge row where the
 // authors' pad-then-resize blends it. Images it cannot halve keep Pillow's arithmetic and meet LIMITS.
-const EMBED_STAGE_LIMITS = {
+const EMBED_STAGE_LIMITS: StageLimits = {
   photo: { meanAbs: 0.025, maxAbs: 0.65 },
   aliasing: { meanAbs: 0.035, maxAbs: 0.35 },
   padBorder: { meanAbs: 0.035, maxAbs: 2.1 },
 };
-const SEGMENT_STAGE_LIMITS = {
+interface StageLimits {
+  photo: { meanAbs: number; maxAbs: number };
+  aliasing: { meanAbs: number; maxAbs: number };
+  padBorder?: { meanAbs: number; maxAbs: number };
+}
+const SEGMENT_STAGE_LIMITS: StageLimits = {
   photo: { meanAbs: 0.005, maxAbs: 0.25 },
   aliasing: { meanAbs: 0.15, maxAbs: 0.5 },
 };
@@ -158,138 +163,108 @@ describe.skipIf(!hasPil)('preprocessing conformance with PIL + numpy', () => {
 
   const decode = (bytes: Buffer) => decodeToRgb(bytes, { maxPixels: 50_000_000, background: GREEN });
 
+  // Each case's limits: LIMITS for Pillow's arithmetic; a stage that resamples in libvips has its own table.
+  function limitsFor(name: string, stage: StageLimits | undefined): { meanAbs: number; maxAbs: number } {
+    if (!stage) return LIMITS;
+    if (/^(stripes|checks|noise) /.test(name)) return stage.aliasing;
+    if (name.startsWith('photo')) return stage.photo;
+    if (stage.padBorder && /strip|tall/.test(name)) return stage.padBorder;
+    return LIMITS;
+  }
+
+  function assess(
+    key: string,
+    ours: Float32Array[],
+    expected: Float32Array[],
+    usable: boolean[],
+    stage?: StageLimits,
+  ) {
+    for (const [i, [name]] of cases.entries()) {
+      if (!usable[i]) continue;
+      const d = diff(ours[i] as Float32Array, expected[i] as Float32Array);
+      results[`${key} ${name}`] = d;
+      const limits = limitsFor(name, stage);
+      expect(d.meanAbs, `${name} mean`).toBeLessThanOrEqual(limits.meanAbs);
+      expect(d.maxAbs, `${name} max`).toBeLessThanOrEqual(limits.maxAbs);
+    }
+  }
+
+  // adapter: the embedder's preparation of a decoded image (Pillow's arithmetic); stage: what the embed stage
+  // feeds it (core/image/prepare.ts: a photo it can halve decoded straight to the model's size in libvips).
   it.each([
-    ['test-clip', 'clip', 'pad'],
-    ['test-clip', 'clip', 'model'],
-    ['test-siglip', 'siglip', 'pad'],
-    ['test-siglip', 'siglip', 'model'],
+    ['test-clip', 'clip', 'pad', 'adapter'],
+    ['test-clip', 'clip', 'model', 'adapter'],
+    ['test-siglip', 'siglip', 'pad', 'adapter'],
+    ['test-siglip', 'siglip', 'model', 'adapter'],
+    ['test-clip', 'clip', 'pad', 'stage'],
+    ['test-clip', 'clip', 'model', 'stage'],
+    ['test-siglip', 'siglip', 'pad', 'stage'],
+    ['test-siglip', 'siglip', 'model', 'stage'],
   ] as const)(
-    '%s (%s preprocessing, fit=%s) matches the authors within the limits',
-    async (id, family, fit) => {
+    '%s (%s preprocessing, fit=%s, %s path) matches the authors within the limits',
+    async (id, family, fit, path) => {
       // Prepare
       const modelsDir = await tempDir('conformance-models');
       const { embed } = await resolveModels({ models: 'test', modelsDir }, { embed: id });
       const prepare = await loadPreparePixels(embed, { fit, padColour: GREEN });
       // fit=model keeps the aspect ratio only up to 4:1 (a deliberate guard), so extreme strips are left out there.
       const usable = cases.map(([name]) => fit === 'pad' || !/strip|tall/.test(name));
+      const options = { maxPixels: 50_000_000, background: GREEN, embedder: prepare };
 
       // Act
       const expected = reference(family, fit);
       const ours = await Promise.all(
-        cases.map(async ([, bytes]) => (await prepare([await decode(bytes)])).data),
-      );
-
-      // Assess
-      for (const [i, [name]] of cases.entries()) {
-        if (!usable[i]) continue;
-        const d = diff(ours[i] as Float32Array, expected[i] as Float32Array);
-        results[`${family} ${fit} ${name}`] = d;
-        expect(d.meanAbs, `${name} mean`).toBeLessThanOrEqual(LIMITS.meanAbs);
-        expect(d.maxAbs, `${name} max`).toBeLessThanOrEqual(LIMITS.maxAbs);
-      }
-    },
-  );
-
-  it.each(['u2net_cloth_seg', 'u2netp', 'isnet-general-use'])(
-    "rembg's normalisation for %s matches within the limits",
-    async (id) => {
-      // Prepare
-      const spec = findModel(id);
-      if (spec?.task !== 'segment') throw new Error(`${id} is not a segmenter`);
-      const model = { inputSize: spec.inputSize, mean: spec.mean, std: spec.std } as ResolvedSegmentModel;
-
-      // Act
-      const expected = reference('rembg', 'model', { size: spec.inputSize, mean: spec.mean, std: spec.std });
-      const ours = await Promise.all(
-        cases.map(async ([, bytes]) => (await toInput(await decode(bytes), model)).data),
-      );
-
-      // Assess
-      for (const [i, [name]] of cases.entries()) {
-        const d = diff(ours[i] as Float32Array, expected[i] as Float32Array);
-        results[`${id} ${name}`] = d;
-        expect(d.meanAbs, `${name} mean`).toBeLessThanOrEqual(LIMITS.meanAbs);
-        expect(d.maxAbs, `${name} max`).toBeLessThanOrEqual(LIMITS.maxAbs);
-      }
-    },
-  );
-
-  it.each(['u2net_cloth_seg', 'u2netp', 'isnet-general-use'])(
-    "the segment stage's input for %s (libvips straight to the square) matches rembg within the resampling limits",
-    async (id) => {
-      // Prepare
-      const spec = findModel(id);
-      if (spec?.task !== 'segment') throw new Error(`${id} is not a segmenter`);
-      const model = { inputSize: spec.inputSize, mean: spec.mean, std: spec.std } as ResolvedSegmentModel;
-      const segmenter = { inputSize: spec.inputSize };
-
-      // Act
-      const expected = reference('rembg', 'model', { size: spec.inputSize, mean: spec.mean, std: spec.std });
-      const ours = await Promise.all(
         cases.map(async ([, bytes]) => {
-          const rgb = await decodeForSegmentation(bytes, segmenter, {
-            maxPixels: 50_000_000,
-            background: GREEN,
-          });
-          return toInput(rgb, model).data;
+          const rgb =
+            path === 'stage' ? await cutoutForEmbedding(bytes, undefined, options) : await decode(bytes);
+          return (await prepare([rgb])).data;
         }),
       );
 
       // Assess
-      for (const [i, [name]] of cases.entries()) {
-        const d = diff(ours[i] as Float32Array, expected[i] as Float32Array);
-        results[`${id} stage ${name}`] = d;
-        const limits = /^(stripes|checks|noise) /.test(name)
-          ? SEGMENT_STAGE_LIMITS.aliasing
-          : name.startsWith('photo')
-            ? SEGMENT_STAGE_LIMITS.photo
-            : LIMITS;
-        expect(d.meanAbs, `${name} mean`).toBeLessThanOrEqual(limits.meanAbs);
-        expect(d.maxAbs, `${name} max`).toBeLessThanOrEqual(limits.maxAbs);
-      }
+      const key = `${family} ${fit}${path === 'stage' ? ' stage' : ''}`;
+      assess(key, ours, expected, usable, path === 'stage' ? EMBED_STAGE_LIMITS : undefined);
     },
   );
 
+  // adapter: the segmenter's normalisation of a decoded image (Pillow's LANCZOS); stage: what the segment stage
+  // feeds it (core/image/mask-garment.ts: a photo at least the square's size decoded straight to it in libvips).
   it.each([
-    ['test-clip', 'clip', 'pad'],
-    ['test-clip', 'clip', 'model'],
-    ['test-siglip', 'siglip', 'pad'],
-    ['test-siglip', 'siglip', 'model'],
-  ] as const)(
-    "the embed stage's input for %s (%s, fit=%s: libvips straight to the model's size) matches the authors within the resampling limits",
-    async (id, family, fit) => {
-      // Prepare
-      const modelsDir = await tempDir('conformance-models');
-      const { embed } = await resolveModels({ models: 'test', modelsDir }, { embed: id });
-      const prepare = await loadPreparePixels(embed, { fit, padColour: GREEN });
-      const usable = cases.map(([name]) => fit === 'pad' || !/strip|tall/.test(name));
+    ['u2net_cloth_seg', 'adapter'],
+    ['u2netp', 'adapter'],
+    ['isnet-general-use', 'adapter'],
+    ['u2net_cloth_seg', 'stage'],
+    ['u2netp', 'stage'],
+    ['isnet-general-use', 'stage'],
+  ] as const)("rembg's normalisation for %s (%s path) matches within the limits", async (id, path) => {
+    // Prepare
+    const spec = findModel(id);
+    if (spec?.task !== 'segment') throw new Error(`${id} is not a segmenter`);
+    const model = { inputSize: spec.inputSize, mean: spec.mean, std: spec.std } as ResolvedSegmentModel;
+    const options = { maxPixels: 50_000_000, background: GREEN };
 
-      // Act
-      const expected = reference(family, fit);
-      const ours = await Promise.all(
-        cases.map(async ([, bytes]) => {
-          const options = { maxPixels: 50_000_000, background: GREEN, embedder: prepare };
-          return (await prepare([await cutoutForEmbedding(bytes, undefined, options)])).data;
-        }),
-      );
+    // Act
+    const expected = reference('rembg', 'model', { size: spec.inputSize, mean: spec.mean, std: spec.std });
+    const ours = await Promise.all(
+      cases.map(async ([, bytes]) => {
+        const rgb =
+          path === 'stage'
+            ? await decodeForSegmentation(bytes, { inputSize: spec.inputSize }, options)
+            : await decode(bytes);
+        return toInput(rgb, model).data;
+      }),
+    );
 
-      // Assess
-      for (const [i, [name]] of cases.entries()) {
-        if (!usable[i]) continue;
-        const d = diff(ours[i] as Float32Array, expected[i] as Float32Array);
-        results[`${family} ${fit} stage ${name}`] = d;
-        const limits = /^(stripes|checks|noise) /.test(name)
-          ? EMBED_STAGE_LIMITS.aliasing
-          : name.startsWith('photo')
-            ? EMBED_STAGE_LIMITS.photo
-            : /strip|tall/.test(name)
-              ? EMBED_STAGE_LIMITS.padBorder
-              : LIMITS;
-        expect(d.meanAbs, `${name} mean`).toBeLessThanOrEqual(limits.meanAbs);
-        expect(d.maxAbs, `${name} max`).toBeLessThanOrEqual(limits.maxAbs);
-      }
-    },
-  );
+    // Assess
+    const key = `${id}${path === 'stage' ? ' stage' : ''}`;
+    assess(
+      key,
+      ours,
+      expected,
+      cases.map(() => true),
+      path === 'stage' ? SEGMENT_STAGE_LIMITS : undefined,
+    );
+  });
 
   it('reports the differences reached', () => {
     const rows = Object.entries(results).map(
