@@ -251,7 +251,7 @@ describe.skipIf(!hasPil)('preprocessing conformance with PIL + numpy', () => {
           path === 'stage'
             ? await decodeForSegmentation(bytes, { inputSize: spec.inputSize }, options)
             : await decode(bytes);
-        return toInput(rgb, model).data;
+        return toInput(rgb, model).data as Float32Array;
       }),
     );
 
