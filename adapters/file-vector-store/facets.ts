@@ -41,11 +41,6 @@ export class FacetColumns {
     this.prices[to] = this.prices[from] as number;
   }
 
-  /** Bytes the columns take. */
-  get bytes(): number {
-    return this.prices.byteLength + [...this.codes.values()].reduce((sum, c) => sum + c.byteLength, 0);
-  }
-
   /**
    * The first `rows` rows that `filter`'s metadata conditions keep (exclusions are the table's); null when it has
    * none, so every row is kept. The first condition walks every row, each further one only the rows kept so far.
