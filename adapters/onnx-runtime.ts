@@ -17,6 +17,9 @@ export function onnxSessionOptions(threads?: number): InferenceSession.SessionOp
     intraOpNumThreads: threads ?? os.availableParallelism(),
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
+    // Pool threads sleep between runs instead of spinning: the stages decode and download on the same cores
+    // between runs, and a spinning pool took their CPU.
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
   };
 }
 
