@@ -8,6 +8,7 @@ import path from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { PassThrough } from 'node:stream';
 import { meterModels } from '#bench/model-meter.ts';
+import { installModelClock } from '#bench/real-size/model-clock.ts';
 import { ingestCatalogFile } from '#cli/run-ingest.ts';
 import { loadConfig } from '#core/config.ts';
 import { createLocalRuntime } from '#local/runtime.ts';
@@ -109,6 +110,8 @@ export async function measureIngestCost(options: {
     THREADFINDER_DATA_DIR: dataDir,
     THREADFINDER_ALLOW_PRIVATE_HOSTS: '1',
   });
+  // Before any session loads: times each native run in place and learns each session's pool threads.
+  const clock = installModelClock();
   const rt = await createLocalRuntime(config, await resolveModels(config));
   const quiet = Object.assign(new PassThrough(), { isTTY: false }) as unknown as NodeJS.WriteStream;
   const warmStart = performance.now();
@@ -124,11 +127,13 @@ export async function measureIngestCost(options: {
     }
   });
   gcObserver.observe({ entryTypes: ['gc'] });
+  clock.start();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const report = await ingestCatalogFile(rt, { file: catalog, log: () => {}, progressStream: quiet });
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  const inPlace = clock.stop().cpu;
   meter.stop();
   gcObserver.disconnect();
   if (profiler && options.profile) await writeFile(options.profile, JSON.stringify(await profiler.stop()));
@@ -160,6 +165,14 @@ export async function measureIngestCost(options: {
     `  models (${models.runs} runs, replayed alone): CPU ${(models.cpuMs / images).toFixed(0)} ms per image; ` +
       `outside the models: CPU ${(outside / images).toFixed(0)} ms per image, ${(outside / models.cpuMs).toFixed(2)}x the models' CPU`,
   );
+  if (inPlace.models !== null && inPlace.outside !== null) {
+    const other = inPlace.outside - (inPlace.mainOutside ?? 0) - (inPlace.libvips ?? 0);
+    lines.push(
+      `  models in place (their pool threads, and the main thread inside runs): CPU ${(inPlace.models / images).toFixed(0)} ms per image; ` +
+        `outside: ${(inPlace.outside / images).toFixed(0)} ms per image (main thread between runs ${((inPlace.mainOutside ?? 0) / images).toFixed(0)}, ` +
+        `libvips ${((inPlace.libvips ?? 0) / images).toFixed(0)}, other threads ${(other / images).toFixed(0)})`,
+    );
+  }
   lines.push(`  garbage collection: ${gc.pauses} pauses, ${(gc.ms / images).toFixed(1)} ms per image`);
   lines.push(`  stored: ${report.summary.productsStored} products, ${report.summary.images.ok} images ok`);
   lines.push(
