@@ -66,25 +66,25 @@ export function toInput(image: RgbImage, model: ResolvedSegmentModel, into?: Flo
   return new Tensor('float32', out, [1, 3, side, side]);
 }
 
-function mapShape(output: Tensor, minChannels: number): { channels: number; plane: number; side: number[] } {
+function mapShape(
+  output: Tensor,
+  minChannels: number,
+): { channels: number; width: number; height: number; plane: number } {
   const [batch, channels, height, width] = output.dims;
   if (output.dims.length !== 4 || batch !== 1 || channels === undefined || channels < minChannels) {
     throw new ThreadfinderError(
       `segmenter output has shape [${output.dims}], expected [1, >=${minChannels}, H, W]`,
     );
   }
-  return {
-    channels,
-    plane: (height as number) * (width as number),
-    side: [width as number, height as number],
-  };
+  const [w, h] = [width as number, height as number];
+  return { channels, width: w, height: h, plane: w * h };
 }
 
 // rembg cloth contract: argmax over channels (the first maximum wins, as numpy's); garment where the winning
 // label is in `garment`. The 4-class model (background, upper, lower, full) in one pass over the pixels; other
-// class counts one pass per channel plane, in place on the label array.
-function clothMask(output: Tensor, garment: Uint8Array, best: Float32Array): Mask {
-  const { channels, plane, side } = mapShape(output, 2);
+// class counts (no registered model has one) one pass per channel plane, in place on the label array.
+function clothMask(output: Tensor, garment: Uint8Array): Mask {
+  const { channels, width, height, plane } = mapShape(output, 2);
   const scores = output.data as Float32Array;
   const label = new Uint8Array(plane);
   if (channels === 4) {
@@ -105,10 +105,9 @@ function clothMask(output: Tensor, garment: Uint8Array, best: Float32Array): Mas
       if (s3 > top) c = 3;
       label[i] = garment[c] as number;
     }
-    return { data: label, width: side[0] as number, height: side[1] as number };
+    return { data: label, width, height };
   }
-  const top = best.length === plane ? best : new Float32Array(plane);
-  top.set(scores.subarray(0, plane));
+  const top = scores.slice(0, plane);
   for (let c = 1; c < channels; c++) {
     for (let i = 0, o = c * plane; i < plane; i++, o++) {
       const v = scores[o] as number;
@@ -119,13 +118,13 @@ function clothMask(output: Tensor, garment: Uint8Array, best: Float32Array): Mas
     }
   }
   for (let i = 0; i < plane; i++) label[i] = garment[label[i] as number] as number;
-  return { data: label, width: side[0] as number, height: side[1] as number };
+  return { data: label, width, height };
 }
 
 // rembg saliency contract: channel 0, min-max normalised to 0..255 (all zero when the map is flat), cut at
 // `cutoff`.
 function saliencyMask(output: Tensor, cutoff: number): Mask {
-  const { plane, side } = mapShape(output, 1);
+  const { width, height, plane } = mapShape(output, 1);
   const values = (output.data as Float32Array).subarray(0, plane);
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
@@ -140,7 +139,7 @@ function saliencyMask(output: Tensor, cutoff: number): Mask {
     for (let i = 0; i < plane; i++)
       data[i] = Math.round(((values[i] as number) - lo) * k) >= cutoff ? 255 : 0;
   }
-  return { data, width: side[0] as number, height: side[1] as number };
+  return { data, width, height };
 }
 
 /** Refuses a graph whose fixed input size is not the size chosen (THREADFINDER_SEGMENT_SIZE). */
@@ -173,15 +172,14 @@ export function segmenterId(model: ResolvedSegmentModel, classes: readonly numbe
 
 /**
  * Segmenter running a rembg-style U2NET ONNX model (cloth or saliency contract) on onnxruntime-node. Runs are
- * serialised (a session already uses every intra-op thread), which lets the input tensor, the output tensor
- * and the argmax scratch be allocated once instead of once per image.
+ * serialised (a session already uses every intra-op thread), which lets the input and output tensors be
+ * allocated once instead of once per image.
  */
 export class OnnxSegmenter implements Segmenter {
   readonly modelId: string;
   readonly inputSize: number;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly input: Float32Array;
-  private readonly best: Float32Array;
   private output: Tensor | undefined;
 
   private constructor(
@@ -195,7 +193,6 @@ export class OnnxSegmenter implements Segmenter {
     this.modelId = segmenterId(model, classes);
     this.inputSize = model.inputSize;
     this.input = new Float32Array(3 * model.inputSize * model.inputSize);
-    this.best = new Float32Array(model.inputSize * model.inputSize);
   }
 
   /** Frees the session (the shared one too: the next segmenter for this file loads it again). */
@@ -258,7 +255,7 @@ export class OnnxSegmenter implements Segmenter {
     if (!output) throw new ThreadfinderError(`${this.model.id}: output ${outputName} missing from the run`);
     if (output.type === 'float32' && output.location === 'cpu') this.output ??= output;
     return this.model.contract === 'cloth'
-      ? clothMask(output, this.garment, this.best)
+      ? clothMask(output, this.garment)
       : saliencyMask(output, this.cutoff);
   }
 }

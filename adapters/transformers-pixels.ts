@@ -214,7 +214,8 @@ export async function loadPreparePixels(
 ): Promise<PreparePixels> {
   const processor = await AutoImageProcessor.from_pretrained(model.dir, pretrainedOptions());
   const fields = processor as unknown as ProcessorFields;
-  const { size, do_resize } = fields;
+  // The processor's resize target, or undefined when it does not resize.
+  const resizes = fields.size && fields.do_resize !== false ? fields.size : undefined;
   const fast = fastNormalise(fields);
   const prepare = async (images: RgbImage[]) => {
     const fitted = images.map((im) =>
@@ -222,17 +223,15 @@ export async function loadPreparePixels(
         ? padToSquare(im, options.padColour)
         : limitAspect(im, MAX_ASPECT, options.padColour),
     );
-    const sized =
-      size && do_resize !== false
-        ? fitted.map((im) => resizeBicubic(im, ...processorTarget(size, im.width, im.height)))
-        : fitted;
+    const sized = resizes
+      ? fitted.map((im) => resizeBicubic(im, ...processorTarget(resizes, im.width, im.height)))
+      : fitted;
     const quick = fast?.(sized);
     if (quick) return quick;
     const raw = sized.map((im) => new RawImage(im.data, im.width, im.height, 3));
     const { pixel_values } = (await processor(raw)) as { pixel_values: PixelValues };
     return pixel_values;
   };
-  const resizes = size && do_resize !== false ? size : undefined;
   return Object.assign(prepare, {
     decodeSize: (width: number, height: number) => decodeSizeFor(resizes, options.fit, width, height),
   });

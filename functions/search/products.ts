@@ -4,7 +4,6 @@ import { contentHashOf, isMaskKey, isNoGarmentKey, originalsOfHash } from '#core
 import { BlobNotFoundError, InputError } from '#core/errors.ts';
 import { encodePng } from '#core/image/codec.ts';
 import { cutout } from '#core/image/cutout.ts';
-import { SEGMENT_MAX_SIDE } from '#core/image/mask-garment.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { ApiRequest, ApiResponse } from './api-types.ts';
 import { toView } from './product-view.ts';
@@ -20,8 +19,11 @@ export interface ProductRouteDeps extends StoreDeps {
   image?: { background: readonly [number, number, number]; maxPixels: number };
 }
 
-/** Longest side of a cut-out the page shows: the size the segment stage masks at. */
-const CUTOUT_MAX_SIDE = SEGMENT_MAX_SIDE;
+/**
+ * Longest side of a cut-out the page shows (the photo's own size when smaller). Made on demand from the original
+ * and its mask, which is stored at the segmenter's resolution and upsampled to this.
+ */
+const CUTOUT_MAX_SIDE = 1024;
 
 const PREFIX = '/api/products/';
 
