@@ -1,5 +1,6 @@
 // What an ingestion costs outside the models, with the stand-in models: wall time, CPU time per image (all
-// threads, minus the models' own CPU, replayed alone), GC pauses, and the bytes stored next to the originals.
+// threads, split per thread into the models' and the rest by bench/real-size/model-clock.ts), GC pauses, and the
+// bytes stored next to the originals.
 // Pictures are 1000x1333 JPEGs with distinct bytes, served on loopback, like the issue's measurement.
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector';
@@ -7,7 +8,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { PassThrough } from 'node:stream';
-import { meterModels } from '#bench/model-meter.ts';
 import { installModelClock } from '#bench/real-size/model-clock.ts';
 import { ingestCatalogFile } from '#cli/run-ingest.ts';
 import { loadConfig } from '#core/config.ts';
@@ -35,9 +35,12 @@ export interface IngestCost {
   seconds: number;
   /** Process CPU of the whole ingestion (all threads), ms per image. */
   cpuPerImage: number;
-  /** The models' CPU (their runs replayed alone), ms per image. */
-  modelCpuPerImage: number;
-  outsidePerImage: number;
+  /**
+   * The models' CPU in place (their sessions' pool threads, and the main thread inside runs) and the rest, ms
+   * per image; undefined where threads' CPU cannot be read (not Linux).
+   */
+  modelCpuPerImage?: number;
+  outsidePerImage?: number;
   gcPerImage: number;
   originalBytes: number;
   derivedBytes: number;
@@ -118,7 +121,6 @@ export async function measureIngestCost(options: {
   await ingestCatalogFile(rt, { file: warmCatalog, log: () => {}, progressStream: quiet });
   const warmSeconds = (performance.now() - warmStart) / 1000;
   const profiler = options.profile ? await startProfile() : undefined;
-  const meter = meterModels();
   const gc = { pauses: 0, ms: 0 };
   const gcObserver = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
@@ -134,10 +136,8 @@ export async function measureIngestCost(options: {
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const inPlace = clock.stop().cpu;
-  meter.stop();
   gcObserver.disconnect();
   if (profiler && options.profile) await writeFile(options.profile, JSON.stringify(await profiler.stop()));
-  const models = await meter.replay();
   const rerunStart = performance.now();
   await ingestCatalogFile(rt, { file: catalog, log: () => {}, progressStream: quiet });
   const rerunSeconds = (performance.now() - rerunStart) / 1000;
@@ -160,17 +160,16 @@ export async function measureIngestCost(options: {
     `  wall ${seconds.toFixed(1)} s (${(images / seconds).toFixed(1)} images/s); CPU user ${(cpu.user / 1e6).toFixed(1)} s + system ${(cpu.system / 1e6).toFixed(1)} s = ${((cpu.user + cpu.system) / 1e3 / images).toFixed(0)} ms per image`,
   );
   const cpuMs = (cpu.user + cpu.system) / 1e3;
-  const outside = cpuMs - models.cpuMs;
-  lines.push(
-    `  models (${models.runs} runs, replayed alone): CPU ${(models.cpuMs / images).toFixed(0)} ms per image; ` +
-      `outside the models: CPU ${(outside / images).toFixed(0)} ms per image, ${(outside / models.cpuMs).toFixed(2)}x the models' CPU`,
-  );
   if (inPlace.models !== null && inPlace.outside !== null) {
     const other = inPlace.outside - (inPlace.mainOutside ?? 0) - (inPlace.libvips ?? 0);
     lines.push(
-      `  models in place (their pool threads, and the main thread inside runs): CPU ${(inPlace.models / images).toFixed(0)} ms per image; ` +
-        `outside: ${(inPlace.outside / images).toFixed(0)} ms per image (main thread between runs ${((inPlace.mainOutside ?? 0) / images).toFixed(0)}, ` +
+      `  models (their pool threads, and the main thread inside runs): CPU ${(inPlace.models / images).toFixed(0)} ms per image; ` +
+        `outside the models: CPU ${(inPlace.outside / images).toFixed(0)} ms per image (main thread between runs ${((inPlace.mainOutside ?? 0) / images).toFixed(0)}, ` +
         `libvips ${((inPlace.libvips ?? 0) / images).toFixed(0)}, other threads ${(other / images).toFixed(0)})`,
+    );
+  } else {
+    lines.push(
+      '  models and the rest not split: no per-thread CPU here (Linux /proc/self/task/<tid>/schedstat)',
     );
   }
   lines.push(`  garbage collection: ${gc.pauses} pauses, ${(gc.ms / images).toFixed(1)} ms per image`);
@@ -185,8 +184,11 @@ export async function measureIngestCost(options: {
     images,
     seconds,
     cpuPerImage: cpuMs / images,
-    modelCpuPerImage: models.cpuMs / images,
-    outsidePerImage: outside / images,
+    ...(inPlace.models !== null &&
+      inPlace.outside !== null && {
+        modelCpuPerImage: inPlace.models / images,
+        outsidePerImage: inPlace.outside / images,
+      }),
     gcPerImage: gc.ms / images,
     originalBytes: originals,
     derivedBytes: derived,
