@@ -4,6 +4,7 @@ import type { ImageEmbedder, Segmenter, TextEmbedder } from '#core/ports/models.
 import type { ResolvedModels } from '#core/resolved-models.ts';
 import { OnnxSegmenter } from './onnx-segmenter.ts';
 import { TransformersImageEmbedder, TransformersTextEmbedder } from './transformers-embedder.ts';
+import { growHeapForImageWork } from './v8-heap.ts';
 
 /** The three model ports, each loaded on first use; the image models can be freed and loaded again. */
 export interface ModelAdapters {
@@ -16,6 +17,7 @@ export interface ModelAdapters {
 
 /** The one place the model adapters are built from config: the local runtime and the cloud functions use it. */
 export function createModelAdapters(config: Config, models: () => Promise<ResolvedModels>): ModelAdapters {
+  growHeapForImageWork();
   const { embedBatchSize: batchSize, onnxThreads: threads, imageFit: fit } = config.model;
   const pixels = { fit, padColour: config.background };
   const segmenter = releasable(async () =>
