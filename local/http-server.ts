@@ -151,7 +151,9 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
 function send(res: http.ServerResponse, answer: ApiResponse): void {
   if (res.headersSent || res.destroyed) return;
   try {
-    const length = res.req.method === 'HEAD' ? {} : { 'content-length': Buffer.byteLength(answer.body) };
+    // No body, so no length: a HEAD reply, and a 304, whose Content-Length may only be the full reply's.
+    const bodiless = res.req.method === 'HEAD' || answer.status === 304;
+    const length = bodiless ? {} : { 'content-length': Buffer.byteLength(answer.body) };
     res.writeHead(answer.status, { ...answer.headers, ...length });
     res.end(answer.body);
   } catch (err) {

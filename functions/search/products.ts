@@ -80,7 +80,7 @@ async function masked(
     'cache-control': 'public, max-age=3600',
     etag,
   };
-  if (req.headers['if-none-match']?.split(',').some((t) => t.trim() === etag)) {
+  if (matchesIfNoneMatch(req.headers['if-none-match'], etag)) {
     return { status: 304, headers, body: '' };
   }
   try {
@@ -140,4 +140,14 @@ function productNotFound(id: string): ApiResponse {
 
 function notFound(path: string): ApiResponse {
   return apiError(404, 'not_found', `nothing at ${shown(path)}`);
+}
+
+/**
+ * RFC 9110 13.1.2: If-None-Match uses the weak comparison (a `W/` prefix is ignored on either side), and `*`
+ * matches any current representation.
+ */
+export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  return header.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === opaque(etag));
 }

@@ -10,8 +10,12 @@ export const MAX_QUERY_CHARS = 512;
 
 const MAX_FILTER_CHARS = 100;
 const CONTROL = /\p{Cc}/u;
-/** Nothing a person can read: white space, format characters (zero-width, direction marks), lone accents. */
-const INVISIBLE = /^[\s\p{Cf}\p{Mn}\p{Me}]*$/u;
+/**
+ * Nothing a person can read: white space, format characters (zero-width, direction marks), lone accents,
+ * unassigned code points and noncharacters (U+FFFF), and the letters that draw as blanks (the Hangul fillers
+ * U+115F, U+1160, U+3164, U+FFA0; the braille blank U+2800).
+ */
+const INVISIBLE = /^[\s\p{Cf}\p{Mn}\p{Me}\p{Cn}\u115F\u1160\u3164\uFFA0\u2800]*$/u;
 
 type Ctx = z.core.$RefinementCtx<string>;
 

@@ -125,6 +125,16 @@ describe('product routes over the ingested images', () => {
     const again = await fetch(`${server.url}${product.maskedImages[0]}`, {
       headers: { 'if-none-match': masked.headers.get('etag') ?? '' },
     });
+    // If-None-Match compares weakly, and `*` matches any representation (RFC 9110 13.1.2).
+    const revalidations = await Promise.all(
+      [`W/${masked.headers.get('etag')}`, '*', '"other", W/"other"'].map(async (tag) => {
+        const res = await fetch(`${server.url}${product.maskedImages[0]}`, {
+          headers: { 'if-none-match': tag },
+        });
+        await res.arrayBuffer();
+        return res.status;
+      }),
+    );
 
     // Assess
     expect(product).toMatchObject({ id: 'red', maskedImages: ['/api/products/red/masked/0'] });
@@ -137,6 +147,9 @@ describe('product routes over the ingested images', () => {
     expect(shown.info).toMatchObject({ width: expected.width, height: expected.height, channels: 3 });
     expect(Buffer.compare(shown.data, Buffer.from(expected.data))).toBe(0);
     expect(again.status).toBe(304);
+    // A 304's Content-Length may only be the full reply's length: none is sent.
+    expect(again.headers.get('content-length')).toBeNull();
+    expect(revalidations).toEqual([304, 304, 200]);
   });
 
   it('answers 404 for an unknown product, a missing image index and a bad one', async () => {
