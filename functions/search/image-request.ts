@@ -6,8 +6,21 @@ import { fetchQueryImage, type ImageUrlLimits } from './image-url.ts';
 import { readMultipartFile, type UploadedFile } from './multipart.ts';
 import { RequestError } from './request-error.ts';
 
-/** Content types of a raw image body. */
-export const IMAGE_BODY_TYPES: readonly string[] = ['image/jpeg', 'image/png', 'image/webp'];
+/**
+ * Content types of a raw image body: the raster formats a catalog photo may be. The label only admits the body;
+ * its bytes decide, as for catalog photos (core/image/check.ts), so a GIF labelled image/png is read as the GIF
+ * it is, and SVG or HTML under any label is refused.
+ */
+export const IMAGE_BODY_TYPES: readonly string[] = [
+  'image/jpeg',
+  'image/png',
+  'image/webp',
+  'image/gif',
+  'image/avif',
+  'image/tiff',
+  'image/heif',
+  'image/heic',
+];
 
 /** Where the query image came from, as the response's `queryImage` says. */
 export type QueryImageSource = 'upload' | 'url';
@@ -27,7 +40,7 @@ export interface ImageRequestDeps {
 }
 
 /**
- * Reads the image a POST /api/search carries: a raw image/jpeg|png|webp body, the multipart file field
+ * Reads the image a POST /api/search carries: a raw image body (IMAGE_BODY_TYPES), the multipart file field
  * `image`, or JSON `{"imageUrl"}` fetched through `http`. Throws InputError (415 for another content type).
  */
 export async function readQueryImage(req: ApiRequest, deps: ImageRequestDeps): Promise<QueryImage> {
@@ -37,7 +50,7 @@ export async function readQueryImage(req: ApiRequest, deps: ImageRequestDeps): P
   if (type === '') {
     throw new RequestError(
       415,
-      'POST /api/search needs a Content-Type: image/jpeg, image/png, image/webp, multipart/form-data or application/json',
+      'POST /api/search needs a Content-Type: an image type (image/jpeg, image/png, image/webp...), multipart/form-data or application/json',
       'unsupported_media_type',
     );
   }
@@ -58,7 +71,7 @@ export async function readQueryImage(req: ApiRequest, deps: ImageRequestDeps): P
   }
   throw new RequestError(
     415,
-    `content type ${JSON.stringify(type.slice(0, 100))} is not accepted; send image/jpeg, image/png, image/webp, multipart/form-data (field "image") or application/json {"imageUrl": ...}`,
+    `content type ${JSON.stringify(type.slice(0, 100))} is not accepted; send ${IMAGE_BODY_TYPES.join(', ')}, multipart/form-data (field "image") or application/json {"imageUrl": ...}`,
     'unsupported_media_type',
   );
 }

@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UndiciHttpClient } from '#adapters/undici-http-client.ts';
 import type { ImageEmbedder, Segmenter } from '#core/ports/models.ts';
@@ -74,10 +75,19 @@ describe('POST /api/search against hostile requests', () => {
     expect(modelCalls.splice(0)).toEqual(['segment', 'embed']);
   });
 
+  it('reads a GIF by its bytes, under its own label or another image label', async () => {
+    const gif = await sharp(jpeg).gif().toBuffer();
+    const asGif = await post(gif, { 'content-type': 'image/gif' });
+    const asPng = await post(gif, { 'content-type': 'image/png' });
+    expect([asGif.status, asPng.status]).toEqual([200, 200]);
+    expect(modelCalls.splice(0)).toEqual(['segment', 'embed', 'segment', 'embed']);
+  });
+
   it.each([
     ['no content type', '', {}, 415, 'unsupported_media_type'],
     ['text/plain', 'x', { 'content-type': 'text/plain' }, 415, 'unsupported_media_type'],
-    ['image/gif declared', 'GIF89a', { 'content-type': 'image/gif' }, 415, 'unsupported_media_type'],
+    ['image/svg+xml declared', '<svg/>', { 'content-type': 'image/svg+xml' }, 415, 'unsupported_media_type'],
+    ['a truncated GIF', 'GIF89a', { 'content-type': 'image/gif' }, 400, 'not_an_image'],
     ['an empty image body', '', { 'content-type': 'image/png' }, 400, 'missing_image'],
     ['HTML as image/jpeg', '<!doctype html><p>x', { 'content-type': 'image/jpeg' }, 400, 'not_an_image'],
     [
