@@ -48,6 +48,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
   );
   server.on('clientError', answerClientError);
+  // Node answers these two itself otherwise: CONNECT by dropping the connection, an Expect other than
+  // 100-continue with an empty 417.
+  server.on('connect', (req: http.IncomingMessage, socket: Socket) => {
+    const message = `${req.method} is not allowed here: this server is not a proxy`;
+    answerOnSocket(socket, apiError(405, 'method_not_allowed', message, { allow: 'GET, HEAD, POST' }));
+  });
+  server.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const expect = String(req.headers.expect).slice(0, 100);
+    send(
+      res,
+      apiError(
+        417,
+        'expectation_failed',
+        `Expect: ${JSON.stringify(expect)} is not supported (only 100-continue)`,
+      ),
+    );
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, host, () => {
@@ -139,6 +156,11 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
             'bad_request',
             `malformed HTTP request: ${err.message.replace(/^Parse Error: /, '')}`,
           );
+  answerOnSocket(socket, answer);
+}
+
+/** Writes a whole answer straight onto a socket node has handed over, then closes it. */
+function answerOnSocket(socket: Socket, answer: ApiResponse): void {
   const body = Buffer.from(answer.body);
   const reason = http.STATUS_CODES[answer.status] ?? 'Error';
   const headers = { ...answer.headers, 'content-length': body.length, connection: 'close' };

@@ -163,6 +163,22 @@ describe('GET /api/search against odd queries', () => {
     },
   );
 
+  it('answers CONNECT (not a proxy) with 405 and an unknown Expect with 417, in JSON', async () => {
+    // Act
+    const connect = await rawExchange(
+      url,
+      'CONNECT example.com:443 HTTP/1.1\r\nhost: example.com:443\r\n\r\n',
+    );
+    const expectation = await rawExchange(
+      url,
+      'GET /healthz HTTP/1.1\r\nhost: x\r\nexpect: bogus\r\nconnection: close\r\n\r\n',
+    );
+    // Assess
+    expect([connect.status, errorCode(connect.body)]).toEqual([405, 'method_not_allowed']);
+    expect([expectation.status, errorCode(expectation.body)]).toEqual([417, 'expectation_failed']);
+    expect(expectation.headers).toContain('x-content-type-options: nosniff');
+  });
+
   it.each([
     '//api/search?q=a',
     '/api/search/?q=a',
