@@ -3,6 +3,7 @@ export type { ApiDeps, ImageSearchSetup } from './api-deps.ts';
 import { TAG_GROUP_NAMES } from '#core/tags/vocabulary.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { type Api, type ApiRequest, type ApiResponse, MAX_URL_CHARS } from './api-types.ts';
+import { CutoutCache } from './cutout-cache.ts';
 import { assertTagFiltersOffered, cachedFacets, facetsView } from './facets.ts';
 import { createImageRoute } from './image-route.ts';
 import { OPENAPI_DOCUMENT } from './openapi.ts';
@@ -23,6 +24,7 @@ export function createApi(deps: ApiDeps): Api {
   const staticFiles = deps.webDir === undefined ? undefined : createStaticFiles(deps.webDir);
   const facets = cachedFacets(deps.store);
   const imageSearch = createImageRoute(deps);
+  const productDeps = { ...deps, cutouts: new CutoutCache() };
 
   async function route(req: ApiRequest): Promise<ApiResponse> {
     if (!req.path.startsWith('/')) return apiError(400, 'invalid_path', 'request path must start with "/"');
@@ -69,7 +71,7 @@ export function createApi(deps: ApiDeps): Api {
       }
       return json(200, facetsView(await facets()));
     }
-    return productRoute(req, query, deps);
+    return productRoute(req, query, productDeps);
   }
 
   async function health(): Promise<ApiResponse> {

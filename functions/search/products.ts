@@ -6,6 +6,7 @@ import { encodePng } from '#core/image/codec.ts';
 import { cutout } from '#core/image/cutout.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { ApiRequest, ApiResponse } from './api-types.ts';
+import type { CutoutCache } from './cutout-cache.ts';
 import { toView } from './product-view.ts';
 import { apiError, json, SECURITY_HEADERS, shown } from './responses.ts';
 import { findSimilar, type StoreDeps } from './run-search.ts';
@@ -17,6 +18,8 @@ export interface ProductRouteDeps extends StoreDeps {
   blobs?: BlobStore;
   /** The colour and pixel cap cut-outs are made with (the image search's setup); default white, DEFAULT_MAX_PIXELS. */
   image?: { background: readonly [number, number, number]; maxPixels: number };
+  /** Cut-outs made recently or being made; without it each request makes its own. */
+  cutouts?: CutoutCache;
 }
 
 /**
@@ -83,12 +86,14 @@ async function masked(
   if (matchesIfNoneMatch(req.headers['if-none-match'], etag)) {
     return { status: 304, headers, body: '' };
   }
+  const { blobs } = deps;
+  const make = () => maskedImage(key, blobs, background, deps.image?.maxPixels);
   try {
-    return {
-      status: 200,
-      headers,
-      body: await maskedImage(key, deps.blobs, background, deps.image?.maxPixels),
-    };
+    // HEAD says whether the image is there without making it.
+    if (req.method === 'HEAD')
+      return (await sourcesExist(key, blobs)) ? { status: 200, headers, body: '' } : missing();
+    const body = deps.cutouts ? await deps.cutouts.get(etag, make) : await make();
+    return { status: 200, headers, body };
   } catch (error) {
     if (error instanceof BlobNotFoundError) return missing();
     throw error;
@@ -115,6 +120,13 @@ async function maskedImage(
     background,
   });
   return encodePng(image);
+}
+
+/** Whether what a masked key's image is made from is stored: the cut-out itself, or the original and the mask. */
+async function sourcesExist(key: string, blobs: BlobStore): Promise<boolean> {
+  if (!isMaskKey(key)) return blobs.has(key);
+  const [original] = await blobs.list(originalsOfHash(contentHashOf(key)));
+  return original !== undefined && (isNoGarmentKey(key) || (await blobs.has(key)));
 }
 
 /** Routes that take no query parameters refuse any. */

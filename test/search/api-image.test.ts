@@ -152,6 +152,31 @@ describe('product routes over the ingested images', () => {
     expect(revalidations).toEqual([304, 304, 200]);
   });
 
+  it('makes a cut-out once: HEAD and later GETs read no photo, and HEAD of a missing image is 404', async () => {
+    // Prepare: the same deps, with the blob reads counted.
+    const reads: string[] = [];
+    const blobs = Object.create(world.blobs, {
+      get: { value: (key: string) => (reads.push(key), world.blobs.get(key)) },
+    });
+    const api = createApi(world.deps(client, { blobs }));
+    const request = (method: string, path: string) =>
+      api({ method, path, query: new URLSearchParams(), rawQuery: '', headers: {} });
+    // Act
+    const head = await request('HEAD', '/api/products/red/masked/0');
+    const readsForHead = reads.length;
+    const first = await request('GET', '/api/products/red/masked/0');
+    const readsForFirst = reads.length;
+    const second = await request('GET', '/api/products/red/masked/0');
+    const missing = await request('HEAD', '/api/products/red/masked/5');
+    // Assess
+    expect([head.status, first.status, second.status, missing.status]).toEqual([200, 200, 200, 404]);
+    expect(head.headers.etag).toBe(first.headers.etag);
+    expect(readsForHead).toBe(0);
+    expect(readsForFirst).toBe(2);
+    expect(reads.length).toBe(2);
+    expect(second.body).toBe(first.body);
+  });
+
   it('answers 404 for an unknown product, a missing image index and a bad one', async () => {
     // Act
     const answers = await Promise.all(
