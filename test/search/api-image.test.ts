@@ -156,7 +156,12 @@ describe('product routes over the ingested images', () => {
     // Prepare: the same deps, with the blob reads counted.
     const reads: string[] = [];
     const blobs = Object.create(world.blobs, {
-      get: { value: (key: string) => (reads.push(key), world.blobs.get(key)) },
+      get: {
+        value: (key: string) => {
+          reads.push(key);
+          return world.blobs.get(key);
+        },
+      },
     });
     const api = createApi(world.deps(client, { blobs }));
     const request = (method: string, path: string) =>
