@@ -5,6 +5,7 @@ import { createModelAdapters } from '#adapters/model-adapters.ts';
 import { UndiciHttpClient } from '#adapters/undici-http-client.ts';
 import type { Config } from '#core/config.ts';
 import { embedSettings } from '#core/embed-settings.ts';
+import { environmentFaultOf } from '#core/env-fault.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { HttpClient } from '#core/ports/http-client.ts';
 import type { ImageEmbedder, Segmenter, TextEmbedder } from '#core/ports/models.ts';
@@ -45,9 +46,14 @@ export async function createLocalRuntime(
   models: ResolvedModels,
   options: LocalRuntimeOptions = {},
 ): Promise<LocalRuntime> {
-  const store = await FileVectorStore.open(path.join(config.dataDir, 'index', models.embed.id), {
-    readOnly: options.readOnly,
-  });
+  const indexDir = path.join(config.dataDir, 'index', models.embed.id);
+  // Opening may write (a damaged log is set aside and rewritten): a fault names the index when the system
+  // error names no path.
+  const store = await FileVectorStore.open(indexDir, { readOnly: options.readOnly }).catch(
+    (error: unknown) => {
+      throw environmentFaultOf(error, { pathIfUnnamed: indexDir }) ?? error;
+    },
+  );
   const modelAdapters = createModelAdapters(config, async () => models);
   const http = new UndiciHttpClient({
     allowPrivateHosts: config.allowPrivateHosts,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { type FileHandle, open, rename, rm } from 'node:fs/promises';
+import { type FileHandle, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { environmentFaultOf } from '#core/env-fault.ts';
 import { ThreadfinderError } from '#core/errors.ts';
 import { syncDir, writeFileAtomically } from '#core/fs-atomic.ts';
 import type { SpanList } from './scan.ts';
@@ -8,18 +9,42 @@ import type { SpanList } from './scan.ts';
 const CHUNK_BYTES = 1 << 20;
 const NEWLINE = Buffer.from('\n');
 
-/** Copies a log's damaged bytes, in file order, to `<log>.damaged-<ms>` beside it (durably); returns its path. */
+/**
+ * Copies a log's damaged bytes, in file order, to `<log>.damaged-<ms>` beside it (durably); returns its path.
+ * When an earlier attempt already set aside the same bytes (it then failed to rewrite the log, say on a full
+ * disk), that copy is returned instead of a second one.
+ */
 export async function setAsideDamage(file: string, pieces: Buffer[]): Promise<string> {
+  const damaged = Buffer.concat(pieces);
+  const earlier = await sameCopy(file, damaged);
+  if (earlier) return earlier;
   const target = `${file}.damaged-${Date.now()}`;
   try {
-    await writeFileAtomically(target, Buffer.concat(pieces), { durable: true });
+    await writeFileAtomically(target, damaged, { durable: true });
   } catch (error) {
+    const fault = environmentFaultOf(error, { pathIfUnnamed: target, action: 'writing' });
+    if (fault) throw fault;
     throw new ThreadfinderError(
       `cannot set aside the damaged lines of ${file} in ${target}: ${(error as Error).message}; the log is left as it was`,
       { cause: error },
     );
   }
   return target;
+}
+
+/** An existing `<log>.damaged-*` beside `file` holding exactly `bytes`, if any. */
+async function sameCopy(file: string, bytes: Buffer): Promise<string | undefined> {
+  const dir = path.dirname(file);
+  const prefix = `${path.basename(file)}.damaged-`;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names.filter((n) => n.startsWith(prefix)).sort()) {
+    const copy = path.join(dir, name);
+    const same =
+      (await stat(copy).catch(() => undefined))?.size === bytes.length &&
+      (await readFile(copy).catch(() => undefined))?.equals(bytes);
+    if (same) return copy;
+  }
+  return undefined;
 }
 
 /**
@@ -60,6 +85,8 @@ export async function writeCleanLog(
     await rename(temp, file);
   } catch (error) {
     await rm(temp, { force: true });
+    const fault = environmentFaultOf(error, { pathIfUnnamed: file, action: 'writing' });
+    if (fault) throw fault;
     throw new ThreadfinderError(
       `cannot rewrite ${file} without its damaged lines: ${(error as Error).message}`,
       {
