@@ -107,10 +107,12 @@ export async function ingestCatalogFile(
   }
   const { prepared } = report;
   const listed = prepared.catalogErrors + prepared.catalogWarnings > prepared.firstProblems.length;
+  const productsInIndex = report.summaryMissing ? await rt.store.count().catch(() => undefined) : undefined;
   for (const line of formatReport(report, {
     file: options.file,
     catalogErrors: prepared.catalogErrors,
     problemsFile: listed ? problemsFile(prepared) : undefined,
+    productsInIndex,
   }))
     log(line);
   const plan = await readPlanRecord(rt.blobs, options.file).catch(() => undefined);

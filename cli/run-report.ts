@@ -4,10 +4,11 @@ import { hostPauseLines } from './host-pause-lines.ts';
 
 /** The end-of-run summary as printed lines: products stored and skipped, images ok and failed by reason. */
 export function formatReport(
-  report: Pick<IngestReport, 'summary' | 'seconds' | 'notProcessed' | 'outcome' | 'fault'>,
-  catalog: { file: string; catalogErrors: number; problemsFile?: string },
+  report: Pick<IngestReport, 'summary' | 'seconds' | 'notProcessed' | 'outcome' | 'fault' | 'summaryMissing'>,
+  catalog: { file: string; catalogErrors: number; problemsFile?: string; productsInIndex?: number },
 ): string[] {
   const { summary, seconds } = report;
+  if (report.summaryMissing) return missingSummaryLines(report, catalog);
   const failedBatches = summary.batchesNotEmbedded;
   const failed = Object.entries(summary.images.failed).filter(([, n]) => n > 0);
   const failedTotal = failed.reduce((s, [, n]) => s + n, 0);
@@ -54,6 +55,24 @@ export function formatReport(
   }
   if (failedBatches.length > 10) lines.push(`  ... and ${failedBatches.length - 10} more failed batches`);
   return lines;
+}
+
+/**
+ * The run stopped before its aggregate step wrote a summary (a fault while storing): zeros would say nothing
+ * was stored, while what the run stored before stopping is kept.
+ */
+function missingSummaryLines(
+  report: Pick<IngestReport, 'summary' | 'seconds' | 'fault'>,
+  catalog: { file: string; productsInIndex?: number },
+): string[] {
+  const held =
+    catalog.productsInIndex === undefined ? '' : `; the index holds ${catalog.productsInIndex} products`;
+  const why = report.fault ? ` by an environment fault (${report.fault.code})` : '';
+  return [
+    `Ingested ${catalog.file} in ${report.seconds.toFixed(1)} s (run ${report.summary.runId})`,
+    `  no run summary: the run was stopped${why} before its last step wrote one; what it stored before is kept${held}`,
+    '  run the same command again to finish: products already stored and cached vectors are not redone',
+  ];
 }
 
 /** How many stored products got auto-tags, per group (docs/quality.md#auto-tags); why not, when skipped. */

@@ -52,6 +52,8 @@ export interface IngestReport {
   seconds: number;
   /** The environment fault (disk full, ...) that stopped the run; the outcome is then `incomplete`. */
   fault?: EnvironmentFaultError;
+  /** True when the aggregate step wrote no summary (it stopped on a fault): `summary` is then all zeros. */
+  summaryMissing?: boolean;
 }
 
 /** A second ingestion of a catalog that is being ingested. */
@@ -139,9 +141,18 @@ export async function runIngestion(
     );
   }
   if (!prepared) throw new ThreadfinderError('the ingestion ended without preparing its catalog');
-  const summary = (await readSummary(blobs, runId).catch(() => undefined)) ?? emptyAggregateSummary(runId);
+  const written = await readSummary(blobs, runId).catch(() => undefined);
+  const summary = written ?? emptyAggregateSummary(runId);
   const seconds = (Date.now() - started) / 1000;
-  const report: IngestReport = { runId, prepared, summary, outcome, notProcessed: pending, seconds };
+  const report: IngestReport = {
+    runId,
+    prepared,
+    summary,
+    outcome,
+    notProcessed: pending,
+    seconds,
+    ...(!written && { summaryMissing: true }),
+  };
   return faults.first ? { ...report, outcome: 'incomplete', fault: faults.first } : report;
 }
 

@@ -27,6 +27,29 @@ describe('formatReport for the aggregate outcome', () => {
     );
   });
 
+  it('does not print zeros when the run wrote no summary: it says what is kept and how many the index holds', () => {
+    // Prepare: a disk that filled up while the aggregate step was storing
+    const fault = Object.assign(new Error('disk full while writing /d/index'), { code: 'ENOSPC' });
+    // Act
+    const lines = formatReport(
+      {
+        summary: emptyAggregateSummary('r9'),
+        seconds: 2,
+        notProcessed: 0,
+        outcome: 'incomplete',
+        fault: fault as never,
+        summaryMissing: true,
+      },
+      { file: 'c.csv', catalogErrors: 0, productsInIndex: 56 },
+    );
+    // Assess
+    expect(lines.join('\n')).not.toMatch(/products stored: 0/);
+    expect(lines[1]).toBe(
+      '  no run summary: the run was stopped by an environment fault (ENOSPC) before its last step wrote one; ' +
+        'what it stored before is kept; the index holds 56 products',
+    );
+  });
+
   it('prints how many products were pruned', () => {
     // Prepare
     const summary = { ...emptyAggregateSummary('r1'), productsPruned: 7 };
