@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DEFAULT_MAX_PIXELS } from '#core/config.ts';
 import { contentHashOf, isMaskKey, isNoGarmentKey, originalsOfHash } from '#core/contracts/run-layout.ts';
+import { environmentFaultOf } from '#core/env-fault.ts';
 import { BlobNotFoundError, InputError } from '#core/errors.ts';
 import { encodePng } from '#core/image/codec.ts';
 import { cutout } from '#core/image/cutout.ts';
@@ -96,7 +97,15 @@ async function masked(
     return { status: 200, headers, body };
   } catch (error) {
     if (error instanceof BlobNotFoundError) return missing();
-    throw error;
+    if (environmentFaultOf(error) || !(error instanceof Error)) throw error;
+    // The stored photo or mask is there but does not decode (a damaged file): say so, not a bare 500.
+    return apiError(
+      500,
+      'image_damaged',
+      `the stored photo or mask of product ${JSON.stringify(shown(id))} image ${index} cannot be read ` +
+        `(${error.message.split('\n')[0]?.slice(0, 200)}); threadfinder check finds such damage and ` +
+        'check --repair lists the products to ingest again',
+    );
   }
 }
 

@@ -182,6 +182,31 @@ describe('product routes over the ingested images', () => {
     expect(second.body).toBe(first.body);
   });
 
+  it('answers a stored photo that no longer decodes with 500 image_damaged naming the product, not a bare 500', async () => {
+    // Prepare: the blob store hands back the original truncated to its first 100 bytes
+    const blobs = Object.create(world.blobs, {
+      get: {
+        value: async (key: string) => {
+          const bytes = await world.blobs.get(key);
+          return key.startsWith('originals/') ? bytes.subarray(0, 100) : bytes;
+        },
+      },
+    });
+    const api = createApi(world.deps(client, { blobs }));
+    // Act
+    const res = await api({
+      method: 'GET',
+      path: '/api/products/blue/masked/0',
+      query: new URLSearchParams(),
+      rawQuery: '',
+      headers: {},
+    });
+    // Assess
+    const body = JSON.parse(String(res.body));
+    expect([res.status, body.error.code]).toEqual([500, 'image_damaged']);
+    expect(body.error.message).toMatch(/product "blue" image 0 cannot be read.*check --repair/);
+  });
+
   it('answers 404 for an unknown product, a missing image index and a bad one', async () => {
     // Act
     const answers = await Promise.all(
