@@ -51,6 +51,13 @@ export interface StageObserver {
 /** How long a local invocation may run, as a Lambda's timeout (the download hands paused hosts' images on). */
 const LOCAL_INVOCATION_MS = 15 * 60 * 1000;
 
+/**
+ * The download's, locally: its images still waiting for a paused host about a minute in (this, less the request
+ * timeout and 30 s) go to the state machine's Wait state, where their batch gives up its work slot, so one dead
+ * host does not hold back the batches of the others for its whole pause budget.
+ */
+const LOCAL_DOWNLOAD_INVOCATION_MS = 2 * 60 * 1000;
+
 /** A Lambda context for in-process invocations: its remaining time counts down from `limitMs`. */
 export function localContext(name: string, limitMs = LOCAL_INVOCATION_MS): Context {
   const started = Date.now();
@@ -94,7 +101,8 @@ export function createLocalStageHandlers(
   const prepare = createPrepareHandler(buildPrepareDeps(config, ports), observe('prepare'));
   return {
     prepare: (event) => prepare(event, localContext('prepare')),
-    download: (event) => download(event, localContext('download', options.downloadInvocationMs)),
+    download: (event) =>
+      download(event, localContext('download', options.downloadInvocationMs ?? LOCAL_DOWNLOAD_INVOCATION_MS)),
     // --no-segment: each photo goes to the embedder as downloaded (no mask), for ablations.
     segment: (event) =>
       options.segment === false

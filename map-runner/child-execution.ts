@@ -29,18 +29,35 @@ export async function runChildExecution(
     handlers: LocalHandlers;
     retryIntervalOverrides?: RetryIntervalOverrides;
     context: Record<string, unknown>;
+    /** Called as the execution enters a Wait state. */
+    onWait?: () => void;
   },
 ): Promise<ChildOutcome> {
   try {
-    const output = await machine.run(input, {
+    const execution = machine.run(input, {
       overrides: {
         taskResourceLocalHandlers: options.handlers,
         ...(options.retryIntervalOverrides && { retryIntervalOverrides: options.retryIntervalOverrides }),
       },
       context: options.context,
-    }).result;
+    });
+    if (options.onWait) void watchWaits(execution.eventLogs, options.onWait);
+    const output = await execution.result;
     return { status: 'SUCCEEDED', output: output as Json };
   } catch (thrown) {
     return { status: 'FAILED', ...aslFailure(thrown) };
+  }
+}
+
+async function watchWaits(
+  events: AsyncGenerator<{ type: string; state?: { type: string } }>,
+  onWait: () => void,
+) {
+  try {
+    for await (const event of events) {
+      if (event.type === 'StateEntered' && event.state?.type === 'Wait') onWait();
+    }
+  } catch {
+    // The execution's own result reports its failure.
   }
 }

@@ -16,6 +16,10 @@ import { type MapProgress, MapRunProgress } from './map-progress.ts';
 import { exceedsTolerance, resolveSettings } from './map-settings.ts';
 import type { DistributedMapSpec } from './map-spec.ts';
 import { type ChildExecutionRecord, writeMapRunResults, writerTarget } from './result-writer.ts';
+import { ChildSlot, WorkSlots } from './work-slots.ts';
+
+/** Children that may be alive beyond the working ones, while they sit in Wait states (for a paused host). */
+const WAITING_CHILDREN = 16;
 
 /** Error name of a Map Run stopped by the caller's AbortSignal (not an AWS name: local runs only). */
 export const MAP_RUN_ABORTED = 'MapRunAborted';
@@ -89,19 +93,22 @@ export async function runDistributedMap(
     Math.min(settings.MaxConcurrency || Number.POSITIVE_INFINITY, deps.concurrencyCap ?? 4),
   );
 
+  // Children sitting in a Wait state hold no work slot; alive ones stay within MaxConcurrency, as in the cloud.
+  const alive = Math.min(settings.MaxConcurrency || Number.POSITIVE_INFINITY, concurrency + WAITING_CHILDREN);
   progress.emit('map-started');
   await runPool(
     children.length,
-    concurrency,
+    { working: concurrency, alive },
     () => !exceeded && !deps.signal?.aborted,
-    async (index) => {
+    async (index, slot) => {
       const child = children[index] as (typeof children)[number];
       const name = `child-${index}-${mapRunId.slice(0, 8)}`;
       const executionArn = arns.childExecutionArn(name);
       const startDate = new Date().toISOString();
       progress.started(index);
       const outcome = await runChildExecution(machine, child.input, {
-        handlers: deps.taskHandlers,
+        handlers: holdingSlot(deps.taskHandlers, slot),
+        onWait: () => slot.release(),
         ...(deps.retryIntervalOverrides && { retryIntervalOverrides: deps.retryIntervalOverrides }),
         context: {
           Execution: { Id: executionArn, Name: name },
@@ -175,15 +182,45 @@ function itemsAt(items: unknown, stateName: string): Json[] {
   return items as Json[];
 }
 
+/**
+ * Runs `task` for child 0..total-1: a child starts once a work slot is free and holds it for its Task states
+ * (ChildSlot), so at most `working` children work at once; children in a Wait state hold none, and at most
+ * `alive` children exist at once, waiting ones included.
+ */
 async function runPool(
   total: number,
-  concurrency: number,
+  limits: { working: number; alive: number },
   mayStart: () => boolean,
-  task: (i: number) => Promise<void>,
+  task: (i: number, slot: ChildSlot) => Promise<void>,
 ) {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < total && mayStart()) await task(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
+  const slots = new WorkSlots(limits.working);
+  const live = new Set<Promise<void>>();
+  for (let i = 0; i < total; i++) {
+    while (live.size >= limits.alive) await Promise.race(live);
+    await slots.acquire(i);
+    if (!mayStart()) {
+      slots.release();
+      break;
+    }
+    const slot = new ChildSlot(slots, i, true);
+    const run: Promise<void> = task(i, slot).finally(() => {
+      slot.release();
+      live.delete(run);
+    });
+    live.add(run);
+  }
+  await Promise.all(live);
+}
+
+/** The Task handlers, each first taking the child's work slot back if a Wait state gave it up. */
+function holdingSlot(handlers: LocalHandlers, slot: ChildSlot): LocalHandlers {
+  return Object.fromEntries(
+    Object.entries(handlers).map(([state, handler]) => [
+      state,
+      async (input: Json) => {
+        await slot.hold();
+        return handler(input);
+      },
+    ]),
+  );
 }

@@ -196,4 +196,58 @@ describe('runLocalExecution', () => {
 
     await expect(act).rejects.toThrow(InputError);
   });
+
+  it('lets later children work while earlier ones sit in a Wait state, never more than the cap working', async () => {
+    // Prepare: children 0 and 1 wait 1.5 s after their first Task (a paused host); 2..5 do not wait
+    const definition = {
+      StartAt: 'Fan',
+      States: {
+        Fan: {
+          Type: 'Map',
+          ItemsPath: '$.list',
+          ItemProcessor: {
+            ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+            StartAt: 'Work',
+            States: {
+              Work: { Type: 'Task', Resource: LAMBDA, Next: 'Paused?' },
+              'Paused?': {
+                Type: 'Choice',
+                Choices: [{ Variable: '$.wait', BooleanEquals: true, Next: 'Hold' }],
+                Default: 'Done',
+              },
+              Hold: { Type: 'Wait', Seconds: 1.5, Next: 'Done' },
+              Done: { Type: 'Task', Resource: LAMBDA, End: true },
+            },
+          },
+          End: true,
+        },
+      },
+    };
+    const t0 = Date.now();
+    const doneAt: Record<number, number> = {};
+    let working = 0;
+    let most = 0;
+    const work = async (input: unknown) => {
+      working++;
+      most = Math.max(most, working);
+      await new Promise((r) => setTimeout(r, 20));
+      working--;
+      return input;
+    };
+    const taskHandlers = {
+      Work: work,
+      Done: async (input: unknown) => {
+        await work(input);
+        doneAt[(input as { n: number }).n] = Date.now() - t0;
+        return input;
+      },
+    };
+    const list = Array.from({ length: 6 }, (_, n) => ({ n, wait: n < 2 }));
+    // Act
+    await runLocalExecution(definition, { list }, { taskHandlers, blobs, mapConcurrency: 2 });
+    // Assess
+    for (const n of [2, 3, 4, 5]) expect(doneAt[n]).toBeLessThan(1000);
+    for (const n of [0, 1]) expect(doneAt[n]).toBeGreaterThanOrEqual(1500);
+    expect(most).toBe(2);
+  });
 });
