@@ -1,11 +1,18 @@
-import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { createExclusive, type LockRead, readLockFile, removeIfToken } from '#adapters/lock-file.ts';
+import { claimToken, dropToken, startHeartbeat, stopHeartbeat } from '#adapters/lock-lease.ts';
+import {
+  explainHolder,
+  holderState,
+  type LockHolder,
+  type ProcessIdentity,
+  thisProcess,
+} from '#adapters/lock-liveness.ts';
 import { LOCK_CONDITIONS } from '#infra/ingest-states.ts';
 import { UnsupportedDefinitionError } from '#map-runner/index.ts';
-import { isAlive } from './process-alive.ts';
 
 const s = z.object({ S: z.string().min(1) });
 const n = z.object({ N: z.string().regex(/^\d+$/) });
@@ -30,52 +37,47 @@ const deleteItem = z.object({
 const describe = z.object({ ExecutionArn: z.string().min(1) });
 
 /** A lock as stored on disk: the table's item plus which process holds it, to tell a crashed holder. */
-interface LockFile {
+interface LockFile extends LockHolder {
   pk: string;
   executionArn: string;
   expiresAt: number;
-  pid?: number;
-  host?: string;
 }
 
 /** DynamoDB's error name for a failed condition, which the state machine catches. */
 export const CONDITIONAL_CHECK_FAILED = 'DynamoDB.ConditionalCheckFailedException';
 
 /** Who this process is, for the locks it takes (tests pass another holder). */
-export interface LockOwner {
-  pid: number;
-  host: string;
-}
+export type LockOwner = ProcessIdentity;
 
 /**
  * The cloud stack's lock table and the execution check of its overlap guard, on local disk: the same
  * conditional PutItem / GetItem / DeleteItem Task states, and a describeExecution that reports a holder as
- * running only while its process lives, so a run killed with -9 does not block its catalog.
+ * running only while its process lives (see holderState: by token in this process, by pid and start time on
+ * this machine, by the heartbeat's mtime from another), so a run killed with -9 does not block its catalog.
  */
-export function createLocalLockTable(
-  dir: string,
-  owner: LockOwner = { pid: process.pid, host: os.hostname() },
-) {
+export function createLocalLockTable(dir: string, owner: LockOwner = thisProcess()) {
   const fileOf = (pk: string) =>
     path.join(dir, `${createHash('sha256').update(pk).digest('hex').slice(0, 32)}.json`);
-  const write = async (lock: LockFile, exclusive: boolean) => {
+  /** Writes the lock, replacing `replacing` if that is still what the file holds; a lock taken meanwhile wins. */
+  const hold = async (lock: LockFile, replacing: LockFile | undefined) => {
     await mkdir(dir, { recursive: true });
     const file = fileOf(lock.pk);
-    const body = JSON.stringify({ ...lock, ...owner });
-    if (!exclusive) {
-      await writeFile(`${file}.${owner.pid}.tmp`, body);
-      await rename(`${file}.${owner.pid}.tmp`, file);
-      return;
-    }
+    const token = randomUUID();
+    const body = JSON.stringify({ ...lock, ...owner, token, since: new Date().toISOString() });
+    claimToken(token);
     try {
-      const handle = await open(file, 'wx');
-      await handle.writeFile(body);
-      await handle.close();
+      if (replacing) {
+        const now = await read(file);
+        if (now && !sameLock(now, replacing)) throw conditionFailed(`${lock.pk} was locked meanwhile`);
+        await removeIfToken(file, replacing.token);
+      }
+      if (!(await createExclusive(file, body))) throw conditionFailed(`${lock.pk} was locked meanwhile`);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST')
-        throw conditionFailed(`${lock.pk} was locked meanwhile`);
+      dropToken(token);
       throw error;
     }
+    if (replacing?.token !== undefined) dropToken(replacing.token);
+    startHeartbeat(file, token);
   };
   return {
     async putItem(input: unknown): Promise<Record<string, never>> {
@@ -89,19 +91,15 @@ export function createLocalLockTable(
       if (taking.ConditionExpression === LOCK_CONDITIONS.takeOver) {
         const holder = taking.ExpressionAttributeValues[':holder'].S;
         if (held?.executionArn !== holder) throw conditionFailed(`${lock.pk} is no longer held by ${holder}`);
-        await write(lock, false);
+        await hold(lock, held);
         return {};
       }
       const values = taking.ExpressionAttributeValues;
-      if (held === undefined) {
-        await write(lock, true);
-        return {};
-      }
-      const expired = held.expiresAt < Number(values[':now'].N);
-      if (!expired && held.executionArn !== values[':me'].S) {
+      const expired = held !== undefined && held.expiresAt < Number(values[':now'].N);
+      if (held !== undefined && !expired && held.executionArn !== values[':me'].S) {
         throw conditionFailed(`${lock.pk} is locked by ${held.executionArn}`);
       }
-      await write(lock, false);
+      await hold(lock, held);
       return {};
     },
     async getItem(input: unknown): Promise<{ Item?: Record<string, { S: string } | { N: string }> }> {
@@ -127,25 +125,36 @@ export function createLocalLockTable(
       if (held?.executionArn !== ExpressionAttributeValues[':me'].S) {
         throw conditionFailed(`${Key.pk.S} is not held by this run`);
       }
+      if (held.token !== undefined) stopHeartbeat(held.token);
       await unlink(file);
+      if (held.token !== undefined) dropToken(held.token);
       return {};
     },
-    /** `sfn:describeExecution` for lock holders: RUNNING while the holding process lives on this machine. */
+    /** `sfn:describeExecution` for lock holders: RUNNING while the holding process lives (see holderState). */
     async describeExecution(input: unknown): Promise<{ Status: string }> {
       const { ExecutionArn } = parse(describe, input, 'CheckLockHolder (sfn:describeExecution)');
-      const lock = await findByExecution(dir, ExecutionArn);
-      if (!lock) {
+      const found = await findByExecution(dir, ExecutionArn);
+      if (!found) {
         throw Object.assign(new Error(`Execution Does Not Exist: '${ExecutionArn}'`), {
           name: 'Sfn.ExecutionDoesNotExistException',
         });
       }
-      const elsewhere = lock.pid === undefined || lock.host !== os.hostname();
-      return { Status: elsewhere || isAlive(lock.pid as number) ? 'RUNNING' : 'ABORTED' };
+      return { Status: holderState(found.value, found.mtimeMs) === 'stale' ? 'ABORTED' : 'RUNNING' };
+    },
+    /**
+     * Why an ingestion of `pk` was refused, for its error: who holds the lock file, its full path and when
+     * deleting it is safe; undefined when nothing holds it (any more).
+     */
+    async refusal(pk: string): Promise<string | undefined> {
+      const file = fileOf(pk);
+      const found = await readLockFile(file, asLock);
+      if (found === null || found === 'gone') return undefined;
+      return `its lock is held by ${explainHolder(found.value, file, found.mtimeMs, `the data dir ${path.dirname(dir)}`)}`;
     },
   };
 }
 
-async function findByExecution(dir: string, executionArn: string): Promise<LockFile | undefined> {
+async function findByExecution(dir: string, executionArn: string): Promise<LockRead<LockFile> | undefined> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -153,8 +162,8 @@ async function findByExecution(dir: string, executionArn: string): Promise<LockF
     return undefined;
   }
   for (const name of names.filter((f) => f.endsWith('.json'))) {
-    const lock = await read(path.join(dir, name));
-    if (lock?.executionArn === executionArn) return lock;
+    const found = await readLockFile(path.join(dir, name), asLock);
+    if (found !== null && found !== 'gone' && found.value.executionArn === executionArn) return found;
   }
   return undefined;
 }
@@ -173,13 +182,25 @@ function parse<T>(schema: z.ZodType<T>, input: unknown, state: string): T {
 
 async function read(file: string): Promise<LockFile | undefined> {
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as LockFile;
+    return asLock(JSON.parse(await readFile(file, 'utf8')));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    // A torn lock file (crash mid-write) holds nothing: it reads as long expired, so the next run replaces it.
+    // A torn lock file (a crash mid-write, before locks were linked into place) holds nothing: it reads as long
+    // expired, so the next run replaces it.
     if (error instanceof SyntaxError) return { pk: '', executionArn: '', expiresAt: 0 };
     throw error;
   }
+}
+
+function asLock(json: unknown): LockFile {
+  return typeof json === 'object' && json !== null
+    ? (json as LockFile)
+    : { pk: '', executionArn: '', expiresAt: 0 };
+}
+
+/** The same lock: a replacement re-checks this just before removing the file. */
+function sameLock(a: LockFile, b: LockFile): boolean {
+  return a.executionArn === b.executionArn && a.expiresAt === b.expiresAt && a.token === b.token;
 }
 
 function conditionFailed(message: string): Error {

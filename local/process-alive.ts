@@ -1,9 +1,2 @@
-/** True while process `pid` of this machine runs (EPERM: it runs, under another user). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** True while process `pid` of this machine runs; lock liveness (token, start time, lease) is holderState's. */
+export { isAlive } from '#adapters/lock-liveness.ts';
