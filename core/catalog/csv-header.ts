@@ -40,7 +40,11 @@ export function csvDelimiter(headerLine: string): (typeof CSV_DELIMITERS)[number
   });
 }
 
-/** Reads the header row; throws CatalogFormatError when a required column is missing or a name is bad. */
+/**
+ * Reads the header row; throws CatalogFormatError when a required column is missing, a name is repeated or there
+ * are too many columns. A column whose name cannot be a metadata field (`prototype`, a control character) is
+ * ignored with a warning.
+ */
 export function readHeader(cells: string[], out: ProductCollector, line: number): CsvHeader {
   const names = cells.map((c) =>
     c
@@ -76,7 +80,11 @@ export function readHeader(cells: string[], out: ProductCollector, line: number)
     }
     const known = (KNOWN_CSV_COLUMNS as readonly string[]).includes(key);
     const checked = checkMetadataKey(known ? key : (names[i] as string));
-    if (!checked.ok) throw fail(`CSV column ${i + 1}: ${checked.message}`);
+    if (!checked.ok) {
+      // Like a bad key in JSON Lines, a bad column name loses that field only.
+      out.warn(line, `CSV column ${i + 1}: ${checked.message}; its values are ignored`);
+      continue;
+    }
     metadata.push([i, checked.value]);
   }
   return { names, idIndex: lower.indexOf('product_id'), urlIndex: lower.indexOf('image_url'), metadata };

@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { CatalogFormatError } from './catalog-error.ts';
 import type { ProductCollector } from './collector.ts';
 import { type CsvHeader, csvDelimiter, readHeader } from './csv-header.ts';
+import { describeSyntaxError, isCsvError, Reread, swallowedRow } from './csv-recovery.ts';
 import { firstNonBlankLine } from './detect.ts';
 import { CATALOG_LIMITS as L } from './limits.ts';
 import { normalizeNewlines, stripBom } from './lines.ts';
@@ -15,16 +16,22 @@ interface Row {
 /**
  * Reads a `product_id,image_url[,metadata...]` CSV (separated by commas, or by semicolons or tabs when the
  * header is): one row per image, rows of a product in any order, images kept in row order. Spaces around a
- * field are ignored, so `a, "b, c"` is two fields. A CSV syntax error skips that row only; reading resumes on the next line.
+ * field are ignored, so `a, "b, c"` is two fields. A CSV syntax error skips that row only; reading resumes on the
+ * next line, so a stray opening quote costs its own row and not the rows its quoted field swallowed.
  */
 export function parseCsv(text: string, out: ProductCollector): void {
   const normalized = normalizeNewlines(stripBom(text));
   const delimiter = csvDelimiter(firstNonBlankLine(normalized, out.file).text) ?? ',';
   let header: CsvHeader | undefined;
-  const onRow = (row: Row): void => {
-    if (row.cells.every((c) => c.trim() === '')) return;
-    if (header) readRow(header, row, out);
-    else header = readHeader(row.cells, out, row.line);
+  const onRow = (row: Row): string | undefined => {
+    if (row.cells.every((c) => c.trim() === '')) return undefined;
+    if (!header) header = readHeader(row.cells, out, row.line);
+    else {
+      const swallowed = swallowedRow(header, row.cells, row.line, delimiter);
+      if (swallowed !== undefined) return swallowed;
+      readRow(header, row, out);
+    }
+    return undefined;
   };
   readRows(normalized, delimiter, onRow, out);
   if (!header) throw new CatalogFormatError(out.file, 1, 'the catalog is empty');
@@ -47,8 +54,14 @@ function readRow(h: CsvHeader, row: Row, out: ProductCollector): boolean {
   return true;
 }
 
-// Feeds each CSV record with its first physical line to `onRow`, restarting after syntax errors.
-function readRows(text: string, delimiter: string, onRow: (row: Row) => void, out: ProductCollector): void {
+// Feeds each CSV record with its first physical line to `onRow`, restarting after syntax errors and after a
+// record that `onRow` refuses with a message (it swallowed rows).
+function readRows(
+  text: string,
+  delimiter: string,
+  onRow: (row: Row) => string | undefined,
+  out: ProductCollector,
+): void {
   let offsetLines = 0;
   let lastEnd = 0;
   let lineStarts: number[] | undefined;
@@ -67,18 +80,26 @@ function readRows(text: string, delimiter: string, onRow: (row: Row) => void, ou
         on_record: (wrapped, ctx) => {
           const end = chunkStart + ctx.lines;
           const { record } = wrapped as unknown as { record: string[] };
-          onRow({ cells: record, line: end - countNewlines(ctx.raw ?? '') });
+          const line = end - countNewlines(ctx.raw ?? '');
+          const reread = onRow({ cells: record, line });
+          if (reread !== undefined) throw new Reread(line, reread);
           lastEnd = end;
           return null;
         },
       });
       return;
     } catch (e) {
-      if (!isCsvError(e)) throw e;
       lineStarts ??= computeLineStarts(text);
-      const failedAt = firstNonBlankLineAfter(text, lineStarts, lastEnd);
-      out.error(failedAt, `${describe(e)}; row skipped`);
-      offsetLines = e.code === 'CSV_QUOTE_NOT_CLOSED' ? failedAt : Math.max(failedAt, chunkStart + e.lines);
+      let failedAt: number;
+      if (e instanceof Reread) {
+        failedAt = e.line;
+        out.error(failedAt, e.message);
+      } else if (isCsvError(e)) {
+        failedAt = firstNonBlankLineAfter(text, lineStarts, lastEnd);
+        out.error(failedAt, `${describeSyntaxError(e, failedAt, chunkStart + e.lines)}; row skipped`);
+      } else throw e;
+      // The row's quoted field may have swallowed the lines after it (a stray opening quote): read them again.
+      offsetLines = failedAt;
       lastEnd = offsetLines;
       if (offsetLines >= lineStarts.length) return;
       if (failures + 1 >= L.maxCsvSyntaxErrors) {
@@ -122,31 +143,4 @@ function firstNonBlankLineAfter(text: string, starts: number[], line: number): n
     if (text.slice(s, e - 1).trim() !== '') return l;
   }
   return Math.min(line + 1, starts.length);
-}
-
-interface CsvSyntaxError extends Error {
-  code: string;
-  lines: number;
-}
-
-function isCsvError(e: unknown): e is CsvSyntaxError {
-  const c = e as Partial<CsvSyntaxError>;
-  return (
-    e instanceof Error &&
-    typeof c.code === 'string' &&
-    c.code.startsWith('CSV_') &&
-    typeof c.lines === 'number'
-  );
-}
-
-function describe(e: CsvSyntaxError): string {
-  switch (e.code) {
-    case 'CSV_QUOTE_NOT_CLOSED':
-      return 'a quoted field is never closed';
-    case 'CSV_INVALID_CLOSING_QUOTE':
-    case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
-      return 'a closing quote is followed by other characters (write "" for a quote inside a quoted field)';
-    default:
-      return `CSV syntax error: ${e.message.replace(/ at line \d+/, '')}`;
-  }
 }

@@ -105,6 +105,76 @@ describe('product CSV catalogs', () => {
     ]);
   });
 
+  it('refuses only the row of a stray opening quote and keeps the 9,999 others of a 10,000-row CSV', () => {
+    // Prepare
+    const rows = Array.from(
+      { length: 10_000 },
+      (_, i) => `q${i + 1},https://a.example/${i + 1}.jpg,Plain ${i + 1}`,
+    );
+    rows[1] = 'q2,https://a.example/2.jpg,"Best seller';
+    rows[4999] = 'q5000,https://a.example/5000.jpg,"Shirt, red"';
+    const text = ['product_id,image_url,name', ...rows].join('\n');
+
+    // Act
+    const result = parse(text);
+
+    // Assess
+    expect(result.errors.map(String)).toEqual([
+      'cat.csv:3: a quoted field in this row is not closed on its line (a stray "?); read as a multi-line value ' +
+        'it fails on line 5001: a closing quote is followed by other characters (write "" for a quote inside a ' +
+        'quoted field); row skipped',
+    ]);
+    expect(result.products).toHaveLength(9999);
+    expect(result.products.map((p) => p.id).slice(0, 3)).toEqual(['q1', 'q3', 'q4']);
+    const q5000 = result.products.find((p) => p.id === 'q5000');
+    expect([q5000?.metadata.name, q5000?.source?.line]).toEqual(['Shirt, red', 5001]);
+  });
+
+  it('refuses the row of a stray quote that a later quote closes cleanly, instead of swallowing the rows between', () => {
+    // Prepare
+    const text = [
+      'product_id,image_url,name',
+      'q1,https://a.example/1.jpg,"Best seller',
+      'q2,https://a.example/2.jpg,Plain',
+      'q3,https://a.example/3.jpg,Size 10"',
+      'q4,https://a.example/4.jpg,Plain',
+    ].join('\n');
+
+    // Act
+    const result = parse(text);
+
+    // Assess
+    expect(result.errors.map(String)).toEqual([
+      'cat.csv:2: a quoted field in this row is not closed on its line (a stray "?): read as a multi-line value ' +
+        'it swallows line 3, which reads as a product row; row skipped',
+    ]);
+    expect(result.products.map((p) => [p.id, p.metadata.name])).toEqual([
+      ['q2', 'Plain'],
+      ['q3', 'Size 10"'],
+      ['q4', 'Plain'],
+    ]);
+  });
+
+  it('names a leftover line of a broken multi-line value and keeps the rows after it', () => {
+    // Prepare
+    const text = [
+      'product_id,image_url,name',
+      'p1,https://a.example/1.jpg,"Two',
+      'lines"x',
+      'p2,https://a.example/2.jpg,Plain',
+    ].join('\n');
+
+    // Act
+    const result = parse(text);
+
+    // Assess
+    expect(result.products.map((p) => p.id)).toEqual(['p2']);
+    expect([...new Set(result.errors.map((e) => e.line))]).toEqual([2, 3]);
+    expect(String(result.errors[0])).toContain(
+      'cat.csv:2: a quoted field in this row is not closed on its line',
+    );
+  });
+
   it('refuses images past the per-product cap and duplicate images', () => {
     // Prepare
     const rows = Array.from({ length: 21 }, (_, i) => `p1,https://a.example/${i}.jpg`);
@@ -138,18 +208,38 @@ describe('product CSV catalogs', () => {
     ]);
   });
 
-  it('throws for a header with a repeated or forbidden column', () => {
+  it('throws for a header with a repeated column', () => {
     // Prepare
     const repeated = 'product_id,image_url,Name,name\np1,https://a.example/1.jpg,a,b\n';
-    const forbidden = 'product_id,image_url,__proto__\np1,https://a.example/1.jpg,x\n';
 
     // Act
-    const attempts = [() => parse(repeated), () => parse(forbidden)];
+    const attempt = () => parse(repeated);
 
     // Assess
-    expect(attempts[0]).toThrow(new CatalogFormatError('cat.csv', 1, 'CSV header names column "name" twice'));
-    expect(attempts[1]).toThrow(/^cat\.csv:1: CSV column 3: metadata field name "__proto__" is not allowed$/);
+    expect(attempt).toThrow(new CatalogFormatError('cat.csv', 1, 'CSV header names column "name" twice'));
   });
+
+  it.each(['__proto__', 'constructor', 'prototype'])(
+    'ignores a column named %s with one warning and ingests the rest, as JSON Lines drops such a key',
+    (name) => {
+      // Prepare
+      const text = `product_id,image_url,${name},name\np1,https://a.example/1.jpg,x,Shirt\np2,https://a.example/2.jpg,y,Skirt\n`;
+
+      // Act
+      const result = parse(text);
+
+      // Assess
+      expect(result.errors).toEqual([]);
+      expect(result.warnings.map(String)).toEqual([
+        `cat.csv:1: CSV column 3: metadata field name "${name}" is not allowed; its values are ignored`,
+      ]);
+      expect(result.products.map((p) => [p.id, p.metadata])).toEqual([
+        ['p1', { name: 'Shirt' }],
+        ['p2', { name: 'Skirt' }],
+      ]);
+      expect(Object.getPrototypeOf(result.products[0]?.metadata)).toBe(Object.prototype);
+    },
+  );
 
   it('throws when a CSV read as csv lacks image_url', () => {
     // Prepare
