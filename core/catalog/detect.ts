@@ -1,6 +1,7 @@
 import { CatalogFormatError } from './catalog-error.ts';
-import { csvDelimiter, headerCells } from './csv-header.ts';
+import { CSV_DELIMITERS, csvDelimiter, headerCells } from './csv-header.ts';
 import { normalizeNewlines, stripBom } from './lines.ts';
+import { rowDelimiter, separatorName } from './row-shape.ts';
 import { checkUrl } from './validate.ts';
 
 /** A catalog layout parseCatalog understands. */
@@ -10,8 +11,9 @@ const HEADER_CELL = /^[a-z_][a-z0-9 _.-]*$/;
 
 /**
  * Picks the format from the first non-blank line: `{` is JSON Lines, a CSV header naming product_id and
- * image_url (separated by commas, semicolons or tabs) is a product CSV, anything else is a URL list. Throws CatalogFormatError for an empty file, a JSON
- * array, or a multi-column CSV header without the two required columns.
+ * image_url (separated by commas, semicolons or tabs) is a product CSV, anything else is a URL list. Throws
+ * CatalogFormatError for an empty file, a JSON array, a multi-column CSV header without the two required
+ * columns, or a CSV row without a header (a URL followed by other fields).
  */
 export function detectFormat(text: string, file: string): CatalogFormat {
   const { line, text: first } = firstNonBlankLine(text, file);
@@ -24,8 +26,7 @@ export function detectFormat(text: string, file: string): CatalogFormat {
     );
   }
   if (csvDelimiter(first) !== undefined) return 'csv';
-  const cells = headerCells(first);
-  if (cells.length > 1 && !checkUrl(first).ok && cells.every((c) => HEADER_CELL.test(c))) {
+  if (looksLikeHeader(first)) {
     throw new CatalogFormatError(
       file,
       line,
@@ -33,7 +34,25 @@ export function detectFormat(text: string, file: string): CatalogFormat {
         '(a plain URL list has one image URL per line)',
     );
   }
+  const d = rowDelimiter(first);
+  if (d !== undefined) {
+    throw new CatalogFormatError(
+      file,
+      line,
+      `this looks like a CSV row without a header (fields separated by ${separatorName(d)}), and a URL list ` +
+        'has one image URL per line and nothing else; add a header line naming the columns, at least ' +
+        'product_id and image_url (e.g. product_id,image_url,name,price)',
+    );
+  }
   return 'urls';
+}
+
+function looksLikeHeader(first: string): boolean {
+  if (checkUrl(first).ok) return false;
+  return CSV_DELIMITERS.some((d) => {
+    const cells = headerCells(first, d);
+    return cells.length > 1 && cells.every((c) => HEADER_CELL.test(c));
+  });
 }
 
 /** The first line with something on it; throws CatalogFormatError when there is none. */

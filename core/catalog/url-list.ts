@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import type { ProductCollector } from './collector.ts';
 import { nonBlankLines } from './lines.ts';
+import { rowDelimiter, separatorName } from './row-shape.ts';
 import { quote } from './validate.ts';
 
 /** Header cells accepted on the first line of a single-column URL list (compared lower-case). */
@@ -20,13 +21,12 @@ export const URL_LIST_HEADERS: ReadonlySet<string> = new Set([
 
 /**
  * Reads a plain list of image URLs (or a one-column CSV of them): every `groupSize` consecutive non-blank
- * lines form one product. Blank lines are skipped; an invalid URL still takes its slot, so one bad line
- * never shifts the grouping of the rest. The product id is `p-` + the first 12 hex digits of the SHA-256 of
+ * lines form one product. Blank lines are skipped; an invalid URL, or a line holding more than a URL (a CSV
+ * row), still takes its slot, so one bad line never shifts the grouping of the rest. The product id is `p-` + the first 12 hex digits of the SHA-256 of
  * the group's first line, so it survives products being added or removed elsewhere in the file.
  */
 export function parseUrlList(text: string, groupSize: number, out: ProductCollector): void {
-  const lines = nonBlankLines(text);
-  for (const l of lines) l.text = unquote(l.text);
+  const lines = nonBlankLines(text).map((l) => ({ ...l, text: unquote(l.text), row: rowDelimiter(l.text) }));
   const ids = new UniqueIds(out);
   const first = lines[0];
   if (first && URL_LIST_HEADERS.has(first.text.toLowerCase())) lines.shift();
@@ -35,7 +35,10 @@ export function parseUrlList(text: string, groupSize: number, out: ProductCollec
     const head = group[0] as { line: number; text: string };
     const id = ids.next(`p-${sha256(head.text).slice(0, 12)}`, head.line);
     const draft = out.open(id, head.line);
-    for (const entry of group) out.addImage(draft, entry.text, entry.line);
+    for (const entry of group) {
+      if (entry.row === undefined) out.addImage(draft, entry.text, entry.line);
+      else out.error(entry.line, notOneUrl(entry.row));
+    }
     if (group.length < groupSize) {
       out.warn(
         head.line,
@@ -66,6 +69,13 @@ class UniqueIds {
     );
     return id;
   }
+}
+
+function notOneUrl(separator: string): string {
+  return (
+    `this line holds several fields separated by ${separatorName(separator)}, and a URL list has one image URL ` +
+    'per line and nothing else (for a CSV, add a header line naming product_id and image_url); image skipped'
+  );
 }
 
 function unquote(s: string): string {

@@ -10,6 +10,9 @@ describe('format detection', () => {
     ['a bare URL list', 'https://a.example/1.jpg\nhttps://a.example/2.jpg\n', 'urls'],
     ['a one-column CSV with a url header', 'url\nhttps://a.example/1.jpg\n', 'urls'],
     ['a URL containing commas', 'https://a.example/img,w_400,h_600/1.jpg\n', 'urls'],
+    ['a URL with commas in its query', 'https://a.example/1.jpg?rect=0,0,100,100\n', 'urls'],
+    ['a URL with commas in its file name', 'https://a.example/41a._CR,0,0,38,50_.jpg\n', 'urls'],
+    ['a quoted URL with a comma', '"https://a.example/a,b.jpg"\n', 'urls'],
   ])('recognises %s', (_name, text, expected) => {
     // Prepare: text from the table
 
@@ -38,6 +41,27 @@ describe('format detection', () => {
       'x:1: this looks like a CSV header, but a product CSV needs the columns product_id and image_url ' +
         '(a plain URL list has one image URL per line)',
     ],
+    [
+      'a CSV header separated by semicolons without product_id and image_url',
+      'URL;Name\nhttps://a.example/1.jpg;Red shirt\n',
+      'x:1: this looks like a CSV header, but a product CSV needs the columns product_id and image_url',
+    ],
+    ...[
+      [
+        'URL first',
+        'http://127.0.0.1:8765/h1.jpg,Red shirt,19.99\nhttp://127.0.0.1:8765/h2.jpg,Blue pants,20\n',
+        '","',
+      ],
+      ['a URL without a file extension first', 'https://a.example/items/12345,Green,5\n', '","'],
+      ['id first', 'h1,https://a.example/h1.jpg,Red shirt\n', '","'],
+      ['tab-separated', 'https://a.example/h1.jpg\tRed shirt\n', 'tabs'],
+    ].map(([what, text, separator]) => [
+      `a CSV without a header row (${what})`,
+      text as string,
+      `x:1: this looks like a CSV row without a header (fields separated by ${separator}), and a URL list has ` +
+        'one image URL per line and nothing else; add a header line naming the columns, at least product_id ' +
+        'and image_url (e.g. product_id,image_url,name,price)',
+    ]),
   ])('refuses %s with a clear error', (_name, text, message) => {
     // Prepare: text from the table
 

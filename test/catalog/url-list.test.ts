@@ -101,6 +101,21 @@ describe('URL list catalogs', () => {
     ]);
   });
 
+  it('refuses a line holding a URL and other fields (a CSV row), keeping its slot, instead of mangling the URL', () => {
+    // Prepare
+    const text = ['url', url(1, 1), `${url(1, 2)},Red shirt,19.99`, url(1, 3), url(2, 1)].join('\n');
+
+    // Act
+    const result = parseCatalog(text, { file: 'list.txt', groupSize: 2 });
+
+    // Assess
+    expect(result.products.map((p) => p.images)).toEqual([[url(1, 1)], [url(1, 3), url(2, 1)]]);
+    expect(result.errors.map(String)).toEqual([
+      'list.txt:3: this line holds several fields separated by ",", and a URL list has one image URL per line ' +
+        'and nothing else (for a CSV, add a header line naming product_id and image_url); image skipped',
+    ]);
+  });
+
   it('gives a repeated group a distinct id and warns', () => {
     // Prepare
     const text = [url(1, 1), url(1, 2), url(1, 1), url(1, 3)].join('\n');
