@@ -60,7 +60,7 @@ export function checkUrl(raw: string, what = 'image URL'): Checked<string> {
 
 /**
  * Accepts a product id (string, or a number that is an exact integer: 1 and "1" are the same id); returns it
- * trimmed, as a string.
+ * trimmed, as a string. `.` and `..` are refused: no URL path can carry them as a segment.
  */
 export function checkId(raw: unknown, what = 'product id'): Checked<string> {
   if (typeof raw === 'number') {
@@ -79,6 +79,12 @@ export function checkId(raw: unknown, what = 'product id'): Checked<string> {
   if (s.length > L.maxIdLength)
     return fail(`${what} is ${s.length} characters long; the limit is ${L.maxIdLength}`);
   if (hasControl(s, false)) return fail(`${what} ${quote(s)} contains a control character`);
+  if (s === '.' || s === '..') {
+    return fail(
+      `${what} ${quote(s)} is not allowed: in the product's web address (/api/products/${s}) a URL reads it as ` +
+        `"${s === '.' ? 'this folder' : 'the folder above'}" and would show another page`,
+    );
+  }
   return ok(s);
 }
 

@@ -13,15 +13,23 @@ export interface ProductView {
   score?: number;
   /** The catalog's image URLs, in catalog order. */
   images: string[];
-  /** Same-origin URL of each image's segmented PNG (`/api/products/{id}/masked/{i}`), null where it failed. */
+  /**
+   * Same-origin URL of each image's segmented PNG (`/api/products/{id}/masked/{i}`), null where it failed or
+   * where the id cannot be carried in a path (see productPath).
+   */
   maskedImages: (string | null)[];
   imagesUsed: number;
   /** Zero-shot tags by vocabulary group, each `{ value, margin }`; never mixed into the catalog metadata above. */
   autoTags?: AutoTags;
 }
 
-/** The API path of a product, its id percent-encoded as one path segment. */
-export function productPath(id: string): string {
+/**
+ * The API path of a product, its id percent-encoded as one path segment; undefined for `.` and `..`, which every
+ * URL parser reads as "this folder" and "the folder above" however they are encoded (`%2e%2e` too), so no path
+ * reaches such a product (the catalog refuses these ids; one stored before that gets no links).
+ */
+export function productPath(id: string): string | undefined {
+  if (id === '.' || id === '..') return undefined;
   return `/api/products/${encodeURIComponent(id)}`;
 }
 
@@ -35,7 +43,9 @@ export function toView(record: ProductRecord, score?: number): ProductView {
     id: record.id,
     ...(score === undefined ? {} : { score }),
     images: [...record.images],
-    maskedImages: record.images.map((_, i) => (record.maskedKeys?.[i] ? `${base}/masked/${i}` : null)),
+    maskedImages: record.images.map((_, i) =>
+      base && record.maskedKeys?.[i] ? `${base}/masked/${i}` : null,
+    ),
     imagesUsed: record.imagesUsed,
     ...(record.autoTags &&
       Object.keys(record.autoTags).length > 0 && { autoTags: copyTags(record.autoTags) }),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseCatalog } from '#core/catalog/parse.ts';
 import { checkId, checkMetadataValue, checkUrl } from '#core/catalog/validate.ts';
 
 describe('catalog value validation', () => {
@@ -49,6 +50,50 @@ describe('catalog value validation', () => {
       { ok: false, message: 'product id "a\\u001bb" contains a control character' },
       { ok: true, value: 'sku-1' },
       { ok: false, message: 'product id NaN is not a finite number' },
+    ]);
+  });
+
+  it('refuses the ids . and .., which a URL path reads as folder steps, and keeps ids that merely hold dots', () => {
+    // Prepare
+    const ids = ['.', ' .. ', '...', '.hidden', 'a..b'];
+
+    // Act
+    const results = ids.map((id) => checkId(id));
+
+    // Assess
+    expect(results).toEqual([
+      {
+        ok: false,
+        message:
+          'product id "." is not allowed: in the product\'s web address (/api/products/.) a URL reads it as ' +
+          '"this folder" and would show another page',
+      },
+      {
+        ok: false,
+        message:
+          'product id ".." is not allowed: in the product\'s web address (/api/products/..) a URL reads it as ' +
+          '"the folder above" and would show another page',
+      },
+      { ok: true, value: '...' },
+      { ok: true, value: '.hidden' },
+      { ok: true, value: 'a..b' },
+    ]);
+  });
+
+  it('refuses a .. product id in a CSV or JSON Lines catalog with file:line and keeps the other products', () => {
+    // Prepare
+    const csv = 'product_id,image_url\n..,https://a.example/1.jpg\np2,https://a.example/2.jpg\n';
+    const jsonl =
+      '{"id": "p1", "images": ["https://a.example/1.jpg"]}\n{"id": ".", "images": ["https://a.example/2.jpg"]}\n';
+
+    // Act
+    const results = [parseCatalog(csv, { file: 'cat.csv' }), parseCatalog(jsonl, { file: 'cat.jsonl' })];
+
+    // Assess
+    expect(results.map((r) => r.products.map((p) => p.id))).toEqual([['p2'], ['p1']]);
+    expect(results.map((r) => r.errors.map(String))).toEqual([
+      [expect.stringMatching(/^cat\.csv:2: product_id "\.\." is not allowed: .*; row skipped$/)],
+      [expect.stringMatching(/^cat\.jsonl:2: product id "\." is not allowed: /)],
     ]);
   });
 
