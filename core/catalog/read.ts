@@ -44,10 +44,7 @@ export async function readCatalogBytes(
     if (!info.isFile()) throw new InputError(`catalog ${path} is not a file`, 'invalid_catalog');
     size = info.size;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new InputError(`catalog file not found: ${path}`, 'invalid_catalog', { cause: e });
-    }
-    throw e;
+    throw unreadable(path, e);
   }
   if (size > maxBytes) {
     throw new InputError(
@@ -55,7 +52,32 @@ export async function readCatalogBytes(
       'invalid_catalog',
     );
   }
-  return readFile(path);
+  try {
+    return await readFile(path);
+  } catch (e) {
+    throw unreadable(path, e);
+  }
+}
+
+/** Why a catalog path cannot be read, by error code: the user's path is at fault, not the machine. */
+const UNREADABLE: ReadonlyMap<string, string> = new Map([
+  ['ENOTDIR', 'a part of its path is a file, not a folder'],
+  ['ELOOP', 'its path goes round a loop of symbolic links'],
+  ['ENAMETOOLONG', 'its path (or a name in it) is too long'],
+  ['EACCES', 'permission denied; make the file readable for this user, or copy it somewhere readable'],
+  ['EPERM', 'permission denied; make the file readable for this user, or copy it somewhere readable'],
+  ['EISDIR', 'it is a folder, not a file'],
+]);
+
+// No system error as the cause of the InputError: the CLI would read EACCES in a cause as a fault of the machine.
+function unreadable(path: string, e: unknown): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') {
+    return new InputError(`catalog file not found: ${path}`, 'invalid_catalog', { cause: e });
+  }
+  const why = code === undefined ? undefined : UNREADABLE.get(code);
+  if (why === undefined) return e;
+  return new InputError(`catalog ${path} cannot be read (${code}): ${why}`, 'invalid_catalog');
 }
 
 function formatSize(bytes: number): string {

@@ -1,9 +1,10 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CatalogFormatError } from '#core/catalog/catalog-error.ts';
 import { readCatalogFile } from '#core/catalog/read.ts';
+import { environmentFaultOf } from '#core/env-fault.ts';
 import { InputError } from '#core/errors.ts';
 
 describe('readCatalogFile', () => {
@@ -75,5 +76,37 @@ describe('readCatalogFile', () => {
     // Assess
     await expect(attempts[0]).rejects.toThrow(`catalog file not found: ${missing}`);
     await expect(attempts[1]).rejects.toThrow(`catalog ${folder} is not a file`);
+  });
+
+  it('refuses, as bad input naming the path, a catalog under a file, in a symlink loop or with a too long name', async () => {
+    // Prepare
+    const file = path.join(dir, 'plain.txt');
+    await writeFile(file, 'https://a.example/1.jpg\n');
+    const underFile = path.join(file, 'cat.csv');
+    const loop = path.join(dir, 'loop-a');
+    await symlink(path.join(dir, 'loop-b'), loop);
+    await symlink(loop, path.join(dir, 'loop-b'));
+    const longName = path.join(dir, `${'n'.repeat(300)}.csv`);
+
+    // Act
+    const errors = await Promise.all(
+      [underFile, loop, longName].map((p) =>
+        readCatalogFile(p).then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      ),
+    );
+
+    // Assess
+    expect(errors.map((e) => (e as Error).message)).toEqual([
+      `catalog ${underFile} cannot be read (ENOTDIR): a part of its path is a file, not a folder`,
+      `catalog ${loop} cannot be read (ELOOP): its path goes round a loop of symbolic links`,
+      `catalog ${longName} cannot be read (ENAMETOOLONG): its path (or a name in it) is too long`,
+    ]);
+    for (const e of errors) {
+      expect(e).toBeInstanceOf(InputError);
+      expect(environmentFaultOf(e)).toBeUndefined();
+    }
   });
 });
