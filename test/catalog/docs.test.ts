@@ -1,0 +1,29 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { RESERVED_METADATA_KEYS } from '#core/catalog/validate.ts';
+import { problemsKey } from '#core/contracts/run-layout.ts';
+
+const doc = () => readFile(new URL('../../docs/catalogs.md', import.meta.url), 'utf8');
+
+describe('docs/catalogs.md', () => {
+  it('gives the path the run writes its catalog problems to', async () => {
+    // Prepare
+    const written = `<data dir>/blobs/${problemsKey('<run id>')}`;
+
+    // Act
+    const text = await doc();
+
+    // Assess
+    expect(text).toContain(`\`${written}\``);
+  });
+
+  it('names every metadata field the search API reserves', async () => {
+    // Prepare: RESERVED_METADATA_KEYS
+
+    // Act
+    const text = await doc();
+
+    // Assess
+    expect(RESERVED_METADATA_KEYS.filter((k) => !text.includes(`\`${k}\``))).toEqual([]);
+  });
+});
