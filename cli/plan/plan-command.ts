@@ -1,20 +1,24 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { readCatalogFile } from '#core/catalog/index.ts';
+import { CATALOG_LIMITS, type ParsedCatalog, readCatalogFile } from '#core/catalog/index.ts';
 import type { Config } from '#core/config.ts';
 import { InputError } from '#core/errors.ts';
+import type { LocalRuntime } from '#local/runtime.ts';
 import { createLocalRuntime } from '#local/runtime.ts';
 import { resolveModels } from '#models/resolve.ts';
 import { calibrate } from './calibrate.ts';
+import { type CatalogSummary, summarizeCatalog } from './catalog-summary.ts';
 import { estimateCloud, estimateLocal, type StackShape } from './estimate.ts';
 import { takeInventory } from './inventory.ts';
-import { writePlanRecord } from './plan-record.ts';
+import { planProblemsKey, writePlanRecord } from './plan-record.ts';
 import { formatPlan, type Plan } from './plan-text.ts';
 
 /** `threadfinder plan --help`. */
 export const PLAN_USAGE = `threadfinder plan CATALOG [--cloud] [--json] [--calibrate N] [--format F] [--group-size N]
   Reads the catalog and says, before anything is downloaded, what a run would do and cost: products, images
-  and refused rows; originals, masks and vectors already present and fresh in the data dir; a local time
+  and the catalog's refused rows, dropped values and warnings (the first ones with file:line, as ingest prints
+  them; all of them in a file in the data dir); originals, masks and vectors already present and fresh in the data dir; a local time
   estimate from timing N (default 3) drawn photos through the configured models here; with --cloud, the cost
   and wall time on the deployed stack (settings from cdk.json's context, function memory from infra/).
   --json     print the plan as JSON`;
@@ -46,7 +50,9 @@ export async function runPlanCommand(
   if (extra.length > 0) throw new InputError(`plan takes one catalog, got also: ${extra.join(' ')}`);
   const count = wholeNumber('--calibrate', values.calibrate, 1, 50);
   const groupSize =
-    values['group-size'] === undefined ? undefined : wholeNumber('--group-size', values['group-size'], 1, 50);
+    values['group-size'] === undefined
+      ? undefined
+      : wholeNumber('--group-size', values['group-size'], 1, CATALOG_LIMITS.maxImagesPerProduct);
   const format = values.format;
   if (!['auto', 'urls', 'csv', 'jsonl'].includes(format)) {
     throw new InputError(`--format must be auto, urls, csv or jsonl, got ${JSON.stringify(format)}`);
@@ -68,12 +74,7 @@ export async function runPlanCommand(
       background: config.background,
     });
     const plan: Plan = {
-      catalog: {
-        file,
-        format: catalog.format,
-        refused: catalog.errors.length,
-        warnings: catalog.warnings.length,
-      },
+      catalog: await catalogSummary(rt, file, catalog),
       inventory,
       calibration: { ...cal, seconds: calibrationSeconds },
       local: estimateLocal(inventory, cal),
@@ -95,6 +96,23 @@ export async function runPlanCommand(
   } finally {
     await rt.close();
   }
+}
+
+/** The catalog's counts and first problems; every problem goes to a file when there are more than shown. */
+async function catalogSummary(
+  rt: LocalRuntime,
+  file: string,
+  catalog: ParsedCatalog,
+): Promise<CatalogSummary> {
+  const { summary, allProblems } = summarizeCatalog(file, catalog);
+  if (summary.problemCount <= summary.problems.length) return summary;
+  const key = planProblemsKey(file);
+  await rt.blobs.put(
+    key,
+    new TextEncoder().encode(`${allProblems.join('\n')}\n`),
+    'text/plain; charset=utf-8',
+  );
+  return { ...summary, problemsFile: path.join(rt.config.dataDir, 'blobs', key) };
 }
 
 function wholeNumber(flag: string, text: string, min: number, max: number): number {

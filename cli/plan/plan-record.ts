@@ -23,6 +23,11 @@ export function planKey(file: string): string {
   return `plans/${digest}.json`;
 }
 
+/** Where the last plan of a catalog file lists every problem of the catalog, one per line. */
+export function planProblemsKey(file: string): string {
+  return planKey(file).replace(/\.json$/, '-problems.txt');
+}
+
 /** Keeps `record` as the catalog's last plan. */
 export async function writePlanRecord(blobs: BlobStore, record: PlanRecord): Promise<void> {
   await blobs.put(

@@ -1,10 +1,11 @@
+import { type CatalogSummary, catalogLines } from './catalog-summary.ts';
 import type { Calibration, EstimateLine, StackShape } from './estimate.ts';
 import type { Inventory } from './inventory.ts';
 import { AWS_PRICES, PLAN_ASSUMPTIONS } from './prices.ts';
 
 /** Everything `plan` found and estimated; `--json` prints this object. */
 export interface Plan {
-  catalog: { file: string; format: string; refused: number; warnings: number };
+  catalog: CatalogSummary;
   inventory: Inventory;
   calibration: Calibration & { seconds: number };
   local: { seconds: number; lines: EstimateLine[] };
@@ -31,8 +32,8 @@ export function formatPlan(plan: Plan): string[] {
   const { inventory: inv, calibration: cal } = plan;
   const lines = [
     `Plan for ${plan.catalog.file} (${plan.catalog.format})`,
-    `  products ${inv.products}, images ${inv.images} on ${inv.hosts} host(s); rows refused ${plan.catalog.refused}` +
-      (plan.catalog.warnings ? `, warnings ${plan.catalog.warnings}` : ''),
+    `  products ${inv.products}, images ${inv.images} on ${inv.hosts} host(s)`,
+    ...catalogLines(plan.catalog),
     `  already here: originals ${inv.originals} (fresh ${inv.fresh}), masks ${inv.masks}, products in the index ${inv.vectors}`,
     `  to do: download ${inv.toDownload}, segment ${inv.toSegment}, embed ${inv.toEmbed}`,
     '',

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,7 +32,8 @@ describe('threadfinder plan', () => {
     // Assess
     expect(code).toBe(0);
     expect(text).toMatch(/^Plan for samples\/catalogs\/products.csv \(csv\)$/m);
-    expect(text).toMatch(/products \d+, images \d+ on 1 host\(s\); rows refused 0/);
+    expect(text).toMatch(/products \d+, images \d+ on 1 host\(s\)$/m);
+    expect(text).toMatch(/catalog: rows refused 0 \(not ingested\), values dropped 0 .*, warnings 0$/m);
     expect(text).toMatch(/already here: originals 0 \(fresh 0\), masks 0, products in the index 0/);
     expect(text).toMatch(/Calibration: 1 drawn 1000x1333 photos through test-cloth \+ test-clip/);
     expect(text).toMatch(/STAND-IN MODELS/);
@@ -60,9 +61,47 @@ describe('threadfinder plan', () => {
     [['samples/catalogs/products.csv', '--calibrate', 'many'], /--calibrate must be a whole number/],
     [['samples/catalogs/products.csv', '--format', 'xml'], /--format must be auto, urls, csv or jsonl/],
     [['a.csv', 'b.csv'], /plan takes one catalog, got also: b.csv/],
+    [
+      ['samples/catalogs/urls.txt', '--group-size', '30'],
+      /^--group-size must be a whole number from 1 to 20, got "30"$/,
+    ],
   ])('refuses %j with a clear message', async (argv, message) => {
     await expect(plan(...argv)).rejects.toThrow(message);
   });
+
+  it('tells refused rows from dropped values and lists the problems with file:line', async () => {
+    // Prepare: a row with a field too many, a row without an image (two problems), a price that is no number
+    const file = path.join(dir, 'cols.csv');
+    await writeFile(
+      file,
+      'product_id,image_url,price\nc1,https://h.test/1.jpg,1,x\nc2,https://h.test/2.jpg,19;99\nc3,\n',
+    );
+    // Act
+    const { code, text } = await plan(file, '--calibrate', '1');
+    // Assess
+    expect(code).toBe(0);
+    expect(text).toMatch(/catalog: rows refused 2 \(not ingested\), values dropped 1 .*, warnings 0$/m);
+    expect(text).toContain(`  error: ${file}:2: row has 4 fields but the header has 3`);
+    expect(text).toContain(`  error: ${file}:3: field "price" must be a number`);
+    expect(text).toContain(`  error: ${file}:4: product "c3" has no usable image; product skipped`);
+    expect(text).not.toMatch(/more, all listed in/);
+  }, 60_000);
+
+  it('lists every problem in a file when there are more than it prints', async () => {
+    // Prepare: 30 rows without a usable image and one good row
+    const file = path.join(dir, 'many.csv');
+    const rows = Array.from({ length: 30 }, (_, i) => `x${i},nope`);
+    await writeFile(file, ['product_id,image_url', ...rows, 'ok,https://h.test/ok.jpg'].join('\n'));
+    // Act
+    const { text } = await plan(file, '--calibrate', '1', '--json');
+    // Assess
+    const { catalog } = JSON.parse(text);
+    expect(catalog).toMatchObject({ rowsRefused: 30, valuesDropped: 0, problemCount: 60 });
+    expect(catalog.problems).toHaveLength(20);
+    const listed = (await readFile(catalog.problemsFile, 'utf8')).trim().split('\n');
+    expect(listed).toHaveLength(60);
+    expect(listed.at(-1)).toMatch(/^error: .*many\.csv:31: product "x29" has no usable image/);
+  }, 60_000);
 
   it('refuses a catalog without a single usable row, naming the file', async () => {
     const file = path.join(dir, 'empty.csv');
