@@ -219,13 +219,20 @@ function messageOf(error: unknown): string {
   if (code?.startsWith('ERR_PARSE_ARGS')) return `${(error as Error).message}; see threadfinder --help`;
   const fault = environmentFaultOf(error);
   if (fault) return fault.message;
+  if (code === 'ENOTDIR') return notAFolder(error as NodeJS.ErrnoException);
   if (error instanceof ThreadfinderError) return error.message;
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
 
+// A file where the data dir needs a folder (`locks`, `blobs`, a model's folder): a setup problem, not a crash.
+function notAFolder(error: NodeJS.ErrnoException): string {
+  const where = error.path ?? '(no path given)';
+  return `${where} cannot be used: a part of this path is a file where a folder is expected; move the file away or set THREADFINDER_DATA_DIR (or THREADFINDER_MODELS_DIR) to another folder`;
+}
+
 function exitCodeOf(error: unknown): number {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code?.startsWith('ERR_PARSE_ARGS')) return 2;
+  if (code?.startsWith('ERR_PARSE_ARGS') || code === 'ENOTDIR') return 2;
   if (environmentFaultOf(error)) return ENVIRONMENT_FAULT_EXIT;
   if (!(error instanceof ThreadfinderError)) return 1;
   if (error.name === 'ModelMissingError') return 3;

@@ -1,3 +1,4 @@
+import { type Stats, statfsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { CLOUD_ENV } from './env-names.ts';
@@ -204,10 +205,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const dataDir = path.resolve(e.THREADFINDER_DATA_DIR);
+  const modelsDir = path.resolve(e.THREADFINDER_MODELS_DIR ?? path.join(dataDir, 'models'));
+  const dataProblem = folderProblem(`THREADFINDER_DATA_DIR=${e.THREADFINDER_DATA_DIR}`, dataDir);
+  const modelsProblem = e.THREADFINDER_MODELS_DIR
+    ? folderProblem(`THREADFINDER_MODELS_DIR=${e.THREADFINDER_MODELS_DIR}`, modelsDir)
+    : dataProblem === undefined &&
+      folderProblem(`the models folder ${modelsDir} (THREADFINDER_MODELS_DIR unset)`, modelsDir);
+  const problems = [dataProblem, modelsProblem].filter((p) => typeof p === 'string');
+  if (problems.length > 0) {
+    throw new ConfigError(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
   return Object.freeze({
     models: e.THREADFINDER_MODELS,
     dataDir,
-    modelsDir: path.resolve(e.THREADFINDER_MODELS_DIR ?? path.join(dataDir, 'models')),
+    modelsDir,
     port: e.PORT,
     host: e.THREADFINDER_HOST,
     allowPrivateHosts: e.THREADFINDER_ALLOW_PRIVATE_HOSTS,
@@ -243,4 +254,46 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     ...(e.THREADFINDER_WEB_DIR && { webDir: path.resolve(e.THREADFINDER_WEB_DIR) }),
   });
+}
+
+/** statfs type of procfs: Node's recursive mkdir loops forever on ENOENT there. */
+const PROC_SUPER_MAGIC = 0x9fa0;
+
+/**
+ * Why the folder `dir` (set by `setting`) cannot hold Threadfinder's files, or undefined when it can or may:
+ * it, or the nearest part of it that exists, is a file; or it lies on /proc. Missing folders are fine (they are
+ * made when needed); a part that cannot be looked at (permission denied) is left to the command that uses it.
+ */
+export function folderProblem(setting: string, dir: string): string | undefined {
+  for (let at = dir; ; at = path.dirname(at)) {
+    let info: Stats | undefined;
+    try {
+      info = statSync(at, { throwIfNoEntry: false });
+    } catch (error) {
+      // ENOTDIR: a part above is a file, found further up.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOTDIR') return undefined;
+    }
+    if (info === undefined) {
+      if (at === path.dirname(at)) return undefined;
+      continue;
+    }
+    if (!info.isDirectory()) {
+      const what = info.isFile() ? 'a file' : 'a device, pipe or socket';
+      return at === dir
+        ? `${setting} is ${what}, not a folder`
+        : `${setting} cannot be a folder: ${at} is ${what}, not a folder`;
+    }
+    if (process.platform === 'linux' && onProcfs(at)) {
+      return `${setting} is on /proc, the kernel's process information, where no folder can be made; choose another folder`;
+    }
+    return undefined;
+  }
+}
+
+function onProcfs(dir: string): boolean {
+  try {
+    return statfsSync(dir).type === PROC_SUPER_MAGIC;
+  } catch {
+    return false;
+  }
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 let dir: string;
 
-function run(cli: string, args: string[], env: Record<string, string> = {}) {
+function run(cli: string, args: string[], env: Record<string, string> = {}, timeout = 60_000) {
   return new Promise<{ code: number; out: string }>((resolve) => {
     execFile(
       TSX,
@@ -23,7 +23,7 @@ function run(cli: string, args: string[], env: Record<string, string> = {}) {
           THREADFINDER_DATA_DIR: path.join(dir, 'data'),
           ...env,
         },
-        timeout: 60_000,
+        timeout,
       },
       (error, stdout, stderr) =>
         resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
@@ -48,6 +48,61 @@ describe('threadfinder CLI process', () => {
     const { code, out } = await run('cli/cli.ts', ['serve'], { PORT: 'abc' });
     expect(code).toBe(2);
     expect(out).toMatch(/threadfinder: invalid configuration:\s+PORT: expected a whole number/);
+  });
+
+  it.each([['ingest', 'x.csv'], ['plan', 'x.csv'], ['serve'], ['gc'], ['check'], ['models', 'list']])(
+    '%s refuses a data dir that is a file: its name and path, exit code 2, no stack',
+    async (...argv) => {
+      // Prepare
+      const file = path.join(dir, 'data-is-a-file');
+      await writeFile(file, '');
+      // Act
+      const { code, out } = await run('cli/cli.ts', argv, { THREADFINDER_DATA_DIR: file });
+      // Assess
+      expect(out).toContain(
+        `threadfinder: invalid configuration:\n  THREADFINDER_DATA_DIR=${file} is a file, not a folder`,
+      );
+      expect(out).not.toMatch(/\n\s+at /);
+      expect(code).toBe(2);
+    },
+  );
+
+  it('refuses a models dir that is a file with its name, exit code 2', async () => {
+    const file = path.join(dir, 'models-is-a-file');
+    await writeFile(file, '');
+    const { code, out } = await run('cli/cli.ts', ['models', 'list'], { THREADFINDER_MODELS_DIR: file });
+    expect(out).toContain(`THREADFINDER_MODELS_DIR=${file} is a file, not a folder`);
+    expect(code).toBe(2);
+  });
+
+  it.runIf(process.platform === 'linux')(
+    'refuses a data dir on /proc at once instead of spinning',
+    async () => {
+      const { code, out } = await run(
+        'cli/cli.ts',
+        ['models', 'list'],
+        { THREADFINDER_DATA_DIR: '/proc/tf-data' },
+        20_000,
+      );
+      expect(out).toMatch(/THREADFINDER_DATA_DIR=\/proc\/tf-data is on \/proc/);
+      expect(code).toBe(2);
+    },
+    30_000,
+  );
+
+  it('names a file found where the data dir needs a folder, exit code 2, no stack', async () => {
+    // Prepare: a data dir whose `locks` is a file
+    const data = path.join(dir, 'locks-is-a-file');
+    await mkdir(data, { recursive: true });
+    await writeFile(path.join(data, 'locks'), '');
+    // Act
+    const { code, out } = await run('cli/cli.ts', ['gc'], { THREADFINDER_DATA_DIR: data });
+    // Assess
+    expect(out).toMatch(
+      /threadfinder: .*locks-is-a-file\/locks cannot be used: a part of this path is a file/,
+    );
+    expect(out).not.toMatch(/\n\s+at /);
+    expect(code).toBe(2);
   });
 
   it('runs from a checkout whose path has spaces', async () => {
