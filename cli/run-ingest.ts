@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { type CatalogFormat, readCatalogBytes } from '#core/catalog/index.ts';
-import { localCatalogKey } from '#core/contracts/run-layout.ts';
+import { localCatalogKey, summaryKey } from '#core/contracts/run-layout.ts';
 import { needsAttention } from '#functions/aggregate/attention.ts';
 import type { PrepareResult } from '#functions/prepare/run-prepare.ts';
 import { type IngestReport, runIngestion } from '#local/ingest.ts';
@@ -113,6 +113,7 @@ export async function ingestCatalogFile(
     catalogErrors: prepared.catalogErrors,
     problemsFile: listed ? problemsFile(prepared) : undefined,
     productsInIndex,
+    summaryFile: path.join(rt.config.dataDir, 'blobs', summaryKey(report.runId)),
   }))
     log(line);
   const plan = await readPlanRecord(rt.blobs, options.file).catch(() => undefined);

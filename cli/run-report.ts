@@ -5,7 +5,14 @@ import { hostPauseLines } from './host-pause-lines.ts';
 /** The end-of-run summary as printed lines: products stored and skipped, images ok and failed by reason. */
 export function formatReport(
   report: Pick<IngestReport, 'summary' | 'seconds' | 'notProcessed' | 'outcome' | 'fault' | 'summaryMissing'>,
-  catalog: { file: string; catalogErrors: number; problemsFile?: string; productsInIndex?: number },
+  catalog: {
+    file: string;
+    catalogErrors: number;
+    problemsFile?: string;
+    productsInIndex?: number;
+    /** Where the run's summary is, which lists every failed image with its URL and detail. */
+    summaryFile?: string;
+  },
 ): string[] {
   const { summary, seconds } = report;
   if (report.summaryMissing) return missingSummaryLines(report, catalog);
@@ -47,6 +54,7 @@ export function formatReport(
   }
   if (summary.productsSkipped.length > 10)
     lines.push(`  ... and ${summary.productsSkipped.length - 10} more`);
+  lines.push(...failedImageLines(summary, catalog.summaryFile));
   for (const b of failedBatches.slice(0, 10)) {
     const ids = b.productIds.slice(0, 3).join(', ') + (b.productIds.length > 3 ? ', ...' : '');
     lines.push(
@@ -54,6 +62,22 @@ export function formatReport(
     );
   }
   if (failedBatches.length > 10) lines.push(`  ... and ${failedBatches.length - 10} more failed batches`);
+  return lines;
+}
+
+/** The first failed images with their URL and the download's or decoder's own words. */
+function failedImageLines(summary: AggregateSummary, summaryFile: string | undefined): string[] {
+  const listed = summary.failedImages ?? [];
+  const lines = listed
+    .slice(0, 10)
+    .map(
+      (f) =>
+        `  failed image ${f.index} of ${f.productId} (${f.url}): ${f.reason}${f.detail ? `: ${f.detail.trim()}` : ''}`,
+    );
+  const more = listed.length + (summary.failedImagesNotListed ?? 0) - lines.length;
+  if (more > 0) {
+    lines.push(`  ... and ${more} more failed images${summaryFile ? `, listed in ${summaryFile}` : ''}`);
+  }
   return lines;
 }
 

@@ -58,6 +58,7 @@ export function aggregateBatch(batch: EmbeddedBatch, ctx: BatchContext): Aggrega
     tally: {
       productsStored: 0,
       productsSkipped: [],
+      failedImages: [],
       productsPartial: 0,
       images: { total: 0, ok: 0, failed: zeroFailureCounts(), deferred: 0, reused: 0 },
     },
@@ -110,6 +111,13 @@ function aggregateProduct(
     }
     reasons.push(image.reason);
     tally.images.failed[image.reason]++;
+    tally.failedImages?.push({
+      productId: product.id,
+      index: i,
+      url: image.url,
+      reason: image.reason,
+      ...(image.detail && { detail: image.detail }),
+    });
   });
   const ok = embedded.length;
   tally.images.total += product.images.length;

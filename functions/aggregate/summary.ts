@@ -19,10 +19,13 @@ export function emptyAggregateSummary(runId: string): AggregateSummary {
   };
 }
 
+/** Failed images a summary lists with their URL and detail; the rest are counted only. */
+export const MAX_FAILED_IMAGES_LISTED = 5000;
+
 /** What one batch adds to the summary; merged only once the whole batch is stored. */
 export type BatchTally = Pick<
   AggregateSummary,
-  'productsStored' | 'productsSkipped' | 'productsPartial' | 'images'
+  'productsStored' | 'productsSkipped' | 'productsPartial' | 'images' | 'failedImages'
 >;
 
 /** Adds a stored batch's tally to the run's summary. */
@@ -30,6 +33,14 @@ export function addTally(summary: AggregateSummary, tally: BatchTally): void {
   summary.productsStored += tally.productsStored;
   summary.productsSkipped.push(...tally.productsSkipped);
   summary.productsPartial += tally.productsPartial;
+  const failed = tally.failedImages ?? [];
+  if (failed.length > 0) {
+    if (!summary.failedImages) summary.failedImages = [];
+    const room = Math.max(0, MAX_FAILED_IMAGES_LISTED - summary.failedImages.length);
+    summary.failedImages.push(...failed.slice(0, room));
+    const notListed = failed.length - Math.min(room, failed.length);
+    if (notListed > 0) summary.failedImagesNotListed = (summary.failedImagesNotListed ?? 0) + notListed;
+  }
   summary.images.total += tally.images.total;
   summary.images.ok += tally.images.ok;
   summary.images.deferred += tally.images.deferred;

@@ -60,11 +60,28 @@ export interface SkippedProduct {
   reasons: SkipReason[];
 }
 
+/** An image the run could not use: where it was, what URL, why (the download's or decoder's own words). */
+export interface FailedImageEntry {
+  productId: string;
+  /** Its index among the product's catalog images. */
+  index: number;
+  url: string;
+  reason: SkipReason;
+  detail?: string;
+}
+
 /** The outcome of a run, written to `runs/<runId>/summary.json`. */
 export interface AggregateSummary {
   runId: string;
   productsStored: number;
   productsSkipped: SkippedProduct[];
+  /**
+   * Every failed image with its URL and detail, in batch order, up to MAX_FAILED_IMAGES_LISTED; absent in
+   * summaries written before it existed.
+   */
+  failedImages?: FailedImageEntry[];
+  /** Failed images past that cap (counted in `images.failed`, not listed). */
+  failedImagesNotListed?: number;
   /** Stored products for which some, but not all, images failed. */
   productsPartial: number;
   images: {

@@ -50,6 +50,29 @@ describe('formatReport for the aggregate outcome', () => {
     );
   });
 
+  it('names each failed image by product, index, URL, reason and detail, and where the rest are listed', () => {
+    // Prepare
+    const failedImages = Array.from({ length: 12 }, (_, i) => ({
+      productId: `p${i}`,
+      index: 1,
+      url: `https://cdn.example/p${i}.jpg`,
+      reason: 'not_an_image' as const,
+      detail: 'content type is text/html, not an image\n',
+    }));
+    const summary = { ...emptyAggregateSummary('r1'), failedImages, failedImagesNotListed: 3 };
+    // Act
+    const lines = formatReport(
+      { summary, seconds: 1, notProcessed: 0, outcome: 'complete' },
+      { file: 'c.csv', catalogErrors: 0, summaryFile: '/d/blobs/runs/r1/summary.json' },
+    );
+    // Assess
+    expect(lines).toContain(
+      '  failed image 1 of p0 (https://cdn.example/p0.jpg): not_an_image: content type is text/html, not an image',
+    );
+    expect(lines.filter((l) => l.startsWith('  failed image'))).toHaveLength(10);
+    expect(lines).toContain('  ... and 5 more failed images, listed in /d/blobs/runs/r1/summary.json');
+  });
+
   it('prints how many products were pruned', () => {
     // Prepare
     const summary = { ...emptyAggregateSummary('r1'), productsPruned: 7 };

@@ -88,6 +88,12 @@ describe('runAggregate', () => {
       embed_failed: 0,
     });
     expect(Object.values(summary.images.failed).reduce((a, b) => a + b)).toBe(4);
+    expect(summary.failedImages?.map((f) => [f.productId, f.index, f.url, f.reason])).toEqual([
+      ['shirt', 1, 'https://img.example/shirt/1.jpg', 'not_found'],
+      ['ghost', 0, 'https://img.example/ghost/0.jpg', 'timeout'],
+      ['ghost', 1, 'https://img.example/ghost/1.jpg', 'not_found'],
+      ['coat', 2, 'https://img.example/coat/2.jpg', 'corrupt_image'],
+    ]);
     expect(await store.get('ghost')).toBeNull();
     expect(await store.count()).toBe(3);
     expect(await store.info()).toEqual({ model: MODEL.modelId, dim: MODEL.dim });
