@@ -33,6 +33,12 @@ export function encodePut(id: string, base64: string, docJson: string): string {
   return frameLine(`{"t":"put","id":${JSON.stringify(id)},"v":"${base64}","doc":${docJson}}`);
 }
 
+/** The width of a put record's vector (its base64 holds 4 bytes a component), or null when it holds none. */
+export function putWidth(base64: string): number | null {
+  const bytes = Buffer.from(base64, 'base64').length;
+  return bytes > 0 && bytes % 4 === 0 ? bytes / 4 : null;
+}
+
 /** A line checked: its record, or why it holds none. */
 export type LineCheck = { record: LogRecord } | { fault: string };
 

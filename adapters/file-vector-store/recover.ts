@@ -5,7 +5,7 @@ import { readSpans, setAsideDamage, writeCleanLog } from './clean-log.ts';
 import { damageOf } from './damage.ts';
 import { LOCK_FILE } from './lock.ts';
 import { createFile } from './log-file.ts';
-import { LOG_HEADER } from './log-format.ts';
+import { encodeRecord, LOG_HEADER } from './log-format.ts';
 import type { Replayed } from './replay.ts';
 
 /** A log made ready for appending: its size, and what was damaged in it. */
@@ -26,9 +26,25 @@ export async function recoverLog(file: string, state: Replayed): Promise<Recover
   }
   if (state.damaged.length === 0 && !state.lastLineOpen) return { size: state.size, damage: null };
   const setAsideTo = state.damaged.length > 0 ? await setAsideDamage(file, state.damagedBytes) : undefined;
-  const valid = readSpans(file, state.valid);
+  const valid = withRecoveredBind(readSpans(file, state.valid), state.recoveredBind);
   const size = await writeCleanLog(file, valid, state.headerLost ? LOG_HEADER : undefined);
   return { size, damage: state.damaged.length > 0 ? damageOf(file, state.damaged, setAsideTo) : null };
+}
+
+/** The valid lines with a mended binding's bind record (see Replayed.recoveredBind) put back in its place. */
+async function* withRecoveredBind(
+  lines: AsyncIterable<Buffer>,
+  bind: Replayed['recoveredBind'],
+): AsyncGenerator<Buffer> {
+  let i = 0;
+  for await (const line of lines) {
+    if (i++ === bind?.at) yield bindLine(bind);
+    yield line;
+  }
+}
+
+function bindLine(bind: { model: string; dim: number }): Buffer {
+  return Buffer.from(encodeRecord({ t: 'bind', model: bind.model, dim: bind.dim }).slice(0, -1), 'utf8');
 }
 
 /**

@@ -1,9 +1,9 @@
-import { type FileHandle, open } from 'node:fs/promises';
 import { ThreadfinderError } from '#core/errors.ts';
 import type { DamagedLine, IndexInfo } from '#core/ports/vector-store.ts';
 import { decodeVector } from '#core/vector-codec.ts';
 import { describeSpan } from './damage.ts';
-import { LOG_FORMAT, LOG_VERSION, type LogRecord } from './log-format.ts';
+import { LOG_FORMAT, LOG_VERSION, type LogRecord, putWidth } from './log-format.ts';
+import { READ_BYTES, readLogStretches, type StretchReader } from './log-stretches.ts';
 import { type BadSpan, type RecordSpan, SpanList, scanLog } from './scan.ts';
 import { VectorTable } from './table.ts';
 
@@ -24,13 +24,24 @@ export interface Replayed {
   headerLost: boolean;
   /** True when a valid last record lacks its newline. */
   lastLineOpen: boolean;
+  /**
+   * The binding mended after its bind record was lost (ReplayOptions.bindModel), and where its line belongs:
+   * before valid record `at` (the first put); null when the log's own bind record was read.
+   */
+  recoveredBind: { model: string; dim: number; at: number } | null;
   /** True when the last damaged stretch is the end of the file without a newline (see BadSpan.torn). */
   tornTail: boolean;
 }
 
-/** How much of the log is read at once: the log is replayed in stretches of whole lines, never held whole. */
-const READ_BYTES = 32 << 20;
-const NEWLINE = 0x0a;
+/** How a replay may mend what damage took. */
+export interface ReplayOptions {
+  /**
+   * When the bind record was lost in a damaged line, bind the records to this model, at the width of the first
+   * intact put line (check --repair passes the model the index folder is named after); without it such a log
+   * is refused.
+   */
+  bindModel?: string;
+}
 
 /**
  * Reads `file` and replays every valid record, skipping damaged lines (see scanLog). Throws when the file is
@@ -38,38 +49,19 @@ const NEWLINE = 0x0a;
  * 32 MiB stretches of whole lines, so a log of any size opens (a 1M x 768 log is over 4 GB, past what one
  * Buffer or readFile holds) and only the table stays in memory. `readBytes` sets the stretch (tests).
  */
-export async function replayLog(file: string, readBytes = READ_BYTES): Promise<Replayed> {
-  let handle: FileHandle;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    return emptyState(false);
-  }
+export async function replayLog(
+  file: string,
+  readBytes = READ_BYTES,
+  options: ReplayOptions = {},
+): Promise<Replayed> {
   const state = emptyState(true);
-  try {
-    const replay = stretchReplayer(file, state, (await handle.stat()).size);
-    let offset = 0; // where `pending` starts in the file
-    let line = 0; // lines before `pending`
-    let pending = Buffer.alloc(0); // bytes read that do not end in a newline yet
-    for (;;) {
-      // The unfinished line first, then the next stretch read in after it (as much again for a long line).
-      const chunk = Buffer.allocUnsafe(pending.length + Math.max(readBytes, pending.length));
-      pending.copy(chunk, 0);
-      const room = chunk.length - pending.length;
-      const { bytesRead } = await handle.read(chunk, pending.length, room, offset + pending.length);
-      if (bytesRead === 0) break;
-      const bytes = chunk.subarray(0, pending.length + bytesRead);
-      const whole = bytes.lastIndexOf(NEWLINE) + 1;
-      line += replay(bytes.subarray(0, whole), offset, line);
-      offset += whole;
-      pending = bytes.subarray(whole);
-    }
-    replay(pending, offset, line);
-    state.size = offset + pending.length;
-  } finally {
-    await handle.close();
-  }
+  const read = await readLogStretches(
+    file,
+    (fileBytes) => stretchReplayer(file, state, fileBytes, options),
+    readBytes,
+  );
+  if (!read.exists) return emptyState(false);
+  state.size = read.size;
   if (state.valid.length === 0 && state.size > 0) {
     throw new ThreadfinderError(
       `vector log ${file} holds no valid record: it is not a Threadfinder vector log, or it is damaged throughout`,
@@ -78,16 +70,14 @@ export async function replayLog(file: string, readBytes = READ_BYTES): Promise<R
   return state;
 }
 
-/**
- * Replays one stretch of the log that starts at file offset `offset` after `line` lines: whole lines, or the
- * file's last bytes. Returns how many lines it held.
- */
+/** Replays the stretches of the log (see StretchReader) into `state`. */
 function stretchReplayer(
   file: string,
   state: Replayed,
   fileBytes: number,
-): (data: Buffer, offset: number, line: number) => number {
-  const applier = recordApplier(file, state, fileBytes);
+  options: ReplayOptions,
+): StretchReader {
+  const applier = recordApplier(file, state, fileBytes, options);
   return (data, offset, line) =>
     scanLog(data, {
       record(record, span) {
@@ -116,6 +106,7 @@ function recordApplier(
   file: string,
   state: Replayed,
   fileBytes: number,
+  options: ReplayOptions,
 ): (record: LogRecord, span: RecordSpan) => void {
   let seen = 0;
   return (record, span) => {
@@ -147,11 +138,12 @@ function recordApplier(
         }
         return;
       case 'put': {
-        if (table === null) throw corrupt(unboundPut(state.damaged));
+        const into = table ?? recoverBind(state, record, fileBytes, options.bindModel);
+        if (into === null) throw corrupt(unboundPut(state.damaged));
         const where = `vector log ${file} line ${span.line} (id ${record.id})`;
-        const vector = decodeLogVector(record.v, table.dim, where);
+        const vector = decodeLogVector(record.v, into.dim, where);
         const row = { id: record.id, doc: record.doc, docJson: JSON.stringify(record.doc) };
-        table.set({ ...row, lineBytes: span.bytes + 1 }, vector);
+        into.set({ ...row, lineBytes: span.bytes + 1 }, vector);
         return;
       }
       case 'del':
@@ -161,8 +153,29 @@ function recordApplier(
   };
 }
 
+/**
+ * Binds a log whose bind record was lost in a damaged line to `model`, at the width of its first intact put
+ * (`put`); null when there is nothing to recover it from.
+ */
+function recoverBind(
+  state: Replayed,
+  put: { v: string },
+  fileBytes: number,
+  model: string | undefined,
+): VectorTable | null {
+  if (model === undefined || state.damaged.length === 0 || state.index !== null) return null;
+  const dim = putWidth(put.v);
+  if (dim === null) return null;
+  state.index = { model, dim };
+  state.table = new VectorTable(dim);
+  state.table.reserve(Math.floor(fileBytes / minPutBytes(dim)));
+  state.recoveredBind = { model, dim, at: state.valid.length };
+  return state.table;
+}
+
 function emptyState(exists: boolean): Replayed {
   return {
+    recoveredBind: null,
     index: null,
     table: null,
     size: 0,
@@ -179,7 +192,7 @@ function emptyState(exists: boolean): Replayed {
 function unboundPut(damaged: DamagedLine[]): string {
   if (damaged.length === 0) return 'a record before the store was bound to a model';
   const lines = damaged.map((d) => d.line).join(', ');
-  return `a record before the store was bound to a model: the bind record (model and dimension) is in a damaged line (${lines}), and records cannot be read without it; move the index folder aside and ingest again`;
+  return `a record before the store was bound to a model: the bind record (model and dimension) is in a damaged line (${lines}), and records cannot be read without it; \`threadfinder check --repair\` writes it again (the model from the index folder's name, the dimension from the intact records), keeping every record`;
 }
 
 /** The fewest bytes a put line of a `dim`-wide vector takes: its base64, the checksum and the JSON around it. */

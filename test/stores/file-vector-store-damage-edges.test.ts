@@ -1,9 +1,10 @@
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { encodePut } from '#adapters/file-vector-store/log-format.ts';
+import { rewriteLostBind } from '#adapters/file-vector-store/rebind.ts';
 import { FileVectorStore } from '#adapters/file-vector-store.ts';
 import { encodeVector } from '#core/vector-codec.ts';
-import { unit } from '#test/contract/vector-store-contract.ts';
+import { CONTRACT_MODEL, unit } from '#test/contract/vector-store-contract.ts';
 import { lineStarts, logOf, overwrite, PRODUCTS, writeProducts } from './fixtures/damaged-log.ts';
 import { tempDirs } from './temp-dirs.ts';
 
@@ -80,5 +81,27 @@ describe('FileVectorStore damage, edge cases', () => {
     expect(String(error)).toContain(`vector log ${logOf(dir)} line 3: a record before the store was bound`);
     expect(String(error)).toContain('damaged line (2)');
     expect(await readFile(logOf(dir))).toEqual(damaged);
+  });
+
+  it('writes a lost bind record again from the model it is given and the width of the put lines', async () => {
+    // Prepare
+    const dir = await newDir();
+    const log = await writeProducts(dir);
+    await writeFile(logOf(dir), overwrite(log, (lineStarts(log)[2] as number) + 15, 'ZZ'));
+    // Act
+    const rebound = await rewriteLostBind(dir, CONTRACT_MODEL.model);
+    const again = await rewriteLostBind(dir, 'another-model');
+    const store = await FileVectorStore.open(dir, { readOnly: true });
+    // Assess
+    expect(rebound?.index).toEqual(CONTRACT_MODEL);
+    expect(rebound?.damage?.lines).toEqual([expect.objectContaining({ line: 2 })]);
+    expect(again).toBeNull();
+    expect(await store.info()).toEqual(CONTRACT_MODEL);
+    expect(store.damage()).toBeNull();
+    expect(await store.count()).toBe(PRODUCTS.length);
+    expect((await readFile(logOf(dir))).subarray(0, lineStarts(log)[3])).toEqual(
+      log.subarray(0, lineStarts(log)[3]),
+    );
+    await store.close();
   });
 });
