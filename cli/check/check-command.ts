@@ -23,12 +23,15 @@ export const CHECK_DAMAGE_EXIT = 6;
 
 /** `threadfinder check --help`. */
 export const CHECK_USAGE = `threadfinder check [--repair] [--embed-model ID] | check --cloud [--decode] [--embed-model ID]
-  Checks the data dir (THREADFINDER_DATA_DIR) without changing it: the index replays cleanly and is bound to
-  the configured model; every stored product's masked images, originals and vector are sound; URL records point
-  to stored originals; run folders are complete. Exit 0 when sound, ${CHECK_DAMAGE_EXIT} on damage.
+  Checks the data dir (THREADFINDER_DATA_DIR) without changing it: the index replays cleanly, is bound to
+  the configured model and holds what the runs recorded storing, less what they pruned; every stored product's
+  masked images, originals and vector are sound; URL records point to stored originals; run folders are
+  complete. Exit 0 when sound, ${CHECK_DAMAGE_EXIT} on damage.
   --repair   also set the index's damaged lines aside and rewrite it from its valid records (refused while an
-             ingestion runs), delete images that do not decode and bad URL records, and write runs/<id>-repair.csv listing the
-             affected products: \`threadfinder ingest <that file>\` restores them.
+             ingestion runs), writing a lost bind record again, delete again the products whose deletion was lost,
+             delete images that do not decode and bad URL records, and write runs/<id>-repair.csv listing the
+             affected products (damaged, or stored by a run but missing from the index): \`threadfinder ingest
+             <that file>\` restores them.
   --cloud    the deployed stack instead, read-only: the data bucket (${CLOUD_ENV.bucket}) and the products in
              Atlas (${CLOUD_ENV.mongoSecretArn}, or ${MONGODB_URI_ENV}). Atlas is bound to --embed-model (or
              THREADFINDER_EMBED_MODEL), else to a model the registry knows; every product's vector is unit length
@@ -138,6 +141,14 @@ function formatRepair(r: RepairResult): string {
     r.setAsideTo
       ? `  the index's damaged lines were set aside in ${r.setAsideTo}; the log was rewritten from its valid records`
       : '  the index log had no damaged line to set aside',
+    ...(r.rebound
+      ? [`  the lost bind record was written again: model ${r.rebound.model}, dim ${r.rebound.dim}`]
+      : []),
+    ...(r.deletedProducts.length
+      ? [
+          `  deleted again ${r.deletedProducts.length} product(s) whose deletion had been lost: ${r.deletedProducts.join(', ')}`,
+        ]
+      : []),
     ...(r.deletedBlobs.length
       ? [
           `  deleted ${r.deletedBlobs.length} broken blob(s), made again by the next ingest: ${r.deletedBlobs.join(', ')}`,

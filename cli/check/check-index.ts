@@ -1,8 +1,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { censusLog } from '#adapters/file-vector-store/census.ts';
 import { FileVectorStore } from '#adapters/file-vector-store.ts';
 import type { VectorStore } from '#core/ports/vector-store.ts';
 import type { AreaResult, Finding } from './findings.ts';
+import { indexFindings } from './index-vs-runs.ts';
+import type { RunExpectations } from './run-records.ts';
 
 /** The configured embedding model, as an index binds it. */
 export interface BoundModel {
@@ -12,11 +15,15 @@ export interface BoundModel {
 
 /**
  * Replays the index read-only: every damaged line is a finding naming its line, offset and products, and the
- * index must be bound to the configured model. Returns the open store (null when it cannot be read).
+ * index must be bound to the configured model. The log is also read through for which products it holds and
+ * deleted, and compared with what the runs recorded (`runs`; see indexFindings): products they stored that it
+ * lacks, deletions it lost, a bind record --repair can write again. Returns the open store (null when it
+ * cannot be read).
  */
 export async function checkIndex(
   indexDir: string,
   model: BoundModel,
+  runs: RunExpectations = { stored: new Map(), listed: null, prunedBy: null },
 ): Promise<AreaResult & { store: FileVectorStore | null }> {
   const log = path.join(indexDir, 'vectors.log');
   if (!existsSync(log)) {
@@ -30,10 +37,18 @@ export async function checkIndex(
     ];
     return { checked: { indexRecords: 0 }, findings, store: null };
   }
+  const census = await censusLog(log).catch(() => null);
   let store: FileVectorStore;
   try {
     store = await FileVectorStore.open(indexDir, { readOnly: true });
   } catch (error) {
+    const lostBind = census?.lostBind;
+    if (census && lostBind) {
+      const findings = indexFindings({ log, lines: census.damaged, census, runs, model: model.id });
+      if (lostBind.dim !== model.dim)
+        findings.push(mismatch(log, { model: model.id, dim: lostBind.dim }, model));
+      return { checked: { indexRecords: census.live.size }, findings, store: null };
+    }
     const fault = `cannot be replayed: ${(error as Error).message}`;
     return {
       checked: { indexRecords: 0 },
@@ -41,23 +56,20 @@ export async function checkIndex(
       store: null,
     };
   }
-  const findings: Finding[] = (store.damage()?.lines ?? []).map((l) => ({
+  const lines = store.damage()?.lines ?? [];
+  const findings = indexFindings({ log, lines, census, runs, model: model.id });
+  const info = await store.info();
+  if (info && (info.model !== model.id || info.dim !== model.dim)) findings.push(mismatch(log, info, model));
+  return { checked: { indexRecords: await store.count() }, findings, store };
+}
+
+function mismatch(log: string, info: { model: string; dim: number }, model: BoundModel): Finding {
+  return {
     area: 'index',
     severity: 'damage',
-    subject: `${log} line ${l.line} (byte ${l.offset}, ${l.bytes} bytes)`,
-    fault: `${l.fault}${l.kind ? ` in a ${l.kind} record` : ''}${l.ids.length ? ` of ${l.ids.join(', ')}` : ''}; skipped`,
-    ...(l.kind === 'del' ? {} : { productIds: l.ids }),
-  }));
-  const info = await store.info();
-  if (info && (info.model !== model.id || info.dim !== model.dim)) {
-    findings.push({
-      area: 'index',
-      severity: 'damage',
-      subject: log,
-      fault: `bound to model ${info.model} (dim ${info.dim}) but the configured model is ${model.id} (dim ${model.dim}): search refuses it; re-ingest`,
-    });
-  }
-  return { checked: { indexRecords: await store.count() }, findings, store };
+    subject: log,
+    fault: `bound to model ${info.model} (dim ${info.dim}) but the configured model is ${model.id} (dim ${model.dim}): search refuses it; re-ingest`,
+  };
 }
 
 /**

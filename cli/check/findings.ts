@@ -12,6 +12,10 @@ export interface Finding {
   productIds?: string[];
   /** A blob --repair deletes so the next ingest makes it again: an image that does not decode, a bad URL record. */
   removable?: string;
+  /** Products served again because the record of their deletion was lost: --repair deletes them again. */
+  lostDeletions?: string[];
+  /** A bind record lost in a damaged line, as --repair writes it again: the model and its records' width. */
+  rebind?: { model: string; dim: number };
 }
 
 /** What one area checked and found. */
@@ -45,4 +49,10 @@ export const isDamaged = (report: CheckReport): boolean =>
 /** Distinct product ids named by damage findings, in order of appearance. */
 export function damagedProductIds(findings: Finding[]): string[] {
   return [...new Set(findings.flatMap((f) => (f.severity === 'damage' ? (f.productIds ?? []) : [])))];
+}
+
+/** Distinct products damage findings name: to store again (productIds) or to delete again (lostDeletions). */
+export function affectedProductIds(findings: Finding[]): string[] {
+  const damage = findings.filter((f) => f.severity === 'damage');
+  return [...new Set(damage.flatMap((f) => [...(f.productIds ?? []), ...(f.lostDeletions ?? [])]))];
 }

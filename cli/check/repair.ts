@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { rewriteLostBind } from '#adapters/file-vector-store/rebind.ts';
 import { FileVectorStore } from '#adapters/file-vector-store.ts';
 import { FsBlobStore } from '#adapters/fs-blob-store.ts';
 import { repairCatalogKey } from '#core/contracts/run-layout.ts';
@@ -11,8 +12,12 @@ import { indexDirOf } from './run-check.ts';
 export interface RepairResult {
   /** Where the index's damaged lines were set aside before the log was rewritten without them. */
   setAsideTo?: string;
+  /** The bind record written again, when it was lost: the model and width its records are bound to. */
+  rebound?: { model: string; dim: number };
   /** Images that did not decode and bad URL records, deleted so the next ingest makes them again. */
   deletedBlobs: string[];
+  /** Products deleted again: the record of their deletion was lost, so they were served again. */
+  deletedProducts: string[];
   /** The catalog of the affected products (absent when none could be listed). */
   catalogFile?: string;
   catalogProducts: string[];
@@ -21,8 +26,9 @@ export interface RepairResult {
 }
 
 /**
- * Repairs a checked data dir: opens the index for writing (taking its lock, so never beside an ingestion),
- * which sets damaged lines aside and rewrites a clean log; deletes the blobs findings mark removable; and writes
+ * Repairs a checked data dir: writes a lost bind record again; opens the index for writing (taking its lock,
+ * so never beside an ingestion), which sets damaged lines aside and rewrites a clean log; deletes again the
+ * products whose deletion was lost; deletes the blobs findings mark removable; and writes
  * `runs/<id>-repair.csv` listing the affected products, which a normal `ingest` of it restores.
  */
 export async function repairDataDir(
@@ -32,16 +38,24 @@ export async function repairDataDir(
 ): Promise<RepairResult> {
   const indexDir = indexDirOf(report.dataDir, modelId);
   const blobs = new FsBlobStore(path.join(report.dataDir, 'blobs'));
+  const rebind = report.findings.find((f) => f.rebind)?.rebind;
+  const rebound = rebind ? await rewriteLostBind(indexDir, rebind.model) : null;
   const store = existsSync(path.join(indexDir, 'vectors.log')) ? await FileVectorStore.open(indexDir) : null;
   try {
-    const damage = store?.damage();
+    const damage = rebound?.damage ?? store?.damage();
+    const lost = [...new Set(report.findings.flatMap((f) => f.lostDeletions ?? []))];
+    const deletedProducts: string[] = [];
+    for (const id of lost) if (await store?.get(id)) deletedProducts.push(id);
+    await store?.delete(deletedProducts);
     const deletedBlobs = [...new Set(report.findings.flatMap((f) => f.removable ?? []))];
     for (const key of deletedBlobs) await blobs.delete(key);
     const ids = [...new Set([...damagedProductIds(report.findings), ...(damage?.productIds ?? [])])];
     const { found, unknown } = await findCatalogProducts(ids, blobs, store);
     const result: RepairResult = {
       ...(damage?.setAsideTo ? { setAsideTo: damage.setAsideTo } : {}),
+      ...(rebound ? { rebound: rebound.index } : {}),
       deletedBlobs,
+      deletedProducts,
       catalogProducts: found.map((p) => p.id),
       unknownProducts: unknown,
     };

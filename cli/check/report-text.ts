@@ -1,4 +1,4 @@
-import { type CheckReport, damagedProductIds, isDamaged } from './findings.ts';
+import { affectedProductIds, type CheckReport, isDamaged } from './findings.ts';
 
 const SHOWN = 20;
 
@@ -24,7 +24,7 @@ export function formatCheckReport(report: CheckReport): string {
     lines.push(`OK: no damage found${warnings.length ? ` (${warnings.length} warning(s))` : ''}.`);
     return lines.join('\n');
   }
-  const products = damagedProductIds(report.findings);
+  const products = affectedProductIds(report.findings);
   lines.push(
     `DAMAGED: ${damage.length} finding(s)${warnings.length ? `, ${warnings.length} warning(s)` : ''}; ${products.length} product(s) affected.`,
     report.remedy ??

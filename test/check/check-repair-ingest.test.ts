@@ -75,4 +75,40 @@ describe('check --repair, then ingest', () => {
     expect(printed.at(-1)).toContain('OK: no damage found');
     expect(await storedIds(config, models)).toEqual(['p0', 'p1', 'p2', 'p3']);
   }, 120_000);
+
+  it('restores every product a zeroed block hid, the one whose id still reads and the one whose does not', async () => {
+    // Prepare: zeros from inside the second put line (after its id) to inside the third, past its id.
+    const dataDir = await newDir();
+    const config = loadConfig({ THREADFINDER_MODELS: 'test', THREADFINDER_DATA_DIR: dataDir });
+    const models = await resolveModels(config);
+    const catalog = path.join(dataDir, 'shop.csv');
+    const rows = [0, 1, 2, 3].map((i) => `p${i},${hostUrl}/img/${i}.jpg,tops`);
+    await writeFile(catalog, `product_id,image_url,category\n${rows.join('\n')}\n`);
+    await ingest(config, models, catalog);
+    const log = path.join(dataDir, 'index', models.embed.id, 'vectors.log');
+    const bytes = await readFile(log);
+    const starts = [0];
+    for (let at = bytes.indexOf(10); at !== -1; at = bytes.indexOf(10, at + 1)) starts.push(at + 1);
+    const [second, third] = [starts[3] as number, starts[4] as number];
+    const hidden = [second, third].map(
+      (at) => /"id":"(p\d)"/.exec(bytes.toString('latin1', at, at + 60))?.[1],
+    );
+    bytes.fill(0, second + 60, third + 40);
+    await writeFile(log, bytes);
+    const printed: string[] = [];
+    // Act
+    const repairCode = await runCheckCommand(['--repair'], config, (l) => printed.push(l));
+    const repairCatalog = /Restore them with: threadfinder ingest (.+)$/m.exec(printed.join('\n'))?.[1] ?? '';
+    await ingest(config, models, repairCatalog);
+    const finalCode = await runCheckCommand([], config, (l) => printed.push(l));
+    // Assess
+    expect(repairCode).toBe(6);
+    expect(printed.join('\n')).toContain(`it also hid ${hidden[1]}, which the runs stored`);
+    expect(printed.join('\n')).toContain('2 affected product(s) listed in');
+    const listed = (await readFile(repairCatalog, 'utf8')).split('\n').slice(1, -1);
+    expect(listed.map((row) => row.split(',')[0])).toEqual(hidden);
+    expect(finalCode).toBe(0);
+    expect(printed.at(-1)).toContain('OK: no damage found');
+    expect(await storedIds(config, models)).toEqual(['p0', 'p1', 'p2', 'p3']);
+  }, 120_000);
 });
