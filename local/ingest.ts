@@ -135,9 +135,10 @@ export async function runIngestion(
     outcome = 'incomplete';
   }
   if (refusedAsRunning(output)) {
+    const holder = await handlers.lock.refusal?.(options.catalogKey).catch(() => undefined);
     throw new IngestionRunningError(
-      `another ingestion of ${options.catalog?.name ?? options.catalogKey} is running; wait for it to end ` +
-        `(a run that crashed holds its lock until it expires, 24 h after it started)`,
+      `another ingestion of ${options.catalog?.name ?? options.catalogKey} is running; wait for it to end` +
+        (holder ? ` (${holder})` : ''),
     );
   }
   if (!prepared) throw new ThreadfinderError('the ingestion ended without preparing its catalog');

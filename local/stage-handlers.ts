@@ -38,6 +38,8 @@ export interface LockTable {
   getItem(input: unknown): Promise<unknown>;
   deleteItem(input: unknown): Promise<unknown>;
   describeExecution(input: unknown): Promise<{ Status: string }>;
+  /** Who holds the lock of `pk` and how to clear it if that holder is gone, for a refusal; none: not held. */
+  refusal?(pk: string): Promise<string | undefined>;
 }
 
 /** Hooks the local runner uses to show progress. */

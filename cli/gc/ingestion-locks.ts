@@ -1,7 +1,6 @@
-import { readdir, readFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { isAlive } from '#local/process-alive.ts';
+import { holderState, type LockHolder } from '#adapters/lock-liveness.ts';
 
 /** A catalog lock (`<data dir>/locks/*.json`) that a running ingestion holds. */
 export interface HeldLock {
@@ -35,7 +34,8 @@ export async function heldCatalogLocks(dataDir: string, nowMs = Date.now()): Pro
   for (const name of names) {
     const file = path.join(dir, name);
     const lock = await readLock(file);
-    if (lock && isHeld(lock, nowMs)) {
+    const mtimeMs = (await stat(file).catch(() => undefined))?.mtimeMs;
+    if (lock && mtimeMs !== undefined && isHeld(lock, mtimeMs, nowMs)) {
       held.push({
         file,
         catalog: String(lock.pk ?? '?'),
@@ -55,7 +55,7 @@ async function readLock(file: string): Promise<LockFile | undefined> {
   }
 }
 
-function isHeld(lock: LockFile, nowMs: number): boolean {
-  if (typeof lock.pid === 'number' && lock.host === os.hostname()) return isAlive(lock.pid);
-  return typeof lock.expiresAt === 'number' && lock.expiresAt * 1000 > nowMs;
+/** As ingest judges it (holderState): by pid and start time on this machine, by the heartbeat from another. */
+function isHeld(lock: LockFile, mtimeMs: number, nowMs: number): boolean {
+  return holderState(lock as LockHolder, mtimeMs, nowMs) !== 'stale';
 }

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -126,11 +127,13 @@ describe('threadfinder gc', () => {
     await writer.close();
     // Prepare
     await mkdir(path.join(dataDir, 'locks'));
+    // The holder: another live process on this machine.
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
     const lock = {
       pk: 'catalog#shop',
       executionArn: 'run-9',
       expiresAt: 0,
-      pid: process.pid,
+      pid: holder.pid,
       host: os.hostname(),
     };
     await writeFile(path.join(dataDir, 'locks', 'abc.json'), JSON.stringify(lock));
@@ -138,6 +141,7 @@ describe('threadfinder gc', () => {
     const underCatalogLock = runGc(dataDir, { apply: true });
     // Assess
     await expect(underCatalogLock).rejects.toThrow(/an ingestion of catalog#shop holds its lock/);
+    holder.kill();
     expect((await listTree(dataDir)).filter((f) => !f.startsWith('locks'))).toEqual(before);
   });
 
