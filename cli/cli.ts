@@ -161,22 +161,33 @@ function ingestOptions(line: CommandLine) {
   return { format: line.format, groupSize: line.groupSize, prune: line.prune, segment: !line.noSegment };
 }
 
-/** First Ctrl-C: finish the batches in flight and store what they embedded. Second: quit at once. */
+/**
+ * First Ctrl-C (or SIGTERM, what `docker stop`, systemd and Kubernetes send): finish the batches in flight and
+ * store what they embedded. Second: quit at once. Exit code 130 either way (143 for a second SIGTERM).
+ */
 function interruptible(): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   let first = 0;
-  const onSignal = () => {
+  const onSignal = (signal: NodeJS.Signals) => {
     // A terminal's Ctrl-C may reach us twice in quick succession (a launcher forwarding it): one press.
     if (controller.signal.aborted && Date.now() - first < 500) return;
-    if (controller.signal.aborted) process.exit(130);
+    if (controller.signal.aborted) process.exit(signal === 'SIGTERM' ? 143 : 130);
     first = Date.now();
+    const again = signal === 'SIGTERM' ? 'a second SIGTERM' : 'Ctrl-C again';
     console.error(
-      '\nStopping: finishing the batches in flight and storing them (Ctrl-C again to quit at once)',
+      `\nStopping (${signal}): finishing the batches in flight and storing them (${again} to quit at once)`,
     );
     controller.abort();
   };
   process.on('SIGINT', onSignal);
-  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSignal) };
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
 }
 
 function shutdownOnSignal(closers: (() => Promise<void>)[]): void {

@@ -32,7 +32,7 @@ Options:
 Exit codes: 0 done; 2 bad input or configuration; 3 models missing; 4 ingested, but catalog rows were refused,
 a batch failed, nothing was stored or the run was interrupted (see the summary); 6 check found damage;
 7 gc refused (an ingestion runs, or the index is damaged);
-130 interrupted (Ctrl-C).
+130 interrupted (Ctrl-C, or SIGTERM as docker stop sends it).
 
 Environment: PORT (default 3000), THREADFINDER_HOST (default 127.0.0.1), THREADFINDER_MODELS=test (tiny
 stand-in models: results are meaningless), THREADFINDER_DATA_DIR (default .threadfinder),
