@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { CATALOG_LIMITS } from '#core/catalog/index.ts';
 import { InputError } from '#core/errors.ts';
 import {
   CLOUD_ONLY_WITH,
@@ -109,8 +110,11 @@ function parseFormat(value: string): CommandLine['format'] {
 
 function parseGroupSize(value: string): number {
   const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isInteger(n) || n < 1 || n > 20) {
-    throw new InputError(`--group-size must be a whole number from 1 to 20, got ${JSON.stringify(value)}`);
+  const most = CATALOG_LIMITS.maxImagesPerProduct;
+  if (!Number.isInteger(n) || n < 1 || n > most) {
+    throw new InputError(
+      `--group-size must be a whole number from 1 to ${most}, got ${JSON.stringify(value)}`,
+    );
   }
   return n;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CATALOG_LIMITS } from '#core/catalog/index.ts';
 import { runIdSchema } from '#core/contracts/run-id.ts';
 import { InputError } from '#core/errors.ts';
 import { formatIssues } from '#core/zod-issues.ts';
@@ -19,7 +20,7 @@ const flatEvent = z.object({
   catalog: z
     .object({
       format: z.enum(['auto', 'urls', 'csv', 'jsonl']).optional(),
-      groupSize: z.number().int().min(1).max(50).optional(),
+      groupSize: z.number().int().min(1).max(CATALOG_LIMITS.maxImagesPerProduct).optional(),
       name: z.string().min(1).max(1024).optional(),
     })
     .optional(),
