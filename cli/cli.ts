@@ -213,6 +213,13 @@ class Interrupted extends ThreadfinderError {
 
 /** Runs the CLI and maps errors to a message and an exit code; never prints a stack for a known error. */
 export async function runCli(argv: string[]): Promise<void> {
+  // Output piped into a reader that stops early (`plan big.csv | head`): the rest of the output is dropped and
+  // the command runs to its end, instead of dying on an unhandled EPIPE with a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
   try {
     await main(argv);
   } catch (error) {
