@@ -1,10 +1,18 @@
 import type { FileHandle } from 'node:fs/promises';
 import { open, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { crc32 } from 'node:zlib';
 import { decodeHalf, encodeHalf } from '#adapters/half-float.ts';
 import { syncDir } from '#core/fs-atomic.ts';
 import type { EmbedSettings, ProductImageVectors } from '#core/ports/vector-store.ts';
+import { setAsideDamage } from './clean-log.ts';
+import {
+  checkImageLine,
+  type DamagedImageLine,
+  type Entry,
+  type ImageRecord,
+  SCAN_CHUNK,
+  scanImageLog,
+} from './image-log-scan.ts';
 import { LogFile } from './log-file.ts';
 import { frameLine } from './log-format.ts';
 
@@ -13,28 +21,14 @@ import { frameLine } from './log-format.ts';
  * one checksummed line per product (`{"t":"img","id","s":settings,"n":[image indices],"v":[base64 binary16]}`)
  * or deletion (`{"t":"imgdel","id"}`); the last line of an id wins. Only byte offsets are kept in memory
  * (a 47k-product index holds about 140k image vectors: 215 MB as binary16, read on demand); a torn or damaged
- * line is skipped, as in the product log.
+ * line is skipped, as in the product log, and named in `damage()`.
  */
 export const IMAGE_LOG_NAME = 'image-vectors.log';
 
 // The product log's framing (`<crc32 hex> <json>`), with this log's own record kinds.
-function parseLine(line: Buffer): { t?: unknown; id?: unknown } | null {
-  if (line.length < 10 || line[8] !== 0x20) return null;
-  const body = line.subarray(9);
-  if (crc32(body) !== Number.parseInt(line.toString('latin1', 0, 8), 16)) return null;
-  try {
-    const value: unknown = JSON.parse(body.toString('utf8'));
-    return typeof value === 'object' && value !== null ? value : null;
-  } catch {
-    return null;
-  }
-}
-
-interface Entry {
-  offset: number;
-  length: number;
-  /** The line's checksum: a put whose line has the same checksum and length is not written again. */
-  crc: string;
+function parseLine(line: Buffer): ImageRecord | null {
+  const checked = checkImageLine(line);
+  return 'record' in checked ? checked.record : null;
 }
 
 interface ImageLine {
@@ -43,35 +37,6 @@ interface ImageLine {
   s: EmbedSettings;
   n: number[];
   v: string[];
-}
-
-const SCAN_CHUNK = 8 << 20;
-
-/** Scans the log through `handle` in 8 MiB reads: where each live id's latest line is, and where the valid lines end. */
-async function scan(handle: FileHandle): Promise<{ entries: Map<string, Entry>; end: number }> {
-  const entries = new Map<string, Entry>();
-  let end = 0; // file offset just after the last complete line
-  let pending = Buffer.alloc(0); // bytes from `end` not yet ending in a newline
-  for (;;) {
-    const chunk = Buffer.alloc(SCAN_CHUNK);
-    const { bytesRead } = await handle.read(chunk, 0, SCAN_CHUNK, end + pending.length);
-    if (bytesRead === 0) break; // what is left in `pending` is a torn last line: appends overwrite it
-    const bytes = Buffer.concat([pending, chunk.subarray(0, bytesRead)]);
-    let start = 0;
-    for (let newline = bytes.indexOf(0x0a); newline >= 0; newline = bytes.indexOf(0x0a, start)) {
-      const record = parseLine(bytes.subarray(start, newline));
-      if (record?.t === 'img' && typeof record.id === 'string') {
-        const crc = bytes.toString('latin1', start, start + 8);
-        entries.set(record.id, { offset: end + start, length: newline - start, crc });
-      } else if (record?.t === 'imgdel' && typeof record.id === 'string') {
-        entries.delete(record.id);
-      }
-      start = newline + 1;
-    }
-    end += start;
-    pending = bytes.subarray(start);
-  }
-  return { entries, end };
 }
 
 const encodeLine = (entry: ProductImageVectors) =>
@@ -94,6 +59,7 @@ export class ImageVectorLog {
     private log: LogFile | null,
     /** Opened with the scan: the offsets stay valid when another process compacts (renames) the file. */
     private reader: FileHandle | null,
+    private damaged: DamagedImageLine[],
   ) {}
 
   /** Scans the log once (an absent log is empty). */
@@ -102,8 +68,36 @@ export class ImageVectorLog {
       if (error.code === 'ENOENT') return null;
       throw error;
     });
-    const found = reader ? await scan(reader) : null;
-    return new ImageVectorLog(file, found?.entries ?? new Map(), found?.end ?? 0, null, reader);
+    const found = reader ? await scanImageLog(reader) : null;
+    const entries = found?.entries ?? new Map();
+    return new ImageVectorLog(file, entries, found?.end ?? 0, null, reader, found?.damaged ?? []);
+  }
+
+  /** The lines the scan found damaged and skipped (a torn last line too: the next append overwrites it). */
+  damage(): DamagedImageLine[] {
+    return this.damaged;
+  }
+
+  /**
+   * Copies the damaged lines' bytes to `image-vectors.log.damaged-<ms>` beside the log, then rewrites the log
+   * with each product's latest valid line, as compaction does (the last line of an id wins, so the older ones
+   * hold nothing that is read). Returns where the bytes went; null when nothing was damaged. The store's lock
+   * must be held, and no other ImageVectorLog of this file be open for writing.
+   */
+  async setDamageAside(): Promise<string | null> {
+    if (this.damaged.length === 0) return null;
+    const reader = await this.readHandle();
+    const pieces = await Promise.all(
+      this.damaged.map(async (l) => {
+        const piece = Buffer.alloc(l.bytes);
+        const { bytesRead } = await reader.read(piece, 0, l.bytes, l.offset);
+        return piece.subarray(0, bytesRead);
+      }),
+    );
+    const setAsideTo = await setAsideDamage(this.file, pieces);
+    await this.rewrite();
+    this.damaged = [];
+    return setAsideTo;
   }
 
   /** The log's size, and what its live lines take (its size once compacted). */
@@ -119,6 +113,11 @@ export class ImageVectorLog {
    */
   async compact(): Promise<void> {
     if (this.end === 0 || this.sizes().live === this.end) return;
+    await this.rewrite();
+  }
+
+  /** Writes the live lines to a temp file and renames it over the log. */
+  private async rewrite(): Promise<void> {
     const reader = await this.readHandle();
     const temp = path.join(path.dirname(this.file), `.${path.basename(this.file)}.compact`);
     const moved = new Map<string, Entry>();

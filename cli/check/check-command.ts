@@ -25,13 +25,15 @@ export const CHECK_DAMAGE_EXIT = 6;
 export const CHECK_USAGE = `threadfinder check [--repair] [--embed-model ID] | check --cloud [--decode] [--embed-model ID]
   Checks the data dir (THREADFINDER_DATA_DIR) without changing it: the index replays cleanly, is bound to
   the configured model and holds what the runs recorded storing, less what they pruned; every stored product's
-  masked images, originals and vector are sound; URL records point to stored originals; run folders are
-  complete. Exit 0 when sound, ${CHECK_DAMAGE_EXIT} on damage.
-  --repair   also set the index's damaged lines aside and rewrite it from its valid records (refused while an
-             ingestion runs), writing a lost bind record again, delete again the products whose deletion was lost,
-             delete images that do not decode and bad URL records, and write runs/<id>-repair.csv listing the
-             affected products (damaged, or stored by a run but missing from the index): \`threadfinder ingest
-             <that file>\` restores them.
+  masked images, originals and vector are sound; the per-image vectors (image-vectors.log) read; URL records
+  point to stored originals; run folders are complete. Exit 0 when sound, ${CHECK_DAMAGE_EXIT} on damage, 2 when
+  there is no data dir at all.
+  --repair   also set the index's damaged lines (vectors.log, image-vectors.log) aside and rewrite each log
+             from its valid records (refused while an ingestion runs), writing a lost bind record again, delete
+             again the products whose deletion was lost, delete images that do not decode and bad URL records,
+             and write runs/<id>-repair.csv listing the affected products (damaged, stored by a run but missing
+             from the index, or whose per-image vectors were lost): \`threadfinder ingest <that file>\` restores
+             them.
   --cloud    the deployed stack instead, read-only: the data bucket (${CLOUD_ENV.bucket}) and the products in
              Atlas (${CLOUD_ENV.mongoSecretArn}, or ${MONGODB_URI_ENV}). Atlas is bound to --embed-model (or
              THREADFINDER_EMBED_MODEL), else to a model the registry knows; every product's vector is unit length
@@ -141,6 +143,11 @@ function formatRepair(r: RepairResult): string {
     r.setAsideTo
       ? `  the index's damaged lines were set aside in ${r.setAsideTo}; the log was rewritten from its valid records`
       : '  the index log had no damaged line to set aside',
+    ...(r.imagesSetAsideTo
+      ? [
+          `  the per-image vectors' damaged lines were set aside in ${r.imagesSetAsideTo}; that log was rewritten from its valid lines`,
+        ]
+      : []),
     ...(r.rebound
       ? [`  the lost bind record was written again: model ${r.rebound.model}, dim ${r.rebound.dim}`]
       : []),

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { IMAGE_LOG_NAME, ImageVectorLog } from '#adapters/file-vector-store/image-vector-log.ts';
 import { rewriteLostBind } from '#adapters/file-vector-store/rebind.ts';
 import { FileVectorStore } from '#adapters/file-vector-store.ts';
 import { FsBlobStore } from '#adapters/fs-blob-store.ts';
@@ -12,6 +13,8 @@ import { indexDirOf } from './run-check.ts';
 export interface RepairResult {
   /** Where the index's damaged lines were set aside before the log was rewritten without them. */
   setAsideTo?: string;
+  /** Where the damaged lines of the per-image vectors' log were set aside before it was rewritten without them. */
+  imagesSetAsideTo?: string;
   /** The bind record written again, when it was lost: the model and width its records are bound to. */
   rebound?: { model: string; dim: number };
   /** Images that did not decode and bad URL records, deleted so the next ingest makes them again. */
@@ -27,7 +30,8 @@ export interface RepairResult {
 
 /**
  * Repairs a checked data dir: writes a lost bind record again; opens the index for writing (taking its lock,
- * so never beside an ingestion), which sets damaged lines aside and rewrites a clean log; deletes again the
+ * so never beside an ingestion), which sets damaged lines aside and rewrites a clean log, and does the same for
+ * the per-image vectors' log (before the store reads it, as it keeps offsets into it); deletes again the
  * products whose deletion was lost; deletes the blobs findings mark removable; and writes
  * `runs/<id>-repair.csv` listing the affected products, which a normal `ingest` of it restores.
  */
@@ -42,6 +46,7 @@ export async function repairDataDir(
   const rebound = rebind ? await rewriteLostBind(indexDir, rebind.model) : null;
   const store = existsSync(path.join(indexDir, 'vectors.log')) ? await FileVectorStore.open(indexDir) : null;
   try {
+    const imagesSetAsideTo = store ? await setImageDamageAside(indexDir) : null;
     const damage = rebound?.damage ?? store?.damage();
     const lost = [...new Set(report.findings.flatMap((f) => f.lostDeletions ?? []))];
     const deletedProducts: string[] = [];
@@ -53,6 +58,7 @@ export async function repairDataDir(
     const { found, unknown } = await findCatalogProducts(ids, blobs, store);
     const result: RepairResult = {
       ...(damage?.setAsideTo ? { setAsideTo: damage.setAsideTo } : {}),
+      ...(imagesSetAsideTo ? { imagesSetAsideTo } : {}),
       ...(rebound ? { rebound: rebound.index } : {}),
       deletedBlobs,
       deletedProducts,
@@ -65,5 +71,20 @@ export async function repairDataDir(
     return { ...result, catalogFile: path.join(report.dataDir, 'blobs', key) };
   } finally {
     await store?.close();
+  }
+}
+
+/**
+ * Sets the damaged lines of `image-vectors.log` aside and rewrites it from its valid lines (the store's lock
+ * held): the products they lost are in the check's findings, so the repair catalog lists them.
+ */
+async function setImageDamageAside(indexDir: string): Promise<string | null> {
+  const file = path.join(indexDir, IMAGE_LOG_NAME);
+  if (!existsSync(file)) return null;
+  const log = await ImageVectorLog.open(file);
+  try {
+    return await log.setDamageAside();
+  } finally {
+    await log.close();
   }
 }

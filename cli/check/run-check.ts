@@ -1,12 +1,15 @@
-import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { FsBlobStore } from '#adapters/fs-blob-store.ts';
+import { ConfigError } from '#core/errors.ts';
 import { BlobChecker } from './blob-decodes.ts';
+import { checkImageLog } from './check-image-log.ts';
 import { type BoundModel, checkIndex } from './check-index.ts';
 import { checkProducts, originalsListedOnce } from './check-products.ts';
 import { checkRuns } from './check-runs.ts';
 import { checkUrlRecords } from './check-url-records.ts';
 import type { AreaResult, CheckReport } from './findings.ts';
+import { indexLockState } from './index-lock.ts';
 import { expectationsOf, readRunRecords } from './run-records.ts';
 
 /** The index folder of a model in a data dir. */
@@ -15,16 +18,20 @@ export const indexDirOf = (dataDir: string, modelId: string): string => path.joi
 /**
  * Checks one data dir without changing anything: the index replays cleanly, is bound to `model` and holds
  * what the runs recorded storing (less what they pruned), every stored product's masks, originals and vector
- * are sound, URL records point to stored originals, and run folders are complete.
+ * are sound, its per-image vectors read, URL records point to stored originals, and run folders are complete.
+ * Throws ConfigError when there is no data dir at `dataDir`: nothing to check is not a sound data dir.
  */
 export async function checkDataDir(dataDir: string, model: BoundModel): Promise<CheckReport> {
   const started = performance.now();
+  await assertDataDir(dataDir);
   const indexDir = indexDirOf(dataDir, model.id);
+  const lock = await indexLockState(indexDir);
   const blobs = new FsBlobStore(path.join(dataDir, 'blobs'));
   const runs = expectationsOf(await readRunRecords(blobs, model.id));
   const index = await checkIndex(indexDir, model, runs);
   const areas: AreaResult[] = [index];
   try {
+    areas.push(await checkImageLog(indexDir, await storedIds(index.store), lock.writerActive));
     const images = new BlobChecker(blobs);
     if (index.store)
       areas.push(
@@ -39,7 +46,31 @@ export async function checkDataDir(dataDir: string, model: BoundModel): Promise<
     dataDir,
     checked: Object.assign({}, ...areas.map((a) => a.checked)),
     findings: areas.flatMap((a) => a.findings),
-    writerActive: existsSync(path.join(indexDir, 'LOCK')),
+    writerActive: lock.writerActive,
+    ...(lock.writer ? { writer: lock.writer } : {}),
+    ...(lock.note ? { notes: [lock.note] } : {}),
     elapsedMs: performance.now() - started,
   };
+}
+
+async function storedIds(store: { listIds(): AsyncIterable<string> } | null): Promise<Set<string> | null> {
+  if (!store) return null;
+  const ids = new Set<string>();
+  for await (const id of store.listIds()) ids.add(id);
+  return ids;
+}
+
+async function assertDataDir(dataDir: string): Promise<void> {
+  const found = await stat(dataDir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null;
+    throw error;
+  });
+  const where = path.resolve(dataDir);
+  if (found === null) {
+    throw new ConfigError(
+      `nothing to check at ${where}: there is no data dir there (nothing was ingested into it). Is THREADFINDER_DATA_DIR right? It defaults to .threadfinder in the current folder.`,
+    );
+  }
+  if (!found.isDirectory())
+    throw new ConfigError(`nothing to check at ${where}: it is a file, not a data dir`);
 }

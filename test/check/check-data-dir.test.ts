@@ -1,8 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileVectorStore } from '#adapters/file-vector-store.ts';
 import { isDamaged } from '#cli/check/findings.ts';
+import { formatCheckReport } from '#cli/check/report-text.ts';
 import { checkDataDir } from '#cli/check/run-check.ts';
 import { urlRecordKey } from '#functions/download/url-record.ts';
 import { tempDirs } from '#test/stores/temp-dirs.ts';
@@ -171,5 +174,40 @@ describe('threadfinder check', () => {
     await writer.close();
     // Assess
     expect(report.writerActive).toBe(true);
+    expect(formatCheckReport(report)).toContain(
+      `Note: an ingestion (or gc, or check --repair) holds the index lock: process ${process.pid} on ${hostname()}`,
+    );
+  });
+
+  it('says a lock whose process is gone is stale and taken over by the next writer, not that one writes', async () => {
+    // Prepare: a LOCK left by a process of this machine that has exited.
+    const dataDir = await newDir();
+    await writeDataDir(dataDir);
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    const lock = path.join(path.dirname(indexLog(dataDir)), 'LOCK');
+    const holder = { pid: dead, host: hostname(), token: 'gone', since: '2026-01-01T00:00:00.000Z' };
+    await writeFile(lock, JSON.stringify(holder));
+    // Act
+    const report = await checkDataDir(dataDir, MODEL);
+    const text = formatCheckReport(report);
+    // Assess
+    expect(report.writerActive).toBe(false);
+    expect(text).not.toContain('holds the index lock');
+    expect(text).toContain(
+      `Note: the index lock ${lock} is stale (process ${dead} on ${hostname()}, which took it 2026-01-01T00:00:00.000Z, no longer holds it); the next writer (ingest, check --repair, gc) takes it over.`,
+    );
+    expect(text).toContain('OK: no damage found.');
+  });
+
+  it('refuses a data dir that does not exist: there is nothing to check', async () => {
+    // Prepare
+    const missing = path.join(await newDir(), 'not-there');
+    // Act
+    const error = await checkDataDir(missing, MODEL).catch((e: unknown) => e);
+    // Assess
+    expect((error as Error).name).toBe('ConfigError');
+    expect((error as Error).message).toMatch(
+      new RegExp(`^nothing to check at ${missing}: there is no data dir there`),
+    );
   });
 });

@@ -111,4 +111,45 @@ describe('check --repair, then ingest', () => {
     expect(printed.at(-1)).toContain('OK: no damage found');
     expect(await storedIds(config, models)).toEqual(['p0', 'p1', 'p2', 'p3']);
   }, 120_000);
+
+  it('restores the per-image vectors a flipped byte in image-vectors.log lost', async () => {
+    // Prepare
+    const dataDir = await newDir();
+    const config = loadConfig({ THREADFINDER_MODELS: 'test', THREADFINDER_DATA_DIR: dataDir });
+    const models = await resolveModels(config);
+    const catalog = path.join(dataDir, 'shop.csv');
+    const rows = [0, 1, 2].map((i) => `p${i},${hostUrl}/img/${i}.jpg,tops`);
+    await writeFile(catalog, `product_id,image_url,category\n${rows.join('\n')}\n`);
+    await ingest(config, models, catalog);
+    const log = path.join(dataDir, 'index', models.embed.id, 'image-vectors.log');
+    const bytes = await readFile(log);
+    const p1 = bytes.indexOf('"id":"p1"');
+    bytes[p1 + 40] = (bytes[p1 + 40] as number) ^ 0x04;
+    await writeFile(log, bytes);
+    const printed: string[] = [];
+    // Act
+    const checkCode = await runCheckCommand([], config, (l) => printed.push(l));
+    const checked = printed.join('\n');
+    const repairCode = await runCheckCommand(['--repair'], config, (l) => printed.push(l));
+    const repairCatalog = /Restore them with: threadfinder ingest (.+)$/m.exec(printed.join('\n'))?.[1] ?? '';
+    await ingest(config, models, repairCatalog);
+    const finalCode = await runCheckCommand([], config, (l) => printed.push(l));
+    const rt = await createLocalRuntime(config, models, { readOnly: true });
+    const vectors = await rt.store.getImageVectors?.(['p0', 'p1', 'p2']);
+    await rt.close();
+    // Assess
+    expect(checkCode).toBe(6);
+    expect(checked).toMatch(
+      /image-vectors\.log line 2 .*: checksum mismatch in an img record of p1; skipped/,
+    );
+    expect(checked).toContain('1 product(s) affected');
+    expect(repairCode).toBe(6);
+    expect(printed.join('\n')).toMatch(
+      /per-image vectors' damaged lines were set aside in .*image-vectors\.log\.damaged-/,
+    );
+    expect(await readFile(repairCatalog, 'utf8')).toMatch(/^product_id,image_url,category\np1,[^\n]*\n$/);
+    expect(finalCode).toBe(0);
+    expect(printed.at(-1)).toContain('OK: no damage found');
+    expect(vectors?.map((v) => v.id).sort()).toEqual(['p0', 'p1', 'p2']);
+  }, 120_000);
 });
