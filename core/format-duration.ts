@@ -5,3 +5,10 @@ export function formatDuration(ms: number): string {
   const m = Math.floor(s / 60);
   return s % 60 === 0 ? `${m} min` : `${m} min ${s % 60} s`;
 }
+
+const DAY_MS = 86_400_000;
+
+/** A wait someone asked for (a Retry-After), for people to read: as formatDuration, or `over 1 day`. */
+export function formatAskedWait(ms: number): string {
+  return ms > DAY_MS || !Number.isFinite(ms) ? 'over 1 day' : formatDuration(ms);
+}

@@ -11,12 +11,17 @@ import { readUrlRecord, recordAnswer, type UrlRecord, validatorsOf, writeUrlReco
  * fresh is reused without a request; a stale one with an ETag or Last-Modified is revalidated (a 304 reuses
  * it); anything else, or `forceRefresh`, is a plain GET. A new body must be a whole image; it is stored under
  * `originals/<sha256>.<ext>` and the URL's record rewritten. Only BlobStore failures throw.
+ * @param sentBefore Requests earlier passes of the run sent for it (its details count them).
  */
-export async function downloadImage(url: string, deps: FetchImageDeps): Promise<ImageOutcome> {
+export async function downloadImage(
+  url: string,
+  deps: FetchImageDeps,
+  sentBefore = 0,
+): Promise<ImageOutcome> {
   const known = deps.settings.forceRefresh ? undefined : await usableRecord(url, deps);
   if (known && isFresh(known, deps.now())) return { status: 'downloaded', originalKey: known.originalKey };
   const previous = known && validatorsOf(known);
-  const fetched = await fetchImage(url, deps, previous);
+  const fetched = await fetchImage(url, deps, previous, sentBefore);
   const waited = fetched.waitedMs > 0 ? { waitedMs: fetched.waitedMs } : {};
   if ('failure' in fetched) return { ...fetched.failure, ...waited };
   const { response } = fetched;

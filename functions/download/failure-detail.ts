@@ -1,6 +1,7 @@
-import { capDetail } from '#core/failure-reasons.ts';
+import { capDetail, MAX_DETAIL } from '#core/failure-reasons.ts';
 import type { HttpResponse } from '#core/ports/http-client.ts';
 import type { RetryOutcome } from '#core/retry.ts';
+import { truncate } from '#core/truncate.ts';
 import type { DownloadedImage, FailedImage, FailureReason, PendingImage } from '#core/types.ts';
 
 /** The download-stage fields of an ImageRecord. */
@@ -12,18 +13,28 @@ export type ImageOutcome =
 /** URLs in a detail are cut to this length (a redirect may point anywhere, at any length). */
 const MAX_SHOWN_URL = 200;
 
-/** A 'failed' outcome whose detail is cut to a length the next stages accept. */
+/** A 'failed' outcome whose detail is one line, cut to a length the next stages accept. */
 export function failed(reason: FailureReason, detail: string): ImageOutcome {
   return {
     status: 'failed',
     reason,
-    detail: capDetail(detail),
+    detail: capDetail(oneLine(detail)),
   };
+}
+
+/** A 'failed' outcome whose detail ends with `note` however long the rest is: the rest is cut instead. */
+export function failedWithNote(reason: FailureReason, detail: string, note: string): ImageOutcome {
+  return failed(reason, truncate(oneLine(detail), MAX_DETAIL - note.length) + note);
 }
 
 /** An image left 'pending' for a later pass of the run, because its host is still paused. */
 export function deferred(detail: string): ImageOutcome {
-  return { status: 'pending', detail: capDetail(detail) };
+  return { status: 'pending', detail: capDetail(oneLine(detail)) };
+}
+
+/** Whitespace runs (a decoder's or OpenSSL's line breaks) as one space, trimmed. */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
 }
 
 /** Cuts a URL for a message, keeping its start (scheme, host, path). */
@@ -34,6 +45,18 @@ export function shortUrl(url: string): string {
 /** Cuts every URL an error message quotes. */
 export function shortenUrls(text: string): string {
   return text.replace(/\bhttps?:\/\/\S+/g, (url) => shortUrl(url));
+}
+
+/** ' (after N requests)', or ' (not tried)' when none was sent: the note of an image its host held back. */
+export function requestsNote(requests: number): string {
+  if (requests === 0) return ' (not tried)';
+  return ` (after ${requests} ${requests === 1 ? 'request' : 'requests'})`;
+}
+
+/** The requests a held image's detail (requestsNote) says were sent for it; 0 when it says none. */
+export function requestsNoted(detail: string | undefined): number {
+  const match = detail?.match(/ \(after (\d+) requests?\)$/);
+  return match ? Number(match[1]) : 0;
 }
 
 /** Patience settings the failure details quote. */

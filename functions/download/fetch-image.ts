@@ -16,7 +16,9 @@ import {
   deferred,
   failed,
   failedStatus,
+  failedWithNote,
   type ImageOutcome,
+  requestsNote,
   shortenUrls,
   shortUrl,
 } from './failure-detail.ts';
@@ -71,11 +73,13 @@ type Fetched = Answered | { held: Held };
  * Fetches one image URL with retries (one per-host slot per attempt), conditionally when `conditional` is
  * given. While its host is paused the image waits, and an attempt that failed because the whole host is
  * failing does not count against its retries. Network problems and unusable statuses become a failure.
+ * @param sentBefore Requests earlier passes of the run sent for it, for the notes of its detail.
  */
 export async function fetchImage(
   url: string,
   deps: FetchImageDeps,
   conditional?: ConditionalValidators,
+  sentBefore = 0,
 ): Promise<FetchResult> {
   let host: string;
   let origin: string;
@@ -94,7 +98,7 @@ export async function fetchImage(
   }
   const { settings } = deps;
   const waited = { ms: 0 };
-  const target: Target = { url, host, origin, conditional, waited, timeouts: 0 };
+  const target: Target = { url, host, origin, conditional, waited, timeouts: 0, requests: sentBefore };
   const outcome = await withRetries(
     () => chargedAttempt(target, deps),
     {
@@ -108,7 +112,8 @@ export async function fetchImage(
   const held = 'held' in outcome.value ? outcome.value.held : undefined;
   // A deferred image waits for its host until the next pass: count that wait too.
   if (held?.kind === 'deferred') waited.ms += Math.max(1, held.until - deps.now());
-  return { ...settle(outcome, deps, conditional !== undefined), waitedMs: Math.round(waited.ms) };
+  const settled = settle(outcome, target.requests, deps, conditional !== undefined);
+  return { ...settled, waitedMs: Math.round(waited.ms) };
 }
 
 interface Target {
@@ -119,6 +124,8 @@ interface Target {
   waited: { ms: number };
   /** Charged attempts of this image that timed out. */
   timeouts: number;
+  /** Requests sent for this image in the run, free attempts (the host's failures) included. */
+  requests: number;
 }
 
 /**
@@ -142,6 +149,7 @@ async function chargedAttempt(t: Target, deps: FetchImageDeps): Promise<Attempt<
       if (!deps.health.mayGo(t.origin, admission.probe)) return undefined;
       let recorded = false;
       try {
+        t.requests++;
         const result = await attempt(t.url, deps, t.conditional);
         const hostToBlame = deps.health.record(t.origin, t.url, signalOf(result), admission.probe);
         recorded = true;
@@ -192,18 +200,28 @@ function signalOf(result: Attempt<Answered>): HostSignal {
   return { kind: 'fault', ...describeFault(result.value) };
 }
 
-function settle(outcome: RetryOutcome<Fetched>, deps: FetchImageDeps, conditional: boolean) {
-  const fetched = outcome.value;
+/**
+ * The image's result from the retry loop's last value. Notes count `requests`, the requests actually sent: an
+ * attempt the host as a whole refused was free (not one of the image's retries), but it was still sent.
+ */
+function settle(
+  retried: RetryOutcome<Fetched>,
+  requests: number,
+  deps: FetchImageDeps,
+  conditional: boolean,
+) {
+  const fetched = retried.value;
   const { settings } = deps;
   if ('held' in fetched) {
-    const tried = outcome.attempts - 1;
-    const note = tried > 0 ? ` (after ${tried} attempt(s))` : ' (not tried)';
+    const note = requestsNote(requests);
     if (fetched.held.kind === 'unavailable') {
-      return { failure: failed('host_unavailable', fetched.held.detail + note) };
+      return { failure: failedWithNote('host_unavailable', fetched.held.detail, note) };
     }
     const at = new Date(fetched.held.until).toISOString();
     return { failure: deferred(`deferred: the host is paused until ${at}${note}`) };
   }
+  // Each value here is the answer to a request, so at least as many were sent as the loop counted.
+  const outcome = { ...retried, attempts: Math.max(retried.attempts, requests) };
   if ('error' in fetched) {
     const detail = shortenUrls(fetched.error.message) + attemptsNote(outcome, settings);
     return { failure: failed(fetched.error.reason, detail) };

@@ -1,4 +1,4 @@
-import { formatDuration } from '#core/format-duration.ts';
+import { formatAskedWait, formatDuration } from '#core/format-duration.ts';
 import type { HostPauseEvent } from '#core/host-pause.ts';
 import { type HostPause, type HostWatchSettings, resolveHostWatch } from '#core/host-pause.ts';
 import type { FailureReason } from '#core/types.ts';
@@ -134,13 +134,9 @@ export class HostHealth {
       const broad = this.#broadlyThrottled(state);
       if (!state.throttledUrls.has(url) || broad) {
         const ms = Math.min(signal.retryAfterMs, this.settings.maxPauseMs);
-        this.#pause(
-          host,
-          state,
-          ms,
-          `HTTP 429 with Retry-After ${formatDuration(signal.retryAfterMs)}`,
-          'throttled',
-        );
+        const capped = ms < signal.retryAfterMs ? ` (we pause ${formatDuration(ms)} at most)` : '';
+        const why = `HTTP 429 with Retry-After ${formatAskedWait(signal.retryAfterMs)}${capped}`;
+        this.#pause(host, state, ms, why, 'throttled');
       }
       if (state.throttledUrls.size < MAX_THROTTLED_URLS) state.throttledUrls.add(url);
       return broad;
@@ -178,23 +174,34 @@ export class HostHealth {
     return state.mode !== 'open' && state.pausedFor === 'failing';
   }
 
-  /** What happened to each host that was ever paused, for the run summary. */
-  report(hosts?: Iterable<string>): HostPause[] {
+  /**
+   * What happened to each host that was ever paused, for the run summary. A pause still under way counts in
+   * full, with its `pausedUntil`, while images will wait for it in a later pass; once `ended` (nothing of the
+   * batch waits any more) it counts only the time it has run.
+   */
+  report(hosts?: Iterable<string>, { ended = false }: { ended?: boolean } = {}): HostPause[] {
     const names = hosts ? [...new Set(hosts)] : [...this.#hosts.keys()];
     const out: HostPause[] = [];
     for (const host of names) {
       const s = this.#hosts.get(host);
       if (!s || s.pauses === 0) continue;
+      const ahead = this.#ahead(s);
       out.push({
         host,
-        pausedMs: s.pausedMs,
+        pausedMs: ended ? s.pausedMs - ahead : s.pausedMs,
         pauses: s.pauses,
         reasons: [...s.reasons],
-        ...(s.mode !== 'open' && s.pausedUntil > this.now() && { pausedUntil: s.pausedUntil }),
+        ...(!ended && ahead > 0 && { pausedUntil: s.pausedUntil }),
         ...(s.exhausted && { gaveUp: true }),
       });
     }
     return out;
+  }
+
+  /** The part of the host's pause that is still to run (charged to its budget when the pause began). */
+  #ahead(state: HostState): number {
+    if (state.mode === 'open') return 0;
+    return Math.min(state.pausedMs, Math.max(0, state.pausedUntil - this.now()));
   }
 
   /** Takes over what an earlier pass of the run learnt (pause time spent, a pause still running). */
@@ -258,8 +265,11 @@ export class HostHealth {
     addReason(state, why);
     if (wanted <= 0 && state.mode === 'paused') return;
     if (left <= 0) {
+      // The budget is charged when a pause begins; the detail says how much of it has run.
+      const ahead = this.#ahead(state);
+      const still = ahead > 0 ? `, with ${formatDuration(ahead)} of its last pause still to run` : '';
       state.exhausted =
-        `${host} was paused ${formatDuration(state.pausedMs)} in all (${state.pauses} ` +
+        `${host} was paused ${formatDuration(state.pausedMs - ahead)} in all${still} (${state.pauses} ` +
         `${state.pauses === 1 ? 'pause' : 'pauses'}; last: ${why}); the run's budget of ` +
         `${formatDuration(this.settings.budgetMs)} per host is spent`;
       state.mode = 'paused';

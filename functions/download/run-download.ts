@@ -3,7 +3,7 @@ import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { HttpClient } from '#core/ports/http-client.ts';
 import { type Batch, type ImageRecord, isUsable } from '#core/types.ts';
 import { downloadImage } from './download-image.ts';
-import type { ImageOutcome } from './failure-detail.ts';
+import { type ImageOutcome, requestsNoted } from './failure-detail.ts';
 import type { DownloadSettings, FetchImageDeps } from './fetch-image.ts';
 import { HostHealth, type HostPauseEvent } from './host-health.ts';
 import { hostPausesKey, MAX_DEFERRAL_PASSES } from './host-report.ts';
@@ -58,7 +58,8 @@ export async function runDownload(batch: DownloadedBatch, deps: DownloadDeps): P
       ? deps.health(batch.runId)
       : (deps.health ?? new HostHealth(deps.settings.hosts, now, sleep, deps.onHostPause));
   const report = hostPausesKey(batch);
-  if (batch.deferral) health.restore(await report.read(deps.blobs));
+  const earlier = batch.deferral ? await report.read(deps.blobs) : [];
+  health.restore(earlier);
   const fetchDeps: FetchImageDeps = {
     http: deps.http,
     blobs: deps.blobs,
@@ -72,11 +73,13 @@ export async function runDownload(batch: DownloadedBatch, deps: DownloadDeps): P
     deadline: passes >= MAX_DEFERRAL_PASSES ? Number.POSITIVE_INFINITY : (deps.deadline ?? Infinity),
   };
   const jobs = new Map<string, Promise<ImageOutcome>>();
-  const fetchOnce = (url: string) => {
-    const key = canonicalUrl(url);
+  const fetchOnce = (record: ImageRecord) => {
+    const key = canonicalUrl(record.url);
     let job = jobs.get(key);
     if (!job) {
-      job = downloadImage(url, fetchDeps);
+      // A pending image says what an earlier pass sent for it; its details count the run's requests.
+      const sentBefore = record.status === 'pending' ? requestsNoted(record.detail) : 0;
+      job = downloadImage(record.url, fetchDeps, sentBefore);
       jobs.set(key, job);
     }
     return job;
@@ -88,7 +91,7 @@ export async function runDownload(batch: DownloadedBatch, deps: DownloadDeps): P
     try {
       if (await keep(record, deps, batch.deferral !== undefined)) return record;
       hosts.add(originOf(record.url));
-      const outcome = await fetchOnce(record.url);
+      const outcome = await fetchOnce(record);
       const waitedMs = (record.waitedMs ?? 0) + (outcome.waitedMs ?? 0);
       const next = { url: record.url, ...outcome, ...(waitedMs > 0 && { waitedMs }) } as ImageRecord;
       if (next.status !== 'pending') deps.onImage?.(next, productId);
@@ -106,11 +109,14 @@ export async function runDownload(batch: DownloadedBatch, deps: DownloadDeps): P
     })),
   );
   if (errors.length > 0) throw errors[0];
-  const pauses = health.report(hosts);
-  if (pauses.length > 0) await report.write(deps.blobs, pauses);
   const waiting = items.flatMap((p) => p.images).filter((i) => i.status === 'pending');
+  // The report is rewritten each pass, so it keeps the hosts earlier passes saw paused. A pause that outlasts
+  // the batch counts only the time it ran; one that images still wait for counts in full.
+  const reported = [...hosts, ...earlier.map((p) => p.host)];
+  const pauses = health.report(reported, { ended: waiting.length === 0 });
+  if (pauses.length > 0) await report.write(deps.blobs, pauses);
   if (waiting.length === 0) return { runId: batch.runId, items };
-  const resumes = Math.min(...pauses.map((p) => p.pausedUntil ?? now()));
+  const resumes = Math.min(...pauses.filter((p) => hosts.has(p.host)).map((p) => p.pausedUntil ?? now()));
   const waitSeconds = Math.min(Math.max(1, Math.ceil((resumes - now()) / 1000)), 3600);
   return { runId: batch.runId, items, deferral: { images: waiting.length, waitSeconds, passes } };
 }

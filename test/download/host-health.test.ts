@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseRetryAfter } from '#core/retry.ts';
 import { HostHealth, type HostSignal } from '#functions/download/host-health.ts';
 import { fakeClock } from '#test/support/fake-clock.ts';
 
@@ -163,6 +164,52 @@ describe('HostHealth', () => {
     expect(admission).toEqual({ kind: 'go', probe: true });
     expect(blamed).toBe(false);
     expect(await health.admit(H, 'https://cdn.test/fresh')).toEqual({ kind: 'go', probe: false });
+  });
+});
+
+describe('HostHealth reports', () => {
+  const HUGE: HostSignal = {
+    kind: 'throttled',
+    retryAfterMs: parseRetryAfter('99999999999999999999', 0) ?? 0,
+    detail: 'HTTP 429',
+  };
+
+  it('counts only the pause time that ran when the batch ends before the pause does', () => {
+    // Prepare: an absurd Retry-After pauses the host for the longest pause, 5 s
+    const { clock, health } = setup();
+    health.record(H, 'https://cdn.test/a', HUGE, false);
+    // Act: the batch ends 2 s later
+    clock.advance(2000);
+    const handedOn = health.report();
+    const ended = health.report([H], { ended: true });
+    // Assess
+    expect(handedOn[0]).toMatchObject({ pausedMs: 5000, pausedUntil: 1_005_000 });
+    expect(ended).toEqual([
+      {
+        host: H,
+        pausedMs: 2000,
+        pauses: 1,
+        reasons: ['HTTP 429 with Retry-After over 1 day (we pause 5 s at most)'],
+      },
+    ]);
+  });
+
+  it('says how much of its pauses ran when the budget is spent while a pause still runs', async () => {
+    // Prepare: a 5 s pause takes the whole budget
+    const { clock, health } = setup({ ...SETTINGS, budgetMs: 5000 });
+    health.record(H, 'https://cdn.test/a', HUGE, false);
+    clock.advance(1000);
+    // Act: another URL's 429 asks for more
+    health.record(H, 'https://cdn.test/b', HUGE, false);
+    const admission = await health.admit(H, 'https://cdn.test/c');
+    // Assess
+    expect(admission).toEqual({
+      kind: 'unavailable',
+      detail:
+        'cdn.test:443 was paused 1 s in all, with 4 s of its last pause still to run (1 pause; last: HTTP 429 ' +
+        "with Retry-After over 1 day (we pause 5 s at most)); the run's budget of 5 s per host is spent",
+    });
+    expect(health.report([H], { ended: true })[0]).toMatchObject({ pausedMs: 1000, gaveUp: true });
   });
 });
 

@@ -7,6 +7,7 @@ import { FsBlobStore } from '#adapters/fs-blob-store.ts';
 import { UndiciHttpClient } from '#adapters/undici-http-client.ts';
 import { HostLimiter } from '#core/host-limiter.ts';
 import type { Batch, ImageRecord } from '#core/types.ts';
+import { hostPausesKey } from '#functions/download/host-report.ts';
 import { type DownloadDeps, runDownload } from '#functions/download/run-download.ts';
 import { fakeClock } from '#test/support/fake-clock.ts';
 import { expectStatus, outcome } from '#test/support/image-records.ts';
@@ -187,6 +188,56 @@ describe('runDownload', () => {
     expect(record?.detail).toMatch(/HTTP 429 .* asked to retry after 2, longer than the 1000 ms we wait/);
     expect(slept).toEqual([]);
     expect(server.hits('/rate-limited')).toBe(1);
+  });
+
+  it('reports only the pause time that ran when a throttled host outlasts the batch, and no absurd Retry-After', async () => {
+    // Prepare: the host answers 429 with a Retry-After of 10^20 s
+    const throttling: DownloadDeps['http'] = {
+      get: async (url) => ({
+        status: 429,
+        headers: { 'retry-after': '99999999999999999999' },
+        body: new Uint8Array(),
+        finalUrl: url,
+      }),
+    };
+    const batch = batchOf([u('/throttled')]);
+    // Act: the image gives up at once; the run ends while the host's 1 min pause has just begun
+    const out = await runDownload(batch, { ...deps, http: throttling });
+    // Assess
+    expect(out.items[0]?.images[0]).toMatchObject({ status: 'failed', reason: 'rate_limited' });
+    expect(await hostPausesKey(batch).read(blobs)).toEqual([
+      {
+        host: new URL(server.url).host,
+        pausedMs: 0,
+        pauses: 1,
+        reasons: ['HTTP 429 with Retry-After over 1 day (we pause 1 min at most)'],
+      },
+    ]);
+  });
+
+  it('fails https to a port that does not speak TLS at once, without pausing its host, in one line', async () => {
+    // Prepare: six images over https on the plain-http test server (five failures would pause a host)
+    const tls = (i: number) => `https://127.0.0.1:${server.port}/ok.jpg?${i}`;
+    let calls = 0;
+    const counting: DownloadDeps['http'] = {
+      get: (url, options) => {
+        calls++;
+        return http.get(url, options);
+      },
+    };
+    const batch = batchOf([0, 1, 2, 3, 4, 5].map(tls));
+    // Act
+    const out = await runDownload(batch, { ...deps, http: counting });
+    // Assess
+    const records = out.items.flatMap((p) => p.images);
+    expect(records.map(outcome)).toEqual(Array(6).fill('network_error'));
+    expect(records[0]?.detail).toBe(
+      `TLS handshake failed fetching ${tls(0)}: the server does not speak TLS on this port ` +
+        '(ERR_SSL_WRONG_VERSION_NUMBER)',
+    );
+    expect(calls).toBe(6);
+    expect(slept).toEqual([]);
+    expect(await hostPausesKey(batch).read(blobs)).toEqual([]);
   });
 
   it('reports progress once per image record', async () => {

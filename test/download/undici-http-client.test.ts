@@ -41,6 +41,18 @@ describe('UndiciHttpClient against a misbehaving server', () => {
     expect(res.finalUrl).toBe(`${server.url}/ok.jpg`);
   });
 
+  it('refuses https to a port that speaks plain HTTP for good, in one line', async () => {
+    // Prepare
+    const url = `https://127.0.0.1:${server.port}/ok.jpg`;
+    // Act
+    const error = await failure(client.get(url, options));
+    // Assess
+    expect(error).toMatchObject({ reason: 'network_error', retryable: false });
+    expect(error.message).toBe(
+      `TLS handshake failed fetching ${url}: the server does not speak TLS on this port (ERR_SSL_WRONG_VERSION_NUMBER)`,
+    );
+  });
+
   it('returns HTTP error statuses as responses, not errors', async () => {
     // Act
     const missing = await client.get(`${server.url}/missing`, options);
