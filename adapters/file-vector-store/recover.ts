@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { holderState, type LockHolder } from '#adapters/lock-liveness.ts';
 import type { StoreDamage } from '#core/ports/vector-store.ts';
 import { readSpans, setAsideDamage, writeCleanLog } from './clean-log.ts';
 import { damageOf } from './damage.ts';
@@ -48,11 +49,21 @@ function bindLine(bind: { model: string; dim: number }): Buffer {
 }
 
 /**
- * The damage a read-only open reports; it changes nothing. A torn last line while a writer holds the lock
- * is that writer's append in progress, not damage.
+ * The damage a read-only open reports; it changes nothing. A torn last line while a live writer holds the lock
+ * is that writer's append in progress, not damage; under a stale lock (its writer gone) it is damage.
  */
 export function readOnlyDamage(file: string, state: Replayed): StoreDamage | null {
-  const writing = state.tornTail && existsSync(path.join(path.dirname(file), LOCK_FILE));
+  const writing = state.tornTail && liveWriter(path.join(path.dirname(file), LOCK_FILE));
   const lines = writing ? state.damaged.slice(0, -1) : state.damaged;
   return lines.length > 0 ? damageOf(file, lines) : null;
+}
+
+/** Whether a live process holds the lock file `lock` (an unreadable one counts as held: writers refuse it). */
+function liveWriter(lock: string): boolean {
+  try {
+    const holder = JSON.parse(readFileSync(lock, 'utf8')) as LockHolder;
+    return holderState(holder, statSync(lock).mtimeMs) !== 'stale';
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
 }

@@ -1,4 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodePut } from '#adapters/file-vector-store/log-format.ts';
 import { rewriteLostBind } from '#adapters/file-vector-store/rebind.ts';
@@ -33,6 +36,28 @@ describe('FileVectorStore damage, edge cases', () => {
       expect.objectContaining({ fault: 'the log ends inside this line (no newline)', ids: ['half'] }),
     ]);
     await Promise.all([beside.close(), after.close()]);
+  });
+
+  it('calls a torn last line damage under a lock whose writer is gone', async () => {
+    // Prepare: a LOCK left by a process that has exited (killed mid-append)
+    const dir = await newDir();
+    await writeProducts(dir);
+    const line = encodePut(
+      'half',
+      encodeVector(unit(0, 1, 0, 0)),
+      '{"images":[],"metadata":{},"imagesUsed":1}',
+    );
+    await appendFile(logOf(dir), line.slice(0, 40));
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+    const lock = { pid: Number(gone.stdout.toString()), host: hostname(), token: 't', since: '2026-01-01' };
+    await writeFile(path.join(dir, 'LOCK'), JSON.stringify(lock));
+    // Act
+    const reader = await FileVectorStore.open(dir, { readOnly: true });
+    // Assess
+    expect(reader.damage()?.lines).toEqual([
+      expect.objectContaining({ fault: 'the log ends inside this line (no newline)', ids: ['half'] }),
+    ]);
+    await reader.close();
   });
 
   it('loses nothing when a newline is deleted between two records', async () => {
