@@ -86,6 +86,8 @@ export interface LocalPortsExtra {
   imageUrlHttp?: HttpClient;
   /** False for `--no-segment` runs: the settings recorded with the vectors say no mask was applied. */
   segment?: boolean;
+  /** The segmenter to use instead of the runtime's (the search server's, off the main thread). */
+  segmenter?: () => Promise<Segmenter>;
 }
 
 /** The local ports every stage's wiring takes: the runtime's disk, embedded store and in-process models. */
@@ -101,7 +103,7 @@ export function localPorts(rt: LocalRuntime, extra: LocalPortsExtra = {}): Stage
     }),
     downloadHttp: () => rt.http,
     imageUrlHttp: () => extra.imageUrlHttp ?? rt.http,
-    segmenter: rt.segmenter,
+    segmenter: extra.segmenter ?? rt.segmenter,
     imageEmbedder: rt.imageEmbedder,
     textEmbedder: rt.textEmbedder,
     ...(extra.events && { events: extra.events }),

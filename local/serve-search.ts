@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { OnnxSegmenter } from '#adapters/onnx-segmenter.ts';
+import { workerOnnxSession } from '#adapters/onnx-worker-session.ts';
 import { UndiciHttpClient } from '#adapters/undici-http-client.ts';
 import { ConfigError } from '#core/errors.ts';
 import { createApi } from '#functions/search/api.ts';
@@ -32,12 +34,29 @@ export async function serveSearch(rt: LocalRuntime, options: ServeOptions): Prom
     allowPrivateHosts: rt.config.allowPrivateHosts,
     allowAddresses: options.imageUrlAllowAddresses ?? [],
   });
-  const deps = await buildSearchDeps(rt.config, localPorts(rt, { imageUrlHttp: http })).catch(
-    async (error) => {
-      await http.close();
-      throw error;
-    },
-  );
+  // A photo search's segmentation runs in a worker thread: the real U2NET takes seconds, which on the main thread
+  // would hold every other request. Loaded on the first photo search, freed when the server closes.
+  let segmenter: Promise<OnnxSegmenter> | undefined;
+  const searchSegmenter = () => {
+    segmenter ??= OnnxSegmenter.create({
+      model: rt.models.segment,
+      threads: rt.config.model.onnxThreads,
+      sessionFactory: workerOnnxSession,
+    });
+    segmenter.catch(() => {
+      segmenter = undefined;
+    });
+    return segmenter;
+  };
+  const dispose = async () => {
+    await http.close();
+    await (await segmenter?.catch(() => undefined))?.dispose();
+  };
+  const ports = localPorts(rt, { imageUrlHttp: http, segmenter: searchSegmenter });
+  const deps = await buildSearchDeps(rt.config, ports).catch(async (error) => {
+    await dispose();
+    throw error;
+  });
   const api = createApi({
     ...deps,
     isReady: options.isReady ?? (() => true),
@@ -47,7 +66,7 @@ export async function serveSearch(rt: LocalRuntime, options: ServeOptions): Prom
   try {
     server = await startServer({ api, port: options.port, host: options.host });
   } catch (error) {
-    await http.close();
+    await dispose();
     const e = error as NodeJS.ErrnoException;
     throw new ConfigError(
       `cannot listen on ${options.host ?? '127.0.0.1'}:${options.port} (THREADFINDER_HOST, PORT): ${e.code ?? e.message}` +
@@ -59,7 +78,7 @@ export async function serveSearch(rt: LocalRuntime, options: ServeOptions): Prom
     url: server.url,
     close: async () => {
       await server.close();
-      await http.close();
+      await dispose();
     },
   };
 }
