@@ -1,6 +1,12 @@
 import { HttpClientError } from '#core/errors.ts';
 
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  // A handshake that took too long is a slow server, like a connect timeout: asking again may pass.
+  'ERR_TLS_HANDSHAKE_TIMEOUT',
+]);
 const PERMANENT_CODES = new Set(['ENOTFOUND', 'ERR_INVALID_URL']);
 
 /** Certificate problems Node's TLS reports by OpenSSL's verify codes, as people would say them. */

@@ -67,6 +67,13 @@ describe('asHttpClientError', () => {
     );
   });
 
+  it('retries a TLS handshake that timed out, as a timeout', () => {
+    // Act
+    const slow = asHttpClientError(nodeError('ERR_TLS_HANDSHAKE_TIMEOUT', 'TLS handshake timeout'), URL_);
+    // Assess
+    expect(slow).toMatchObject({ reason: 'timeout', retryable: true });
+  });
+
   it('finds the code of an error wrapped by another', () => {
     // Prepare
     const wrapped = new Error('fetch failed', {
