@@ -98,6 +98,15 @@ export class ProductCollector {
         this.error(d.line, `product ${quote(d.id)} has no usable image; product skipped`);
         continue;
       }
+      const bytes = itemBytes(d);
+      if (bytes > L.maxProductBytes) {
+        this.error(
+          d.line,
+          `product ${quote(d.id)} takes ${bytes} bytes as a pipeline item, over the ${L.maxProductBytes}-byte limit ` +
+            '(long metadata values or URLs); product skipped',
+        );
+        continue;
+      }
       products.push({
         id: d.id,
         images: d.images,
@@ -109,4 +118,17 @@ export class ProductCollector {
     this.warnings.sort((a, b) => a.line - b.line);
     return products;
   }
+}
+
+/**
+ * The bytes of a product as the pipeline carries it (its item in a Distributed Map batch: id, metadata and each
+ * image URL with its status), counted generously.
+ */
+function itemBytes(d: { id: string; metadata: Record<string, unknown>; images: string[] }): number {
+  const item = {
+    id: d.id,
+    metadata: d.metadata,
+    images: d.images.map((url) => ({ url, status: 'pending' })),
+  };
+  return Buffer.byteLength(JSON.stringify(item), 'utf8');
 }

@@ -6,6 +6,12 @@ export const CATALOG_LIMITS = Object.freeze({
   maxMetadataKeyLength: 128,
   maxMetadataFields: 64,
   maxImagesPerProduct: 20,
+  /**
+   * A product's bytes as a pipeline item (id, metadata, image URLs). Well under a Distributed Map batch's input
+   * cap (MAX_INPUT_BYTES_PER_BATCH, 96 KiB, which an item must fit alone) and the 256 KiB state limit, with room
+   * for what the stages add to each image; a test holds the two apart.
+   */
+  maxProductBytes: 32 * 1024,
   maxFileBytes: 200 * 1024 * 1024,
   /** CSV syntax errors after which parsing stops (each one restarts the CSV reader). */
   maxCsvSyntaxErrors: 100,

@@ -89,6 +89,32 @@ describe('local ingestion through the synthesized state machine', () => {
     expect(await rt.store.count()).toBe(5);
   }, 60_000);
 
+  it('refuses a product too big for a batch by its line, and stores the others', async () => {
+    // Prepare: one row whose metadata fits each field's cap but not a batch (about 100 KB in all)
+    const long = Array.from({ length: 50 }, (_, i) => `f${i}`);
+    const big = `big,${images.url}/ok.jpg?big,${long.map(() => 'x'.repeat(2000)).join(',')}`;
+    const small = Array.from(
+      { length: 6 },
+      (_, i) => `s${i},${images.url}/ok.jpg?s${i},${long.map(() => 'v').join(',')}`,
+    );
+    const key = 'catalogs/wide.csv';
+    const header = `product_id,image_url,${long.join(',')}`;
+    await rt.blobs.put(key, new TextEncoder().encode(`${header}\n${big}\n${small.join('\n')}\n`));
+    // Act
+    const report = await runIngestion(createLocalStageHandlers(rt), rt.blobs, {
+      catalogKey: key,
+      batchSize: 4,
+    });
+    // Assess
+    expect(report.outcome).toBe('complete');
+    expect(report.summary.productsStored).toBe(6);
+    expect(report.prepared.catalogErrors).toBe(1);
+    expect(report.prepared.firstProblems.join('\n')).toMatch(
+      /:2: product "big" takes \d+ bytes as a pipeline item, over the 32768-byte limit/,
+    );
+    expect(await rt.store.get('big')).toBeNull();
+  }, 60_000);
+
   it('retries a failing batch, then records it and stores the other batches', async () => {
     // Prepare
     const catalogKey = await putCatalog(['b1', 'b2', 'b3', 'b4', 'b5', 'b6']);
