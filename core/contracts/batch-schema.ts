@@ -3,6 +3,7 @@ import { InputError } from '#core/errors.ts';
 import { FAILURE_REASONS } from '#core/failure-reasons.ts';
 import type { Batch } from '#core/types.ts';
 import { formatIssues } from '#core/zod-issues.ts';
+import { runIdSchema } from './run-id.ts';
 
 /** Product ids: non-empty, at most 256 characters. */
 export const productIdSchema = z.string().min(1).max(256);
@@ -69,7 +70,7 @@ const deferralSchema = z.object({
 });
 
 const batchSchema = z.object({
-  runId: z.string().min(1).max(128),
+  runId: runIdSchema,
   items: z.array(productItem),
   deferral: deferralSchema.optional(),
 });
@@ -77,7 +78,7 @@ const batchSchema = z.object({
 /** The Distributed Map's ItemBatcher shape: `{ Items, BatchInput }`. */
 const mapBatchSchema = z.object({
   Items: z.array(productItem),
-  BatchInput: z.object({ runId: z.string().min(1).max(128) }),
+  BatchInput: z.object({ runId: runIdSchema }),
 });
 
 /** Parses a stage event: a Batch, or the Distributed Map's `{ Items, BatchInput }`. Throws InputError. */
