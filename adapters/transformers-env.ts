@@ -66,9 +66,36 @@ export async function loadOrExplain<T>(
     return await load();
   } catch (cause) {
     if (cause instanceof ThreadfinderError) throw cause;
-    const message = `cannot load the ${what} of embedding model ${model.id} from ${model.dir}: ${(cause as Error).message}`;
+    const bad = cause instanceof SyntaxError ? await firstBadJson(model.dir) : undefined;
+    const detail = bad
+      ? `${bad} is not valid JSON (damaged? fetch it again)`
+      : printable((cause as Error).message);
+    const message = `cannot load the ${what} of embedding model ${model.id} from ${model.dir}: ${detail}`;
     throw new ThreadfinderError(message, { cause });
   }
+}
+
+/** The first .json file of a model folder that does not parse (transformers.js does not say which it read). */
+async function firstBadJson(dir: string): Promise<string | undefined> {
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
+    const file = path.join(dir, name);
+    try {
+      JSON.parse(await fs.readFile(file, 'utf8'));
+    } catch {
+      return file;
+    }
+  }
+  return undefined;
+}
+
+/** An error message fit for one terminal line: no control characters, no replacement characters, 300 at most. */
+function printable(text: string): string {
+  const codes = [...text].map((c) => {
+    const code = c.codePointAt(0) ?? 0;
+    return code < 0x20 || code === 0x7f || code === 0xfffd ? '?' : c;
+  });
+  return codes.join('').slice(0, 300);
 }
 
 type Json = Record<string, unknown> | undefined;

@@ -132,6 +132,27 @@ describe('offline loading', () => {
     expect(refusedFetches()).toEqual([]);
   });
 
+  it('names the JSON file that is damaged, in one printable line', async () => {
+    // Prepare: a copy of the stand-in folder whose tokenizer.json is binary junk
+    const { embed: model } = await resolveModels({ models: 'test', modelsDir });
+    const dir = path.join(await tempDir('embed-bad-json'), 'model');
+    await fs.cp(model.dir, dir, { recursive: true });
+    await fs.writeFile(
+      path.join(dir, 'tokenizer.json'),
+      Buffer.from([0x09, 0x24, 0xff, 0xfe, 0x32, 0x00, 0x1b]),
+    );
+
+    // Act
+    const error = await TransformersTextEmbedder.create({ model: { ...model, dir } }).then(
+      () => new Error('loaded'),
+      (e: unknown) => e as Error,
+    );
+
+    // Assess
+    expect(error.message).toContain(`${path.join(dir, 'tokenizer.json')} is not valid JSON`);
+    expect([...error.message].filter((c) => c.charCodeAt(0) < 0x20 || c === '\ufffd')).toEqual([]);
+  });
+
   it('fails clearly when config.json disagrees with the registry width', async () => {
     const { embed: model } = await resolveModels({ models: 'test', modelsDir });
 
