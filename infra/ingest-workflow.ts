@@ -7,6 +7,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { acquireCatalogLock, RELEASE_TOLERATED, releaseCatalogLock } from './catalog-lock.ts';
 import { FAILED_BATCH_PERCENT, INGEST_ERRORS, INGEST_OUTPUT, INGEST_STATES as S } from './ingest-states.ts';
+import { MapResultsWriter, RunItemsReader } from './map-io-grants.ts';
 import type { StageName } from './pipeline-functions.ts';
 import type { DeploySettings } from './settings.ts';
 
@@ -53,7 +54,7 @@ export function buildIngestWorkflow(scope: Construct, props: IngestWorkflowProps
     resultPath: '$.prepared',
   });
   const map = new sfn.DistributedMap(scope, S.map, {
-    itemReader: new sfn.S3JsonItemReader({ bucket, key: sfn.JsonPath.stringAt('$.prepared.itemsKey') }),
+    itemReader: new RunItemsReader({ bucket, key: sfn.JsonPath.stringAt('$.prepared.itemsKey') }),
     itemBatcher: new sfn.ItemBatcher({
       maxItemsPerBatch: settings.batchSize,
       maxInputBytesPerBatch: MAX_INPUT_BYTES_PER_BATCH,
@@ -62,11 +63,8 @@ export function buildIngestWorkflow(scope: Construct, props: IngestWorkflowProps
     }),
     maxConcurrency: settings.maxConcurrency,
     toleratedFailurePercentage: settings.toleratedFailurePercentage,
-    resultWriterV2: new sfn.ResultWriterV2({
-      bucket,
-      // Per run, so the aggregate step finds a failed Map's results too (they are written either way).
-      prefix: sfn.JsonPath.stringAt('$.prepared.mapResultsPrefix'),
-    }),
+    // Per run, so the aggregate step finds a failed Map's results too (they are written either way).
+    resultWriterV2: new MapResultsWriter(bucket, sfn.JsonPath.stringAt('$.prepared.mapResultsPrefix')),
     mapExecutionType: sfn.StateMachineType.STANDARD,
     label: 'EmbedProducts',
     resultPath: '$.map',

@@ -77,9 +77,15 @@ export function acknowledgements(ids: LogicalIds): Acknowledgement[] {
     },
     {
       path: 'Ingest/Role',
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::<${ids.bucket}>/*]`,
+      id: `AwsSolutions-IAM5[Resource::<${ids.bucket}.Arn>/runs/*]`,
       reason:
-        "The Distributed Map reads the run's items file and writes its results in the stack-owned data bucket; the keys are per run.",
+        "The Distributed Map reads each run's items file, runs/<run id>/items.json; run ids are generated.",
+    },
+    {
+      path: 'Ingest/Role',
+      id: `AwsSolutions-IAM5[Resource::<${ids.bucket}.Arn>/map-results/*]`,
+      reason:
+        "The Distributed Map writes each run's results under map-results/<run id>/; run ids are generated.",
     },
     {
       path: 'Ingest/DistributedMapPolicy',

@@ -141,6 +141,31 @@ describe('the cloud stack (synthesized)', () => {
     expect(of('FunctionsSegmentServiceRole')).not.toContain('s3:DeleteObject');
   });
 
+  it("lets the state machine read only runs' items files and write only map results in the bucket", () => {
+    const ingest = Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
+      p.Properties.Roles.some((r: { Ref: string }) => r.Ref.startsWith('IngestRole')),
+    );
+    const s3 = ingest?.Properties.PolicyDocument.Statement.filter((st: { Action: string | string[] }) =>
+      [st.Action].flat().some((a) => a.startsWith('s3:')),
+    );
+    const where = (st: { Resource: unknown }) => JSON.stringify(st.Resource).match(/\/([a-z-]+\/\*)"/)?.[1];
+    expect(
+      s3.map((st: { Action: string | string[]; Resource: unknown }) => [
+        where(st),
+        [st.Action].flat().sort(),
+      ]),
+    ).toEqual(
+      expect.arrayContaining([
+        ['runs/*', ['s3:GetObject']],
+        [
+          'map-results/*',
+          ['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:PutObject'],
+        ],
+      ]),
+    );
+    expect(s3).toHaveLength(2);
+  });
+
   it('keeps logs for the configured time and alarms on failed runs and search errors', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
