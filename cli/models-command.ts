@@ -136,7 +136,10 @@ async function verifyCommand(ids: string[], config: Config, io: ModelsCommandIo)
   return failed > 0 ? 1 : 0;
 }
 
-/** Runs `threadfinder models ...`; returns the exit code (0 ok, 1 failure, 3 nothing present, 4 offline). */
+/**
+ * Runs `threadfinder models ...`; returns the exit code (0 ok, 1 failure, 3 nothing present, 4 offline). A disk
+ * fault (EnvironmentFaultError) is thrown, for the CLI's exit code 5.
+ */
 export async function runModelsCommand(
   argv: string[],
   config: Config,

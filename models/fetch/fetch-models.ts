@@ -8,6 +8,7 @@ import { fileUrl } from '#models/registry.ts';
 import { digestFile, judge, type VerifyLevel } from './checksum.ts';
 import { type DownloadJob, type DownloadOptions, downloadFile } from './download.ts';
 import { ModelFetchError } from './errors.ts';
+import { acquireFetchLock } from './fetch-lock.ts';
 import { createFetchAgent } from './http.ts';
 import { type Manifest, readManifest, writeManifest } from './manifest.ts';
 
@@ -118,52 +119,69 @@ export async function fetchModels(
   try {
     for (const spec of specs) {
       const dir = modelDir(options.modelsDir, spec);
-      const manifest = await readManifest(dir, spec.id, spec.source.revision);
-      for (const job of jobs.filter((j) => j.spec === spec)) {
-        const found = await inPlace(job, manifest);
-        if (found && !('replaced' in found)) {
-          outcomes.push(found);
-          continue;
-        }
-        let result: Awaited<ReturnType<typeof downloadFile>>;
-        try {
-          result = await downloadFile(job, agent, options);
-        } catch (error) {
-          if (!(error instanceof ModelFetchError)) throw error;
-          const help = await byHand(jobs);
-          throw new ModelFetchError(
-            help ? `${error.message}\n${help}` : error.message,
-            error.failure,
-            error.url,
-            {
-              cause: error,
-            },
-          );
-        }
-        const { digest, verified } = result;
-        manifest.files[job.file.path] = {
-          url: job.url,
-          ...digest,
-          verified,
-          checkedAt: new Date().toISOString(),
-        };
-        await writeManifest(dir, manifest);
-        outcomes.push({
-          model: spec.id,
-          path: job.file.path,
-          dest: job.dest,
-          url: job.url,
-          action: 'downloaded',
-          verified,
-          sizeBytes: digest.sizeBytes,
-          sha256: digest.sha256,
-          ...(found ? { replaced: found.replaced } : {}),
-        });
+      // One fetch at a time per model folder: two would append to the same .partial files.
+      const lock = await acquireFetchLock(dir);
+      try {
+        await fetchSpec(spec, dir, jobs, agent, options, outcomes);
+      } finally {
+        await lock.release();
       }
-      await writeManifest(dir, manifest);
     }
   } finally {
     await agent.agent.close();
   }
   return outcomes;
+}
+
+async function fetchSpec(
+  spec: ModelSpec,
+  dir: string,
+  jobs: Planned[],
+  agent: ReturnType<typeof createFetchAgent>,
+  options: FetchModelsOptions,
+  outcomes: FileOutcome[],
+): Promise<void> {
+  const manifest = await readManifest(dir, spec.id, spec.source.revision);
+  for (const job of jobs.filter((j) => j.spec === spec)) {
+    const found = await inPlace(job, manifest);
+    if (found && !('replaced' in found)) {
+      outcomes.push(found);
+      continue;
+    }
+    let result: Awaited<ReturnType<typeof downloadFile>>;
+    try {
+      result = await downloadFile(job, agent, options);
+    } catch (error) {
+      if (!(error instanceof ModelFetchError)) throw error;
+      const help = await byHand(jobs);
+      throw new ModelFetchError(
+        help ? `${error.message}\n${help}` : error.message,
+        error.failure,
+        error.url,
+        {
+          cause: error,
+        },
+      );
+    }
+    const { digest, verified } = result;
+    manifest.files[job.file.path] = {
+      url: job.url,
+      ...digest,
+      verified,
+      checkedAt: new Date().toISOString(),
+    };
+    await writeManifest(dir, manifest);
+    outcomes.push({
+      model: spec.id,
+      path: job.file.path,
+      dest: job.dest,
+      url: job.url,
+      action: 'downloaded',
+      verified,
+      sizeBytes: digest.sizeBytes,
+      sha256: digest.sha256,
+      ...(found ? { replaced: found.replaced } : {}),
+    });
+  }
+  await writeManifest(dir, manifest);
 }

@@ -80,12 +80,17 @@ function target(href: string, guard: (a: string, h: string) => void): URL {
   return url;
 }
 
-/** GETs `url` from byte `offset` (Range), following redirects itself so every hop passes the address guard. */
+/**
+ * GETs `url` from byte `offset` (Range), following redirects itself so every hop passes the address guard.
+ * `ifRange` (an ETag or a Last-Modified date) makes the server send the whole file (200) instead of the range
+ * when the file changed since.
+ */
 export async function openGet(
   url: string,
   offset: number,
   agent: { agent: Agent; guard: (a: string, h: string) => void },
   options: FetchHttpOptions,
+  ifRange?: string,
 ): Promise<OpenResponse> {
   let current = target(url, agent.guard);
   const headers: Record<string, string> = {
@@ -94,6 +99,7 @@ export async function openGet(
     'accept-encoding': 'identity',
   };
   if (offset > 0) headers.range = `bytes=${offset}-`;
+  if (offset > 0 && ifRange) headers['if-range'] = ifRange;
   const maxRedirects = options.maxRedirects ?? 5;
   for (let hop = 0; ; hop++) {
     const res = await request(current, { dispatcher: agent.agent, method: 'GET', headers });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 
@@ -5,6 +6,7 @@ import net, { type AddressInfo } from 'node:net';
 export interface SeenRequest {
   path: string;
   range?: string;
+  ifRange?: string;
 }
 
 /** Per-file misbehaviour, each applied once (to the first GET that would trigger it). */
@@ -15,6 +17,8 @@ export interface Quirks {
   failFirst?: number;
   /** Ignore Range and always answer 200 with the whole file. */
   ignoreRange?: boolean;
+  /** Answer the first Range request with this Content-Range total and this many bytes past the file's end. */
+  badRange?: { total: number; extra: number };
 }
 
 /** A loopback file server with Range support, a redirect route and scripted failures. */
@@ -37,7 +41,12 @@ export async function startFileServer(
   const once = (key: string) => !used.has(key) && used.add(key) !== undefined;
   const server = http.createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    seen.push({ path, ...(req.headers.range ? { range: req.headers.range } : {}) });
+    const ifRange = req.headers['if-range'];
+    seen.push({
+      path,
+      ...(req.headers.range ? { range: req.headers.range } : {}),
+      ...(typeof ifRange === 'string' ? { ifRange } : {}),
+    });
     if (path.startsWith('/redirect/')) {
       res.writeHead(302, { location: `/files/${path.slice('/redirect/'.length)}` }).end();
       return;
@@ -53,8 +62,20 @@ export async function startFileServer(
       res.writeHead(quirk.failFirst, { 'retry-after': '0' }).end('try later');
       return;
     }
+    // Every file has a strong ETag of its content; an If-Range that names another gets the whole file (200).
+    const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"`;
+    const fresh = req.headers['if-range'] === undefined || req.headers['if-range'] === etag;
     const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
-    if (range && !quirk.ignoreRange) {
+    if (range && quirk.badRange && once(`bad:${name}`)) {
+      const start = Number(range[1]);
+      res.writeHead(206, {
+        'content-range': `bytes ${start}-${body.length - 1}/${quirk.badRange.total}`,
+        etag,
+      });
+      res.end(Buffer.concat([body.subarray(start), Buffer.alloc(quirk.badRange.extra, 7)]));
+      return;
+    }
+    if (range && fresh && !quirk.ignoreRange) {
       const start = Number(range[1]);
       if (start >= body.length) {
         res.writeHead(416, { 'content-range': `bytes */${body.length}` }).end();
@@ -64,11 +85,12 @@ export async function startFileServer(
         'content-range': `bytes ${start}-${body.length - 1}/${body.length}`,
         'content-length': body.length - start,
         'accept-ranges': 'bytes',
+        etag,
       });
       res.end(body.subarray(start));
       return;
     }
-    res.writeHead(200, { 'content-length': body.length, 'accept-ranges': 'bytes' });
+    res.writeHead(200, { 'content-length': body.length, 'accept-ranges': 'bytes', etag });
     if (quirk.cutAfter !== undefined && once(`cut:${name}`)) {
       res.write(body.subarray(0, quirk.cutAfter), () => setTimeout(() => res.socket?.destroy(), 20));
       return;

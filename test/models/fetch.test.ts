@@ -98,10 +98,14 @@ describe('downloadFile against a loopback server', () => {
   it('resumes a .partial file left by an earlier run', async () => {
     const target = job('resume.onnx');
     await fs.writeFile(`${target.dest}.partial`, model.subarray(0, 123_456));
+    // The record an earlier run wrote beside its .partial file: a resume continues only a known download.
+    const record = { url: target.url, totalBytes: model.length };
+    await fs.writeFile(`${target.dest}.partial.json`, JSON.stringify(record));
 
     const result = await download(target);
 
     expect(result).toMatchObject({ requests: 1, resumedFrom: [123_456], verified: 'sha256' });
+    expect(await exists(`${target.dest}.partial.json`)).toBe(false);
     expect((await fs.readFile(target.dest)).equals(model)).toBe(true);
   });
 
