@@ -1,5 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
-import { crc32 } from 'node:zlib';
+import { unframeLine } from './log-format.ts';
 
 /** A record of the image-vector log (image-vector-log.ts): a product's per-image vectors, or their deletion. */
 export type ImageRecord =
@@ -25,26 +25,14 @@ export interface DamagedImageLine {
   torn: boolean;
 }
 
-const CRC_HEX = 8;
 /** The fault of a torn last line, as the product log names it. */
 const TORN_FAULT = 'the log ends inside this line (no newline)';
 
 /** Checks one line (without its newline): checksum, JSON and record shape, naming the first fault. */
 export function checkImageLine(line: Buffer): { record: ImageRecord } | { fault: string } {
-  if (line.length === 0) return { fault: 'an empty line' };
-  const crcText = line.toString('latin1', 0, CRC_HEX);
-  if (line.length < CRC_HEX + 2 || line[CRC_HEX] !== 0x20 || !/^[0-9a-f]{8}$/.test(crcText)) {
-    return { fault: 'no checksum at its start' };
-  }
-  const body = line.subarray(CRC_HEX + 1);
-  if (crc32(body) !== Number.parseInt(crcText, 16)) return { fault: 'checksum mismatch' };
-  let value: unknown;
-  try {
-    value = JSON.parse(body.toString('utf8'));
-  } catch {
-    return { fault: 'checksum matches but the JSON does not parse' };
-  }
-  return isImageRecord(value) ? { record: value } : { fault: 'not a known record' };
+  const unframed = unframeLine(line);
+  if ('fault' in unframed) return unframed;
+  return isImageRecord(unframed.value) ? { record: unframed.value } : { fault: 'not a known record' };
 }
 
 function isImageRecord(value: unknown): value is ImageRecord {

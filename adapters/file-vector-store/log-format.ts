@@ -42,8 +42,11 @@ export function putWidth(base64: string): number | null {
 /** A line checked: its record, or why it holds none. */
 export type LineCheck = { record: LogRecord } | { fault: string };
 
-/** Checks one line (without its newline): checksum, JSON and record shape, naming the first fault. */
-export function checkLine(line: Buffer): LineCheck {
+/**
+ * Unframes one line (without its newline) of any of the store's logs: its checksum, then its JSON, naming the
+ * first fault. The record's shape is the caller's to check.
+ */
+export function unframeLine(line: Buffer): { value: unknown } | { fault: string } {
   if (line.length === 0) return { fault: 'an empty line' };
   const crcText = line.toString('latin1', 0, CRC_HEX);
   if (line.length < CRC_HEX + 2 || line[CRC_HEX] !== 0x20 || !/^[0-9a-f]{8}$/.test(crcText)) {
@@ -52,11 +55,17 @@ export function checkLine(line: Buffer): LineCheck {
   const body = line.subarray(CRC_HEX + 1);
   if (crc32(body) !== Number.parseInt(crcText, 16)) return { fault: 'checksum mismatch' };
   try {
-    const value: unknown = JSON.parse(body.toString('utf8'));
-    return isRecord(value) ? { record: value } : { fault: 'not a known record' };
+    return { value: JSON.parse(body.toString('utf8')) as unknown };
   } catch {
     return { fault: 'checksum matches but the JSON does not parse' };
   }
+}
+
+/** Checks one line (without its newline): checksum, JSON and record shape, naming the first fault. */
+export function checkLine(line: Buffer): LineCheck {
+  const unframed = unframeLine(line);
+  if ('fault' in unframed) return unframed;
+  return isRecord(unframed.value) ? { record: unframed.value } : { fault: 'not a known record' };
 }
 
 function isRecord(value: unknown): value is LogRecord {
