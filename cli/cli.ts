@@ -248,12 +248,14 @@ function notAFolder(error: NodeJS.ErrnoException): string {
   return `${where} cannot be used: a part of this path is a file where a folder is expected; move the file away or set THREADFINDER_DATA_DIR (or THREADFINDER_MODELS_DIR) to another folder`;
 }
 
-function exitCodeOf(error: unknown): number {
+/** The exit code of a command that threw `error` (cli/usage.ts lists them). */
+export function exitCodeOf(error: unknown): number {
   const code = (error as NodeJS.ErrnoException).code;
   if (code?.startsWith('ERR_PARSE_ARGS') || code === 'ENOTDIR') return 2;
   if (environmentFaultOf(error)) return ENVIRONMENT_FAULT_EXIT;
   if (!(error instanceof ThreadfinderError)) return 1;
-  if (error.name === 'ModelMissingError') return 3;
+  // A model `start` could not fetch (HTTP error, checksum, interrupted) is a model still missing.
+  if (error.name === 'ModelMissingError' || error.name === 'ModelFetchError') return 3;
   if (error.name === 'Interrupted') return 130;
   return 2;
 }

@@ -29,7 +29,7 @@ Options:
   --embed-model ID               embedding model (default THREADFINDER_EMBED_MODEL, else marqo-fashion-siglip)
   --segment-model ID             segmentation model (default THREADFINDER_SEGMENT_MODEL, else u2net_cloth_seg)
 
-Exit codes: 0 done; 2 bad input or configuration; 3 models missing; 4 ingested, but catalog rows were refused,
+Exit codes: 0 done; 2 bad input or configuration; 3 models missing (or could not be fetched); 4 ingested, but catalog rows were refused,
 a batch failed, nothing was stored or the run was interrupted (see the summary); 6 check found damage;
 7 gc refused (an ingestion runs, or the index is damaged);
 130 interrupted (Ctrl-C, or SIGTERM as docker stop sends it).
