@@ -40,7 +40,16 @@ export interface DownloadOptions extends FetchHttpOptions {
   connectRetries?: number;
   clock?: RetryClock;
   onProgress?: (progress: DownloadProgress) => void;
+  /**
+   * The least a transfer must bring in each `windowMs` (default SLOWEST_TRANSFER): a host that trickles bytes
+   * never goes idle long enough for the idle timeout, so a slower transfer is cut and resumed like an interrupted
+   * one.
+   */
+  slowest?: { bytes: number; windowMs: number };
 }
+
+/** 64 KiB a minute: far below any real link, far above a host that only keeps the connection open. */
+export const SLOWEST_TRANSFER = { bytes: 64 * 1024, windowMs: 60_000 };
 
 /** A file that arrived, was verified and was renamed into place. */
 export interface DownloadResult {
@@ -133,7 +142,23 @@ async function append(
       done(null, chunk);
     },
   });
-  await pipeline(res.body, meter, createWriteStream(partial, { flags: 'a' }));
+  const slowest = options.slowest ?? SLOWEST_TRANSFER;
+  let mark = received;
+  const watchdog = setInterval(() => {
+    if (received - mark < slowest.bytes) {
+      const why = `only ${received - mark} bytes came in ${slowest.windowMs / 1000} s (the least accepted is ${slowest.bytes})`;
+      res.body.destroy(
+        new ModelFetchError(`download of ${job.url} was too slow: ${why}`, 'interrupted', job.url),
+      );
+    }
+    mark = received;
+  }, slowest.windowMs);
+  watchdog.unref();
+  try {
+    await pipeline(res.body, meter, createWriteStream(partial, { flags: 'a' }));
+  } finally {
+    clearInterval(watchdog);
+  }
 }
 
 // Why a 206 does not continue the partial file (undefined: it does).

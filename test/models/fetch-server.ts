@@ -19,6 +19,8 @@ export interface Quirks {
   ignoreRange?: boolean;
   /** Answer the first Range request with this Content-Range total and this many bytes past the file's end. */
   badRange?: { total: number; extra: number };
+  /** Send this many bytes of the first full response, then 10 bytes every 50 ms until the client goes away. */
+  trickleAfter?: number;
 }
 
 /** A loopback file server with Range support, a redirect route and scripted failures. */
@@ -91,6 +93,17 @@ export async function startFileServer(
       return;
     }
     res.writeHead(200, { 'content-length': body.length, 'accept-ranges': 'bytes', etag });
+    if (quirk.trickleAfter !== undefined && once(`trickle:${name}`)) {
+      let at = quirk.trickleAfter;
+      res.write(body.subarray(0, at));
+      const drip = setInterval(() => {
+        if (res.destroyed || at >= body.length) return clearInterval(drip);
+        res.write(body.subarray(at, at + 10));
+        at += 10;
+      }, 50);
+      res.on('close', () => clearInterval(drip));
+      return;
+    }
     if (quirk.cutAfter !== undefined && once(`cut:${name}`)) {
       res.write(body.subarray(0, quirk.cutAfter), () => setTimeout(() => res.socket?.destroy(), 20));
       return;

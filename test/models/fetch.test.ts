@@ -27,12 +27,14 @@ beforeAll(async () => {
       'resume.onnx': model,
       'ignore.onnx': model,
       'busy.onnx': model,
+      'trickle.onnx': model,
       'tampered.onnx': Buffer.concat([model.subarray(0, 1000), Buffer.alloc(1), model.subarray(1001)]),
     },
     {
       'cut.onnx': { cutAfter: 100_000 },
       'ignore.onnx': { ignoreRange: true },
       'busy.onnx': { failFirst: 503 },
+      'trickle.onnx': { trickleAfter: 50_000 },
     },
   );
 });
@@ -93,6 +95,17 @@ describe('downloadFile against a loopback server', () => {
     ]);
     expect((await fs.readFile(target.dest)).equals(model)).toBe(true);
     expect(progress.at(-1)).toBe(model.length);
+  });
+
+  it('cuts a transfer that trickles slower than the least accepted, and resumes it', async () => {
+    // Prepare: the first answer sends 50 KB, then 10 bytes every 50 ms (200 B/s), never idle long enough to time out
+    const target = job('trickle.onnx');
+    // Act
+    const result = await download(target, { ...loopback, slowest: { bytes: 5_000, windowMs: 400 } });
+    // Assess
+    expect(result.resumedFrom).toHaveLength(1);
+    expect(result.resumedFrom[0]).toBeGreaterThanOrEqual(50_000);
+    expect((await fs.readFile(target.dest)).equals(model)).toBe(true);
   });
 
   it('resumes a .partial file left by an earlier run', async () => {
