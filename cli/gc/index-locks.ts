@@ -1,8 +1,11 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { IMAGE_LOG_NAME, ImageVectorLog } from '#adapters/file-vector-store/image-vector-log.ts';
 import { acquireLock, LOCK_FILE } from '#adapters/file-vector-store/lock.ts';
 import { FileVectorStore, StoreLockedError } from '#adapters/file-vector-store.ts';
+import { holderState, type LockHolder } from '#adapters/lock-liveness.ts';
+import { environmentFaultOf } from '#core/env-fault.ts';
 import { GcRefusedError } from './errors.ts';
 
 /** One embedding model's index, locked against writers and open read-only for gc. */
@@ -39,13 +42,21 @@ export async function lockIndexes(dataDir: string): Promise<LockedIndex[]> {
       });
       const store = await FileVectorStore.open(dir, { readOnly: true }).catch(async (error: unknown) => {
         await release();
-        throw error;
+        if (environmentFaultOf(error)) throw error;
+        // An index that cannot be opened (a damaged bind line, say) is an index gc must not collect for.
+        throw new GcRefusedError(
+          `the index at ${dir} cannot be read (${(error as Error).message}); run threadfinder check --repair first`,
+          { cause: error },
+        );
       });
       locked.push({ dir, store, release });
       const damage = store.damage();
-      if (damage) {
+      const imageDamage = await imageLogDamage(dir);
+      if (damage || imageDamage > 0) {
+        const lines = damage ? `${damage.lines.length} damaged line(s)` : '';
+        const images = imageDamage > 0 ? `${imageDamage} damaged line(s) in ${IMAGE_LOG_NAME}` : '';
         throw new GcRefusedError(
-          `the index at ${dir} has ${damage.lines.length} damaged line(s); their products' images must not be collected: run threadfinder check --repair and ingest its catalog first`,
+          `the index at ${dir} has ${[lines, images].filter(Boolean).join(' and ')}; their products' images must not be collected (nor the damage compacted away): run threadfinder check --repair and ingest its catalog first`,
         );
       }
     }
@@ -72,7 +83,34 @@ export async function foreignIndexLocks(dataDir: string, ours: LockedIndex[]): P
   const dirs = names
     .map((name) => path.join(root, name))
     .filter((dir) => !mine.has(dir) && existsSync(path.join(dir, LOCK_FILE)));
-  return Promise.all(dirs.map(async (dir) => `${dir} (${await holderOf(path.join(dir, LOCK_FILE))})`));
+  const held: string[] = [];
+  for (const dir of dirs) {
+    const lock = path.join(dir, LOCK_FILE);
+    // A lock left by a writer that is gone (killed with -9) holds nothing: the next writer takes it over.
+    if (await isStale(lock)) continue;
+    held.push(`${dir} (${await holderOf(lock)})`);
+  }
+  return held;
+}
+
+/** True when the lock's holder is gone (holderState); an unreadable lock is not stale, writers refuse it. */
+async function isStale(lockFile: string): Promise<boolean> {
+  try {
+    const [text, info] = await Promise.all([readFile(lockFile, 'utf8'), stat(lockFile)]);
+    return holderState(JSON.parse(text) as LockHolder, info.mtimeMs) === 'stale';
+  } catch {
+    return false;
+  }
+}
+
+/** Damaged lines of an index's image-vector log, a torn last line included (gc holds the lock: no writer). */
+async function imageLogDamage(dir: string): Promise<number> {
+  const log = await ImageVectorLog.open(path.join(dir, IMAGE_LOG_NAME));
+  try {
+    return log.damage().length;
+  } finally {
+    await log.close();
+  }
 }
 
 async function holderOf(lockFile: string): Promise<string> {
