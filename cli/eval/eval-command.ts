@@ -1,4 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { hasSample } from '#cli/sample-source.ts';
 import { TEST_MODELS_BANNER } from '#cli/usage.ts';
@@ -24,11 +26,44 @@ threadfinder eval --compare A.json B.json
   --embed-model ID     the index of this embedding model (default THREADFINDER_EMBED_MODEL)
   --compare A B        two --json results side by side, with B - A`;
 
+/** A file the user named, read as text; its absence or unreadability is bad input naming it. */
+async function readNamedFile(file: string, what: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new ConfigError(`${what} ${file} cannot be read (${code})`, { cause: error });
+  }
+}
+
 async function readResult(file: string): Promise<EvalResult> {
-  const value = JSON.parse(await readFile(file, 'utf8')) as Partial<EvalResult>;
-  if (value?.format !== 'threadfinder-eval')
-    throw new ConfigError(`${file}: not a threadfinder eval --json file`);
+  let value: Partial<EvalResult>;
+  try {
+    value = JSON.parse(await readNamedFile(file, 'eval result')) as Partial<EvalResult>;
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`${file}: not a threadfinder eval --json file (${(error as Error).message})`);
+  }
+  const sections = ['view', 'attributes', 'labelled'] as const;
+  const whole = sections.every((k) => typeof value?.[k] === 'object' && value[k] !== null);
+  if (
+    value?.format !== 'threadfinder-eval' ||
+    !whole ||
+    typeof value.index !== 'object' ||
+    value.index === null
+  )
+    throw new ConfigError(`${file}: not a threadfinder eval --json file (or an incomplete one)`);
   return value as EvalResult;
+}
+
+/** Fails before the evaluation runs when the --json file's folder does not exist or cannot be written. */
+async function checkWritable(file: string): Promise<void> {
+  try {
+    await access(path.dirname(path.resolve(file)), constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new ConfigError(`--json ${file}: its folder cannot be written (${code})`, { cause: error });
+  }
 }
 
 /** Runs `threadfinder eval`; returns the exit code (0; 4 when --queries lines were refused; bad input throws). */
@@ -66,9 +101,10 @@ export async function runEvalCommand(
   if (viewQueries !== undefined && !(Number.isInteger(viewQueries) && viewQueries > 0)) {
     throw new ConfigError(`--view-queries must be a positive whole number, got ${values['view-queries']}`);
   }
+  if (values.json) await checkWritable(values.json);
   let labelled: ReturnType<typeof parseLabelledQueries> | undefined;
   if (values.queries) {
-    labelled = parseLabelledQueries(await readFile(values.queries, 'utf8'), values.queries);
+    labelled = parseLabelledQueries(await readNamedFile(values.queries, '--queries'), values.queries);
     for (const problem of labelled.problems) err(problem);
   }
   const models = await ensureModels(

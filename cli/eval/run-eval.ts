@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { ConfigError } from '#core/errors.ts';
 import type { TextEmbedder } from '#core/ports/models.ts';
 import type { EmbedSettings, VectorStore } from '#core/ports/vector-store.ts';
 import type { AutoTags, ProductMetadata } from '#core/types.ts';
@@ -71,7 +72,7 @@ const since = (t: number) => Math.round(performance.now() - t);
 export async function runEval(deps: EvalDeps, options: EvalOptions = {}): Promise<EvalResult> {
   const start = performance.now();
   const info = await deps.store.info();
-  if (info === null) throw new Error('the index is empty: ingest a catalog first');
+  if (info === null) throw new ConfigError('the index is empty: ingest a catalog first');
   assertSameModel(info, deps.text);
   const products: Product[] = [];
   for await (const id of deps.store.listIds()) {

@@ -118,4 +118,38 @@ describe('threadfinder eval', () => {
     expect(text).toMatch(/metric\s+A\s+B\s+B - A/);
     expect(text).toMatch(/tags colour agreement\s+0\.500\s+0\.500\s+0/);
   });
+
+  it('refuses bad files as bad input naming them, before running: missing queries, an unwritable --json, broken results', async () => {
+    // Prepare
+    const dir = await tempDir('eval-bad');
+    await standInIndex(dir, { segment: true });
+    const config = loadConfig({ THREADFINDER_DATA_DIR: dir, THREADFINDER_MODELS: 'test' });
+    const truncated = path.join(dir, 'truncated.json');
+    await fs.writeFile(truncated, '{"format": "threadfinder-eval", "version": 1, "view": {');
+    const hollow = path.join(dir, 'hollow.json');
+    await fs.writeFile(hollow, '{"format": "threadfinder-eval", "version": 1}');
+    const quiet = [() => {}, () => {}] as const;
+    // Act
+    const attempts = await Promise.all(
+      [
+        ['--queries', path.join(dir, 'missing.jsonl')],
+        ['--json', path.join(dir, 'no-such-folder', 'r.json')],
+        ['--compare', truncated, hollow],
+        ['--compare', hollow, truncated],
+      ].map((argv) =>
+        runEvalCommand(argv, config, ...quiet).then(
+          () => undefined,
+          (e: Error) => e,
+        ),
+      ),
+    );
+    // Assess: ConfigError is the CLI's exit code 2, with a message and no stack
+    expect(attempts.map((e) => e?.name)).toEqual(Array(4).fill('ConfigError'));
+    expect(attempts[0]?.message).toMatch(/--queries .*missing\.jsonl cannot be read \(ENOENT\)/);
+    expect(attempts[1]?.message).toMatch(/--json .*r\.json: its folder cannot be written \(ENOENT\)/);
+    expect(attempts[2]?.message).toMatch(/truncated\.json: not a threadfinder eval --json file/);
+    expect(attempts[3]?.message).toMatch(
+      /hollow\.json: not a threadfinder eval --json file \(or an incomplete one\)/,
+    );
+  });
 });
