@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { createExclusive, removeIfToken } from '#adapters/lock-file.ts';
 import { isAlive, startTimeOf, thisProcess } from '#adapters/lock-liveness.ts';
 import { ModelFetchError } from './errors.ts';
 
@@ -11,6 +13,7 @@ interface Holder {
   host?: string;
   started?: number;
   since?: string;
+  token?: string;
 }
 
 /** A held fetch lock; `release` deletes it. */
@@ -48,23 +51,24 @@ export async function acquireFetchLock(dir: string): Promise<FetchLock> {
   await fs.mkdir(dir, { recursive: true });
   const file = path.join(dir, FETCH_LOCK);
   const me = thisProcess();
+  const token = randomUUID();
   const record = JSON.stringify({
     pid: me.pid,
     host: me.host,
     ...(me.started !== undefined && { started: me.started }),
     since: new Date().toISOString(),
+    token,
   });
   for (let attempt = 0; ; attempt++) {
-    try {
-      await fs.writeFile(file, `${record}\n`, { flag: 'wx' });
-      return { path: file, release: () => fs.rm(file, { force: true }) };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    // Linked into place whole, so a reader never sees a half-written lock.
+    if (await createExclusive(file, `${record}\n`)) {
+      return { path: file, release: () => removeIfToken(file, token) };
     }
     const holder = await readHolder(file);
     if (attempt < 2 && (holder === undefined || isStale(holder))) {
-      // Gone between the create and the read, or left by a dead process: take it over.
-      if (holder !== undefined) await fs.rm(file, { force: true });
+      // Gone between the create and the read, or left by a dead process: take it over. Only the lock read is
+      // removed: one that another taker put there meanwhile stays.
+      if (holder !== undefined) await removeIfToken(file, holder.token);
       continue;
     }
     const who = holder?.pid === undefined ? 'a process' : `process ${holder.pid}`;
