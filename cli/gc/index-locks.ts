@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { IMAGE_LOG_NAME, ImageVectorLog } from '#adapters/file-vector-store/image-vector-log.ts';
 import { acquireLock, LOCK_FILE } from '#adapters/file-vector-store/lock.ts';
 import { FileVectorStore, StoreLockedError } from '#adapters/file-vector-store.ts';
+import { readLockFile } from '#adapters/lock-file.ts';
 import { holderState, type LockHolder } from '#adapters/lock-liveness.ts';
 import { environmentFaultOf } from '#core/env-fault.ts';
 import { GcRefusedError } from './errors.ts';
@@ -80,27 +81,21 @@ export async function foreignIndexLocks(dataDir: string, ours: LockedIndex[]): P
   const mine = new Set(ours.map((i) => i.dir));
   const root = path.join(dataDir, 'index');
   const names = await readdir(root).catch(() => [] as string[]);
-  const dirs = names
-    .map((name) => path.join(root, name))
-    .filter((dir) => !mine.has(dir) && existsSync(path.join(dir, LOCK_FILE)));
+  const dirs = names.map((name) => path.join(root, name)).filter((dir) => !mine.has(dir));
   const held: string[] = [];
   for (const dir of dirs) {
-    const lock = path.join(dir, LOCK_FILE);
-    // A lock left by a writer that is gone (killed with -9) holds nothing: the next writer takes it over.
-    if (await isStale(lock)) continue;
-    held.push(`${dir} (${await holderOf(lock)})`);
+    const found = await readLockFile(path.join(dir, LOCK_FILE), (json) => json as LockHolder | null);
+    if (found === 'gone') continue;
+    // A lock left by a writer that is gone (killed with -9) holds nothing: the next writer takes it over. An
+    // unreadable one holds: writers refuse it.
+    if (found !== null && holderState(found.value, found.mtimeMs) === 'stale') continue;
+    const who =
+      found === null
+        ? 'its lock file is unreadable'
+        : `process ${String(found.value.pid)} since ${String(found.value.since)}`;
+    held.push(`${dir} (${who})`);
   }
   return held;
-}
-
-/** True when the lock's holder is gone (holderState); an unreadable lock is not stale, writers refuse it. */
-async function isStale(lockFile: string): Promise<boolean> {
-  try {
-    const [text, info] = await Promise.all([readFile(lockFile, 'utf8'), stat(lockFile)]);
-    return holderState(JSON.parse(text) as LockHolder, info.mtimeMs) === 'stale';
-  } catch {
-    return false;
-  }
 }
 
 /** Damaged lines of an index's image-vector log, a torn last line included (gc holds the lock: no writer). */
@@ -110,14 +105,5 @@ async function imageLogDamage(dir: string): Promise<number> {
     return log.damage().length;
   } finally {
     await log.close();
-  }
-}
-
-async function holderOf(lockFile: string): Promise<string> {
-  try {
-    const owner = JSON.parse(await readFile(lockFile, 'utf8')) as { pid?: unknown; since?: unknown };
-    return `process ${String(owner.pid)} since ${String(owner.since)}`;
-  } catch {
-    return 'its lock file is unreadable';
   }
 }

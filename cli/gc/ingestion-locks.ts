@@ -1,5 +1,6 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { readLockFile } from '#adapters/lock-file.ts';
 import { holderState, type LockHolder } from '#adapters/lock-liveness.ts';
 
 /** A catalog lock (`<data dir>/locks/*.json`) that a running ingestion holds. */
@@ -18,8 +19,9 @@ interface LockFile {
 }
 
 /**
- * The catalog locks of the local lock table that are held now: by a live process on this machine, or (for a
- * holder on another machine) not yet expired. A lock left by a dead process holds nothing, as for ingest.
+ * The catalog locks of the local lock table that are held now, judged as ingest judges them (holderState): by
+ * a live process on this machine, by a fresh heartbeat from another. A lock left by a dead process, or torn by a
+ * crash mid-write, holds nothing.
  */
 export async function heldCatalogLocks(dataDir: string, nowMs = Date.now()): Promise<HeldLock[]> {
   const dir = path.join(dataDir, 'locks');
@@ -33,9 +35,10 @@ export async function heldCatalogLocks(dataDir: string, nowMs = Date.now()): Pro
   const held: HeldLock[] = [];
   for (const name of names) {
     const file = path.join(dir, name);
-    const lock = await readLock(file);
-    const mtimeMs = (await stat(file).catch(() => undefined))?.mtimeMs;
-    if (lock && mtimeMs !== undefined && isHeld(lock, mtimeMs, nowMs)) {
+    const found = await readLockFile(file, (json) => json as LockFile | null);
+    if (found === null || found === 'gone') continue;
+    const lock = found.value;
+    if (holderState(lock as LockHolder, found.mtimeMs, nowMs) !== 'stale') {
       held.push({
         file,
         catalog: String(lock.pk ?? '?'),
@@ -44,18 +47,4 @@ export async function heldCatalogLocks(dataDir: string, nowMs = Date.now()): Pro
     }
   }
   return held;
-}
-
-async function readLock(file: string): Promise<LockFile | undefined> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as LockFile;
-  } catch {
-    // Gone meanwhile, or torn by a crash mid-write: a torn lock holds nothing (the next ingest replaces it).
-    return undefined;
-  }
-}
-
-/** As ingest judges it (holderState): by pid and start time on this machine, by the heartbeat from another. */
-function isHeld(lock: LockFile, mtimeMs: number, nowMs: number): boolean {
-  return holderState(lock as LockHolder, mtimeMs, nowMs) !== 'stale';
 }
