@@ -120,7 +120,7 @@ async function maskedImage(
   maxPixels = DEFAULT_MAX_PIXELS,
 ): Promise<Uint8Array> {
   if (!isMaskKey(key)) return blobs.get(key);
-  const [original] = await blobs.list(originalsOfHash(contentHashOf(key)));
+  const original = await originalOf(key, blobs);
   if (!original) throw new BlobNotFoundError(`${originalsOfHash(contentHashOf(key))}*`);
   const mask = isNoGarmentKey(key) ? undefined : await blobs.get(key);
   const image = await cutout(await blobs.get(original), mask, {
@@ -131,10 +131,16 @@ async function maskedImage(
   return encodePng(image);
 }
 
+/** The stored original a mask key was made from (both are named after its content hash), if any. */
+async function originalOf(key: string, blobs: BlobStore): Promise<string | undefined> {
+  const [original] = await blobs.list(originalsOfHash(contentHashOf(key)));
+  return original;
+}
+
 /** Whether what a masked key's image is made from is stored: the cut-out itself, or the original and the mask. */
 async function sourcesExist(key: string, blobs: BlobStore): Promise<boolean> {
   if (!isMaskKey(key)) return blobs.has(key);
-  const [original] = await blobs.list(originalsOfHash(contentHashOf(key)));
+  const original = await originalOf(key, blobs);
   return original !== undefined && (isNoGarmentKey(key) || (await blobs.has(key)));
 }
 
