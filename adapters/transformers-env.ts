@@ -4,6 +4,7 @@ import { env } from '@huggingface/transformers';
 import type { EmbedDtype } from '#core/config.ts';
 import { ModelMissingError, ThreadfinderError } from '#core/errors.ts';
 import type { ResolvedEmbedModel } from '#core/resolved-models.ts';
+import { truncate } from '#core/truncate.ts';
 import { onnxSessionOptions } from './onnx-runtime.ts';
 
 const refused: string[] = [];
@@ -95,7 +96,7 @@ function printable(text: string): string {
     const code = c.codePointAt(0) ?? 0;
     return code < 0x20 || code === 0x7f || code === 0xfffd ? '?' : c;
   });
-  return codes.join('').slice(0, 300);
+  return truncate(codes.join(''), 300);
 }
 
 type Json = Record<string, unknown> | undefined;
