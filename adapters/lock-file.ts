@@ -1,5 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { link, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { setTimeout } from 'node:timers/promises';
 
 /** A lock file's parsed content and its mtime (the holder's last heartbeat). */
 export interface LockRead<T> {
@@ -39,17 +40,47 @@ export async function readLockFile<T>(
   }
 }
 
-/** Deletes `file` if it still carries `token` (checked just before, so a lock taken meanwhile is kept). */
+/** How long a removal marker may stand before it counts as left by a process that died mid-removal. */
+export const REMOVAL_MARKER_STALE_MS = 10_000;
+
+/**
+ * Deletes `file` if it still carries `token`; a lock taken meanwhile is kept. Safe against other removers:
+ * check and unlink run while holding `<file>.<hash of token>.removing`, created exclusively. A lock's token
+ * never comes back once replaced, so a remover that gets the marker after another has replaced the lock sees
+ * another token and leaves the file alone (a bare read-then-unlink let two takers of one stale lock each take
+ * it, the second deleting the first one's fresh lock). While another process holds the marker this waits for
+ * it to finish; a marker older than REMOVAL_MARKER_STALE_MS is a dead remover's, and is cleared.
+ */
 export async function removeIfToken(file: string, token: string | undefined): Promise<void> {
-  let current: unknown;
-  try {
-    current = (JSON.parse(await readFile(file, 'utf8')) as { token?: unknown }).token;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    if (!(error instanceof SyntaxError)) throw error;
+  const marker = `${file}.${createHash('sha256').update(token ?? '').digest('hex').slice(0, 16)}.removing`;
+  for (;;) {
+    if (await createExclusive(marker, `${process.pid}\n`)) break;
+    const since = await stat(marker).then(
+      (info) => Date.now() - info.mtimeMs,
+      () => 0,
+    );
+    if (since > REMOVAL_MARKER_STALE_MS) await unlink(marker).catch(ignoreMissing);
+    else await setTimeout(5);
   }
-  if (current === token) await unlink(file).catch(ignoreMissing);
+  try {
+    if ((await tokenIn(file)) === token) await unlink(file).catch(ignoreMissing);
+  } finally {
+    await unlink(marker).catch(ignoreMissing);
+  }
 }
+
+/** The token `file` holds: undefined for a file without one or torn, 'gone' when there is no file. */
+async function tokenIn(file: string): Promise<unknown> {
+  try {
+    return (JSON.parse(await readFile(file, 'utf8')) as { token?: unknown } | null)?.token;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return GONE;
+    if (error instanceof SyntaxError) return undefined;
+    throw error;
+  }
+}
+
+const GONE = Symbol('gone');
 
 /** Rethrows every error but a missing file. */
 export function ignoreMissing(error: unknown): void {
