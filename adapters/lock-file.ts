@@ -52,7 +52,10 @@ export const REMOVAL_MARKER_STALE_MS = 10_000;
  * it to finish; a marker older than REMOVAL_MARKER_STALE_MS is a dead remover's, and is cleared.
  */
 export async function removeIfToken(file: string, token: string | undefined): Promise<void> {
-  const marker = `${file}.${createHash('sha256').update(token ?? '').digest('hex').slice(0, 16)}.removing`;
+  const marker = `${file}.${createHash('sha256')
+    .update(token ?? '')
+    .digest('hex')
+    .slice(0, 16)}.removing`;
   for (;;) {
     if (await createExclusive(marker, `${process.pid}\n`)) break;
     const since = await stat(marker).then(
