@@ -131,15 +131,19 @@ export class HostHealth {
     if (signal.kind === 'throttled') {
       // Throttling is the host's word, so it pauses the host; but a URL throttled again while the others are
       // served is that URL's own limit: it waits alone, and cannot stall the host once per retry.
+      // The URL whose 429 paused the host waits for that pause like the host's other images (its attempt is
+      // free), unless it asked for longer than we ever pause.
       const broad = this.#broadlyThrottled(state);
+      let hostWaits = broad;
       if (!state.throttledUrls.has(url) || broad) {
         const ms = Math.min(signal.retryAfterMs, this.settings.maxPauseMs);
         const capped = ms < signal.retryAfterMs ? ` (we pause ${formatDuration(ms)} at most)` : '';
         const why = `HTTP 429 with Retry-After ${formatAskedWait(signal.retryAfterMs)}${capped}`;
         this.#pause(host, state, ms, why, 'throttled');
+        hostWaits = ms === signal.retryAfterMs;
       }
       if (state.throttledUrls.size < MAX_THROTTLED_URLS) state.throttledUrls.add(url);
-      return broad;
+      return hostWaits;
     }
     state.lastFault = signal.detail;
     if (probe && state.mode === 'probing') {

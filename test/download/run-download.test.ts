@@ -111,7 +111,9 @@ describe('runDownload', () => {
     ]);
     expect([server.hits('/rate-limited'), server.hits('/flaky'), server.hits('/broken')]).toEqual([2, 2, 3]);
     expect(server.hits('/slow')).toBe(2); // a timeout is retried once (TIMEOUT_RETRIES)
-    expect(slept.sort((a, b) => a - b)).toEqual([250, 250, 250, 500, 2000]);
+    // Backoffs of /flaky, /broken and /slow; the images waiting out the host's 2 s throttle pause, in steps,
+    // /rate-limited among them (its own attempt was free: the pause its 429 began is what it waits for).
+    expect(slept.sort((a, b) => a - b)).toEqual([250, 250, 250, 250, 500, 1000, 1000]);
   });
 
   it('stores originals under stable content-addressed keys, writing each distinct content once', async () => {
@@ -178,8 +180,11 @@ describe('runDownload', () => {
   });
 
   it('gives up with rate_limited when Retry-After is longer than the longest wait', async () => {
-    // Prepare
-    const patient = { ...deps, settings: { ...deps.settings, maxDelayMs: 1000 } };
+    // Prepare: neither an image nor its host ever waits more than 1 s
+    const patient = {
+      ...deps,
+      settings: { ...deps.settings, maxDelayMs: 1000, hosts: { maxPauseMs: 1000 } },
+    };
     // Act
     const out = await runDownload(batchOf([u('/rate-limited')]), patient);
     // Assess
@@ -188,6 +193,29 @@ describe('runDownload', () => {
     expect(record?.detail).toMatch(/HTTP 429 .* asked to retry after 2, longer than the 1000 ms we wait/);
     expect(slept).toEqual([]);
     expect(server.hits('/rate-limited')).toBe(1);
+  });
+
+  it('waits out a 429 with a Retry-After longer than an image waits, but within the host pause, and downloads', async () => {
+    // Prepare: an anti-DDoS front answers the first request 429, Retry-After 45 s (the image's own longest
+    // wait is 30 s, a host pause's 1 min), then serves every image
+    let requests = 0;
+    const front: DownloadDeps['http'] = {
+      get: async (url, options) => {
+        requests++;
+        if (requests === 1) {
+          return { status: 429, headers: { 'retry-after': '45' }, body: new Uint8Array(), finalUrl: url };
+        }
+        return http.get(url.replace('https://cdn.example', server.url), options);
+      },
+    };
+    const batch = batchOf(['https://cdn.example/ok.jpg?a', 'https://cdn.example/ok.jpg?b']);
+    // Act
+    const out = await runDownload(batch, { ...deps, http: front });
+    // Assess: both images stored; the throttled one waited with its host, and no image failed
+    expect(out.items[0]?.images.map(outcome)).toEqual(['downloaded', 'downloaded']);
+    expect(requests).toBe(3);
+    expect(slept.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(45_000);
+    expect(slept.every((ms) => ms <= 45_000)).toBe(true);
   });
 
   it('reports only the pause time that ran when a throttled host outlasts the batch, and no absurd Retry-After', async () => {
