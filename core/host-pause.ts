@@ -12,7 +12,12 @@ export interface HostWatchSettings {
   maxCooldownMs?: number;
   /** Longest pause a Retry-After may ask for; a URL asking for more gives up at once (default 1 min). */
   maxPauseMs?: number;
-  /** Total pause one host may cost a run before its waiting images fail `host_unavailable` (default 10 min). */
+  /**
+   * Pause one host may cost a run before its waiting images fail `host_unavailable` (default 10 min). A pause
+   * after which the host served again is not counted (a throttle pause once it serves one image, a breaker
+   * pause once it serves `minFailingUrls`): such a host is alive, and a long catalog from a CDN that keeps
+   * throttling would otherwise spend the budget and lose the rest of the catalog.
+   */
   budgetMs?: number;
 }
 
@@ -41,6 +46,8 @@ export interface HostPause {
   host: string;
   /** Time the host was paused, all pauses together. */
   pausedMs: number;
+  /** The part of `pausedMs` charged to the run's pause budget, where less (see HostWatchSettings.budgetMs). */
+  chargedMs?: number;
   pauses: number;
   /** The latest distinct reasons (at most 5), e.g. "6 of its last 9 URLs failed (last: HTTP 503 ...)". */
   reasons: string[];
@@ -58,8 +65,12 @@ export function mergeHostPauses(lists: Iterable<readonly HostPause[]>): HostPaus
       const seen = byHost.get(p.host);
       if (!seen) {
         byHost.set(p.host, { host: p.host, pausedMs: p.pausedMs, pauses: p.pauses, reasons: [...p.reasons] });
+        if (p.chargedMs !== undefined) (byHost.get(p.host) as HostPause).chargedMs = p.chargedMs;
         if (p.gaveUp) (byHost.get(p.host) as HostPause).gaveUp = true;
         continue;
+      }
+      if (p.chargedMs !== undefined || seen.chargedMs !== undefined) {
+        seen.chargedMs = Math.max(seen.chargedMs ?? seen.pausedMs, p.chargedMs ?? p.pausedMs);
       }
       seen.pausedMs = Math.max(seen.pausedMs, p.pausedMs);
       seen.pauses = Math.max(seen.pauses, p.pauses);
@@ -76,6 +87,7 @@ export function mergeHostPauses(lists: Iterable<readonly HostPause[]>): HostPaus
 const hostPauseSchema = z.object({
   host: z.string().max(300),
   pausedMs: z.number().nonnegative(),
+  chargedMs: z.number().nonnegative().optional(),
   pauses: z.number().int().nonnegative(),
   reasons: z.array(z.string().max(400)).max(10),
   pausedUntil: z.number().optional(),

@@ -36,6 +36,14 @@ interface HostState {
   /** The next breaker pause; doubles with each failed probe, back to the start once the host answers. */
   cooldownMs: number;
   pausedMs: number;
+  /** Pause time the host has since made good by serving images: not charged to the budget. */
+  refundedMs: number;
+  /** Throttle pause time not yet refunded: the next image the host serves refunds it. */
+  throttledOwedMs: number;
+  /** Breaker pause time not yet refunded: refunded once the host serves `minFailingUrls` images after a pause. */
+  failingOwedMs: number;
+  /** Images served since the last pause began. */
+  servedSincePause: number;
   pauses: number;
   reasons: string[];
   lastFault?: string;
@@ -55,7 +63,7 @@ const PROBE_GRACE_MS = 250;
  * `minFailingUrls` of them did (a breaker), or when it answers 429 with Retry-After (for that long, capped, no
  * strike). While paused, its images wait; after the pause one probe request goes first, and the host resumes
  * when it answers. Pauses add up per run: once a host has been paused `budgetMs` in all, its images are
- * `host_unavailable`.
+ * `host_unavailable`; pauses after which the host served images again do not count (see #refund).
  */
 export class HostHealth {
   readonly settings: Required<HostWatchSettings>;
@@ -123,6 +131,7 @@ export class HostHealth {
       state.recent.delete(oldest);
     }
     if (signal.kind === 'ok') {
+      this.#refund(state);
       // Only an answer after the pause ends resumes the host: one already in flight when it began does not.
       if (state.mode === 'probing' && !state.exhausted) this.#resume(host, state);
       state.cooldownMs = this.settings.cooldownMs;
@@ -193,6 +202,9 @@ export class HostHealth {
       out.push({
         host,
         pausedMs: ended ? s.pausedMs - ahead : s.pausedMs,
+        ...(s.refundedMs > 0 && {
+          chargedMs: Math.max(0, (ended ? s.pausedMs - ahead : s.pausedMs) - s.refundedMs),
+        }),
         pauses: s.pauses,
         reasons: [...s.reasons],
         ...(!ended && ahead > 0 && { pausedUntil: s.pausedUntil }),
@@ -213,6 +225,7 @@ export class HostHealth {
     for (const p of pauses) {
       const state = this.#state(p.host);
       state.pausedMs = Math.max(state.pausedMs, p.pausedMs);
+      state.refundedMs = Math.max(state.refundedMs, p.pausedMs - (p.chargedMs ?? p.pausedMs));
       state.pauses = Math.max(state.pauses, p.pauses);
       for (const r of p.reasons) addReason(state, r);
       if (p.pausedUntil !== undefined && p.pausedUntil > state.pausedUntil) {
@@ -235,6 +248,10 @@ export class HostHealth {
         throttledUrls: new Set(),
         cooldownMs: this.settings.cooldownMs,
         pausedMs: 0,
+        refundedMs: 0,
+        throttledOwedMs: 0,
+        failingOwedMs: 0,
+        servedSincePause: 0,
         pauses: 0,
         reasons: [],
         wake: new Set(),
@@ -265,16 +282,18 @@ export class HostHealth {
     const now = this.now();
     const from = Math.max(now, state.mode === 'paused' ? state.pausedUntil : now);
     const wanted = now + ms - from;
-    const left = this.settings.budgetMs - state.pausedMs;
+    const left = this.settings.budgetMs - (state.pausedMs - state.refundedMs);
     addReason(state, why);
     if (wanted <= 0 && state.mode === 'paused') return;
     if (left <= 0) {
       // The budget is charged when a pause begins; the detail says how much of it has run.
       const ahead = this.#ahead(state);
       const still = ahead > 0 ? `, with ${formatDuration(ahead)} of its last pause still to run` : '';
+      const notCounted =
+        state.refundedMs > 0 ? `, ${formatDuration(state.refundedMs)} of it before it served again` : '';
       state.exhausted =
-        `${host} was paused ${formatDuration(state.pausedMs - ahead)} in all${still} (${state.pauses} ` +
-        `${state.pauses === 1 ? 'pause' : 'pauses'}; last: ${why}); the run's budget of ` +
+        `${host} was paused ${formatDuration(state.pausedMs - ahead)} in all${still}${notCounted} ` +
+        `(${state.pauses} ${state.pauses === 1 ? 'pause' : 'pauses'}; last: ${why}); the run's budget of ` +
         `${formatDuration(this.settings.budgetMs)} per host is spent`;
       state.mode = 'paused';
       this.#notify(state);
@@ -283,6 +302,9 @@ export class HostHealth {
     }
     const extra = Math.min(Math.max(wanted, 0), left);
     state.pausedMs += extra;
+    if (kind === 'throttled') state.throttledOwedMs += extra;
+    else state.failingOwedMs += extra;
+    state.servedSincePause = 0;
     if (state.mode !== 'paused') state.pauses++;
     if (state.mode !== 'paused' || kind === 'failing') state.pausedFor = kind;
     state.mode = 'paused';
@@ -290,6 +312,21 @@ export class HostHealth {
     state.why = why;
     this.#notify(state);
     this.onChange?.({ host, until: state.pausedUntil, why });
+  }
+
+  /**
+   * A host that serves after a pause is alive, so the pause leaves its budget (the budget is for hosts that
+   * stay down): a throttle pause (the host said "later") once it serves one image, a breaker pause once it
+   * serves `minFailingUrls` (a host failing most URLs while serving a few keeps paying).
+   */
+  #refund(state: HostState): void {
+    state.servedSincePause++;
+    state.refundedMs += state.throttledOwedMs;
+    state.throttledOwedMs = 0;
+    if (state.servedSincePause >= this.settings.minFailingUrls) {
+      state.refundedMs += state.failingOwedMs;
+      state.failingOwedMs = 0;
+    }
   }
 
   #resume(host: string, state: HostState): void {

@@ -134,6 +134,60 @@ describe('HostHealth', () => {
     expect(events).toEqual(['paused', 'paused', 'unavailable']);
   });
 
+  it('never spends the budget on a CDN that throttles every few images but serves in between', async () => {
+    // Prepare: 40 rounds of 1 s throttle pauses (4x the 10 s budget), three images served after each
+    const { clock, health } = setup();
+    const admissions: string[] = [];
+    // Act
+    for (let round = 0; round < 40; round++) {
+      const url = `https://cdn.test/burst-${round}`;
+      health.record(H, url, { kind: 'throttled', retryAfterMs: 1000, detail: 'HTTP 429' }, false);
+      for (let i = 0; i < 3; i++) {
+        const admission = await health.admit(H, `${url}-${i}`);
+        admissions.push(admission.kind);
+        health.record(H, `${url}-${i}`, OK, admission.kind === 'go' && admission.probe);
+      }
+    }
+    const report = health.report()[0];
+    // Assess
+    expect(admissions.every((kind) => kind === 'go')).toBe(true);
+    expect(clock.now() - 1_000_000).toBeGreaterThanOrEqual(40_000);
+    expect([report?.pausedMs, report?.chargedMs, report?.gaveUp]).toEqual([40_000, 0, undefined]);
+  });
+
+  it('still gives up on a host that only ever throttles, and charges breaker pauses until it serves 5 images', async () => {
+    // Prepare
+    const throttler = setup();
+    const failing = setup();
+    // Act: 429s and nothing served; a host failing 15 URLs in each 19 or 20 (a breaker pause each round), with
+    // fewer than 5 images served after each pause, or 5
+    const lastAdmission = async (
+      { health }: ReturnType<typeof setup>,
+      signal: HostSignal,
+      served: number,
+    ) => {
+      let admission = await health.admit(H, 'https://cdn.test/first');
+      for (let round = 0; round < 30 && admission.kind === 'go'; round++) {
+        for (let i = 0; i < 15; i++) health.record(H, `https://cdn.test/${round}-bad-${i}`, signal, false);
+        for (let i = 0; i < served; i++) {
+          admission = await health.admit(H, `https://cdn.test/${round}-ok-${i}`);
+          if (admission.kind !== 'go') break;
+          health.record(H, `https://cdn.test/${round}-ok-${i}`, OK, admission.probe);
+        }
+        if (admission.kind === 'go') admission = await health.admit(H, `https://cdn.test/${round}-next`);
+      }
+      return admission.kind;
+    };
+    const throttled = { kind: 'throttled', retryAfterMs: 1000, detail: 'HTTP 429' } as const;
+    const kinds = [
+      await lastAdmission(throttler, throttled, 0),
+      await lastAdmission(failing, FAULT, 4),
+      await lastAdmission(setup(), FAULT, 5),
+    ];
+    // Assess
+    expect(kinds).toEqual(['unavailable', 'unavailable', 'go']);
+  });
+
   it('defers an image whose host stays paused past the deadline, and takes over an earlier pass', async () => {
     // Prepare
     const { clock, health } = setup();
