@@ -1,16 +1,22 @@
+import type { HostPacer } from './host-pacer.ts';
+
 interface Slot {
   active: number;
   waiting: (() => void)[];
 }
 
 /**
- * A keyed semaphore: at most `perKey` tasks run at once for each key (a host), first come first served.
+ * A keyed semaphore: at most `perKey` tasks run at once for each key (a host), first come first served, each
+ * started at the host's pace when a `pacer` is given (after the host throttled us: host-pacer.ts).
  * Share one instance across every download of a process so that parallel batches stay polite together.
  */
 export class HostLimiter {
   readonly #slots = new Map<string, Slot>();
 
-  constructor(readonly perKey: number) {
+  constructor(
+    readonly perKey: number,
+    readonly pacer?: HostPacer,
+  ) {
     if (!Number.isInteger(perKey) || perKey < 1) {
       throw new RangeError(`HostLimiter: perKey must be a positive integer, got ${perKey}`);
     }
@@ -20,6 +26,7 @@ export class HostLimiter {
   async run<T>(key: string, task: () => Promise<T>): Promise<T> {
     await this.#acquire(key);
     try {
+      await this.pacer?.start(key);
       return await task();
     } finally {
       this.#release(key);

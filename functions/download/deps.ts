@@ -1,5 +1,6 @@
 import type { Config } from '#core/config.ts';
 import { HostLimiter } from '#core/host-limiter.ts';
+import { HostPacer } from '#core/host-pacer.ts';
 import type { StagePorts } from '#core/ports/stage-ports.ts';
 import { HostHealth } from './host-health.ts';
 import type { DownloadDeps } from './run-download.ts';
@@ -18,7 +19,7 @@ export function buildDownloadDeps(
   return {
     http: ports.downloadHttp(),
     blobs: ports.blobs,
-    limiter: new HostLimiter(perHostConcurrency),
+    limiter: new HostLimiter(perHostConcurrency, new HostPacer()),
     health: healthPerRun(() => new HostHealth(hosts, Date.now, undefined, onChange)),
     settings: { timeoutMs, maxBytes, retries, maxPixels, maxRedirects: MAX_REDIRECTS, forceRefresh, hosts },
   };

@@ -151,6 +151,7 @@ async function chargedAttempt(t: Target, deps: FetchImageDeps): Promise<Attempt<
       try {
         t.requests++;
         const result = await attempt(t.url, deps, t.conditional);
+        paceBy(result, t.host, deps.limiter);
         const hostToBlame = deps.health.record(t.origin, t.url, signalOf(result), admission.probe);
         recorded = true;
         return { result, hostToBlame };
@@ -170,6 +171,13 @@ async function chargedAttempt(t: Target, deps: FetchImageDeps): Promise<Attempt<
     }
     return result;
   }
+}
+
+/** What the host's pacer learns from an answer: 429 or 503 slows it down, a usable answer speeds it up. */
+function paceBy(result: Attempt<Answered>, host: string, limiter: HostLimiter): void {
+  const status = 'response' in result.value ? result.value.response.status : undefined;
+  if (status === 429 || status === 503) limiter.pacer?.slowDown(host);
+  else if (!result.retry && status !== undefined) limiter.pacer?.speedUp(host);
 }
 
 const ABANDONED: HostSignal = { kind: 'fault', reason: 'network_error', detail: 'the request was abandoned' };

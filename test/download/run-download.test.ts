@@ -6,7 +6,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { FsBlobStore } from '#adapters/fs-blob-store.ts';
 import { UndiciHttpClient } from '#adapters/undici-http-client.ts';
 import { HostLimiter } from '#core/host-limiter.ts';
+import { HostPacer } from '#core/host-pacer.ts';
 import type { Batch, ImageRecord } from '#core/types.ts';
+import { HostHealth } from '#functions/download/host-health.ts';
 import { hostPausesKey } from '#functions/download/host-report.ts';
 import { type DownloadDeps, runDownload } from '#functions/download/run-download.ts';
 import { fakeClock } from '#test/support/fake-clock.ts';
@@ -216,6 +218,40 @@ describe('runDownload', () => {
     expect(requests).toBe(3);
     expect(slept.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(45_000);
     expect(slept.every((ms) => ms <= 45_000)).toBe(true);
+  });
+
+  it('learns the pace of a CDN that rate-limits, instead of bursting into its limit after every pause', async () => {
+    // Prepare: an anti-DDoS front allowing 100 requests a second (bursts of 10), 429 with Retry-After 1 beyond
+    let tokens = 10;
+    let last = Date.now();
+    let throttled = 0;
+    const front: DownloadDeps['http'] = {
+      get: async (url, options) => {
+        const now = Date.now();
+        tokens = Math.min(10, tokens + ((now - last) / 1000) * 100);
+        last = now;
+        if (tokens < 1) {
+          throttled++;
+          return { status: 429, headers: { 'retry-after': '1' }, body: new Uint8Array(), finalUrl: url };
+        }
+        tokens--;
+        return http.get(`${server.url}/ok.jpg`, options);
+      },
+    };
+    const urls = Array.from({ length: 100 }, (_, i) => `https://cdn.example/${i}.jpg`);
+    const health = new HostHealth();
+    // Act
+    const out = await runDownload(batchOf(urls), {
+      http: front,
+      blobs,
+      settings: deps.settings,
+      health,
+      limiter: new HostLimiter(4, new HostPacer()),
+    });
+    // Assess: every image stored, after one or two pauses (unpaced, it bursts into the limit after each of ~8)
+    expect(out.items[0]?.images.every((r) => r.status === 'downloaded')).toBe(true);
+    expect(health.report()[0]?.pauses).toBeLessThanOrEqual(2);
+    expect(throttled).toBeLessThanOrEqual(8);
   });
 
   it('reports only the pause time that ran when a throttled host outlasts the batch, and no absurd Retry-After', async () => {
