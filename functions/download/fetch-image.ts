@@ -151,8 +151,9 @@ async function chargedAttempt(t: Target, deps: FetchImageDeps): Promise<Attempt<
       try {
         t.requests++;
         const result = await attempt(t.url, deps, t.conditional);
-        paceBy(result, t.host, deps.limiter);
+        const pauses = deps.health.pausesOf(t.origin);
         const hostToBlame = deps.health.record(t.origin, t.url, signalOf(result), admission.probe);
+        paceBy(result, t.host, deps.limiter, deps.health.pausesOf(t.origin) > pauses);
         recorded = true;
         return { result, hostToBlame };
       } finally {
@@ -173,11 +174,16 @@ async function chargedAttempt(t: Target, deps: FetchImageDeps): Promise<Attempt<
   }
 }
 
-/** What the host's pacer learns from an answer: 429 or 503 slows it down, a usable answer speeds it up. */
-function paceBy(result: Attempt<Answered>, host: string, limiter: HostLimiter): void {
+/**
+ * What the host's pacer learns from an answer: a 429 or 503 that paused the host slows it down, a usable
+ * answer speeds it up. One URL's own 429s or 503s (which pause nothing) leave the pace alone: a catalog whose
+ * few broken URLs answer 503 on every retry must not crawl.
+ */
+function paceBy(result: Attempt<Answered>, host: string, limiter: HostLimiter, paused: boolean): void {
   const status = 'response' in result.value ? result.value.response.status : undefined;
-  if (status === 429 || status === 503) limiter.pacer?.slowDown(host);
-  else if (!result.retry && status !== undefined) limiter.pacer?.speedUp(host);
+  if (status === 429 || status === 503) {
+    if (paused) limiter.pacer?.slowDown(host);
+  } else if (!result.retry && status !== undefined) limiter.pacer?.speedUp(host);
 }
 
 const ABANDONED: HostSignal = { kind: 'fault', reason: 'network_error', detail: 'the request was abandoned' };

@@ -187,6 +187,11 @@ export class HostHealth {
     return state.mode !== 'open' && state.pausedFor === 'failing';
   }
 
+  /** How many pauses of `host` have begun in the run (the pacer slows a host down when one begins). */
+  pausesOf(host: string): number {
+    return this.#hosts.get(host)?.pauses ?? 0;
+  }
+
   /**
    * What happened to each host that was ever paused, for the run summary. A pause still under way counts in
    * full, with its `pausedUntil`, while images will wait for it in a later pass; once `ended` (nothing of the

@@ -254,6 +254,28 @@ describe('runDownload', () => {
     expect(throttled).toBeLessThanOrEqual(8);
   });
 
+  it('does not slow a host down for a few URLs of its own that answer 503 on every try', async () => {
+    // Prepare: one URL in ten is broken for good
+    const broken: DownloadDeps['http'] = {
+      get: async (url, options) =>
+        url.endsWith('0.jpg')
+          ? { status: 503, headers: {}, body: new Uint8Array(), finalUrl: url }
+          : http.get(`${server.url}/ok.jpg`, options),
+    };
+    const pacer = new HostPacer(clock.now, clock.sleep);
+    const urls = Array.from({ length: 60 }, (_, i) => `https://cdn.example/${i}.jpg`);
+    // Act
+    const out = await runDownload(batchOf(urls), {
+      ...deps,
+      http: broken,
+      limiter: new HostLimiter(4, pacer),
+    });
+    // Assess
+    const records = out.items[0]?.images ?? [];
+    expect(records.filter((r) => r.status === 'failed').map(outcome)).toEqual(Array(6).fill('http_error'));
+    expect(pacer.rate('cdn.example')).toBeUndefined();
+  });
+
   it('reports only the pause time that ran when a throttled host outlasts the batch, and no absurd Retry-After', async () => {
     // Prepare: the host answers 429 with a Retry-After of 10^20 s
     const throttling: DownloadDeps['http'] = {
