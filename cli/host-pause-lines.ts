@@ -9,11 +9,7 @@ export function hostPauseLines(deferred: number, hosts: readonly HostPause[], in
   const lines: string[] = [];
   if (deferred > 0) lines.push(`${indent}images deferred (waited for a paused host): ${deferred}`);
   for (const h of hosts.slice(0, 10)) {
-    const charged =
-      h.chargedMs !== undefined && h.chargedMs < h.pausedMs
-        ? `, ${formatDuration(h.chargedMs)} of it against the pause budget: it served again after the rest`
-        : '';
-    const pauses = `${h.pauses} ${h.pauses === 1 ? 'pause' : 'pauses'}${charged}`;
+    const pauses = `${h.pauses} ${h.pauses === 1 ? 'pause' : 'pauses'}`;
     const gaveUp = h.gaveUp ? '; pause budget spent, its untried images failed as host_unavailable' : '';
     lines.push(
       `${indent}host ${h.host} paused ${formatDuration(h.pausedMs)} in all (${pauses})${gaveUp}: ${h.reasons.join('; ')}`,
