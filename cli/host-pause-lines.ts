@@ -11,8 +11,9 @@ export function hostPauseLines(deferred: number, hosts: readonly HostPause[], in
   for (const h of hosts.slice(0, 10)) {
     const pauses = `${h.pauses} ${h.pauses === 1 ? 'pause' : 'pauses'}`;
     const gaveUp = h.gaveUp ? '; pause budget spent, its untried images failed as host_unavailable' : '';
+    const paced = h.pacedTo === undefined ? '' : `; then paced, at ${h.pacedTo} requests/s at the slowest`;
     lines.push(
-      `${indent}host ${h.host} paused ${formatDuration(h.pausedMs)} in all (${pauses})${gaveUp}: ${h.reasons.join('; ')}`,
+      `${indent}host ${h.host} paused ${formatDuration(h.pausedMs)} in all (${pauses})${gaveUp}: ${h.reasons.join('; ')}${paced}`,
     );
   }
   if (hosts.length > 10) lines.push(`${indent}... and ${hosts.length - 10} more paused hosts`);

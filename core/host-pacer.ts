@@ -27,6 +27,8 @@ interface Pace {
   /** Start times within the last window, oldest first. */
   starts: number[];
   lastCutAt: number;
+  /** The slowest rate it was paced at, for the run summary. */
+  slowest?: number;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -75,6 +77,7 @@ export class HostPacer {
         ? Math.max(observed, 2 * PACING.minRate)
         : Math.min(pace.rate, observed || pace.rate);
     pace.rate = Math.max(PACING.minRate, base * PACING.cut);
+    pace.slowest = Math.min(pace.slowest ?? Number.POSITIVE_INFINITY, pace.rate);
     pace.lastCutAt = now;
   }
 
@@ -89,6 +92,11 @@ export class HostPacer {
   /** Requests a second the host is paced at; undefined when it is not paced. */
   rate(host: string): number | undefined {
     return this.#paces.get(host)?.rate;
+  }
+
+  /** The slowest rate the host was ever paced at (requests a second); undefined when it never was. */
+  slowest(host: string): number | undefined {
+    return this.#paces.get(host)?.slowest;
   }
 
   #pace(host: string): Pace {

@@ -48,6 +48,8 @@ export interface HostPause {
   pausedMs: number;
   /** The part of `pausedMs` charged to the run's pause budget, where less (see HostWatchSettings.budgetMs). */
   chargedMs?: number;
+  /** The slowest pace its requests were held to after it throttled us (requests a second; host-pacer.ts). */
+  pacedTo?: number;
   pauses: number;
   /** The latest distinct reasons (at most 5), e.g. "6 of its last 9 URLs failed (last: HTTP 503 ...)". */
   reasons: string[];
@@ -66,12 +68,14 @@ export function mergeHostPauses(lists: Iterable<readonly HostPause[]>): HostPaus
       if (!seen) {
         byHost.set(p.host, { host: p.host, pausedMs: p.pausedMs, pauses: p.pauses, reasons: [...p.reasons] });
         if (p.chargedMs !== undefined) (byHost.get(p.host) as HostPause).chargedMs = p.chargedMs;
+        if (p.pacedTo !== undefined) (byHost.get(p.host) as HostPause).pacedTo = p.pacedTo;
         if (p.gaveUp) (byHost.get(p.host) as HostPause).gaveUp = true;
         continue;
       }
       if (p.chargedMs !== undefined || seen.chargedMs !== undefined) {
         seen.chargedMs = Math.max(seen.chargedMs ?? seen.pausedMs, p.chargedMs ?? p.pausedMs);
       }
+      if (p.pacedTo !== undefined) seen.pacedTo = Math.min(seen.pacedTo ?? p.pacedTo, p.pacedTo);
       seen.pausedMs = Math.max(seen.pausedMs, p.pausedMs);
       seen.pauses = Math.max(seen.pauses, p.pauses);
       for (const r of p.reasons) if (!seen.reasons.includes(r)) seen.reasons.push(r);
@@ -88,6 +92,7 @@ const hostPauseSchema = z.object({
   host: z.string().max(300),
   pausedMs: z.number().nonnegative(),
   chargedMs: z.number().nonnegative().optional(),
+  pacedTo: z.number().positive().optional(),
   pauses: z.number().int().nonnegative(),
   reasons: z.array(z.string().max(400)).max(10),
   pausedUntil: z.number().optional(),

@@ -86,8 +86,12 @@ describe('a paused host in a local run of the state machine', () => {
     const lines = formatReport(report, { file: 'throttled.csv', catalogErrors: 0 }).join('\n');
     expect(lines).toMatch(/images deferred \(waited for a paused host\): 6/);
     expect(lines).toMatch(
-      new RegExp(`host ${server.host} paused 2 s in all \\(1 pause\\): HTTP 429 with Retry-After 2 s`),
+      new RegExp(
+        `host ${server.host} paused 2 s in all \\(1 pause\\): HTTP 429 with Retry-After 2 s; ` +
+          'then paced, at [0-9.]+ requests/s at the slowest',
+      ),
     );
+    expect(pause?.pacedTo).toBeGreaterThan(0);
   }, 60_000);
 
   it('fails the images of a host that never recovers as host_unavailable once its budget is spent', async () => {
