@@ -24,7 +24,7 @@ export function formatReport(
     `  products stored: ${summary.productsStored}` +
       (summary.productsPartial ? ` (${summary.productsPartial} with some images failed)` : '') +
       `, skipped: ${summary.productsSkipped.length}`,
-    `  images: ${summary.images.ok} ok${summary.images.reused ? ` (${summary.images.reused} vectors reused from the cache)` : ''}, ${failedTotal} failed` +
+    `  images: ${summary.images.ok} ok${okNotes(summary.images)}, ${failedTotal} failed` +
       (failed.length ? ` (${failed.map(([r, n]) => `${r} ${n}`).join(', ')})` : ''),
     ...hostPauseLines(summary.images.deferred ?? 0, summary.hostPauses ?? []),
     ...autoTagLines(summary.autoTags),
@@ -110,4 +110,13 @@ function autoTagLines(tags: AggregateSummary['autoTags']): string[] {
     `  auto-tags: ${tags.productsTagged} products tagged (margin >= ${tags.threshold})` +
       (groups.length ? `: ${groups.join(', ')}` : ''),
   ];
+}
+
+/** What the ok count includes: vectors reused from the cache, originals kept because revalidating failed. */
+function okNotes(images: AggregateSummary['images']): string {
+  const notes = [
+    images.reused ? `${images.reused} vectors reused from the cache` : '',
+    images.kept ? `${images.kept} stored originals kept: their host failed to revalidate them` : '',
+  ].filter(Boolean);
+  return notes.length ? ` (${notes.join('; ')})` : '';
 }

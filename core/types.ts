@@ -39,6 +39,11 @@ interface ImageBase {
   detail?: string;
   /** Time the download waited for the image's host to resume after a pause (deferred), in ms. */
   waitedMs?: number;
+  /**
+   * The original an earlier run stored, kept because revalidating it failed for a passing reason (the host
+   * throttled, timed out or answered 5xx); `detail` says why.
+   */
+  kept?: true;
 }
 
 /** Not downloaded yet, or its host was still paused after a download pass (a later pass tries it). */

@@ -17,6 +17,7 @@ const base = {
   url,
   detail: z.string().max(4096).optional(),
   waitedMs: z.number().int().nonnegative().optional(),
+  kept: z.literal(true).optional(),
 };
 
 /** One ImageRecord as it travels between stages; every stage and the aggregate step read it with this. */

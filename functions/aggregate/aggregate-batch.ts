@@ -100,6 +100,7 @@ function aggregateProduct(
   product.images.forEach((image, i) => {
     if (image.waitedMs) tally.images.deferred++;
     if (image.status === 'embedded' && image.reused) tally.images.reused++;
+    if (image.status === 'embedded' && image.kept) tally.images.kept = (tally.images.kept ?? 0) + 1;
     if (image.status === 'embedded') {
       embedded.push({ index: i, image });
       return;

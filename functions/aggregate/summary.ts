@@ -45,6 +45,7 @@ export function addTally(summary: AggregateSummary, tally: BatchTally): void {
   summary.images.ok += tally.images.ok;
   summary.images.deferred += tally.images.deferred;
   summary.images.reused += tally.images.reused;
+  if (tally.images.kept) summary.images.kept = (summary.images.kept ?? 0) + tally.images.kept;
   for (const [reason, n] of Object.entries(tally.images.failed)) {
     summary.images.failed[reason as keyof typeof tally.images.failed] += n;
   }

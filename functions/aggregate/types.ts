@@ -92,6 +92,8 @@ export interface AggregateSummary {
     deferred: number;
     /** Ok images whose vector came from the embedding cache: no model work this run. */
     reused: number;
+    /** Ok images whose earlier stored original was kept because revalidating it failed (ImageRecord.kept). */
+    kept?: number;
   };
   /**
    * Hosts the download paused (failing, or throttling with Retry-After): how long in all and why. Images that

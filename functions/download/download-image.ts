@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { originalKey } from '#core/contracts/run-layout.ts';
 import { checkImage, FORMAT_INFO } from '#core/image/check.ts';
 import type { ConditionalValidators, HttpResponse } from '#core/ports/http-client.ts';
+import { capDetail } from '#core/failure-reasons.ts';
 import { failed, type ImageOutcome, shortUrl } from './failure-detail.ts';
 import { type FetchImageDeps, fetchImage } from './fetch-image.ts';
 import { readUrlRecord, recordAnswer, type UrlRecord, validatorsOf, writeUrlRecord } from './url-record.ts';
@@ -23,7 +24,10 @@ export async function downloadImage(
   const previous = known && validatorsOf(known);
   const fetched = await fetchImage(url, deps, previous, sentBefore);
   const waited = fetched.waitedMs > 0 ? { waitedMs: fetched.waitedMs } : {};
-  if ('failure' in fetched) return { ...fetched.failure, ...waited };
+  if ('failure' in fetched) {
+    if (known && isPassing(fetched.failure)) return keptCopy(known, fetched.failure, waited);
+    return { ...fetched.failure, ...waited };
+  }
   const { response } = fetched;
   if (response.status === 304 && known) {
     await remember(url, known.originalKey, response, deps, previous);
@@ -32,6 +36,32 @@ export async function downloadImage(
   const outcome = await storeOriginal(response, deps);
   if (outcome.status === 'downloaded') await remember(url, outcome.originalKey, response, deps);
   return { ...outcome, ...waited };
+}
+
+/**
+ * A failure that says nothing about the image itself: the host throttled, timed out, dropped the connection,
+ * answered 5xx or stayed paused. A 404, another 4xx or a refused address is the host's answer about the image.
+ */
+function isPassing(failure: ImageOutcome): boolean {
+  if (failure.status !== 'failed') return false;
+  const { reason, detail } = failure;
+  if (reason === 'http_error') return /^HTTP 5\d\d /.test(detail ?? '');
+  return ['rate_limited', 'timeout', 'network_error', 'host_unavailable'].includes(reason);
+}
+
+/**
+ * The copy an earlier run stored, kept when revalidating it failed for a passing reason: a re-run against a
+ * throttling or struggling host must not drop images it already has. The detail says so, and why.
+ */
+function keptCopy(known: UrlRecord, failure: ImageOutcome, waited: { waitedMs?: number }): ImageOutcome {
+  const why = failure.status === 'failed' ? (failure.detail ?? failure.reason) : '';
+  return {
+    status: 'downloaded',
+    originalKey: known.originalKey,
+    detail: capDetail(`kept the copy stored ${known.fetchedAt}: revalidating it failed (${why})`),
+    kept: true,
+    ...waited,
+  };
 }
 
 /** The URL's record when it is readable and its original is still stored. */

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileVectorStore } from '#adapters/file-vector-store.ts';
+import { formatReport } from '#cli/run-report.ts';
 import { InputError, ModelMismatchError } from '#core/errors.ts';
+import type { ImageRecord } from '#core/types.ts';
 import { dot, normalize } from '#core/vectors.ts';
 import { runAggregate } from '#functions/aggregate/run-aggregate.ts';
 import { collect } from '#test/contract/vector-store-contract.ts';
@@ -151,5 +153,22 @@ describe('runAggregate', () => {
     const error = await runAggregate({ ...run(), runId: '' }, { store, ...MODEL }).catch((e: unknown) => e);
     // Assess
     expect(error).toBeInstanceOf(InputError);
+  });
+});
+
+describe('runAggregate counts the originals kept from an earlier run', () => {
+  it('counts each embedded image whose stored original was kept when revalidating failed, and says so', async () => {
+    // Prepare: one product whose second image's host throttled its revalidation
+    const store = await FileVectorStore.open(await newDir());
+    opened.push(store);
+    const product = embeddedProduct('shirt', [{ vector: [1, 0, 0, 0] }, { vector: [0, 1, 0, 0] }]);
+    const second = product.images[1] as ImageRecord;
+    product.images[1] = { ...second, kept: true, detail: 'kept the copy stored ...: revalidating it failed (HTTP 429)' };
+    // Act
+    const summary = await runAggregate({ runId: 'r-kept', batches: sources([batch('r-kept', [product])]) }, { store, ...MODEL });
+    const lines = formatReport({ summary, seconds: 1, notProcessed: 0, outcome: 'complete' }, { file: 'c.csv', catalogErrors: 0 });
+    // Assess
+    expect([summary.images.ok, summary.images.kept]).toEqual([2, 1]);
+    expect(lines[2]).toBe('  images: 2 ok (1 stored originals kept: their host failed to revalidate them), 0 failed');
   });
 });

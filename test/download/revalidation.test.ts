@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FsBlobStore } from '#adapters/fs-blob-store.ts';
 import { UndiciHttpClient } from '#adapters/undici-http-client.ts';
+import { HttpClientError } from '#core/errors.ts';
 import { HostLimiter } from '#core/host-limiter.ts';
 import type { Batch, ImageRecord } from '#core/types.ts';
 import { type DownloadDeps, runDownload } from '#functions/download/run-download.ts';
@@ -73,6 +74,40 @@ describe('runDownload on a second run (re-ingestion)', () => {
       etag: '"v1"',
       fetchedAt: new Date(T0 + 24 * HOUR).toISOString(),
     });
+  });
+
+  it('keeps the stored original when the host throttles, answers 5xx or times out, but not when it says 404', async () => {
+    // Prepare: every image stored by a first run; a day later the host answers each revalidation badly
+    const answers = { '/etag.jpg': 429, '/last-modified.jpg': 503, '/fresh.jpg': 0, '/expires.jpg': 404 };
+    const first = await Promise.all(Object.keys(answers).map((route) => run(u(route))));
+    clock = T0 + 24 * HOUR;
+    const fetchedAt = new Date(T0).toISOString();
+    deps.http = {
+      get: async (url) => {
+        const status = answers[new URL(url).pathname as keyof typeof answers];
+        if (status === 0) throw new HttpClientError(`timeout fetching ${url}`, 'timeout', true);
+        return { status, headers: {}, body: new Uint8Array(), finalUrl: url };
+      },
+    };
+    // Act
+    const second = [];
+    for (const route of Object.keys(answers)) second.push(await run(u(route), { maxFreshnessMs: 0 }));
+    // Assess
+    expect(first.map((r) => r.status)).toEqual(['downloaded', 'downloaded', 'downloaded', 'downloaded']);
+    expect(second.slice(0, 3)).toEqual(
+      [
+        ['/etag.jpg', 'HTTP 429 from'],
+        ['/last-modified.jpg', 'HTTP 503 from'],
+        ['/fresh.jpg', 'timeout fetching'],
+      ].map(([route, said], i) => ({
+        url: u(route as string),
+        status: 'downloaded',
+        originalKey: (first[i] as { originalKey: string }).originalKey,
+        kept: true,
+        detail: expect.stringContaining(`kept the copy stored ${fetchedAt}: revalidating it failed (${said}`),
+      })),
+    );
+    expect(second[3]).toMatchObject({ status: 'failed', reason: 'not_found' });
   });
 
   it('stores the new image under a new key when the host answers 200 to the conditional GET', async () => {
