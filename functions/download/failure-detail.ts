@@ -1,4 +1,6 @@
 import { capDetail, MAX_DETAIL } from '#core/failure-reasons.ts';
+import { formatDuration } from '#core/format-duration.ts';
+import { HOST_WATCH_DEFAULTS } from '#core/host-pause.ts';
 import type { HttpResponse } from '#core/ports/http-client.ts';
 import type { RetryOutcome } from '#core/retry.ts';
 import { truncate } from '#core/truncate.ts';
@@ -65,6 +67,17 @@ export interface PatienceLimits {
   maxTotalDelayMs?: number;
 }
 
+/**
+ * How patient one image is, unless settings say otherwise; defined once. The longest single wait is the
+ * longest a host is ever paused for a Retry-After (HOST_WATCH_DEFAULTS.maxPauseMs), so a URL throttled on
+ * its own is honoured as long as a throttled host is.
+ */
+export const PATIENCE_DEFAULTS = {
+  baseDelayMs: 500,
+  maxDelayMs: HOST_WATCH_DEFAULTS.maxPauseMs,
+  maxTotalDelayMs: 2 * HOST_WATCH_DEFAULTS.maxPauseMs,
+} as const;
+
 /** The outcome of a final answer that is not an image: its reason by status, with how the retries went. */
 export function failedStatus(
   response: HttpResponse,
@@ -82,8 +95,9 @@ export function failedStatus(
     const asked = JSON.stringify(response.headers['retry-after'] ?? '?')
       .slice(1, -1)
       .slice(0, 40);
-    const cap = limits.maxDelayMs ?? 30_000;
-    return failed(reason, `${base} asked to retry after ${asked}, longer than the ${cap} ms we wait`);
+    const cap = formatDuration(limits.maxDelayMs ?? PATIENCE_DEFAULTS.maxDelayMs);
+    const wait = /^\d+$/.test(asked) ? `${asked} s` : asked;
+    return failed(reason, `${base} asked to retry after ${wait}, longer than the ${cap} we wait`);
   }
   return failed(reason, base + attemptsNote(outcome, limits));
 }
@@ -91,8 +105,8 @@ export function failedStatus(
 /** ' (after N attempts)', or why the retries stopped early; empty after a single attempt. */
 export function attemptsNote(outcome: RetryOutcome<unknown>, limits: PatienceLimits): string {
   if (outcome.gaveUp === 'budget_spent') {
-    const budget = limits.maxTotalDelayMs ?? 60_000;
-    return `; gave up after ${outcome.attempts} attempts: waiting again would pass ${budget} ms in all`;
+    const budget = formatDuration(limits.maxTotalDelayMs ?? PATIENCE_DEFAULTS.maxTotalDelayMs);
+    return `; gave up after ${outcome.attempts} attempts: waiting again would pass ${budget} in all`;
   }
   return outcome.attempts > 1 ? ` (after ${outcome.attempts} attempts)` : '';
 }

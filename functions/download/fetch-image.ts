@@ -18,6 +18,7 @@ import {
   failedStatus,
   failedWithNote,
   type ImageOutcome,
+  PATIENCE_DEFAULTS,
   requestsNote,
   shortenUrls,
   shortUrl,
@@ -32,11 +33,11 @@ export interface DownloadSettings {
   retries: number;
   maxPixels: number;
   maxRedirects: number;
-  /** Backoff ceiling of the first retry (default 500 ms). */
+  /** Backoff ceiling of the first retry (default PATIENCE_DEFAULTS, as the next two). */
   baseDelayMs?: number;
-  /** Longest single wait; a longer Retry-After gives up (default 30 s). */
+  /** Longest single wait; a longer Retry-After gives up (1 min). */
   maxDelayMs?: number;
-  /** Most time one image may spend waiting between attempts, all waits together (default 60 s). */
+  /** Most time one image may spend waiting between attempts, all waits together (2 min). */
   maxTotalDelayMs?: number;
   /** How a failing or throttling host is paused, and for how long at most per run (host-pause.ts). */
   hosts?: HostWatchSettings;
@@ -103,9 +104,9 @@ export async function fetchImage(
     () => chargedAttempt(target, deps),
     {
       retries: settings.retries,
-      baseDelayMs: settings.baseDelayMs ?? 500,
-      maxDelayMs: settings.maxDelayMs ?? 30_000,
-      maxTotalDelayMs: settings.maxTotalDelayMs ?? 60_000,
+      baseDelayMs: settings.baseDelayMs ?? PATIENCE_DEFAULTS.baseDelayMs,
+      maxDelayMs: settings.maxDelayMs ?? PATIENCE_DEFAULTS.maxDelayMs,
+      maxTotalDelayMs: settings.maxTotalDelayMs ?? PATIENCE_DEFAULTS.maxTotalDelayMs,
     },
     deps,
   );

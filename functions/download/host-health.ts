@@ -149,7 +149,7 @@ export class HostHealth {
         const capped = ms < signal.retryAfterMs ? ` (we pause ${formatDuration(ms)} at most)` : '';
         const why = `HTTP 429 with Retry-After ${formatAskedWait(signal.retryAfterMs)}${capped}`;
         this.#pause(host, state, ms, why, 'throttled');
-        hostWaits = ms === signal.retryAfterMs;
+        hostWaits = broad || ms === signal.retryAfterMs;
       }
       if (state.throttledUrls.size < MAX_THROTTLED_URLS) state.throttledUrls.add(url);
       return hostWaits;

@@ -134,6 +134,16 @@ describe('HostHealth', () => {
     expect(events).toEqual(['paused', 'paused', 'unavailable']);
   });
 
+  it('lets every URL of a host that throttles them all wait, even with a Retry-After over the cap', () => {
+    // Prepare
+    const { health } = setup();
+    const long = { kind: 'throttled', retryAfterMs: 120_000, detail: 'HTTP 429' } as const;
+    // Act: the first URL asks for more than we ever pause; then a second and a third are throttled too
+    const blamed = ['a', 'b', 'c'].map((u) => health.record(H, `https://cdn.test/${u}`, long, false));
+    // Assess: the first is its own (it fails at once); from the second on the host throttles as a whole
+    expect(blamed).toEqual([false, true, true]);
+  });
+
   it('never spends the budget on a CDN that throttles every few images but serves in between', async () => {
     // Prepare: 40 rounds of 1 s throttle pauses (4x the 10 s budget), three images served after each
     const { clock, health } = setup();

@@ -192,7 +192,7 @@ describe('runDownload', () => {
     // Assess
     const record = out.items[0]?.images[0];
     expect(record).toMatchObject({ status: 'failed', reason: 'rate_limited' });
-    expect(record?.detail).toMatch(/HTTP 429 .* asked to retry after 2, longer than the 1000 ms we wait/);
+    expect(record?.detail).toMatch(/HTTP 429 .* asked to retry after 2 s, longer than the 1 s we wait/);
     expect(slept).toEqual([]);
     expect(server.hits('/rate-limited')).toBe(1);
   });
@@ -218,6 +218,29 @@ describe('runDownload', () => {
     expect(requests).toBe(3);
     expect(slept.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(45_000);
     expect(slept.every((ms) => ms <= 45_000)).toBe(true);
+  });
+
+  it('downloads a URL throttled twice with a Retry-After of 35 s: the second wait is its own, within the minute', async () => {
+    // Prepare: a token bucket that is empty again when the URL is retried after the host's pause
+    const sent = new Map<string, number>();
+    const front: DownloadDeps['http'] = {
+      get: async (url, options) => {
+        const n = (sent.get(url) ?? 0) + 1;
+        sent.set(url, n);
+        if (url.endsWith('/a.jpg') && n <= 2) {
+          return { status: 429, headers: { 'retry-after': '35' }, body: new Uint8Array(), finalUrl: url };
+        }
+        return http.get(`${server.url}/ok.jpg`, options);
+      },
+    };
+    // Act
+    const out = await runDownload(batchOf(['https://cdn.example/a.jpg', 'https://cdn.example/b.jpg']), {
+      ...deps,
+      http: front,
+    });
+    // Assess
+    expect(out.items[0]?.images.map(outcome)).toEqual(['downloaded', 'downloaded']);
+    expect(sent.get('https://cdn.example/a.jpg')).toBe(3);
   });
 
   it('learns the pace of a CDN that rate-limits, instead of bursting into its limit after every pause', async () => {
