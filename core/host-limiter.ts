@@ -6,8 +6,9 @@ interface Slot {
 }
 
 /**
- * A keyed semaphore: at most `perKey` tasks run at once for each key (a host), first come first served, each
- * started at the host's pace when a `pacer` is given (after the host throttled us: host-pacer.ts).
+ * A keyed semaphore: at most `perKey` tasks run at once for each key (a host), first come first served. It
+ * carries the process's `pacer` (host-pacer.ts): a task that is about to send a request takes its start from
+ * it (a task that finds it need not send takes none).
  * Share one instance across every download of a process so that parallel batches stay polite together.
  */
 export class HostLimiter {
@@ -26,7 +27,6 @@ export class HostLimiter {
   async run<T>(key: string, task: () => Promise<T>): Promise<T> {
     await this.#acquire(key);
     try {
-      await this.pacer?.start(key);
       return await task();
     } finally {
       this.#release(key);

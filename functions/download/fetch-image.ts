@@ -148,6 +148,11 @@ async function chargedAttempt(t: Target, deps: FetchImageDeps): Promise<Attempt<
     if (admission.kind !== 'go') return { retry: false, value: { held: admission } };
     const ran = await deps.limiter.run(t.host, async () => {
       if (!deps.health.mayGo(t.origin, admission.probe)) return undefined;
+      // The pace is taken only by a request about to be sent; the host may have been paused meanwhile.
+      if (deps.limiter.pacer) {
+        await deps.limiter.pacer.start(t.host);
+        if (!deps.health.mayGo(t.origin, admission.probe)) return undefined;
+      }
       let recorded = false;
       try {
         t.requests++;

@@ -243,6 +243,36 @@ describe('runDownload', () => {
     expect(sent.get('https://cdn.example/a.jpg')).toBe(3);
   });
 
+  it('takes a paced start only for a request it sends, not for images that find their host paused', async () => {
+    // Prepare: the first request is throttled (the host pauses 1 s and is paced), then every image is served
+    let requests = 0;
+    const front: DownloadDeps['http'] = {
+      get: async (url, options) => {
+        requests++;
+        if (requests === 1) {
+          // Answered late, once the other images queue for the host's slots
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          return { status: 429, headers: { 'retry-after': '1' }, body: new Uint8Array(), finalUrl: url };
+        }
+        return http.get(`${server.url}/held/${requests}.jpg`, options);
+      },
+    };
+    let starts = 0;
+    const pacer = new (class extends HostPacer {
+      override start(host: string) {
+        starts++;
+        return super.start(host);
+      }
+    })(clock.now, clock.sleep);
+    const urls = Array.from({ length: 40 }, (_, i) => `https://cdn.example/${i}.jpg`);
+    // Act
+    const out = await runDownload(batchOf(urls), { ...deps, http: front, limiter: new HostLimiter(4, pacer) });
+    // Assess
+    expect(out.items[0]?.images.every((r) => r.status === 'downloaded')).toBe(true);
+    expect(pacer.rate('cdn.example')).toBeDefined();
+    expect(starts).toBe(requests);
+  });
+
   it('learns the pace of a CDN that rate-limits, instead of bursting into its limit after every pause', async () => {
     // Prepare: an anti-DDoS front allowing 100 requests a second (bursts of 10), 429 with Retry-After 1 beyond
     let tokens = 10;
