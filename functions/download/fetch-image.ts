@@ -194,27 +194,34 @@ function paceBy(result: Attempt<Answered>, host: string, limiter: HostLimiter, p
 
 const ABANDONED: HostSignal = { kind: 'fault', reason: 'network_error', detail: 'the request was abandoned' };
 
-type ThrottledAttempt = { retry: true; value: { response: HttpResponse }; retryAfterMs: number };
-
-function isThrottled(result: Attempt<Answered>): result is ThrottledAttempt {
-  return (
-    result.retry &&
-    'response' in result.value &&
-    result.value.response.status === 429 &&
-    result.retryAfterMs !== undefined &&
-    result.retryAfterMs > 0
-  );
+/**
+ * The pause a throttling answer asks of its host: a 429 or 503 with a Retry-After asks for that long; a 429
+ * without one still says "too many requests", and pauses the host THROTTLE_PAUSE_MS. Undefined for anything
+ * else (a 503 without Retry-After is a fault, for the breaker).
+ */
+function throttlePause(result: Attempt<Answered>): number | undefined {
+  if (!result.retry || !('response' in result.value)) return undefined;
+  const { status } = result.value.response;
+  const asked = result.retryAfterMs !== undefined && result.retryAfterMs > 0 ? result.retryAfterMs : undefined;
+  if (status === 429) return asked ?? THROTTLE_PAUSE_MS;
+  return status === 503 ? asked : undefined;
 }
+
+/** How long a 429 without a Retry-After pauses its host (and the pacer slows it down). */
+export const THROTTLE_PAUSE_MS = 1000;
 
 /** What an attempt says about its host. */
 function signalOf(result: Attempt<Answered>): HostSignal {
   if (!result.retry) return { kind: 'ok' };
-  if (isThrottled(result)) {
-    const { finalUrl } = result.value.response;
+  const pauseMs = throttlePause(result);
+  if (pauseMs !== undefined && 'response' in result.value) {
+    const { status, finalUrl } = result.value.response;
     return {
       kind: 'throttled',
-      retryAfterMs: result.retryAfterMs,
-      detail: `HTTP 429 from ${shortUrl(finalUrl)}`,
+      retryAfterMs: pauseMs,
+      detail: `HTTP ${status} from ${shortUrl(finalUrl)}`,
+      answer: `HTTP ${status}`,
+      asked: result.retryAfterMs !== undefined && result.retryAfterMs > 0,
     };
   }
   return { kind: 'fault', ...describeFault(result.value) };

@@ -8,8 +8,11 @@ export type HostSignal =
   | { kind: 'ok' }
   /** Timeout, dropped connection, 5xx, 429 without a usable Retry-After. */
   | { kind: 'fault'; reason: FailureReason; detail: string }
-  /** 429 with a Retry-After: the host asks us to pause; never a strike. */
-  | { kind: 'throttled'; retryAfterMs: number; detail: string };
+  /**
+   * 429 (or 503 with a Retry-After): the host asks us to pause; never a strike. `answer` is the status line
+   * ('HTTP 429'); `asked` is false when no Retry-After came and `retryAfterMs` is our own pause.
+   */
+  | { kind: 'throttled'; retryAfterMs: number; detail: string; answer?: string; asked?: boolean };
 
 /** Whether an image may ask its host now. */
 export type Admission =
@@ -147,7 +150,11 @@ export class HostHealth {
       if (!state.throttledUrls.has(url) || broad) {
         const ms = Math.min(signal.retryAfterMs, this.settings.maxPauseMs);
         const capped = ms < signal.retryAfterMs ? ` (we pause ${formatDuration(ms)} at most)` : '';
-        const why = `HTTP 429 with Retry-After ${formatAskedWait(signal.retryAfterMs)}${capped}`;
+        const answer = signal.answer ?? 'HTTP 429';
+        const why =
+          signal.asked === false
+            ? `${answer} without Retry-After (we pause ${formatDuration(ms)})`
+            : `${answer} with Retry-After ${formatAskedWait(signal.retryAfterMs)}${capped}`;
         this.#pause(host, state, ms, why, 'throttled');
         hostWaits = broad || ms === signal.retryAfterMs;
       }

@@ -273,6 +273,38 @@ describe('runDownload', () => {
     expect(starts).toBe(requests);
   });
 
+  it('pauses a host for a 503 with Retry-After and for a 429 without one, as throttling, and downloads', async () => {
+    // Prepare: each host's first answer throttles, then it serves
+    const sent = new Map<string, number>();
+    const front: DownloadDeps['http'] = {
+      get: async (url, options) => {
+        const host = new URL(url).host;
+        const n = (sent.get(host) ?? 0) + 1;
+        sent.set(host, n);
+        if (n === 1 && host === 'a.example') {
+          return { status: 503, headers: { 'retry-after': '2' }, body: new Uint8Array(), finalUrl: url };
+        }
+        if (n === 1 && host === 'b.example') {
+          return { status: 429, headers: {}, body: new Uint8Array(), finalUrl: url };
+        }
+        return http.get(`${server.url}/ok.jpg`, options);
+      },
+    };
+    const health = new HostHealth({}, clock.now, clock.sleep);
+    // Act
+    const out = await runDownload(batchOf(['https://a.example/1.jpg', 'https://b.example/1.jpg']), {
+      ...deps,
+      http: front,
+      health,
+    });
+    // Assess
+    expect(out.items[0]?.images.map(outcome)).toEqual(['downloaded', 'downloaded']);
+    expect(health.report().map((p) => [p.host, p.reasons])).toEqual([
+      ['a.example', ['HTTP 503 with Retry-After 2 s']],
+      ['b.example', ['HTTP 429 without Retry-After (we pause 1 s)']],
+    ]);
+  });
+
   it('learns the pace of a CDN that rate-limits, instead of bursting into its limit after every pause', async () => {
     // Prepare: an anti-DDoS front allowing 100 requests a second (bursts of 10), 429 with Retry-After 1 beyond
     let tokens = 10;
