@@ -48,6 +48,11 @@ export interface HostPause {
   pausedMs: number;
   /** The part of `pausedMs` charged to the run's pause budget, where less (see HostWatchSettings.budgetMs). */
   chargedMs?: number;
+  /**
+   * Pause time not given back yet, by kind: what a later pass (another process) may still give back when the
+   * host serves (functions/download/host-health.ts #refund).
+   */
+  owedMs?: { throttled: number; failing: number };
   /** The slowest pace its requests were held to after it throttled us (requests a second; host-pacer.ts). */
   pacedTo?: number;
   pauses: number;
@@ -93,6 +98,7 @@ const hostPauseSchema = z.object({
   pausedMs: z.number().nonnegative(),
   chargedMs: z.number().nonnegative().optional(),
   pacedTo: z.number().positive().optional(),
+  owedMs: z.object({ throttled: z.number().nonnegative(), failing: z.number().nonnegative() }).optional(),
   pauses: z.number().int().nonnegative(),
   reasons: z.array(z.string().max(400)).max(10),
   pausedUntil: z.number().optional(),

@@ -57,6 +57,9 @@ interface HostState {
 const MAX_REASONS = 5;
 const MAX_THROTTLED_URLS = 10_000;
 
+/** The most pause time one served image gives back to its host's budget (see #refund). */
+export const REFUND_PER_SERVED_MS = 10_000;
+
 /** How long a URL that failed before lets fresh URLs take the probe after a pause. */
 const PROBE_GRACE_MS = 250;
 
@@ -214,6 +217,9 @@ export class HostHealth {
       out.push({
         host,
         pausedMs: ended ? s.pausedMs - ahead : s.pausedMs,
+        ...(!ended && (s.throttledOwedMs > 0 || s.failingOwedMs > 0) && {
+          owedMs: { throttled: s.throttledOwedMs, failing: s.failingOwedMs },
+        }),
         ...(s.refundedMs > 0 && {
           chargedMs: Math.max(0, (ended ? s.pausedMs - ahead : s.pausedMs) - s.refundedMs),
         }),
@@ -238,6 +244,8 @@ export class HostHealth {
       const state = this.#state(p.host);
       state.pausedMs = Math.max(state.pausedMs, p.pausedMs);
       state.refundedMs = Math.max(state.refundedMs, p.pausedMs - (p.chargedMs ?? p.pausedMs));
+      state.throttledOwedMs = Math.max(state.throttledOwedMs, p.owedMs?.throttled ?? 0);
+      state.failingOwedMs = Math.max(state.failingOwedMs, p.owedMs?.failing ?? 0);
       state.pauses = Math.max(state.pauses, p.pauses);
       for (const r of p.reasons) addReason(state, r);
       if (p.pausedUntil !== undefined && p.pausedUntil > state.pausedUntil) {
@@ -328,17 +336,23 @@ export class HostHealth {
 
   /**
    * A host that serves after a pause is alive, so the pause leaves its budget (the budget is for hosts that
-   * stay down): a throttle pause (the host said "later") once it serves one image, a breaker pause once it
-   * serves `minFailingUrls` (a host failing most URLs while serving a few keeps paying).
+   * stay down), up to REFUND_PER_SERVED_MS for each image served: a throttle pause (the host said "later")
+   * from the first image, a breaker pause once `minFailingUrls` are served (a host failing most URLs while
+   * serving a few keeps paying). So a host's pauses never outlast the budget plus that much per image it
+   * served: one that serves a single image a minute still ends.
    */
   #refund(state: HostState): void {
     state.servedSincePause++;
-    state.refundedMs += state.throttledOwedMs;
-    state.throttledOwedMs = 0;
+    let room = REFUND_PER_SERVED_MS;
+    const throttled = Math.min(room, state.throttledOwedMs);
+    state.throttledOwedMs -= throttled;
+    room -= throttled;
+    let failing = 0;
     if (state.servedSincePause >= this.settings.minFailingUrls) {
-      state.refundedMs += state.failingOwedMs;
-      state.failingOwedMs = 0;
+      failing = Math.min(room, state.failingOwedMs);
+      state.failingOwedMs -= failing;
     }
+    state.refundedMs += throttled + failing;
   }
 
   #resume(host: string, state: HostState): void {

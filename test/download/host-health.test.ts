@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseRetryAfter } from '#core/retry.ts';
-import { HostHealth, type HostSignal } from '#functions/download/host-health.ts';
+import { HostHealth, type HostSignal, REFUND_PER_SERVED_MS } from '#functions/download/host-health.ts';
 import { fakeClock } from '#test/support/fake-clock.ts';
 
 const H = 'cdn.test:443';
@@ -196,6 +196,39 @@ describe('HostHealth', () => {
     ];
     // Assess
     expect(kinds).toEqual(['unavailable', 'unavailable', 'go']);
+  });
+
+  it('bounds a host that serves one image per long pause: each image gives back at most 10 s of it', async () => {
+    // Prepare: 30 s throttle pauses, one image served after each; a 1 min budget
+    const { health } = setup({ ...SETTINGS, maxPauseMs: 60_000, budgetMs: 60_000 });
+    const throttled = { kind: 'throttled', retryAfterMs: 30_000, detail: 'HTTP 429' } as const;
+    // Act
+    for (let round = 0; round < 10; round++) {
+      health.record(H, `https://cdn.test/t-${round}`, throttled, false);
+      const admission = await health.admit(H, `https://cdn.test/ok-${round}`);
+      if (admission.kind === 'go') health.record(H, `https://cdn.test/ok-${round}`, OK, admission.probe);
+    }
+    const report = health.report()[0];
+    // Assess: 10 pauses of 30 s would be 300 s; the budget and 10 s for each image served before the last
+    // pause hold them to 150 s (the tenth image's 10 s is given back after it)
+    expect(report?.pausedMs).toBe(60_000 + 9 * REFUND_PER_SERVED_MS);
+    expect(report?.chargedMs).toBe(60_000 - REFUND_PER_SERVED_MS);
+  });
+
+  it('gives back in a later pass, in another process, a pause the earlier pass still owed', async () => {
+    // Prepare: a pass throttled (5 s) hands its images on before the host served any
+    const first = setup();
+    first.health.record(H, 'https://cdn.test/a', { kind: 'throttled', retryAfterMs: 5000, detail: 'HTTP 429' }, false);
+    const handedOn = first.health.report();
+    // Act: a fresh HostHealth (a cold Lambda) takes the report over, and the host serves
+    const next = setup();
+    next.clock.advance(6000);
+    next.health.restore(handedOn);
+    const admission = await next.health.admit(H, 'https://cdn.test/b');
+    next.health.record(H, 'https://cdn.test/b', OK, admission.kind === 'go' && admission.probe);
+    // Assess
+    expect(handedOn[0]?.owedMs).toEqual({ throttled: 5000, failing: 0 });
+    expect(next.health.report()[0]).toMatchObject({ pausedMs: 5000, chargedMs: 0 });
   });
 
   it('defers an image whose host stays paused past the deadline, and takes over an earlier pass', async () => {
