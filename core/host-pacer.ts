@@ -6,6 +6,8 @@ export const PACING = {
   unpacedRate: 500,
   /** The window in which request starts are counted, to know the rate the host throttled. */
   windowMs: 1000,
+  /** A host asked nothing for this long is forgotten: paced or not, it starts afresh. */
+  forgetAfterMs: 5 * 60_000,
   /** The shortest time a burst of starts is taken to span, when its rate is measured. */
   minSpanMs: 250,
   /** After a cut, further throttles within this time are the same burst's answers, not a new cut. */
@@ -27,8 +29,8 @@ interface Pace {
   /** Start times within the last window, oldest first. */
   starts: number[];
   lastCutAt: number;
-  /** The slowest rate it was paced at, for the run summary. */
-  slowest?: number;
+  /** When its last request started. */
+  lastStartAt: number;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -41,6 +43,7 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  */
 export class HostPacer {
   readonly #paces = new Map<string, Pace>();
+  #sweptAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly now: () => number = Date.now,
@@ -49,8 +52,10 @@ export class HostPacer {
 
   /** Waits for the host's next start (at once while it is not paced), and counts the start. */
   async start(host: string): Promise<void> {
-    const pace = this.#pace(host);
     const now = this.now();
+    this.#sweep(now);
+    const pace = this.#pace(host);
+    pace.lastStartAt = now;
     while (pace.starts.length > 0 && (pace.starts[0] as number) <= now - PACING.windowMs) pace.starts.shift();
     if (pace.rate === undefined) {
       pace.starts.push(now);
@@ -77,7 +82,6 @@ export class HostPacer {
         ? Math.max(observed, 2 * PACING.minRate)
         : Math.min(pace.rate, observed || pace.rate);
     pace.rate = Math.max(PACING.minRate, base * PACING.cut);
-    pace.slowest = Math.min(pace.slowest ?? Number.POSITIVE_INFINITY, pace.rate);
     pace.lastCutAt = now;
   }
 
@@ -94,15 +98,25 @@ export class HostPacer {
     return this.#paces.get(host)?.rate;
   }
 
-  /** The slowest rate the host was ever paced at (requests a second); undefined when it never was. */
-  slowest(host: string): number | undefined {
-    return this.#paces.get(host)?.slowest;
+  /**
+   * Forgets, at most once a window, the hosts asked nothing for `forgetAfterMs`: a catalog of 140k hosts does not
+   * keep 140k entries, and a host left alone that long (a new run, in a warm Lambda) starts unpaced again.
+   */
+  #sweep(now: number): void {
+    if (now - this.#sweptAt < PACING.windowMs) return;
+    this.#sweptAt = now;
+    for (const [host, pace] of this.#paces) {
+      const idle = now - pace.lastStartAt;
+      if (idle > PACING.forgetAfterMs || (pace.rate === undefined && idle > PACING.windowMs)) {
+        this.#paces.delete(host);
+      }
+    }
   }
 
   #pace(host: string): Pace {
     let pace = this.#paces.get(host);
     if (!pace) {
-      pace = { nextAt: 0, starts: [], lastCutAt: Number.NEGATIVE_INFINITY };
+      pace = { nextAt: 0, starts: [], lastCutAt: Number.NEGATIVE_INFINITY, lastStartAt: this.now() };
       this.#paces.set(host, pace);
     }
     return pace;

@@ -159,7 +159,9 @@ async function chargedAttempt(t: Target, deps: FetchImageDeps): Promise<Attempt<
         const result = await attempt(t.url, deps, t.conditional);
         const pauses = deps.health.pausesOf(t.origin);
         const hostToBlame = deps.health.record(t.origin, t.url, signalOf(result), admission.probe);
-        paceBy(result, t.host, deps.limiter, deps.health.pausesOf(t.origin) > pauses);
+        if (paceBy(result, t.host, deps.limiter, deps.health.pausesOf(t.origin) > pauses)) {
+          deps.health.notePace(t.origin, deps.limiter.pacer?.rate(t.host));
+        }
         recorded = true;
         return { result, hostToBlame };
       } finally {
@@ -183,13 +185,16 @@ async function chargedAttempt(t: Target, deps: FetchImageDeps): Promise<Attempt<
 /**
  * What the host's pacer learns from an answer: a 429 or 503 that paused the host slows it down, a usable
  * answer speeds it up. One URL's own 429s or 503s (which pause nothing) leave the pace alone: a catalog whose
- * few broken URLs answer 503 on every retry must not crawl.
+ * few broken URLs answer 503 on every retry must not crawl. True when it slowed the host down.
  */
-function paceBy(result: Attempt<Answered>, host: string, limiter: HostLimiter, paused: boolean): void {
+function paceBy(result: Attempt<Answered>, host: string, limiter: HostLimiter, paused: boolean): boolean {
   const status = 'response' in result.value ? result.value.response.status : undefined;
   if (status === 429 || status === 503) {
     if (paused) limiter.pacer?.slowDown(host);
-  } else if (!result.retry && status !== undefined) limiter.pacer?.speedUp(host);
+    return paused;
+  }
+  if (!result.retry && status !== undefined) limiter.pacer?.speedUp(host);
+  return false;
 }
 
 const ABANDONED: HostSignal = { kind: 'fault', reason: 'network_error', detail: 'the request was abandoned' };

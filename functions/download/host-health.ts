@@ -47,6 +47,8 @@ interface HostState {
   failingOwedMs: number;
   /** Images served since the last pause began. */
   servedSincePause: number;
+  /** The slowest pace its requests were held to after it throttled us (notePace). */
+  pacedTo?: number;
   pauses: number;
   reasons: string[];
   lastFault?: string;
@@ -197,6 +199,12 @@ export class HostHealth {
     return state.mode !== 'open' && state.pausedFor === 'failing';
   }
 
+  /** Notes the pace (requests a second) `host`'s requests were slowed to; the report keeps the slowest. */
+  notePace(host: string, rate: number | undefined): void {
+    const state = this.#hosts.get(host);
+    if (state && rate !== undefined) state.pacedTo = Math.min(state.pacedTo ?? rate, rate);
+  }
+
   /** How many pauses of `host` have begun in the run (the pacer slows a host down when one begins). */
   pausesOf(host: string): number {
     return this.#hosts.get(host)?.pauses ?? 0;
@@ -217,6 +225,7 @@ export class HostHealth {
       out.push({
         host,
         pausedMs: ended ? s.pausedMs - ahead : s.pausedMs,
+        ...(s.pacedTo !== undefined && { pacedTo: Math.round(s.pacedTo * 100) / 100 }),
         ...(!ended && (s.throttledOwedMs > 0 || s.failingOwedMs > 0) && {
           owedMs: { throttled: s.throttledOwedMs, failing: s.failingOwedMs },
         }),
@@ -247,6 +256,7 @@ export class HostHealth {
       state.throttledOwedMs = Math.max(state.throttledOwedMs, p.owedMs?.throttled ?? 0);
       state.failingOwedMs = Math.max(state.failingOwedMs, p.owedMs?.failing ?? 0);
       state.pauses = Math.max(state.pauses, p.pauses);
+      if (p.pacedTo !== undefined) state.pacedTo = Math.min(state.pacedTo ?? p.pacedTo, p.pacedTo);
       for (const r of p.reasons) addReason(state, r);
       if (p.pausedUntil !== undefined && p.pausedUntil > state.pausedUntil) {
         state.mode = 'paused';

@@ -1,5 +1,4 @@
 import type { HostLimiter } from '#core/host-limiter.ts';
-import type { HostPause } from '#core/host-pause.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { HttpClient } from '#core/ports/http-client.ts';
 import { type Batch, type ImageRecord, isUsable } from '#core/types.ts';
@@ -114,7 +113,7 @@ export async function runDownload(batch: DownloadedBatch, deps: DownloadDeps): P
   // The report is rewritten each pass, so it keeps the hosts earlier passes saw paused. A pause that outlasts
   // the batch counts only the time it ran; one that images still wait for counts in full.
   const reported = [...hosts, ...earlier.map((p) => p.host)];
-  const pauses = withPaces(health.report(reported, { ended: waiting.length === 0 }), deps.limiter);
+  const pauses = health.report(reported, { ended: waiting.length === 0 });
   if (pauses.length > 0) await report.write(deps.blobs, pauses);
   if (waiting.length === 0) return { runId: batch.runId, items };
   const resumes = Math.min(...pauses.filter((p) => hosts.has(p.host)).map((p) => p.pausedUntil ?? now()));
@@ -130,22 +129,6 @@ async function keep(record: ImageRecord, deps: DownloadDeps, laterPass: boolean)
   if (laterPass) return record.status !== 'pending';
   if (deps.settings.forceRefresh || !isUsable(record)) return false;
   return deps.blobs.has(record.originalKey);
-}
-
-/** Each paused host's slowest pace, where the limiter's pacer held it to one (the pacer knows host names). */
-function withPaces(pauses: HostPause[], limiter: HostLimiter): HostPause[] {
-  return pauses.map((p) => {
-    const pacedTo = limiter.pacer?.slowest(hostNameOf(p.host));
-    return pacedTo === undefined ? p : { ...p, pacedTo: Math.round(pacedTo * 100) / 100 };
-  });
-}
-
-function hostNameOf(origin: string): string {
-  try {
-    return new URL(`http://${origin}`).hostname;
-  } catch {
-    return origin;
-  }
 }
 
 function originOf(url: string): string {

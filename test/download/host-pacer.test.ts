@@ -91,6 +91,20 @@ describe('HostPacer', () => {
     expect(Math.abs(served - (PACING.unpacedRate - afterASecond) / PACING.climbPerServed)).toBeLessThan(2);
   });
 
+  it('forgets a host asked nothing for 5 minutes: it starts unpaced again (a new run in a warm Lambda)', async () => {
+    // Prepare
+    const { clock, pacer } = setup();
+    await startMany(pacer, clock, 10, 10);
+    pacer.slowDown(H);
+    const paced = pacer.rate(H);
+    // Act
+    clock.advance(PACING.forgetAfterMs + 1);
+    await pacer.start('other.test');
+    // Assess
+    expect(paced).toBeDefined();
+    expect(pacer.rate(H)).toBeUndefined();
+  });
+
   it('paces each host on its own', async () => {
     // Prepare
     const { clock, pacer } = setup();
