@@ -405,9 +405,19 @@ function counts(state: HostState): { failing: number; faults: number; throttled:
 
 function addReason(state: HostState, why: string): void {
   const short = why.length > 160 ? `${why.slice(0, 157)}...` : why;
-  if (state.reasons.includes(short)) return;
+  // Reasons that differ only in the last failure they quote (its URL) are one reason: the latest is kept.
+  const same = state.reasons.findIndex((r) => reasonKey(r) === reasonKey(short));
+  if (same >= 0) state.reasons.splice(same, 1);
   state.reasons.push(short);
   if (state.reasons.length > MAX_REASONS) state.reasons.shift();
+}
+
+/** A reason without its counts and the failure it quotes: "11 of its last 20 URLs failed (last: ...)". */
+function reasonKey(reason: string): string {
+  return reason
+    .replace(/ \(last: .*$/, '')
+    .replace(/^\d+ of its last \d+ URLs failed$/, 'URLs failed')
+    .replace(/^the probe failed: .*$/, 'the probe failed');
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

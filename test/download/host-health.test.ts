@@ -231,6 +231,22 @@ describe('HostHealth', () => {
     expect(next.health.report()[0]).toMatchObject({ pausedMs: 5000, chargedMs: 0 });
   });
 
+  it('lists a reason once when only the failure it quotes differs', async () => {
+    // Prepare
+    const { health } = setup();
+    // Act: the breaker trips twice on 5 distinct failures, each quoting another URL
+    for (const round of [0, 1]) {
+      for (let i = 0; i < 5; i++) {
+        const url = `https://cdn.test/r${round}-${i}`;
+        health.record(H, url, { ...FAULT, detail: `HTTP 503 from ${url}` }, false);
+      }
+      const probe = await health.admit(H, `https://cdn.test/probe-${round}`);
+      health.record(H, `https://cdn.test/probe-${round}`, OK, probe.kind === 'go' && probe.probe);
+    }
+    // Assess
+    expect(health.report()[0]?.reasons).toEqual(['5 of its last 6 URLs failed (last: HTTP 503 from https://cdn.test/r1-4)']);
+  });
+
   it('defers an image whose host stays paused past the deadline, and takes over an earlier pass', async () => {
     // Prepare
     const { clock, health } = setup();
