@@ -10,7 +10,9 @@ export function hostPauseLines(deferred: number, hosts: readonly HostPause[], in
   if (deferred > 0) lines.push(`${indent}images deferred (waited for a paused host): ${deferred}`);
   for (const h of hosts.slice(0, 10)) {
     const pauses = `${h.pauses} ${h.pauses === 1 ? 'pause' : 'pauses'}`;
-    const gaveUp = h.gaveUp ? '; pause budget spent, its untried images failed as host_unavailable' : '';
+    const gaveUp = h.gaveUp
+      ? '; pause budget spent: images still waiting for it failed as host_unavailable, or kept the original an earlier run stored'
+      : '';
     const paced = h.pacedTo === undefined ? '' : `; then paced, at ${h.pacedTo} requests/s at the slowest`;
     lines.push(
       `${indent}host ${h.host} paused ${formatDuration(h.pausedMs)} in all (${pauses})${gaveUp}: ${h.reasons.join('; ')}${paced}`,

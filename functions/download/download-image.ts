@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { originalKey } from '#core/contracts/run-layout.ts';
+import { capDetail } from '#core/failure-reasons.ts';
 import { checkImage, FORMAT_INFO } from '#core/image/check.ts';
 import type { ConditionalValidators, HttpResponse } from '#core/ports/http-client.ts';
-import { capDetail } from '#core/failure-reasons.ts';
 import { failed, type ImageOutcome, shortUrl } from './failure-detail.ts';
 import { type FetchImageDeps, fetchImage } from './fetch-image.ts';
 import { readUrlRecord, recordAnswer, type UrlRecord, validatorsOf, writeUrlRecord } from './url-record.ts';

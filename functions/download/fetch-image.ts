@@ -207,7 +207,8 @@ const ABANDONED: HostSignal = { kind: 'fault', reason: 'network_error', detail: 
 function throttlePause(result: Attempt<Answered>): number | undefined {
   if (!result.retry || !('response' in result.value)) return undefined;
   const { status } = result.value.response;
-  const asked = result.retryAfterMs !== undefined && result.retryAfterMs > 0 ? result.retryAfterMs : undefined;
+  const asked =
+    result.retryAfterMs !== undefined && result.retryAfterMs > 0 ? result.retryAfterMs : undefined;
   if (status === 429) return asked ?? THROTTLE_PAUSE_MS;
   return status === 503 ? asked : undefined;
 }

@@ -226,9 +226,10 @@ export class HostHealth {
         host,
         pausedMs: ended ? s.pausedMs - ahead : s.pausedMs,
         ...(s.pacedTo !== undefined && { pacedTo: Math.round(s.pacedTo * 100) / 100 }),
-        ...(!ended && (s.throttledOwedMs > 0 || s.failingOwedMs > 0) && {
-          owedMs: { throttled: s.throttledOwedMs, failing: s.failingOwedMs },
-        }),
+        ...(!ended &&
+          (s.throttledOwedMs > 0 || s.failingOwedMs > 0) && {
+            owedMs: { throttled: s.throttledOwedMs, failing: s.failingOwedMs },
+          }),
         ...(s.refundedMs > 0 && {
           chargedMs: Math.max(0, (ended ? s.pausedMs - ahead : s.pausedMs) - s.refundedMs),
         }),

@@ -163,12 +163,24 @@ describe('runAggregate counts the originals kept from an earlier run', () => {
     opened.push(store);
     const product = embeddedProduct('shirt', [{ vector: [1, 0, 0, 0] }, { vector: [0, 1, 0, 0] }]);
     const second = product.images[1] as ImageRecord;
-    product.images[1] = { ...second, kept: true, detail: 'kept the copy stored ...: revalidating it failed (HTTP 429)' };
+    product.images[1] = {
+      ...second,
+      kept: true,
+      detail: 'kept the copy stored ...: revalidating it failed (HTTP 429)',
+    };
     // Act
-    const summary = await runAggregate({ runId: 'r-kept', batches: sources([batch('r-kept', [product])]) }, { store, ...MODEL });
-    const lines = formatReport({ summary, seconds: 1, notProcessed: 0, outcome: 'complete' }, { file: 'c.csv', catalogErrors: 0 });
+    const summary = await runAggregate(
+      { runId: 'r-kept', batches: sources([batch('r-kept', [product])]) },
+      { store, ...MODEL },
+    );
+    const lines = formatReport(
+      { summary, seconds: 1, notProcessed: 0, outcome: 'complete' },
+      { file: 'c.csv', catalogErrors: 0 },
+    );
     // Assess
     expect([summary.images.ok, summary.images.kept]).toEqual([2, 1]);
-    expect(lines[2]).toBe('  images: 2 ok (1 stored originals kept: their host failed to revalidate them), 0 failed');
+    expect(lines[2]).toBe(
+      '  images: 2 ok (1 stored originals kept: their host failed to revalidate them), 0 failed',
+    );
   });
 });

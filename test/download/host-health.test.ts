@@ -218,7 +218,12 @@ describe('HostHealth', () => {
   it('gives back in a later pass, in another process, a pause the earlier pass still owed', async () => {
     // Prepare: a pass throttled (5 s) hands its images on before the host served any
     const first = setup();
-    first.health.record(H, 'https://cdn.test/a', { kind: 'throttled', retryAfterMs: 5000, detail: 'HTTP 429' }, false);
+    first.health.record(
+      H,
+      'https://cdn.test/a',
+      { kind: 'throttled', retryAfterMs: 5000, detail: 'HTTP 429' },
+      false,
+    );
     const handedOn = first.health.report();
     // Act: a fresh HostHealth (a cold Lambda) takes the report over, and the host serves
     const next = setup();
@@ -244,7 +249,9 @@ describe('HostHealth', () => {
       health.record(H, `https://cdn.test/probe-${round}`, OK, probe.kind === 'go' && probe.probe);
     }
     // Assess
-    expect(health.report()[0]?.reasons).toEqual(['5 of its last 6 URLs failed (last: HTTP 503 from https://cdn.test/r1-4)']);
+    expect(health.report()[0]?.reasons).toEqual([
+      '5 of its last 6 URLs failed (last: HTTP 503 from https://cdn.test/r1-4)',
+    ]);
   });
 
   it('defers an image whose host stays paused past the deadline, and takes over an earlier pass', async () => {

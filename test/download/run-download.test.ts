@@ -266,7 +266,11 @@ describe('runDownload', () => {
     })(clock.now, clock.sleep);
     const urls = Array.from({ length: 40 }, (_, i) => `https://cdn.example/${i}.jpg`);
     // Act
-    const out = await runDownload(batchOf(urls), { ...deps, http: front, limiter: new HostLimiter(4, pacer) });
+    const out = await runDownload(batchOf(urls), {
+      ...deps,
+      http: front,
+      limiter: new HostLimiter(4, pacer),
+    });
     // Assess
     expect(out.items[0]?.images.every((r) => r.status === 'downloaded')).toBe(true);
     expect(pacer.rate('cdn.example')).toBeDefined();

@@ -106,6 +106,6 @@ describe('a paused host in a local run of the state machine', () => {
     expect(report.summary.hostPauses[0]).toMatchObject({ host: server.host, gaveUp: true, pausedMs: 3000 });
     const lines = formatReport(report, { file: 'dead.csv', catalogErrors: 0 }).join('\n');
     expect(lines).toMatch(/host_unavailable 6/);
-    expect(lines).toMatch(/pause budget spent, its untried images failed as host_unavailable/);
+    expect(lines).toMatch(/pause budget spent: images still waiting for it failed as host_unavailable/);
   }, 60_000);
 });
