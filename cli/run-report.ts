@@ -55,6 +55,7 @@ export function formatReport(
   if (summary.productsSkipped.length > 10)
     lines.push(`  ... and ${summary.productsSkipped.length - 10} more`);
   lines.push(...failedImageLines(summary, catalog.summaryFile));
+  lines.push(...keptImageLines(summary, catalog.summaryFile));
   for (const b of failedBatches.slice(0, 10)) {
     const ids = b.productIds.slice(0, 3).join(', ') + (b.productIds.length > 3 ? ', ...' : '');
     lines.push(
@@ -62,6 +63,20 @@ export function formatReport(
     );
   }
   if (failedBatches.length > 10) lines.push(`  ... and ${failedBatches.length - 10} more failed batches`);
+  return lines;
+}
+
+/** The first images whose stored original was kept, and why revalidating failed. */
+function keptImageLines(summary: AggregateSummary, summaryFile: string | undefined): string[] {
+  const listed = summary.keptImages ?? [];
+  const lines = listed
+    .slice(0, 3)
+    .map(
+      (k) => `  kept image ${k.index} of ${k.productId} (${k.url})${k.detail ? `: ${k.detail.trim()}` : ''}`,
+    );
+  const more = (summary.images.kept ?? 0) - lines.length;
+  if (more > 0)
+    lines.push(`  ... and ${more} more kept images${summaryFile ? `, listed in ${summaryFile}` : ''}`);
   return lines;
 }
 

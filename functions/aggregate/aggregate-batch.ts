@@ -59,6 +59,7 @@ export function aggregateBatch(batch: EmbeddedBatch, ctx: BatchContext): Aggrega
       productsStored: 0,
       productsSkipped: [],
       failedImages: [],
+      keptImages: [],
       productsPartial: 0,
       images: { total: 0, ok: 0, failed: zeroFailureCounts(), deferred: 0, reused: 0 },
     },
@@ -100,7 +101,11 @@ function aggregateProduct(
   product.images.forEach((image, i) => {
     if (image.waitedMs) tally.images.deferred++;
     if (image.status === 'embedded' && image.reused) tally.images.reused++;
-    if (image.status === 'embedded' && image.kept) tally.images.kept = (tally.images.kept ?? 0) + 1;
+    if (image.status === 'embedded' && image.kept) {
+      tally.images.kept = (tally.images.kept ?? 0) + 1;
+      const entry = { productId: product.id, index: i, url: image.url };
+      tally.keptImages?.push({ ...entry, ...(image.detail && { detail: image.detail }) });
+    }
     if (image.status === 'embedded') {
       embedded.push({ index: i, image });
       return;

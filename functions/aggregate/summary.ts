@@ -25,7 +25,7 @@ export const MAX_FAILED_IMAGES_LISTED = 5000;
 /** What one batch adds to the summary; merged only once the whole batch is stored. */
 export type BatchTally = Pick<
   AggregateSummary,
-  'productsStored' | 'productsSkipped' | 'productsPartial' | 'images' | 'failedImages'
+  'productsStored' | 'productsSkipped' | 'productsPartial' | 'images' | 'failedImages' | 'keptImages'
 >;
 
 /** Adds a stored batch's tally to the run's summary. */
@@ -40,6 +40,10 @@ export function addTally(summary: AggregateSummary, tally: BatchTally): void {
     summary.failedImages.push(...failed.slice(0, room));
     const notListed = failed.length - Math.min(room, failed.length);
     if (notListed > 0) summary.failedImagesNotListed = (summary.failedImagesNotListed ?? 0) + notListed;
+  }
+  const kept = tally.keptImages ?? [];
+  if (kept.length > 0) {
+    summary.keptImages = [...(summary.keptImages ?? []), ...kept].slice(0, MAX_FAILED_IMAGES_LISTED);
   }
   summary.images.total += tally.images.total;
   summary.images.ok += tally.images.ok;

@@ -70,6 +70,15 @@ export interface FailedImageEntry {
   detail?: string;
 }
 
+/** An image whose stored original was kept because its host failed to revalidate it. */
+export interface KeptImageEntry {
+  productId: string;
+  /** Its index among the product's catalog images. */
+  index: number;
+  url: string;
+  detail?: string;
+}
+
 /** The outcome of a run, written to `runs/<runId>/summary.json`. */
 export interface AggregateSummary {
   runId: string;
@@ -80,6 +89,11 @@ export interface AggregateSummary {
    * summaries written before it existed.
    */
   failedImages?: FailedImageEntry[];
+  /**
+   * Ok images whose earlier stored original was kept because revalidating it failed (ImageRecord.kept), with
+   * why, up to MAX_FAILED_IMAGES_LISTED; absent when there were none.
+   */
+  keptImages?: KeptImageEntry[];
   /** Failed images past that cap (counted in `images.failed`, not listed). */
   failedImagesNotListed?: number;
   /** Stored products for which some, but not all, images failed. */

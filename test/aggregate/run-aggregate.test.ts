@@ -182,5 +182,16 @@ describe('runAggregate counts the originals kept from an earlier run', () => {
     expect(lines[2]).toBe(
       '  images: 2 ok (1 stored originals kept: their host failed to revalidate them), 0 failed',
     );
+    expect(summary.keptImages).toEqual([
+      {
+        productId: 'shirt',
+        index: 1,
+        url: 'https://img.example/shirt/1.jpg',
+        detail: 'kept the copy stored ...: revalidating it failed (HTTP 429)',
+      },
+    ]);
+    expect(lines).toContain(
+      '  kept image 1 of shirt (https://img.example/shirt/1.jpg): kept the copy stored ...: revalidating it failed (HTTP 429)',
+    );
   });
 });
