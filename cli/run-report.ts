@@ -66,33 +66,36 @@ export function formatReport(
   return lines;
 }
 
-/** The first images whose stored original was kept, and why revalidating failed. */
-function keptImageLines(summary: AggregateSummary, summaryFile: string | undefined): string[] {
-  const listed = summary.keptImages ?? [];
-  const lines = listed
-    .slice(0, 3)
-    .map(
-      (k) => `  kept image ${k.index} of ${k.productId} (${k.url})${k.detail ? `: ${k.detail.trim()}` : ''}`,
-    );
-  const more = (summary.images.kept ?? 0) - lines.length;
-  if (more > 0)
-    lines.push(`  ... and ${more} more kept images${summaryFile ? `, listed in ${summaryFile}` : ''}`);
-  return lines;
-}
-
 /** The first failed images with their URL and the download's or decoder's own words. */
 function failedImageLines(summary: AggregateSummary, summaryFile: string | undefined): string[] {
   const listed = summary.failedImages ?? [];
-  const lines = listed
-    .slice(0, 10)
-    .map(
-      (f) =>
-        `  failed image ${f.index} of ${f.productId} (${f.url}): ${f.reason}${f.detail ? `: ${f.detail.trim()}` : ''}`,
-    );
-  const more = listed.length + (summary.failedImagesNotListed ?? 0) - lines.length;
-  if (more > 0) {
-    lines.push(`  ... and ${more} more failed images${summaryFile ? `, listed in ${summaryFile}` : ''}`);
-  }
+  const total = listed.length + (summary.failedImagesNotListed ?? 0);
+  const said = (f: (typeof listed)[number]) => `${f.reason}${f.detail ? `: ${f.detail.trim()}` : ''}`;
+  return imageLines(listed, total, 10, 'failed', summaryFile, said);
+}
+
+/** The first images whose stored original was kept, and why revalidating failed. */
+function keptImageLines(summary: AggregateSummary, summaryFile: string | undefined): string[] {
+  const said = (k: { detail?: string }) => (k.detail ? k.detail.trim() : undefined);
+  return imageLines(summary.keptImages ?? [], summary.images.kept ?? 0, 3, 'kept', summaryFile, said);
+}
+
+/** The first `shown` listed images as lines (`<what> image i of id (url): <said>`), then how many more, and where. */
+function imageLines<T extends { index: number; productId: string; url: string }>(
+  listed: readonly T[],
+  total: number,
+  shown: number,
+  what: string,
+  summaryFile: string | undefined,
+  said: (entry: T) => string | undefined,
+): string[] {
+  const lines = listed.slice(0, shown).map((e) => {
+    const words = said(e);
+    return `  ${what} image ${e.index} of ${e.productId} (${e.url})${words === undefined ? '' : `: ${words}`}`;
+  });
+  const more = total - lines.length;
+  if (more > 0)
+    lines.push(`  ... and ${more} more ${what} images${summaryFile ? `, listed in ${summaryFile}` : ''}`);
   return lines;
 }
 

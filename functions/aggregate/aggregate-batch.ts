@@ -100,13 +100,13 @@ function aggregateProduct(
   const embedded: { index: number; image: EmbeddedImage }[] = [];
   product.images.forEach((image, i) => {
     if (image.waitedMs) tally.images.deferred++;
-    if (image.status === 'embedded' && image.reused) tally.images.reused++;
-    if (image.status === 'embedded' && image.kept) {
-      tally.images.kept = (tally.images.kept ?? 0) + 1;
-      const entry = { productId: product.id, index: i, url: image.url };
-      tally.keptImages?.push({ ...entry, ...(image.detail && { detail: image.detail }) });
-    }
     if (image.status === 'embedded') {
+      if (image.reused) tally.images.reused++;
+      if (image.kept) {
+        tally.images.kept = (tally.images.kept ?? 0) + 1;
+        const entry = { productId: product.id, index: i, url: image.url };
+        tally.keptImages?.push({ ...entry, ...(image.detail && { detail: image.detail }) });
+      }
       embedded.push({ index: i, image });
       return;
     }

@@ -22,6 +22,13 @@ export function emptyAggregateSummary(runId: string): AggregateSummary {
 /** Failed images a summary lists with their URL and detail; the rest are counted only. */
 export const MAX_FAILED_IMAGES_LISTED = 5000;
 
+/** Appends `items` to a summary's list up to MAX_FAILED_IMAGES_LISTED; returns how many did not fit. */
+function appendListed<T>(list: T[], items: readonly T[]): number {
+  const room = Math.max(0, MAX_FAILED_IMAGES_LISTED - list.length);
+  list.push(...items.slice(0, room));
+  return items.length - Math.min(room, items.length);
+}
+
 /** What one batch adds to the summary; merged only once the whole batch is stored. */
 export type BatchTally = Pick<
   AggregateSummary,
@@ -35,15 +42,14 @@ export function addTally(summary: AggregateSummary, tally: BatchTally): void {
   summary.productsPartial += tally.productsPartial;
   const failed = tally.failedImages ?? [];
   if (failed.length > 0) {
-    if (!summary.failedImages) summary.failedImages = [];
-    const room = Math.max(0, MAX_FAILED_IMAGES_LISTED - summary.failedImages.length);
-    summary.failedImages.push(...failed.slice(0, room));
-    const notListed = failed.length - Math.min(room, failed.length);
+    summary.failedImages ??= [];
+    const notListed = appendListed(summary.failedImages, failed);
     if (notListed > 0) summary.failedImagesNotListed = (summary.failedImagesNotListed ?? 0) + notListed;
   }
   const kept = tally.keptImages ?? [];
   if (kept.length > 0) {
-    summary.keptImages = [...(summary.keptImages ?? []), ...kept].slice(0, MAX_FAILED_IMAGES_LISTED);
+    summary.keptImages ??= [];
+    appendListed(summary.keptImages, kept);
   }
   summary.images.total += tally.images.total;
   summary.images.ok += tally.images.ok;
