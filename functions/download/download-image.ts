@@ -25,7 +25,7 @@ export async function downloadImage(
   const fetched = await fetchImage(url, deps, previous, sentBefore);
   const waited = fetched.waitedMs > 0 ? { waitedMs: fetched.waitedMs } : {};
   if ('failure' in fetched) {
-    if (known && isPassing(fetched.failure)) return keptCopy(known, fetched.failure, waited);
+    if (known && isPassing(fetched.failure, fetched.status)) return keptCopy(known, fetched.failure, waited);
     return { ...fetched.failure, ...waited };
   }
   const { response } = fetched;
@@ -42,11 +42,11 @@ export async function downloadImage(
  * A failure that says nothing about the image itself: the host throttled, timed out, dropped the connection,
  * answered 5xx or stayed paused. A 404, another 4xx or a refused address is the host's answer about the image.
  */
-function isPassing(failure: ImageOutcome): boolean {
+function isPassing(failure: ImageOutcome, httpStatus: number | undefined): boolean {
   if (failure.status !== 'failed') return false;
-  const { reason, detail } = failure;
-  if (reason === 'http_error') return /^HTTP 5\d\d /.test(detail ?? '');
-  return ['rate_limited', 'timeout', 'network_error', 'host_unavailable'].includes(reason);
+  if (failure.reason === 'http_error')
+    return httpStatus !== undefined && httpStatus >= 500 && httpStatus <= 599;
+  return ['rate_limited', 'timeout', 'network_error', 'host_unavailable'].includes(failure.reason);
 }
 
 /**

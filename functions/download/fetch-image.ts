@@ -62,8 +62,13 @@ export interface FetchImageDeps {
   deadline: number;
 }
 
-/** A usable answer (2xx, or 304 to a conditional GET), or the failure to record; with the time spent waiting. */
-export type FetchResult = ({ response: HttpResponse } | { failure: ImageOutcome }) & { waitedMs: number };
+/**
+ * A usable answer (2xx, or 304 to a conditional GET), or the failure to record (with the HTTP status of the
+ * last answer, when the failure was one); with the time spent waiting.
+ */
+export type FetchResult = ({ response: HttpResponse } | { failure: ImageOutcome; status?: number }) & {
+  waitedMs: number;
+};
 
 type Held = Exclude<Admission, { kind: 'go' }>;
 /** What one request produced. */
@@ -159,9 +164,7 @@ async function chargedAttempt(t: Target, deps: FetchImageDeps): Promise<Attempt<
         const result = await attempt(t.url, deps, t.conditional);
         const pauses = deps.health.pausesOf(t.origin);
         const hostToBlame = deps.health.record(t.origin, t.url, signalOf(result), admission.probe);
-        if (paceBy(result, t.host, deps.limiter, deps.health.pausesOf(t.origin) > pauses)) {
-          deps.health.notePace(t.origin, deps.limiter.pacer?.rate(t.host));
-        }
+        paceBy(result, t, deps, deps.health.pausesOf(t.origin) > pauses);
         recorded = true;
         return { result, hostToBlame };
       } finally {
@@ -185,16 +188,17 @@ async function chargedAttempt(t: Target, deps: FetchImageDeps): Promise<Attempt<
 /**
  * What the host's pacer learns from an answer: a 429 or 503 that paused the host slows it down, a usable
  * answer speeds it up. One URL's own 429s or 503s (which pause nothing) leave the pace alone: a catalog whose
- * few broken URLs answer 503 on every retry must not crawl. True when it slowed the host down.
+ * few broken URLs answer 503 on every retry must not crawl. The run's host report notes the pace it slowed to.
  */
-function paceBy(result: Attempt<Answered>, host: string, limiter: HostLimiter, paused: boolean): boolean {
+function paceBy(result: Attempt<Answered>, t: Target, deps: FetchImageDeps, paused: boolean): void {
+  const { pacer } = deps.limiter;
   const status = 'response' in result.value ? result.value.response.status : undefined;
+  if (!pacer || status === undefined) return;
   if (status === 429 || status === 503) {
-    if (paused) limiter.pacer?.slowDown(host);
-    return paused;
-  }
-  if (!result.retry && status !== undefined) limiter.pacer?.speedUp(host);
-  return false;
+    if (!paused) return;
+    pacer.slowDown(t.host);
+    deps.health.notePace(t.origin, pacer.rate(t.host));
+  } else if (!result.retry) pacer.speedUp(t.host);
 }
 
 const ABANDONED: HostSignal = { kind: 'fault', reason: 'network_error', detail: 'the request was abandoned' };
@@ -262,7 +266,7 @@ function settle(
   const { status } = fetched.response;
   const usable = (status >= 200 && status <= 299) || (status === 304 && conditional);
   if (usable) return { response: fetched.response };
-  return { failure: failedStatus(fetched.response, outcome, settings) };
+  return { failure: failedStatus(fetched.response, outcome, settings), status };
 }
 
 // What a retryable attempt (timeout, dropped connection, 429, 5xx) says about its host.
