@@ -1,3 +1,5 @@
+import { setTimeout as sleepFor } from 'node:timers/promises';
+
 /** How a throttling host's request rate is learnt; defined once. */
 export const PACING = {
   /** The slowest pace: one request every 2 s. */
@@ -33,8 +35,6 @@ interface Pace {
   lastStartAt: number;
 }
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * Learns how fast each host lets us ask (additive increase, multiplicative decrease, as TCP does): a host is
  * not paced until it throttles us (429 or 503); then its requests are spaced at 0.7 of the rate it throttled,
@@ -47,7 +47,7 @@ export class HostPacer {
 
   constructor(
     private readonly now: () => number = Date.now,
-    private readonly sleep: (ms: number) => Promise<void> = realSleep,
+    private readonly sleep: (ms: number) => Promise<void> = sleepFor,
   ) {}
 
   /** Waits for the host's next start (at once while it is not paced), and counts the start. */

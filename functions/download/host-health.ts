@@ -1,3 +1,4 @@
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import { formatAskedWait, formatDuration } from '#core/format-duration.ts';
 import type { HostPauseEvent } from '#core/host-pause.ts';
 import { type HostPause, type HostWatchSettings, resolveHostWatch } from '#core/host-pause.ts';
@@ -80,7 +81,7 @@ export class HostHealth {
   constructor(
     settings: HostWatchSettings = {},
     private readonly now: () => number = Date.now,
-    private readonly sleep: (ms: number) => Promise<void> = realSleep,
+    private readonly sleep: (ms: number) => Promise<void> = sleepFor,
     private readonly onChange?: (event: HostPauseEvent) => void,
   ) {
     this.settings = resolveHostWatch(settings);
@@ -420,5 +421,3 @@ function reasonKey(reason: string): string {
     .replace(/^\d+ of its last \d+ URLs failed$/, 'URLs failed')
     .replace(/^the probe failed: .*$/, 'the probe failed');
 }
-
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

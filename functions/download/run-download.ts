@@ -1,3 +1,4 @@
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { HostLimiter } from '#core/host-limiter.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { HttpClient } from '#core/ports/http-client.ts';
@@ -37,8 +38,6 @@ export interface DownloadDeps {
 /** A download result: the batch, with `deferral` when some of its images wait for a later pass. */
 export type DownloadedBatch = Batch;
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * Downloads every image of a batch: each distinct URL once, concurrently within per-host limits; checks each is
  * a whole image and stores it content-addressed. What earlier runs learnt about a URL (`urls/<sha256>.json`)
@@ -51,7 +50,7 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  */
 export async function runDownload(batch: DownloadedBatch, deps: DownloadDeps): Promise<DownloadedBatch> {
   const now = deps.now ?? Date.now;
-  const sleep = deps.sleep ?? realSleep;
+  const sleep = deps.sleep ?? sleepFor;
   const passes = (batch.deferral?.passes ?? 0) + 1;
   const health =
     typeof deps.health === 'function'
