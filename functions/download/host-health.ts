@@ -152,7 +152,7 @@ export class HostHealth {
       // The URL whose 429 paused the host waits for that pause like the host's other images (its attempt is
       // free), unless it asked for longer than we ever pause.
       const broad = this.#broadlyThrottled(state);
-      let hostWaits = broad;
+      let waitsForItsPause = false;
       if (!state.throttledUrls.has(url) || broad) {
         const ms = Math.min(signal.retryAfterMs, this.settings.maxPauseMs);
         const capped = ms < signal.retryAfterMs ? ` (we pause ${formatDuration(ms)} at most)` : '';
@@ -162,10 +162,10 @@ export class HostHealth {
             ? `${answer} without Retry-After (we pause ${formatDuration(ms)})`
             : `${answer} with Retry-After ${formatAskedWait(signal.retryAfterMs)}${capped}`;
         this.#pause(host, state, ms, why, 'throttled');
-        hostWaits = broad || ms === signal.retryAfterMs;
+        waitsForItsPause = ms === signal.retryAfterMs;
       }
       if (state.throttledUrls.size < MAX_THROTTLED_URLS) state.throttledUrls.add(url);
-      return hostWaits;
+      return broad || waitsForItsPause;
     }
     state.lastFault = signal.detail;
     if (probe && state.mode === 'probing') {
