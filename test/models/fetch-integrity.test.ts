@@ -6,19 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { thisProcess } from '#adapters/lock-liveness.ts';
 import { EnvironmentFaultError } from '#core/env-fault.ts';
 import type { ModelFile, ModelSpec, SegmentModelSpec } from '#core/model-spec.ts';
-import { type DownloadJob, type DownloadOptions, downloadFile } from '#models/fetch/download.ts';
+import type { DownloadJob } from '#models/fetch/download.ts';
 import { ModelFetchError } from '#models/fetch/errors.ts';
 import { FETCH_LOCK } from '#models/fetch/fetch-lock.ts';
 import { fetchModels } from '#models/fetch/fetch-models.ts';
-import { createFetchAgent } from '#models/fetch/http.ts';
 import { findModel } from '#models/registry.ts';
 import { tempDir } from './drawn-images.ts';
+import { download, loopback, noWait } from './fetch-download.ts';
 import { type FileServer, startFileServer } from './fetch-server.ts';
 
 const model = randomBytes(200_000);
 const changed = randomBytes(200_000);
-const noWait = { sleep: async () => undefined, random: () => 0 };
-const loopback: DownloadOptions = { allowAddresses: ['127.0.0.1'], clock: noWait };
 const files: Record<string, Buffer> = {
   'stray.bin': model,
   'changed.bin': model,
@@ -48,15 +46,6 @@ const job = (name: string): DownloadJob => ({
   file: { path: name, ...unpublished },
 });
 const requestsFor = (name: string) => server.seen.filter((r) => r.path === `/files/${name}`);
-
-async function download(j: DownloadJob, options: DownloadOptions = loopback) {
-  const agent = createFetchAgent(options);
-  try {
-    return await downloadFile(j, agent, options);
-  } finally {
-    await agent.agent.close();
-  }
-}
 
 describe('a resume continues only the download it started', () => {
   it('discards a .partial file with no record of where it came from and downloads the file whole', async () => {

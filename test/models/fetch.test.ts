@@ -3,17 +3,15 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { ModelFile } from '#core/model-spec.ts';
-import { type DownloadJob, type DownloadOptions, downloadFile } from '#models/fetch/download.ts';
+import type { DownloadJob } from '#models/fetch/download.ts';
 import { ModelFetchError } from '#models/fetch/errors.ts';
-import { createFetchAgent } from '#models/fetch/http.ts';
 import { tempDir } from './drawn-images.ts';
+import { download, loopback, noWait } from './fetch-download.ts';
 import { type FileServer, refusingPort, startFileServer } from './fetch-server.ts';
 import { offlineResolver, recordingClock } from './offline.ts';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const model = randomBytes(300_000);
-const noWait = { sleep: async () => undefined, random: () => 0 };
-const loopback: DownloadOptions = { allowAddresses: ['127.0.0.1'], clock: noWait };
 
 let server: FileServer;
 let dir: string;
@@ -52,15 +50,6 @@ const exists = (file: string) =>
     () => false,
   );
 const requestsFor = (name: string) => server.seen.filter((r) => r.path.endsWith(`/${name}`));
-
-async function download(j: DownloadJob, options: DownloadOptions = loopback) {
-  const agent = createFetchAgent(options);
-  try {
-    return await downloadFile(j, agent, options);
-  } finally {
-    await agent.agent.close();
-  }
-}
 
 describe('downloadFile against a loopback server', () => {
   it('follows the redirect, verifies the sha256 and renames the file into place', async () => {
