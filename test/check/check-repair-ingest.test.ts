@@ -37,6 +37,18 @@ async function ingest(config: Config, models: ResolvedModels, file: string): Pro
   }
 }
 
+/** A data dir holding an ingested catalog of `products` products, p0..p<n-1>, one image each. */
+async function ingestedShop(products: number) {
+  const dataDir = await newDir();
+  const config = loadConfig({ THREADFINDER_MODELS: 'test', THREADFINDER_DATA_DIR: dataDir });
+  const models = await resolveModels(config);
+  const catalog = path.join(dataDir, 'shop.csv');
+  const rows = Array.from({ length: products }, (_, i) => `p${i},${hostUrl}/img/${i}.jpg,tops`);
+  await writeFile(catalog, `product_id,image_url,category\n${rows.join('\n')}\n`);
+  await ingest(config, models, catalog);
+  return { dataDir, config, models };
+}
+
 async function storedIds(config: Config, models: ResolvedModels): Promise<string[]> {
   const rt = await createLocalRuntime(config, models, { readOnly: true });
   const ids: string[] = [];
@@ -48,13 +60,7 @@ async function storedIds(config: Config, models: ResolvedModels): Promise<string
 describe('check --repair, then ingest', () => {
   it('restores the products whose index line and mask were damaged', async () => {
     // Prepare
-    const dataDir = await newDir();
-    const config = loadConfig({ THREADFINDER_MODELS: 'test', THREADFINDER_DATA_DIR: dataDir });
-    const models = await resolveModels(config);
-    const catalog = path.join(dataDir, 'shop.csv');
-    const rows = [0, 1, 2, 3].map((i) => `p${i},${hostUrl}/img/${i}.jpg,tops`);
-    await writeFile(catalog, `product_id,image_url,category\n${rows.join('\n')}\n`);
-    await ingest(config, models, catalog);
+    const { dataDir, config, models } = await ingestedShop(4);
     const log = path.join(dataDir, 'index', models.embed.id, 'vectors.log');
     const text = await readFile(log, 'latin1');
     const p1 = text.indexOf('"id":"p1"');
@@ -78,13 +84,7 @@ describe('check --repair, then ingest', () => {
 
   it('restores every product a zeroed block hid, the one whose id still reads and the one whose does not', async () => {
     // Prepare: zeros from inside the second put line (after its id) to inside the third, past its id.
-    const dataDir = await newDir();
-    const config = loadConfig({ THREADFINDER_MODELS: 'test', THREADFINDER_DATA_DIR: dataDir });
-    const models = await resolveModels(config);
-    const catalog = path.join(dataDir, 'shop.csv');
-    const rows = [0, 1, 2, 3].map((i) => `p${i},${hostUrl}/img/${i}.jpg,tops`);
-    await writeFile(catalog, `product_id,image_url,category\n${rows.join('\n')}\n`);
-    await ingest(config, models, catalog);
+    const { dataDir, config, models } = await ingestedShop(4);
     const log = path.join(dataDir, 'index', models.embed.id, 'vectors.log');
     const bytes = await readFile(log);
     const starts = [0];
@@ -114,13 +114,7 @@ describe('check --repair, then ingest', () => {
 
   it('restores the per-image vectors a flipped byte in image-vectors.log lost', async () => {
     // Prepare
-    const dataDir = await newDir();
-    const config = loadConfig({ THREADFINDER_MODELS: 'test', THREADFINDER_DATA_DIR: dataDir });
-    const models = await resolveModels(config);
-    const catalog = path.join(dataDir, 'shop.csv');
-    const rows = [0, 1, 2].map((i) => `p${i},${hostUrl}/img/${i}.jpg,tops`);
-    await writeFile(catalog, `product_id,image_url,category\n${rows.join('\n')}\n`);
-    await ingest(config, models, catalog);
+    const { dataDir, config, models } = await ingestedShop(3);
     const log = path.join(dataDir, 'index', models.embed.id, 'image-vectors.log');
     const bytes = await readFile(log);
     const p1 = bytes.indexOf('"id":"p1"');
