@@ -10,7 +10,8 @@ export class StoreLockedError extends ThreadfinderError {
   override name = 'StoreLockedError';
 }
 
-interface LockOwner extends ProcessIdentity {
+/** What a store's LOCK holds. */
+export interface LockOwner extends ProcessIdentity {
   token: string;
   since: string;
 }
@@ -62,7 +63,8 @@ export async function acquireLock(dir: string): Promise<() => Promise<void>> {
   }
 }
 
-function parseOwner(json: unknown): LockOwner | null {
+/** A store LOCK's content, or null when it is not one (unreadable: every writer refuses it). */
+export function parseOwner(json: unknown): LockOwner | null {
   const value = json as Partial<LockOwner> | null;
   const valid =
     Number.isInteger(value?.pid) && typeof value?.host === 'string' && typeof value?.token === 'string';

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { LOCK_FILE } from '#adapters/file-vector-store/lock.ts';
+import { LOCK_FILE, parseOwner } from '#adapters/file-vector-store/lock.ts';
 import { readLockFile } from '#adapters/lock-file.ts';
-import { explainHolder, holderState, type LockHolder } from '#adapters/lock-liveness.ts';
+import { explainHolder, holderState } from '#adapters/lock-liveness.ts';
 
 /** The index lock as `check` reports it. */
 export interface IndexLockState {
@@ -19,7 +19,7 @@ export interface IndexLockState {
  */
 export async function indexLockState(indexDir: string): Promise<IndexLockState> {
   const lockPath = path.join(indexDir, LOCK_FILE);
-  const found = await readLockFile(lockPath, parseHolder);
+  const found = await readLockFile(lockPath, parseOwner);
   if (found === 'gone') return { writerActive: false };
   if (found === null) {
     return {
@@ -40,12 +40,4 @@ export async function indexLockState(indexDir: string): Promise<IndexLockState> 
     writerActive: false,
     note: `Note: the index lock ${lockPath} is stale (${who}, which took it ${holder.since ?? 'at an unknown time'}, no longer holds it); the next writer (ingest, check --repair, gc) takes it over.`,
   };
-}
-
-/** A lock as the writer's lock reads it (adapters/file-vector-store/lock.ts): pid, host and token. */
-function parseHolder(json: unknown): LockHolder | null {
-  const value = json as LockHolder | null;
-  const valid =
-    Number.isInteger(value?.pid) && typeof value?.host === 'string' && typeof value?.token === 'string';
-  return valid ? (value as LockHolder) : null;
 }
