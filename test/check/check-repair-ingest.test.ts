@@ -49,6 +49,16 @@ async function ingestedShop(products: number) {
   return { dataDir, config, models };
 }
 
+/** The user's loop: check --repair, ingest the catalog it writes, check again; with every line printed. */
+async function repairLoop(config: Config, models: ResolvedModels) {
+  const printed: string[] = [];
+  const repairCode = await runCheckCommand(['--repair'], config, (l) => printed.push(l));
+  const repairCatalog = /Restore them with: threadfinder ingest (.+)$/m.exec(printed.join('\n'))?.[1] ?? '';
+  await ingest(config, models, repairCatalog);
+  const finalCode = await runCheckCommand([], config, (l) => printed.push(l));
+  return { repairCode, repairCatalog, finalCode, printed };
+}
+
 async function storedIds(config: Config, models: ResolvedModels): Promise<string[]> {
   const rt = await createLocalRuntime(config, models, { readOnly: true });
   const ids: string[] = [];
@@ -67,12 +77,8 @@ describe('check --repair, then ingest', () => {
     await writeFile(log, Buffer.from(`${text.slice(0, p1 + 30)}##${text.slice(p1 + 32)}`, 'latin1'));
     const p2Mask = /"id":"p2".*?"maskedKeys":\["([^"]+)"/.exec(text)?.[1] ?? '';
     await rm(path.join(dataDir, 'blobs', p2Mask));
-    const printed: string[] = [];
     // Act
-    const repairCode = await runCheckCommand(['--repair'], config, (l) => printed.push(l));
-    const repairCatalog = /Restore them with: threadfinder ingest (.+)$/m.exec(printed.join('\n'))?.[1] ?? '';
-    await ingest(config, models, repairCatalog);
-    const finalCode = await runCheckCommand([], config, (l) => printed.push(l));
+    const { repairCode, repairCatalog, finalCode, printed } = await repairLoop(config, models);
     // Assess
     expect(repairCode).toBe(6);
     expect(printed.join('\n')).toContain('2 affected product(s) listed in');
@@ -95,12 +101,8 @@ describe('check --repair, then ingest', () => {
     );
     bytes.fill(0, second + 60, third + 40);
     await writeFile(log, bytes);
-    const printed: string[] = [];
     // Act
-    const repairCode = await runCheckCommand(['--repair'], config, (l) => printed.push(l));
-    const repairCatalog = /Restore them with: threadfinder ingest (.+)$/m.exec(printed.join('\n'))?.[1] ?? '';
-    await ingest(config, models, repairCatalog);
-    const finalCode = await runCheckCommand([], config, (l) => printed.push(l));
+    const { repairCode, repairCatalog, finalCode, printed } = await repairLoop(config, models);
     // Assess
     expect(repairCode).toBe(6);
     expect(printed.join('\n')).toContain(`it also hid ${hidden[1]}, which the runs stored`);
