@@ -214,10 +214,10 @@ export class HostHealth {
   /**
    * What happened to each host that was ever paused, for the run summary. A pause still under way counts in
    * full, with its `pausedUntil`, while images will wait for it in a later pass; once `ended` (nothing of the
-   * batch waits any more) it counts only the time it has run.
+   * batch waits any more) it counts only the time it has run. Hosts come in name order, whichever paused first.
    */
   report(hosts?: Iterable<string>, { ended = false }: { ended?: boolean } = {}): HostPause[] {
-    const names = hosts ? [...new Set(hosts)] : [...this.#hosts.keys()];
+    const names = [...new Set(hosts ?? this.#hosts.keys())].sort();
     const out: HostPause[] = [];
     for (const host of names) {
       const s = this.#hosts.get(host);
