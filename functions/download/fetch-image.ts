@@ -60,6 +60,11 @@ export interface FetchImageDeps {
   now: () => number;
   /** Epoch ms: an image whose host stays paused past it is handed to a later pass instead of waiting. */
   deadline: number;
+  /**
+   * No later pass will come (the run's last): an image whose host stays paused past `deadline` fails
+   * `host_unavailable` instead, so that the invocation ends before its own timeout.
+   */
+  lastPass?: boolean;
 }
 
 /**
@@ -255,6 +260,10 @@ function settle(
       return { failure: failedWithNote('host_unavailable', fetched.held.detail, note) };
     }
     const at = new Date(fetched.held.until).toISOString();
+    if (deps.lastPass) {
+      const detail = `the host is paused until ${at}, past the time left to the run's last pass`;
+      return { failure: failedWithNote('host_unavailable', detail, note) };
+    }
     return { failure: deferred(`deferred: the host is paused until ${at}${note}`) };
   }
   // Each value here is the answer to a request, so at least as many were sent as the loop counted.

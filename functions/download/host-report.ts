@@ -5,7 +5,10 @@ import { type HostPause, parseHostPauses } from '#core/host-pause.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { Batch } from '#core/types.ts';
 
-/** Passes of one batch at most: the last one waits for its hosts (or their budget) instead of deferring. */
+/**
+ * Passes of one batch at most: the last one waits for its hosts (or their budget) instead of deferring, within
+ * the time its invocation has left; an image whose host is still paused then fails `host_unavailable`.
+ */
 export const MAX_DEFERRAL_PASSES = 20;
 
 /** The blob that holds what one batch saw of its paused hosts: stable across its passes and retries. */

@@ -68,8 +68,9 @@ export async function runDownload(batch: DownloadedBatch, deps: DownloadDeps): P
     sleep,
     random: deps.random ?? Math.random,
     now,
-    // The last pass may not hand images on: they wait for their host, or its budget, here.
-    deadline: passes >= MAX_DEFERRAL_PASSES ? Number.POSITIVE_INFINITY : (deps.deadline ?? Infinity),
+    deadline: deps.deadline ?? Number.POSITIVE_INFINITY,
+    // The last pass may not hand images on: they wait for their host within the time left, then fail.
+    lastPass: passes >= MAX_DEFERRAL_PASSES,
   };
   const jobs = new Map<string, Promise<ImageOutcome>>();
   const fetchOnce = (record: ImageRecord) => {

@@ -7,6 +7,7 @@ import { UndiciHttpClient } from '#adapters/undici-http-client.ts';
 import { HostLimiter } from '#core/host-limiter.ts';
 import type { Batch, ImageRecord } from '#core/types.ts';
 import { HostHealth } from '#functions/download/host-health.ts';
+import { MAX_DEFERRAL_PASSES } from '#functions/download/host-report.ts';
 import { type DownloadDeps, runDownload } from '#functions/download/run-download.ts';
 import { fakeClock } from '#test/support/fake-clock.ts';
 import { reasonOf } from '#test/support/image-records.ts';
@@ -117,5 +118,27 @@ describe('the request note of an image its paused host held back', () => {
     expect(
       seen.filter((n, i) => (sentInFirst[i] ?? 0) > 0 && n > (sentInFirst[i] ?? 0)).length,
     ).toBeGreaterThan(0);
+  });
+
+  it('fails, within the time it has, the images of the last pass whose host is still paused', async () => {
+    // Prepare: a first pass hands its images on once the host is paused; the run is at its last pass
+    const urls = server.images(6);
+    const health = new HostHealth(deps.settings.hosts, clock.now, clock.sleep);
+    deps = { ...deps, health };
+    const first = await runDownload(batchOf(urls), { ...deps, deadline: clock.now() + 1000 });
+    expect(first.deferral?.images).toBe(6);
+    const last = { ...first, deferral: { ...first.deferral, passes: MAX_DEFERRAL_PASSES - 1 } } as Batch;
+    const deadline = clock.now() + 1000;
+    // Act: the host is paused past what the invocation has left
+    const out = await runDownload(last, { ...deps, deadline });
+    // Assess: nothing handed on, nothing waited past the deadline, each image says why it failed
+    expect(out.deferral).toBeUndefined();
+    expect(clock.now()).toBeLessThanOrEqual(deadline);
+    const all = records(out);
+    expect(all.map(reasonOf)).toEqual(Array(6).fill('host_unavailable'));
+    expect(
+      all.every((r) => /paused until .+, past the time left to the run's last pass/.test(r.detail ?? '')),
+    ).toBe(true);
+    expect(all.map((r) => noted(r.detail))).toEqual(urls.map((url) => server.hits(new URL(url).pathname)));
   });
 });
