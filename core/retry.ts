@@ -8,6 +8,8 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** The waits of one operation never add up to more; the loop gives up instead (default: no total cap). */
   maxTotalDelayMs?: number;
+  /** Epoch ms no wait may end after (the caller's own time runs out then); the loop gives up instead. */
+  deadline?: number;
 }
 
 /** Time and chance, injectable so tests neither wait nor guess. */
@@ -15,6 +17,8 @@ export interface RetryClock {
   sleep: (ms: number) => Promise<void>;
   /** Uniform in [0, 1). */
   random: () => number;
+  /** Epoch ms; needed only with a policy `deadline`. */
+  now?: () => number;
 }
 
 /** What one attempt produced and whether the loop may try again. */
@@ -26,7 +30,7 @@ export interface RetryOutcome<T> {
   attempts: number;
   delaysMs: number[];
   /** Set when the last attempt asked for a retry that was not made. */
-  gaveUp?: 'exhausted' | 'retry_after_too_long' | 'budget_spent';
+  gaveUp?: 'exhausted' | 'retry_after_too_long' | 'budget_spent' | 'deadline';
 }
 
 /** Statuses worth another try: 429 and every 5xx. Other 4xx will not change by asking again. */
@@ -56,7 +60,7 @@ export function backoffDelay(retryIndex: number, policy: RetryPolicy, random: ()
 
 /**
  * Runs `attempt` until it returns `retry: false`, the retries are spent, the server asks to wait longer than
- * `maxDelayMs`, or the next wait would take the total past `maxTotalDelayMs`. The wait is full-jitter backoff,
+ * `maxDelayMs`, or the next wait would take the total past `maxTotalDelayMs` or end past `deadline`. The wait is full-jitter backoff,
  * or the Retry-After when that is longer (a zero or past Retry-After never means "hammer again now").
  */
 export async function withRetries<T>(
@@ -77,6 +81,9 @@ export async function withRetries<T>(
     const delay = Math.max(result.retryAfterMs ?? 0, backoffDelay(index, policy, clock.random));
     if (policy.maxTotalDelayMs !== undefined && waited + delay > policy.maxTotalDelayMs) {
       return { value: result.value, attempts, delaysMs, gaveUp: 'budget_spent' };
+    }
+    if (policy.deadline !== undefined && (clock.now ?? Date.now)() + delay > policy.deadline) {
+      return { value: result.value, attempts, delaysMs, gaveUp: 'deadline' };
     }
     waited += delay;
     delaysMs.push(delay);

@@ -108,5 +108,9 @@ export function attemptsNote(outcome: RetryOutcome<unknown>, limits: PatienceLim
     const budget = formatDuration(limits.maxTotalDelayMs ?? PATIENCE_DEFAULTS.maxTotalDelayMs);
     return `; gave up after ${outcome.attempts} attempts: waiting again would pass ${budget} in all`;
   }
+  if (outcome.gaveUp === 'deadline') {
+    const attempts = `${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'}`;
+    return `; gave up after ${attempts}: waiting again would pass the time the run's last pass has left`;
+  }
   return outcome.attempts > 1 ? ` (after ${outcome.attempts} attempts)` : '';
 }

@@ -117,6 +117,7 @@ export async function fetchImage(
       baseDelayMs: settings.baseDelayMs ?? PATIENCE_DEFAULTS.baseDelayMs,
       maxDelayMs: settings.maxDelayMs ?? PATIENCE_DEFAULTS.maxDelayMs,
       maxTotalDelayMs: settings.maxTotalDelayMs ?? PATIENCE_DEFAULTS.maxTotalDelayMs,
+      ...(Number.isFinite(deps.deadline) && { deadline: deps.deadline }),
     },
     deps,
   );
@@ -265,6 +266,11 @@ function settle(
       return { failure: failedWithNote('host_unavailable', detail, note) };
     }
     return { failure: deferred(`deferred: the host is paused until ${at}${note}`) };
+  }
+  if (retried.gaveUp === 'deadline' && !deps.lastPass) {
+    return {
+      failure: deferred(`deferred: waiting to retry would pass this pass's time${requestsNote(requests)}`),
+    };
   }
   // Each value here is the answer to a request, so at least as many were sent as the loop counted.
   const outcome = { ...retried, attempts: Math.max(retried.attempts, requests) };

@@ -116,7 +116,9 @@ export async function runDownload(batch: DownloadedBatch, deps: DownloadDeps): P
   const pauses = health.report(reported, { ended: waiting.length === 0 });
   if (pauses.length > 0) await report.write(deps.blobs, pauses);
   if (waiting.length === 0) return { runId: batch.runId, items };
-  const resumes = Math.min(...pauses.filter((p) => hosts.has(p.host)).map((p) => p.pausedUntil ?? now()));
+  // Images that ran out of time retrying on their own (no host paused) go again after a second.
+  const untils = pauses.filter((p) => hosts.has(p.host)).map((p) => p.pausedUntil ?? now());
+  const resumes = untils.length > 0 ? Math.min(...untils) : now();
   const waitSeconds = Math.min(Math.max(1, Math.ceil((resumes - now()) / 1000)), 3600);
   return { runId: batch.runId, items, deferral: { images: waiting.length, waitSeconds, passes } };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Attempt, backoffDelay, isRetryableStatus, parseRetryAfter, withRetries } from '#core/retry.ts';
+import { fakeClock } from '#test/support/fake-clock.ts';
 
 const policy = { retries: 3, baseDelayMs: 100, maxDelayMs: 1000 };
 
@@ -116,6 +117,20 @@ describe('withRetries', () => {
     // Assess
     expect(out).toEqual({ value: 'busy', attempts: 3, delaysMs: [400, 400], gaveUp: 'budget_spent' });
     expect(slept).toEqual([400, 400]);
+  });
+
+  it('gives up rather than wait past the deadline', async () => {
+    // Prepare: 1 s left, the server asks for 400 ms each time
+    const clock = fakeClock(5000);
+    // Act
+    const out = await withRetries(
+      async () => ({ retry: true, value: 'busy', retryAfterMs: 400 }),
+      { ...policy, retries: 10, deadline: 6000 },
+      { ...clock, random: () => 0.5 },
+    );
+    // Assess
+    expect(out).toEqual({ value: 'busy', attempts: 3, delaysMs: [400, 400], gaveUp: 'deadline' });
+    expect(clock.now()).toBeLessThanOrEqual(6000);
   });
 
   it('tries exactly once when retries is zero', async () => {

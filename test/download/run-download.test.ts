@@ -9,7 +9,7 @@ import { HostLimiter } from '#core/host-limiter.ts';
 import { HostPacer } from '#core/host-pacer.ts';
 import type { Batch, ImageRecord } from '#core/types.ts';
 import { HostHealth } from '#functions/download/host-health.ts';
-import { hostPausesKey } from '#functions/download/host-report.ts';
+import { hostPausesKey, MAX_DEFERRAL_PASSES } from '#functions/download/host-report.ts';
 import { type DownloadDeps, runDownload } from '#functions/download/run-download.ts';
 import { fakeClock } from '#test/support/fake-clock.ts';
 import { expectStatus, outcome } from '#test/support/image-records.ts';
@@ -275,6 +275,55 @@ describe('runDownload', () => {
     expect(out.items[0]?.images.every((r) => r.status === 'downloaded')).toBe(true);
     expect(pacer.rate('cdn.example')).toBeDefined();
     expect(starts).toBe(requests);
+  });
+
+  it("hands an image on to the next pass when its own retry would wait past the pass's deadline", async () => {
+    // Prepare: one URL answers 500 once (its host is not paused: one failing URL), the other serves
+    let sent = 0;
+    const front: DownloadDeps['http'] = {
+      get: async (url, options) => {
+        if (url.endsWith('/flaky.jpg') && ++sent === 1) {
+          return { status: 500, headers: {}, body: new Uint8Array(), finalUrl: url };
+        }
+        return http.get(`${server.url}/ok.jpg?${url}`, options);
+      },
+    };
+    const batch = batchOf(['https://a.example/flaky.jpg', 'https://a.example/fine.jpg']);
+    // Act: the first pass has 100 ms, less than the retry's backoff; the next has all the time it needs
+    const deadline = clock.now() + 100;
+    const first = await runDownload(batch, { ...deps, http: front, deadline });
+    const second = await runDownload(first, { ...deps, http: front });
+    // Assess
+    expect(first.items[0]?.images.map(outcome)).toEqual(['pending', 'downloaded']);
+    expect(first.items[0]?.images[0]?.detail).toBe(
+      "deferred: waiting to retry would pass this pass's time (after 1 request)",
+    );
+    expect(first.deferral).toEqual({ images: 1, waitSeconds: 1, passes: 1 });
+    expect(slept).toEqual([]);
+    expect(clock.now()).toBeLessThanOrEqual(deadline);
+    expect(second.items[0]?.images.map(outcome)).toEqual(['downloaded', 'downloaded']);
+    expect(second.deferral).toBeUndefined();
+  });
+
+  it("fails an image whose retry would wait past the last pass's deadline, saying so", async () => {
+    // Prepare: a URL that answers 500 every time, at the run's last pass
+    const front: DownloadDeps['http'] = {
+      get: async (url) => ({ status: 500, headers: {}, body: new Uint8Array(), finalUrl: url }),
+    };
+    const batch = {
+      ...batchOf(['https://a.example/down.jpg']),
+      deferral: { images: 1, waitSeconds: 1, passes: MAX_DEFERRAL_PASSES - 1 },
+    };
+    // Act
+    const out = await runDownload(batch, { ...deps, http: front, deadline: clock.now() + 100 });
+    // Assess
+    expect(out.deferral).toBeUndefined();
+    expect(out.items[0]?.images[0]).toMatchObject({
+      status: 'failed',
+      reason: 'http_error',
+      detail:
+        "HTTP 500 from https://a.example/down.jpg; gave up after 1 attempt: waiting again would pass the time the run's last pass has left",
+    });
   });
 
   it('pauses a host for a 503 with Retry-After and for a 429 without one, as throttling, and downloads', async () => {
