@@ -61,7 +61,8 @@ describe('runDownload', () => {
       http,
       blobs,
       limiter: new HostLimiter(4),
-      settings: { timeoutMs: 300, maxBytes: 200_000, retries: 2, maxPixels: 1_000_000, maxRedirects: 5 },
+      // A loaded machine must not time out answers that come: only /slow (headers never come) gets a short one.
+      settings: { timeoutMs: 5000, maxBytes: 200_000, retries: 2, maxPixels: 1_000_000, maxRedirects: 5 },
       sleep: clock.sleep,
       now: clock.now,
       random: () => 0.5,
@@ -94,8 +95,11 @@ describe('runDownload', () => {
       routes.slice(0, 7).map(([r]) => u(r)),
       [...routes.slice(7).map(([r]) => u(r)), 'not a url', 'ftp://files.example/a.jpg'],
     );
+    const shortForSlow: DownloadDeps['http'] = {
+      get: (url, options) => http.get(url, url.endsWith('/slow') ? { ...options, timeoutMs: 300 } : options),
+    };
     // Act
-    const out = await runDownload(batch, deps);
+    const out = await runDownload(batch, { ...deps, http: shortForSlow });
     // Assess
     const records = out.items.flatMap((p) => p.images);
     expect(records.map((r) => r.url)).toEqual(batch.items.flatMap((p) => p.images.map((i) => i.url)));
