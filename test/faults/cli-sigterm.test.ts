@@ -16,13 +16,18 @@ let dir: string;
 let server: http.Server;
 let url: string;
 let hits = 0;
+/** Answers held back until the test has sent SIGTERM: no scheduling lets the catalog finish before it. */
+let held: (() => void)[] | undefined = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'tf-sigterm-'));
   const jpeg = await drawImage('jpeg', 96, 64);
   server = http.createServer((_req, res) => {
     hits++;
-    setTimeout(() => res.writeHead(200, { 'content-type': 'image/jpeg' }).end(jpeg), 300);
+    const answer = () =>
+      setTimeout(() => res.writeHead(200, { 'content-type': 'image/jpeg' }).end(jpeg), 300);
+    if (held) held.push(answer);
+    else answer();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -61,6 +66,8 @@ describe('threadfinder ingest stopped with SIGTERM', () => {
     const started = Date.now();
     while (hits === 0 && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGTERM');
+    for (const answer of held?.splice(0) ?? []) answer();
+    held = undefined;
     const code = await exited;
     // Assess
     expect(code).toBe(130);
