@@ -1,19 +1,32 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The layering table (docs/architecture.md) is enforced by biome.json, which `npm run lint` runs in CI. These
-// tests write a violating file into the real tree, lint it with the project's configuration, and expect a refusal.
+// tests write a violating file into a copy of the tree's configuration (never the tree itself, which other tests
+// and CDK's asset hashing read meanwhile), lint it with that configuration, and expect a refusal.
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIOME = path.join(ROOT, 'node_modules', '.bin', 'biome');
-const written: string[] = [];
+let tree: string;
+
+beforeAll(async () => {
+  tree = await mkdtemp(path.join(tmpdir(), 'tf-layering-'));
+  for (const name of ['biome.json', 'package.json', 'tsconfig.json']) {
+    await copyFile(path.join(ROOT, name), path.join(tree, name));
+  }
+});
+
+afterAll(async () => {
+  await rm(tree, { recursive: true, force: true });
+});
 
 async function probe(folder: string, source: string): Promise<string> {
-  const file = path.join(ROOT, folder, `layering-probe-${randomUUID().slice(0, 8)}.ts`);
-  written.push(file);
+  await mkdir(path.join(tree, folder), { recursive: true });
+  const file = path.join(tree, folder, `layering-probe-${randomUUID().slice(0, 8)}.ts`);
   await writeFile(file, source);
   return file;
 }
@@ -23,16 +36,12 @@ function lint(files: string[]): Promise<{ code: number; out: string }> {
     execFile(
       BIOME,
       ['lint', '--colors=off', '--max-diagnostics=50', ...files],
-      { cwd: ROOT, timeout: 60_000 },
+      { cwd: tree, timeout: 60_000 },
       (error, stdout, stderr) =>
         resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
     );
   });
 }
-
-afterEach(async () => {
-  await Promise.all(written.splice(0).map((f) => rm(f, { force: true })));
-});
 
 describe('the layering check (biome.json, run by npm run lint)', () => {
   it.each([
