@@ -40,18 +40,19 @@ export class FsBlobInventory implements BlobInventory {
    * again, so it is in use). Then removes the run folders left empty.
    */
   async remove(entries: BlobEntry[]): Promise<RemoveResult> {
-    const result: RemoveResult = { deleted: [], changed: [] };
-    await mapLimit(entries, CONCURRENCY, async (entry) => {
+    // Each entry's verdict in its own slot: the lists keep the entries' order, not the order the work finished in.
+    const verdicts = await mapLimit(entries, CONCURRENCY, async (entry) => {
       const file = this.fileOf(entry.key);
       const now = await stat(file).catch(() => undefined);
-      if (!now) return;
-      if (now.size !== entry.size || now.mtimeMs !== entry.modifiedMs) {
-        result.changed.push(entry);
-        return;
-      }
+      if (!now) return 'gone';
+      if (now.size !== entry.size || now.mtimeMs !== entry.modifiedMs) return 'changed';
       await rm(file, { force: true });
-      result.deleted.push(entry);
+      return 'deleted';
     });
+    const result: RemoveResult = {
+      deleted: entries.filter((_, i) => verdicts[i] === 'deleted'),
+      changed: entries.filter((_, i) => verdicts[i] === 'changed'),
+    };
     await this.removeEmptyRunFolders(result.deleted.map((e) => e.key));
     return result;
   }

@@ -77,15 +77,19 @@ export class S3BlobInventory implements BlobInventory {
   }
 
   async remove(entries: BlobEntry[]): Promise<RemoveResult> {
-    const result: RemoveResult = { deleted: [], changed: [] };
-    const unchanged: BlobEntry[] = [];
-    await mapLimit(entries, CONCURRENCY, async (entry) => {
+    // Each entry's verdict in its own slot: the lists keep the entries' order, not the order the HEADs finished in.
+    const verdicts = await mapLimit(entries, CONCURRENCY, async (entry) => {
       const now = await this.head(entry.key);
-      if (!now) return;
-      if (now.size !== entry.size || !sameSecond(now.modifiedMs, entry.modifiedMs))
-        result.changed.push(entry);
-      else unchanged.push(entry);
+      if (!now) return 'gone';
+      return now.size !== entry.size || !sameSecond(now.modifiedMs, entry.modifiedMs)
+        ? 'changed'
+        : 'unchanged';
     });
+    const result: RemoveResult = {
+      deleted: [],
+      changed: entries.filter((_, i) => verdicts[i] === 'changed'),
+    };
+    const unchanged = entries.filter((_, i) => verdicts[i] === 'unchanged');
     for (let at = 0; at < unchanged.length; at += this.pageSize) {
       const batch = unchanged.slice(at, at + this.pageSize);
       const output = await this.options.client.send(

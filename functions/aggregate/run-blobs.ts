@@ -52,16 +52,20 @@ export async function writeSummary(blobs: BlobStore, summary: AggregateSummary):
   await blobs.put(summaryKey(summary.runId), json(summary, 2), 'application/json');
 }
 
-/** Deletes `keys`, a few at a time; returns the ones that could not be deleted, with why. */
+/** Deletes `keys`, a few at a time; returns the ones that could not be deleted, with why, in the keys' order. */
 export async function deleteBlobs(
   blobs: BlobStore,
   keys: readonly string[],
 ): Promise<{ key: string; error: string }[]> {
-  const failed: { key: string; error: string }[] = [];
-  await mapLimit(keys, 8, async (key) => {
-    await blobs.delete(key).catch((error: unknown) => {
-      failed.push({ key, error: error instanceof Error ? error.message : String(error) });
-    });
+  // Each key's outcome in its own slot, so the list keeps the keys' order, not the order deletions finished in.
+  const errors = await mapLimit(keys, 8, (key) =>
+    blobs.delete(key).then(
+      () => undefined,
+      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+    ),
+  );
+  return keys.flatMap((key, i) => {
+    const error = errors[i];
+    return error === undefined ? [] : [{ key, error }];
   });
-  return failed;
 }

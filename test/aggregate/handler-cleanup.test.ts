@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BlobStore } from '#core/ports/blob-store.ts';
+import { deleteBlobs } from '#functions/aggregate/run-blobs.ts';
 import { batch, embeddedProduct } from './fixtures.ts';
 import { context, handlerSetup } from './handler-setup.ts';
 
@@ -57,5 +58,22 @@ describe('aggregate handler batch blobs', () => {
     expect(summary.batchesNotDeleted).toEqual([{ key: 'runs/r1/embedded/a.json', error: 'AccessDenied' }]);
     expect(await read('runs/r1/summary.json')).toEqual(summary);
     expect(await blobs.has('runs/r1/embedded/b.json')).toBe(false);
+  });
+});
+
+describe('deleteBlobs', () => {
+  it("lists the keys it could not delete in the keys' order, whichever deletion failed first", async () => {
+    // Prepare: later keys fail sooner
+    const keys = ['a', 'b', 'c', 'd', 'e'];
+    const blobs = {
+      delete: (key: string) =>
+        new Promise<void>((_, reject) =>
+          setTimeout(() => reject(new Error(`denied ${key}`)), (keys.length - keys.indexOf(key)) * 5),
+        ),
+    } as unknown as BlobStore;
+    // Act
+    const failed = await deleteBlobs(blobs, keys);
+    // Assess
+    expect(failed).toEqual(keys.map((key) => ({ key, error: `denied ${key}` })));
   });
 });
