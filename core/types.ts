@@ -129,6 +129,8 @@ export interface Deferral {
   waitSeconds: number;
   /** Download passes run so far. */
   passes: number;
+  /** Later passes that settled none of the images handed to them (MAX_STALLED_PASSES ends the deferrals). */
+  stalled?: number;
 }
 
 /** The unit of work of every ingestion stage: a batch of products from one run. */

@@ -68,6 +68,7 @@ const deferralSchema = z.object({
   images: z.number().int().nonnegative(),
   waitSeconds: z.number().int().nonnegative(),
   passes: z.number().int().positive(),
+  stalled: z.number().int().positive().optional(),
 });
 
 const batchSchema = z.object({

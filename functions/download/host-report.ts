@@ -6,10 +6,12 @@ import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { Batch } from '#core/types.ts';
 
 /**
- * Passes of one batch at most: the last one waits for its hosts (or their budget) instead of deferring, within
- * the time its invocation has left; an image whose host is still paused then fails `host_unavailable`.
+ * Later passes of one batch that may settle none of the images handed to them: the last of them waits for its
+ * hosts (or their budget) instead of handing images on, within the time its invocation has left; an image whose
+ * host is still paused then fails `host_unavailable`. A pass that settles an image does not count, so a batch
+ * that keeps making progress against a slow, throttling host is never cut short.
  */
-export const MAX_DEFERRAL_PASSES = 20;
+export const MAX_STALLED_PASSES = 20;
 
 /** The blob that holds what one batch saw of its paused hosts: stable across its passes and retries. */
 export function hostPausesKey(batch: Batch) {

@@ -7,7 +7,7 @@ import { downloadImage } from './download-image.ts';
 import { type ImageOutcome, requestsNoted } from './failure-detail.ts';
 import type { DownloadSettings, FetchImageDeps } from './fetch-image.ts';
 import { HostHealth, type HostPauseEvent } from './host-health.ts';
-import { hostPausesKey, MAX_DEFERRAL_PASSES } from './host-report.ts';
+import { hostPausesKey, MAX_STALLED_PASSES } from './host-report.ts';
 import { canonicalUrl } from './url-record.ts';
 
 export type { DownloadSettings } from './fetch-image.ts';
@@ -52,6 +52,7 @@ export async function runDownload(batch: DownloadedBatch, deps: DownloadDeps): P
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? sleepFor;
   const passes = (batch.deferral?.passes ?? 0) + 1;
+  const stalled = batch.deferral?.stalled ?? 0;
   const health =
     typeof deps.health === 'function'
       ? deps.health(batch.runId)
@@ -70,7 +71,7 @@ export async function runDownload(batch: DownloadedBatch, deps: DownloadDeps): P
     now,
     deadline: deps.deadline ?? Number.POSITIVE_INFINITY,
     // The last pass may not hand images on: they wait for their host within the time left, then fail.
-    lastPass: passes >= MAX_DEFERRAL_PASSES,
+    lastPass: stalled + 1 >= MAX_STALLED_PASSES,
   };
   const jobs = new Map<string, Promise<ImageOutcome>>();
   const fetchOnce = (record: ImageRecord) => {
@@ -120,7 +121,15 @@ export async function runDownload(batch: DownloadedBatch, deps: DownloadDeps): P
   const untils = pauses.filter((p) => hosts.has(p.host)).map((p) => p.pausedUntil ?? now());
   const resumes = untils.length > 0 ? Math.min(...untils) : now();
   const waitSeconds = Math.min(Math.max(1, Math.ceil((resumes - now()) / 1000)), 3600);
-  return { runId: batch.runId, items, deferral: { images: waiting.length, waitSeconds, passes } };
+  // A later pass that settled none of the images handed to it brings the batch closer to its last pass.
+  const stalledNow = stalled + (batch.deferral && waiting.length >= batch.deferral.images ? 1 : 0);
+  const deferral = {
+    images: waiting.length,
+    waitSeconds,
+    passes,
+    ...(stalledNow > 0 && { stalled: stalledNow }),
+  };
+  return { runId: batch.runId, items, deferral };
 }
 
 /**

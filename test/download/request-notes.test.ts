@@ -7,7 +7,7 @@ import { UndiciHttpClient } from '#adapters/undici-http-client.ts';
 import { HostLimiter } from '#core/host-limiter.ts';
 import type { Batch, ImageRecord } from '#core/types.ts';
 import { HostHealth } from '#functions/download/host-health.ts';
-import { MAX_DEFERRAL_PASSES } from '#functions/download/host-report.ts';
+import { MAX_STALLED_PASSES } from '#functions/download/host-report.ts';
 import { type DownloadDeps, runDownload } from '#functions/download/run-download.ts';
 import { fakeClock } from '#test/support/fake-clock.ts';
 import { reasonOf } from '#test/support/image-records.ts';
@@ -120,6 +120,22 @@ describe('the request note of an image its paused host held back', () => {
     ).toBeGreaterThan(0);
   });
 
+  it('counts the later passes that settle none of their images, towards the last pass', async () => {
+    // Prepare: a first pass hands its images on once the host is paused
+    const urls = server.images(6);
+    const health = new HostHealth(deps.settings.hosts, clock.now, clock.sleep);
+    deps = { ...deps, health };
+    const first = await runDownload(batchOf(urls), { ...deps, deadline: clock.now() + 1000 });
+    // Act: two more passes while the host is still paused
+    const second = await runDownload(first, { ...deps, deadline: clock.now() + 1000 });
+    const third = await runDownload(second, { ...deps, deadline: clock.now() + 1000 });
+    // Assess
+    expect(first.deferral).toMatchObject({ images: 6, passes: 1 });
+    expect(first.deferral?.stalled).toBeUndefined();
+    expect(second.deferral).toMatchObject({ images: 6, passes: 2, stalled: 1 });
+    expect(third.deferral).toMatchObject({ images: 6, passes: 3, stalled: 2 });
+  });
+
   it('fails, within the time it has, the images of the last pass whose host is still paused', async () => {
     // Prepare: a first pass hands its images on once the host is paused; the run is at its last pass
     const urls = server.images(6);
@@ -127,7 +143,7 @@ describe('the request note of an image its paused host held back', () => {
     deps = { ...deps, health };
     const first = await runDownload(batchOf(urls), { ...deps, deadline: clock.now() + 1000 });
     expect(first.deferral?.images).toBe(6);
-    const last = { ...first, deferral: { ...first.deferral, passes: MAX_DEFERRAL_PASSES - 1 } } as Batch;
+    const last = { ...first, deferral: { ...first.deferral, stalled: MAX_STALLED_PASSES - 1 } } as Batch;
     const deadline = clock.now() + 1000;
     // Act: the host is paused past what the invocation has left
     const out = await runDownload(last, { ...deps, deadline });

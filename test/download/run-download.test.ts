@@ -9,7 +9,7 @@ import { HostLimiter } from '#core/host-limiter.ts';
 import { HostPacer } from '#core/host-pacer.ts';
 import type { Batch, ImageRecord } from '#core/types.ts';
 import { HostHealth } from '#functions/download/host-health.ts';
-import { hostPausesKey, MAX_DEFERRAL_PASSES } from '#functions/download/host-report.ts';
+import { hostPausesKey, MAX_STALLED_PASSES } from '#functions/download/host-report.ts';
 import { type DownloadDeps, runDownload } from '#functions/download/run-download.ts';
 import { fakeClock } from '#test/support/fake-clock.ts';
 import { expectStatus, outcome } from '#test/support/image-records.ts';
@@ -316,7 +316,7 @@ describe('runDownload', () => {
     };
     const batch = {
       ...batchOf(['https://a.example/down.jpg']),
-      deferral: { images: 1, waitSeconds: 1, passes: MAX_DEFERRAL_PASSES - 1 },
+      deferral: { images: 1, waitSeconds: 1, passes: 30, stalled: MAX_STALLED_PASSES - 1 },
     };
     // Act
     const out = await runDownload(batch, { ...deps, http: front, deadline: clock.now() + 100 });
