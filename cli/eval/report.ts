@@ -123,6 +123,41 @@ function numbers(result: EvalResult): Map<string, number> {
   return out;
 }
 
+/**
+ * What makes B - A not like for like: a stand-in result, another catalog (product count), or other queries (a
+ * section's query count differs). Comparing models or settings on one catalog and query set is what --compare
+ * is for.
+ */
+function compareWarnings(
+  a: EvalResult,
+  b: EvalResult,
+  na: Map<string, number>,
+  nb: Map<string, number>,
+): string[] {
+  const out: string[] = [];
+  const standIn = (r: EvalResult) => (r as { standIn?: unknown }).standIn === true;
+  if (standIn(a) || standIn(b)) {
+    out.push(
+      `STAND-IN MODELS in ${[standIn(a) && 'A', standIn(b) && 'B'].filter(Boolean).join(' and ')}: those numbers are meaningless.`,
+    );
+  }
+  if (a.index.products !== b.index.products) {
+    out.push(
+      `Note: A ranked ${a.index.products} products, B ${b.index.products}: not the same catalog, so B - A is not like for like.`,
+    );
+  }
+  const differing = [...na.keys()].filter(
+    (k) => k.endsWith('queries') && nb.has(k) && na.get(k) !== nb.get(k),
+  );
+  if (differing.length > 0) {
+    const which = differing
+      .map((k) => `${k.replace(/ queries$/, '')} (${na.get(k)} vs ${nb.get(k)})`)
+      .join(', ');
+    out.push(`Note: the query counts differ for ${which}: those rows do not measure the same queries.`);
+  }
+  return out.length > 0 ? ['', ...out] : [];
+}
+
 /** Two results side by side: each number in A and B and B - A. */
 export function renderCompare(a: EvalResult, b: EvalResult, names: [string, string]): string {
   const [na, nb] = [numbers(a), numbers(b)];
@@ -136,6 +171,7 @@ export function renderCompare(a: EvalResult, b: EvalResult, names: [string, stri
     ...settingsText(a.index.settings),
     `B: ${names[1]}`,
     ...settingsText(b.index.settings),
+    ...compareWarnings(a, b, na, nb),
     '',
     `${'metric'.padEnd(width)} ${'A'.padStart(8)} ${'B'.padStart(8)} ${'B - A'.padStart(8)}`,
   ];

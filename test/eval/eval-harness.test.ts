@@ -285,6 +285,29 @@ describe('eval output', () => {
     expect(table).toContain('embed oracle, segmentation none, background ?, fit pad');
     expect(compared).toContain('segmentation off (photos as downloaded)');
     expect(compared).toMatch(/view recallAt1\s+0\.600\s+0\.400\s+-0\.200/);
+    expect(compared).not.toMatch(/Note:|STAND-IN/);
+    await store.close();
+  });
+
+  it('warns when two compared results did not measure the same catalog and queries, or used stand-ins', async () => {
+    // Prepare
+    const store = await storeOf(oracleProducts());
+    const a = await runEval({ store, text: oracleText });
+    const view = a.view as Exclude<EvalResult['view'], { skipped: string }>;
+    const b = {
+      ...a,
+      standIn: true,
+      index: { ...a.index, products: a.index.products + 3 },
+      view: { ...view, queries: 9 },
+    };
+    // Act
+    const compared = renderCompare(a, b, ['a.json', 'b.json']);
+    // Assess
+    expect(compared).toContain('STAND-IN MODELS in B: those numbers are meaningless.');
+    expect(compared).toContain(
+      `Note: A ranked ${a.index.products} products, B ${a.index.products + 3}: not the same catalog`,
+    );
+    expect(compared).toContain(`Note: the query counts differ for view (${view.queries} vs 9)`);
     await store.close();
   });
 });
