@@ -12,6 +12,8 @@ export interface ProgressState {
   stage: string;
   /** Hosts paused now: when each resumes and why (shown while their images wait). */
   pausedHosts: Map<string, { until?: number; why: string }>;
+  /** Hosts whose requests are paced after they throttled us: the pace last set (requests a second). */
+  pacedHosts: Map<string, number>;
 }
 
 /** Draws ingestion progress: a redrawn bar on a terminal, a line every few seconds otherwise. */
@@ -35,6 +37,7 @@ export class ProgressReporter {
       failures: {},
       stage: 'starting',
       pausedHosts: new Map(),
+      pacedHosts: new Map(),
     };
   }
 
@@ -49,11 +52,14 @@ export class ProgressReporter {
     this.state.failures[reason] = (this.state.failures[reason] ?? 0) + 1;
   }
 
-  /** Shows a paused host until it resumes. */
+  /** Shows a paused host until it resumes, and the pace of a host that throttled us. */
   hostPaused(event: HostPauseEvent): void {
-    if (event.why === undefined) this.state.pausedHosts.delete(event.host);
+    if (event.pacedTo === Number.POSITIVE_INFINITY) this.state.pacedHosts.delete(event.host);
+    else if (event.pacedTo !== undefined) this.state.pacedHosts.set(event.host, event.pacedTo);
+    else if (event.why === undefined) this.state.pausedHosts.delete(event.host);
     else this.state.pausedHosts.set(event.host, { until: event.until, why: event.why });
-    this.draw(true);
+    // A pace changes with every answer of a throttling host: it waits for the next regular draw.
+    this.draw(event.pacedTo === undefined);
   }
 
   stop(): void {
@@ -81,6 +87,10 @@ export class ProgressReporter {
         p.until === undefined ? '' : ` for ${formatSeconds(Math.max(0, (p.until - Date.now()) / 1000))}`;
       return ` | host ${host} paused${left} (${p.why.length > 80 ? `${p.why.slice(0, 77)}...` : p.why})`;
     });
+    for (const [host, rate] of s.pacedHosts) {
+      if (!s.pausedHosts.has(host))
+        paused.push(` | host ${host} paced to ${rate.toFixed(1)} req/s (it throttled us)`);
+    }
     return (
       `${bar} ${s.productsDone}/${s.productsTotal} products | images ${s.imagesOk} ok, ${s.imagesFailed} failed` +
       `${failures ? ` (${failures})` : ''} | ${rate.toFixed(1)} img/s | ${formatSeconds(elapsed)} elapsed` +

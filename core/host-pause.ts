@@ -122,4 +122,9 @@ export interface HostPauseEvent {
   /** Epoch ms the pause ends; undefined when the host resumed. */
   until?: number;
   why?: string;
+  /**
+   * Set (and nothing else) when the pace of the host's requests changed after it throttled us: requests a
+   * second, Infinity once they are no longer paced.
+   */
+  pacedTo?: number;
 }

@@ -50,6 +50,8 @@ interface HostState {
   servedSincePause: number;
   /** The slowest pace its requests were held to after it throttled us (notePace). */
   pacedTo?: number;
+  /** The pace last shown to progress displays (onChange); undefined while not paced. */
+  shownPace?: number;
   pauses: number;
   reasons: string[];
   lastFault?: string;
@@ -200,10 +202,24 @@ export class HostHealth {
     return state.mode !== 'open' && state.pausedFor === 'failing';
   }
 
-  /** Notes the pace (requests a second) `host`'s requests were slowed to; the report keeps the slowest. */
+  /**
+   * Notes the pace (requests a second) `host`'s requests are held to now, undefined once they are not paced;
+   * the report keeps the slowest. Progress displays hear of a change of 10% or more, and of the end of pacing.
+   */
   notePace(host: string, rate: number | undefined): void {
     const state = this.#hosts.get(host);
-    if (state && rate !== undefined) state.pacedTo = Math.min(state.pacedTo ?? rate, rate);
+    if (!state) return;
+    if (rate !== undefined) state.pacedTo = Math.min(state.pacedTo ?? rate, rate);
+    const shown = state.shownPace;
+    if (
+      rate === undefined ? shown === undefined : shown !== undefined && Math.abs(rate - shown) < 0.1 * shown
+    )
+      return;
+    state.shownPace = rate;
+    this.onChange?.({
+      host,
+      pacedTo: rate === undefined ? Number.POSITIVE_INFINITY : Math.round(rate * 100) / 100,
+    });
   }
 
   /** How many pauses of `host` have begun in the run (the pacer slows a host down when one begins). */

@@ -381,7 +381,10 @@ describe('runDownload', () => {
       },
     };
     const urls = Array.from({ length: 100 }, (_, i) => `https://cdn.example/${i}.jpg`);
-    const health = new HostHealth();
+    const paces: number[] = [];
+    const health = new HostHealth({}, Date.now, undefined, (e) => {
+      if (e.pacedTo !== undefined) paces.push(e.pacedTo);
+    });
     // Act
     const out = await runDownload(batchOf(urls), {
       http: front,
@@ -394,6 +397,11 @@ describe('runDownload', () => {
     expect(out.items[0]?.images.every((r) => r.status === 'downloaded')).toBe(true);
     expect(health.report()[0]?.pauses).toBeLessThanOrEqual(2);
     expect(throttled).toBeLessThanOrEqual(8);
+    // progress displays hear of the pace when it is set, and of changes of 10% or more, not of every answer
+    expect(paces[0]).toBeGreaterThan(0);
+    expect(paces[0]).toBeLessThan(100);
+    expect(paces.length).toBeLessThan(30);
+    expect(health.report()[0]?.pacedTo).toBe(Math.min(...paces));
   });
 
   it('does not slow a host down for a few URLs of its own that answer 503 on every try', async () => {

@@ -34,4 +34,22 @@ describe('the progress line', () => {
     // Assess
     expect(progress.line()).toMatch(/images 0 ok, 2 failed \(host_unavailable 2\)/);
   });
+
+  it('shows the pace a throttling host is held to, under a pause while one runs, and drops it once unpaced', () => {
+    // Prepare
+    const progress = reporter();
+    // Act
+    progress.hostPaused({ host: 'cdn.test', pacedTo: 3.5 });
+    const paced = progress.line();
+    progress.hostPaused({ host: 'cdn.test', until: Date.now() + 1000, why: 'HTTP 429 without Retry-After' });
+    const pausedToo = progress.line();
+    progress.hostPaused({ host: 'cdn.test' });
+    progress.hostPaused({ host: 'cdn.test', pacedTo: Number.POSITIVE_INFINITY });
+    const unpaced = progress.line();
+    // Assess
+    expect(paced).toMatch(/\| host cdn\.test paced to 3\.5 req\/s \(it throttled us\)$/);
+    expect(pausedToo).toMatch(/host cdn\.test paused/);
+    expect(pausedToo).not.toMatch(/paced/);
+    expect(unpaced).not.toMatch(/paced|paused/);
+  });
 });
