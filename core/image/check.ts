@@ -50,6 +50,12 @@ export function sniffImage(bytes: Uint8Array): ImageFormat | undefined {
   return sniffIsoBmff(bytes);
 }
 
+/**
+ * The most one side of an image may exceed the other: no garment photo comes near it, and a 1 x 1,000,000 PNG
+ * (2 KB) would otherwise cost minutes of resizing (libvips cannot even shrink one of 1 x 50,000,000 to a thumbnail).
+ */
+export const MAX_ASPECT_RATIO = 100;
+
 /** A usable image, or why the bytes are not one. */
 export type ImageCheck =
   | { ok: true; format: ImageFormat; width: number; height: number }
@@ -74,7 +80,8 @@ function looksLikeSvg(bytes: Uint8Array, type: string | undefined): boolean {
  * Decides whether downloaded bytes are an image we can use: the body must not be empty; the content type must
  * be image/*, a neutral octet-stream or absent; the magic bytes must name a raster image (SVG is refused:
  * it is XML that can reference external files); the pixel count, read from the header alone, must be within
- * `maxPixels`; and the whole image must decode (a truncated file fails here).
+ * `maxPixels`, and neither side over MAX_ASPECT_RATIO times the other; and the whole image must decode (a
+ * truncated file fails here).
  */
 export async function checkImage(
   bytes: Uint8Array,
@@ -113,6 +120,10 @@ export async function checkImage(
   if (width * height > options.maxPixels) {
     const detail = `${width}x${height} is ${width * height} pixels, over the limit of ${options.maxPixels}`;
     return { ok: false, reason: 'too_many_pixels', detail };
+  }
+  if (Math.max(width, height) > MAX_ASPECT_RATIO * Math.max(1, Math.min(width, height))) {
+    const detail = `${width}x${height} is not a photo we can use: one side is over ${MAX_ASPECT_RATIO} times the other`;
+    return { ok: false, reason: 'not_an_image', detail };
   }
   try {
     await sharp(bytes, { limitInputPixels: options.maxPixels, failOn: 'warning' })

@@ -160,6 +160,26 @@ describe('runSegment', () => {
     expect(small.calls).toBe(1);
   });
 
+  it('shrinks a strip far longer than the square with libvips, so the resize in JS stays within the square', async () => {
+    // Prepare: narrower than the square, and over 4 squares long
+    const side = segmenter.inputSize as number;
+    const strip = await sharp({ create: { width: 7, height: 5 * side, channels: 3, background: '#3366cc' } })
+      .png()
+      .toBuffer();
+    const short = await sharp({ create: { width: 7, height: 2 * side, channels: 3, background: '#3366cc' } })
+      .png()
+      .toBuffer();
+    // Act
+    const shrunk = await decodeForSegmentation(strip, segmenter, {
+      maxPixels: MAX_PIXELS,
+      background: GREEN,
+    });
+    const kept = await decodeForSegmentation(short, segmenter, { maxPixels: MAX_PIXELS, background: GREEN });
+    // Assess: the long side shrunk to the square, the short one left for Pillow's arithmetic to enlarge
+    expect([shrunk.width, shrunk.height]).toEqual([7, side]);
+    expect([kept.width, kept.height]).toEqual([7, 2 * side]);
+  });
+
   it('falls back to the unmasked image and says so when no garment is found', async () => {
     // Prepare: a plain white picture, which the clothing model sees as all background
     const white = await sharp({ create: { width: 64, height: 80, channels: 3, background: '#ffffff' } })
