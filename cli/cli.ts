@@ -190,13 +190,22 @@ function interruptible(): { signal: AbortSignal; dispose(): void } {
   };
 }
 
+/**
+ * Ctrl-C or SIGTERM (docker stop) stops the server: no new connections, requests in flight answered within
+ * CLOSE_GRACE_MS (the server then drops what is left: a client trickling bytes must not hold the process), then
+ * exit 130 as usage says. A second signal exits at once.
+ */
 function shutdownOnSignal(closers: (() => Promise<void>)[]): void {
-  const stop = (code: number) => async () => {
+  const stop = (signal: NodeJS.Signals) => async () => {
+    console.error(
+      `\nStopping (${signal}): answering the requests in flight (${signal} again to quit at once)`,
+    );
+    process.once(signal, () => process.exit(130));
     await closeAll(closers);
-    process.exit(code);
+    process.exit(130);
   };
-  process.once('SIGINT', stop(130));
-  process.once('SIGTERM', stop(143));
+  process.once('SIGINT', stop('SIGINT'));
+  process.once('SIGTERM', stop('SIGTERM'));
 }
 
 async function closeAll(closers: (() => Promise<void>)[]): Promise<void> {

@@ -30,7 +30,8 @@ Options:
   --segment-model ID             segmentation model (default THREADFINDER_SEGMENT_MODEL, else u2net_cloth_seg)
 
 Exit codes: 0 done; 2 bad input or configuration; 3 models missing (or could not be fetched); 4 ingested, but catalog rows were refused,
-a batch failed, nothing was stored or the run was interrupted (see the summary); 6 check found damage;
+a batch failed, nothing was stored or the run was interrupted (see the summary); 5 the environment failed (disk
+full, permission denied, too many open files: the message names the path); 6 check found damage;
 7 gc refused (an ingestion runs, or the index is damaged);
 130 interrupted (Ctrl-C, or SIGTERM as docker stop sends it).
 

@@ -14,15 +14,36 @@ export interface ServerOptions {
   port: number;
   /** Default 127.0.0.1: only this machine can connect. */
   host?: string;
+  /** How long close() waits for requests in flight (default CLOSE_GRACE_MS). */
+  closeGraceMs?: number;
+  /** Request timeouts (default REQUEST_TIMEOUTS); tests shorten them. */
+  timeouts?: Partial<typeof REQUEST_TIMEOUTS>;
 }
+
+/** Whole request, headers alone, idle keep-alive; node checks them every `checkEveryMs`. */
+export const REQUEST_TIMEOUTS = {
+  requestMs: 30_000,
+  headersMs: 15_000,
+  keepAliveMs: 5_000,
+  checkEveryMs: 1_000,
+};
 
 /** A listening server. */
 export interface RunningServer {
   /** Base URL, e.g. http://127.0.0.1:3000 */
   url: string;
-  /** Stops accepting connections, closes idle ones and resolves once in-flight requests are done. */
+  /**
+   * Stops accepting connections, closes idle ones and resolves once in-flight requests are done, or after
+   * CLOSE_GRACE_MS, dropping the connections still open then.
+   */
   close(): Promise<void>;
 }
+
+/** How long closing waits for requests in flight (within docker stop's 10 s). */
+export const CLOSE_GRACE_MS = 8000;
+
+/** How long a socket answered on directly (a malformed or timed-out request) may take to read the answer. */
+const LINGER_MS = 2000;
 
 /**
  * Serves an Api over node:http with the API's body caps (1 MiB, 8 MiB for an image search; past them the rest
@@ -31,11 +52,13 @@ export interface RunningServer {
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
+  const timeouts = { ...REQUEST_TIMEOUTS, ...options.timeouts };
   const server = http.createServer(
     {
-      requestTimeout: 30_000,
-      headersTimeout: 15_000,
-      keepAliveTimeout: 5_000,
+      requestTimeout: timeouts.requestMs,
+      headersTimeout: timeouts.headersMs,
+      keepAliveTimeout: timeouts.keepAliveMs,
+      connectionsCheckingInterval: timeouts.checkEveryMs,
       maxHeaderSize: MAX_HEADER_BYTES,
       // Checked in handle() instead, so that the answer has the API's JSON error shape.
       requireHostHeader: false,
@@ -78,7 +101,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     url: `http://${shownHost}:${port}`,
     close: () =>
       new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
+        // Once closing, node no longer times requests out: a client trickling header bytes would hold the
+        // server open for as long as it likes, so what is still open after the grace period is dropped.
+        const force = setTimeout(() => server.closeAllConnections(), options.closeGraceMs ?? CLOSE_GRACE_MS);
+        server.close((err) => {
+          clearTimeout(force);
+          if (err) reject(err);
+          else resolve();
+        });
         server.closeIdleConnections();
       }),
   };
@@ -159,7 +189,7 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   answerOnSocket(socket, answer);
 }
 
-/** Writes a whole answer straight onto a socket node has handed over, then closes it. */
+/** Writes a whole answer straight onto a socket node has handed over, then closes it (destroyed soon after). */
 function answerOnSocket(socket: Socket, answer: ApiResponse): void {
   const body = Buffer.from(answer.body);
   const reason = http.STATUS_CODES[answer.status] ?? 'Error';
@@ -168,6 +198,11 @@ function answerOnSocket(socket: Socket, answer: ApiResponse): void {
   socket.end(
     Buffer.concat([Buffer.from(`HTTP/1.1 ${answer.status} ${reason}\r\n${head.join('')}\r\n`), body]),
   );
+  // end() only half-closes: a client that never closes its side (or keeps sending) would hold the socket, and
+  // a file descriptor, for ever. It gets LINGER_MS to read the answer.
+  const linger = setTimeout(() => socket.destroy(), LINGER_MS);
+  linger.unref();
+  socket.once('close', () => clearTimeout(linger));
 }
 
 function send(res: http.ServerResponse, answer: ApiResponse): void {
