@@ -153,9 +153,12 @@ export const TIMEOUT_RETRIES = 1;
  */
 async function chargedAttempt(t: Target, deps: FetchImageDeps): Promise<Attempt<Fetched>> {
   for (;;) {
+    // Only a wait for a paused (or probing) host counts: an open host admits at once, and the event loop's own
+    // delay across the await would count every image of a busy run as having waited for a paused host.
+    const held = !deps.health.mayGo(t.origin, false);
     const before = deps.now();
     const admission = await deps.health.admit(t.origin, t.url, deps.deadline);
-    t.waited.ms += deps.now() - before;
+    if (held) t.waited.ms += deps.now() - before;
     if (admission.kind !== 'go') return { retry: false, value: { held: admission } };
     const ran = await deps.limiter.run(t.host, async () => {
       if (!deps.health.mayGo(t.origin, admission.probe)) return undefined;

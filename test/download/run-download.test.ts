@@ -281,6 +281,20 @@ describe('runDownload', () => {
     expect(starts).toBe(requests);
   });
 
+  it('says no image waited when no host was paused, however slow the event loop', async () => {
+    // Prepare: a clock that moves on 5 ms each time it is read, as a busy event loop would between two reads
+    let t = Date.now();
+    const busy = () => (t += 5);
+    // Act
+    const out = await runDownload(batchOf([u('/ok.jpg'), u('/ok.png'), u('/held/1.jpg')]), {
+      ...deps,
+      now: busy,
+    });
+    // Assess
+    expect(out.items[0]?.images.map(outcome)).toEqual(['downloaded', 'downloaded', 'downloaded']);
+    expect(out.items[0]?.images.map((r) => r.waitedMs)).toEqual([undefined, undefined, undefined]);
+  });
+
   it("hands an image on to the next pass when its own retry would wait past the pass's deadline", async () => {
     // Prepare: one URL answers 500 once (its host is not paused: one failing URL), the other serves
     let sent = 0;
