@@ -51,10 +51,11 @@ export function sniffImage(bytes: Uint8Array): ImageFormat | undefined {
 }
 
 /**
- * The most one side of an image may exceed the other: no garment photo comes near it, and a 1 x 1,000,000 PNG
- * (2 KB) would otherwise cost minutes of resizing (libvips cannot even shrink one of 1 x 50,000,000 to a thumbnail).
+ * The most one side of an image may exceed the other. Within the pixel cap that bounds a strip at about 224 x
+ * 224,000; beyond, libvips works row by row: checking a 2 KB PNG of 1 x 50,000,000 took 9 s, and resizing
+ * one of 1 x 1,000,000 for the segmenter took a search server 80 s.
  */
-export const MAX_ASPECT_RATIO = 100;
+export const MAX_ASPECT_RATIO = 1000;
 
 /** A usable image, or why the bytes are not one. */
 export type ImageCheck =
@@ -125,6 +126,7 @@ export async function checkImage(
     const detail = `${width}x${height} is not a photo we can use: one side is over ${MAX_ASPECT_RATIO} times the other`;
     return { ok: false, reason: 'not_an_image', detail };
   }
+
   try {
     await sharp(bytes, { limitInputPixels: options.maxPixels, failOn: 'warning' })
       .resize(32, 32, { fit: 'inside' })

@@ -110,10 +110,10 @@ describe('checkImage', () => {
     });
   });
 
-  it('refuses a strip with one side over 100 times the other, naming its size, and takes one at 100', async () => {
-    // Prepare: a 2 KB PNG of 1 x 1,000,000 would cost minutes of resizing; these are its small cousins
-    const strip = await encode('png', 3, 301);
-    const limit = await encode('png', 300, 3);
+  it('refuses a strip with one side over 1000 times the other, naming its size, and takes one at 1000', async () => {
+    // Prepare: a 2 KB PNG of 1 x 1,000,000 would cost a minute of resizing; these are its small cousins
+    const strip = await encode('png', 2, 2001);
+    const limit = await encode('png', 2000, 2);
     // Act
     const refused = await checkImage(strip, 'image/png', { maxPixels: 50e6 });
     const taken = await checkImage(limit, 'image/png', { maxPixels: 50e6 });
@@ -121,8 +121,8 @@ describe('checkImage', () => {
     expect(refused).toEqual({
       ok: false,
       reason: 'not_an_image',
-      detail: '3x301 is not a photo we can use: one side is over 100 times the other',
+      detail: '2x2001 is not a photo we can use: one side is over 1000 times the other',
     });
-    expect(taken).toMatchObject({ ok: true, width: 300, height: 3 });
+    expect(taken).toMatchObject({ ok: true, width: 2000, height: 2 });
   });
 });
