@@ -129,10 +129,14 @@ async function handle(api: Api, req: http.IncomingMessage, res: http.ServerRespo
   const body = await readBody(req, limit);
   if (body === 'too_large') return send(res, bodyTooLarge(limit));
   if (body === 'aborted') return;
-  send(res, await api(toApiRequest(req, body)));
+  const gone = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) gone.abort();
+  });
+  send(res, await api(toApiRequest(req, body, gone.signal)));
 }
 
-function toApiRequest(req: http.IncomingMessage, body: Uint8Array): ApiRequest {
+function toApiRequest(req: http.IncomingMessage, body: Uint8Array, signal: AbortSignal): ApiRequest {
   const url = req.url ?? '/';
   const mark = url.indexOf('?');
   const headers: Record<string, string> = {};
@@ -146,6 +150,7 @@ function toApiRequest(req: http.IncomingMessage, body: Uint8Array): ApiRequest {
     rawQuery: mark === -1 ? '' : url.slice(mark + 1),
     headers,
     ...(body.byteLength > 0 ? { body } : {}),
+    signal,
   };
 }
 

@@ -12,6 +12,8 @@ export interface ApiRequest {
   /** Lower-case header names. */
   headers: Record<string, string>;
   body?: Uint8Array;
+  /** Aborted once the client has gone (the local server sets it): work still queued for it is skipped. */
+  signal?: AbortSignal;
 }
 
 /** An HTTP response of the search API. */

@@ -6,6 +6,7 @@ import { UndiciHttpClient } from '#adapters/undici-http-client.ts';
 import { contentHashOf, isMaskKey, originalsOfHash } from '#core/contracts/run-layout.ts';
 import { cutout } from '#core/image/cutout.ts';
 import { createApi } from '#functions/search/api.ts';
+import { MAX_IMAGE_SEARCHES } from '#functions/search/image-route.ts';
 import { type RunningServer, startServer } from '#local/http-server.ts';
 import { BACKGROUND, type ImageWorld, imageWorld, MAX_PIXELS, multipart } from './image-fixtures.ts';
 
@@ -279,5 +280,55 @@ describe('image search that cannot run', () => {
     expect(failing.status).toBe(503);
     expect(JSON.parse(failing.body as string).error.message).not.toMatch(/ENOENT|onnx/);
     expect(reported).toHaveLength(1);
+  });
+
+  it(`takes ${MAX_IMAGE_SEARCHES} image searches at once, answers the next 503 busy, and skips one whose client left`, async () => {
+    // Prepare: the first search holds the models until the gate opens
+    let open = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    let runs = 0;
+    const base = world.deps(client).image as NonNullable<ReturnType<ImageWorld['deps']>['image']>;
+    const api = createApi(
+      world.deps(client, {
+        image: {
+          ...base,
+          segmenter: async () => {
+            runs++;
+            await gate;
+            return world.segmenter;
+          },
+        },
+      }),
+    );
+    const left = new AbortController();
+    const ask = (signal?: AbortSignal) =>
+      api({
+        method: 'POST',
+        path: '/api/search',
+        query: new URLSearchParams(),
+        headers: { 'content-type': 'image/jpeg' },
+        body: world.originals.red as Buffer,
+        ...(signal && { signal }),
+      });
+    // Act
+    const taken = Array.from({ length: MAX_IMAGE_SEARCHES }, (_, i) =>
+      ask(i === 3 ? left.signal : undefined),
+    );
+    const refused = await ask();
+    left.abort();
+    open();
+    const answers = await Promise.all(taken);
+    // Assess
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBe('2');
+    expect(JSON.parse(refused.body as string).error.code).toBe('busy');
+    expect(answers.map((a) => a.status)).toEqual(
+      Array.from({ length: MAX_IMAGE_SEARCHES }, (_, i) => (i === 3 ? 499 : 200)),
+    );
+    expect(runs).toBe(MAX_IMAGE_SEARCHES - 1);
+    // and once the queue has drained, a search is taken again
+    expect((await ask()).status).toBe(200);
   });
 });
