@@ -130,7 +130,7 @@ export const OPENAPI_DOCUMENT = {
           415: error('Unsupported Content-Type (`unsupported_media_type`).'),
           501: error('Search by image is not enabled here (`image_search_unavailable`).'),
           503: error(
-            'Starting (`not_ready`), other model (`model_mismatch`), or image models cannot load (`image_search_unavailable`).',
+            'Starting (`not_ready`), other model (`model_mismatch`), image models cannot load (`image_search_unavailable`), or 8 image searches are already running or waiting (`busy`, with Retry-After).',
           ),
         },
       },
