@@ -211,7 +211,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ? folderProblem(`THREADFINDER_MODELS_DIR=${e.THREADFINDER_MODELS_DIR}`, modelsDir)
     : dataProblem === undefined &&
       folderProblem(`the models folder ${modelsDir} (THREADFINDER_MODELS_DIR unset)`, modelsDir);
-  const problems = [dataProblem, modelsProblem].filter((p) => typeof p === 'string');
+  // A file where the data dir needs one of its folders would otherwise surface mid-run as a raw ENOTDIR.
+  const inside =
+    dataProblem === undefined
+      ? DATA_DIR_FOLDERS.map((name) => {
+          const dir = path.join(dataDir, name);
+          return folderProblem(`the data dir's ${name} folder ${dir}`, dir);
+        })
+      : [];
+  const problems = [dataProblem, modelsProblem, ...inside].filter((p) => typeof p === 'string');
   if (problems.length > 0) {
     throw new ConfigError(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   }
@@ -258,6 +266,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 /** statfs type of procfs: Node's recursive mkdir loops forever on ENOENT there. */
 const PROC_SUPER_MAGIC = 0x9fa0;
+
+/** The folders of a data dir that commands write in (the models folder is checked on its own). */
+const DATA_DIR_FOLDERS = ['blobs', 'index', 'locks', 'logs'] as const;
 
 /**
  * Why the folder `dir` (set by `setting`) cannot hold Threadfinder's files, or undefined when it can or may:

@@ -38,6 +38,19 @@ describe('loadConfig: the data and models folders', () => {
     );
   });
 
+  it.each(['locks', 'blobs', 'index', 'logs'])(
+    'refuses a data dir whose %s folder is a file, naming its path, before any work',
+    async (name) => {
+      // Prepare
+      const data = await mkdtemp(path.join(dir, `data-with-${name}-file-`));
+      await writeFile(path.join(data, name), '');
+      // Act + Assess
+      expect(() => loadConfig({ THREADFINDER_DATA_DIR: data })).toThrow(
+        `invalid configuration:\n  the data dir's ${name} folder ${path.join(data, name)} is a file, not a folder`,
+      );
+    },
+  );
+
   it.runIf(process.platform === 'linux')('refuses a data dir on /proc (mkdir would loop there)', () => {
     expect(() => loadConfig({ THREADFINDER_DATA_DIR: '/proc/threadfinder-data' })).toThrow(
       /THREADFINDER_DATA_DIR=\/proc\/threadfinder-data is on \/proc/,
