@@ -76,6 +76,7 @@ async function ingestCommand(config: Config, models: ResolvedModels, line: Comma
   const rt = await createLocalRuntime(config, models);
   warnIfDamaged(rt.store);
   const stop = interruptible();
+  let failed = false;
   try {
     const report = await ingestCatalogFile(rt, {
       ...ingestOptions(line),
@@ -83,9 +84,16 @@ async function ingestCommand(config: Config, models: ResolvedModels, line: Comma
       signal: stop.signal,
     });
     if (runNeedsAttention(report)) process.exitCode = 4;
+  } catch (error) {
+    failed = true;
+    throw error;
   } finally {
     stop.dispose();
-    await rt.close();
+    // The run's own fault is what the user must see: a full disk also fails releasing the lock, say.
+    await rt.close().catch((closeError: unknown) => {
+      if (!failed) throw closeError;
+      console.error(`threadfinder: closing the data dir failed too: ${(closeError as Error).message}`);
+    });
   }
   if (stop.signal.aborted) process.exitCode = 130;
 }

@@ -15,7 +15,10 @@ export const ENVIRONMENT_FAULT_CODES: ReadonlyMap<string, EnvironmentFaultKind> 
 ]);
 
 const WORDS: Record<EnvironmentFaultKind, { fault: string; remedy: string }> = {
-  disk_full: { fault: 'disk full', remedy: 'free space and run the same command again' },
+  disk_full: {
+    fault: 'disk full',
+    remedy: 'free space, or inodes if df -i shows none left, and run the same command again',
+  },
   read_only: {
     fault: 'read-only file system',
     remedy: 'make it writable (or use another data folder) and run the same command again',

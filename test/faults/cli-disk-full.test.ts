@@ -65,7 +65,7 @@ describe('threadfinder ingest on a disk that fills up', () => {
     // Assess
     expect(full.out).toMatch(
       new RegExp(
-        `threadfinder: disk full while writing ${dataDir}/\\S+: free space and run the same command again`,
+        `threadfinder: disk full while writing ${dataDir}/\\S+: free space, or inodes if df -i shows none left, and run the same command again`,
       ),
     );
     expect(full.code).toBe(ENVIRONMENT_FAULT_EXIT);

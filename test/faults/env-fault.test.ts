@@ -41,10 +41,10 @@ describe('environmentFaultOf', () => {
     const named = environmentFaultOf(wrapped, { pathIfUnnamed: '/data/index' });
     // Assess
     expect(unnamed?.message).toBe(
-      'disk full while writing (no path given): free space and run the same command again',
+      'disk full while writing (no path given): free space, or inodes if df -i shows none left, and run the same command again',
     );
     expect(named?.message).toBe(
-      'disk full while writing /data/index: free space and run the same command again',
+      'disk full while writing /data/index: free space, or inodes if df -i shows none left, and run the same command again',
     );
   });
 

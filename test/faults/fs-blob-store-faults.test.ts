@@ -41,7 +41,7 @@ describe('FsBlobStore on a file system that faults', () => {
       kind: 'disk_full',
       code: 'ENOSPC',
       path: file,
-      message: `disk full while writing ${file}: free space and run the same command again`,
+      message: `disk full while writing ${file}: free space, or inodes if df -i shows none left, and run the same command again`,
     });
     expect(await blobs.list('masked/')).toEqual(['masked/small.png']);
     expect((await blobs.get('masked/small.png')).length).toBe(1000);

@@ -174,7 +174,7 @@ describe('a local run whose vector store faults', () => {
     const report = await run(rt);
     // Assess
     await expect(failed).rejects.toThrow(
-      `disk full while writing ${path.join(rt.config.dataDir, 'index')}: free space and run the same command again`,
+      `disk full while writing ${path.join(rt.config.dataDir, 'index')}: free space, or inodes if df -i shows none left, and run the same command again`,
     );
     expect(upsertsWhileFull).toBe(1); // the aggregate step was not retried
     expect(logs).toContainEqual(expect.stringMatching(/stopped by an environment fault \(ENOSPC\)/));
