@@ -15,7 +15,8 @@ export const FAULT_CASES = [
   {
     code: 'ENOSPC',
     kind: 'disk_full',
-    words: /^disk full while writing .*: free space, or inodes if df -i shows none left, and run the same command again$/,
+    words:
+      /^disk full while writing .*: free space, or inodes if df -i shows none left, and run the same command again$/,
   },
   { code: 'EROFS', kind: 'read_only', words: /^read-only file system while writing .*: make it writable/ },
   {
