@@ -1,3 +1,4 @@
+import { NOT_FINISHED } from '#functions/aggregate/map-result-entry.ts';
 import type { AggregateSummary } from '#functions/aggregate/types.ts';
 import type { IngestReport } from '#local/ingest.ts';
 import { hostPauseLines } from './host-pause-lines.ts';
@@ -16,7 +17,12 @@ export function formatReport(
 ): string[] {
   const { summary, seconds } = report;
   if (report.summaryMissing) return missingSummaryLines(report, catalog);
-  const failedBatches = summary.batchesNotEmbedded;
+  // A run that was stopped (Ctrl-C, a full disk) leaves its later batches unfinished: they did not fail, and
+  // the line that says the run stopped counts their products.
+  const stopped = report.fault !== undefined || (report.notProcessed ?? 0) > 0;
+  const failedBatches = summary.batchesNotEmbedded.filter(
+    (b) => !(stopped && b.error.startsWith(NOT_FINISHED)),
+  );
   const failed = Object.entries(summary.images.failed).filter(([, n]) => n > 0);
   const failedTotal = failed.reduce((s, [, n]) => s + n, 0);
   const lines = [

@@ -33,6 +33,9 @@ function inputProductIds(input: string | undefined): string[] {
   return Array.isArray(items) ? ids(items.map((item) => (item as { id?: unknown } | null)?.id)) : [];
 }
 
+/** The error of a batch that was still waiting or running when the map run ended (stopped, say). */
+export const NOT_FINISHED = 'not finished when the map run ended';
+
 /**
  * Reads one entry of a ResultWriter result file `{ ExecutionArn, Name, Input, Output, Status, Error, Cause }`:
  * the batch it stands for when that batch produced no embedded batch, undefined when it did. A succeeded
@@ -65,8 +68,6 @@ export function notEmbeddedBatch(entry: unknown, group: ResultGroup): NotEmbedde
   }
   const error =
     str(e.Error) ??
-    (group === 'PENDING'
-      ? `not finished when the map run ended (${status})`
-      : `child execution ${status.toLowerCase()}`);
+    (group === 'PENDING' ? `${NOT_FINISHED} (${status})` : `child execution ${status.toLowerCase()}`);
   return batch(error, str(e.Cause), inputProductIds(str(e.Input)));
 }

@@ -27,6 +27,36 @@ describe('formatReport for the aggregate outcome', () => {
     );
   });
 
+  it('does not list the batches a stopped run left unfinished as failed; a batch that failed still is', () => {
+    // Prepare: Ctrl-C with 40 batches not started, and one that failed on its own
+    const pending = Array.from({ length: 40 }, (_, i) => ({
+      productIds: [`p${i}`],
+      error: 'not finished when the map run ended (PENDING)',
+    }));
+    const summary = {
+      ...emptyAggregateSummary('r2'),
+      batchesNotEmbedded: [
+        ...pending,
+        { productIds: ['q1', 'q2'], error: 'States.TaskFailed', cause: 'boom' },
+      ],
+    };
+    // Act
+    const stopped = formatReport(
+      { summary, seconds: 1, notProcessed: 40, outcome: 'incomplete' },
+      { file: 'c.csv', catalogErrors: 0 },
+    );
+    const ended = formatReport(
+      { summary, seconds: 1, notProcessed: 0, outcome: 'incomplete' },
+      { file: 'c.csv', catalogErrors: 0 },
+    );
+    // Assess
+    expect(stopped.filter((l) => /batch/.test(l))).toEqual([
+      '  batch of 2 products failed (q1, q2): States.TaskFailed: boom',
+    ]);
+    expect(stopped).toContain('  interrupted: 40 products were not processed (run again to finish)');
+    expect(ended).toContain('  ... and 31 more failed batches');
+  });
+
   it('does not print zeros when the run wrote no summary: it says what is kept and how many the index holds', () => {
     // Prepare: a disk that filled up while the aggregate step was storing
     const fault = Object.assign(new Error('disk full while writing /d/index'), { code: 'ENOSPC' });
