@@ -2,7 +2,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
-import { ModelMissingError, ThreadfinderError } from '#core/errors.ts';
+import { environmentFaultOf } from '#core/env-fault.ts';
+import { ModelMissingError } from '#core/errors.ts';
 
 /**
  * Session settings every ONNX model in this process shares (transformers.js gets the same ones): CPU, all graph
@@ -31,8 +32,22 @@ async function create(file: string, threads: number | undefined): Promise<Infere
   try {
     return await InferenceSession.create(file, onnxSessionOptions(threads));
   } catch (cause) {
-    throw new ThreadfinderError(`cannot load ONNX model ${file}: ${(cause as Error).message}`, { cause });
+    throw (
+      environmentFaultOf(cause, { path: file, action: 'reading' }) ??
+      unloadableModel(file, (cause as Error).message, cause)
+    );
   }
+}
+
+/**
+ * A model file onnxruntime cannot load (truncated, damaged, not a model): a model that is in effect missing
+ * (the CLI's exit 3), with the way to check and to fetch it again.
+ */
+export function unloadableModel(file: string, why: string, cause?: unknown): ModelMissingError {
+  return new ModelMissingError(
+    `cannot load ONNX model ${file}: ${why}; the file is damaged or not a model: threadfinder models verify checks every model, threadfinder models fetch downloads it again`,
+    { cause },
+  );
 }
 
 /**

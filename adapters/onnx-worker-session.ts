@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { type InferenceSession, Tensor } from 'onnxruntime-node';
 import { ThreadfinderError } from '#core/errors.ts';
-import { onnxSessionOptions } from './onnx-runtime.ts';
+import { onnxSessionOptions, unloadableModel } from './onnx-runtime.ts';
 
 type Plain = { type: Tensor.Type; data: Tensor.DataType; dims: readonly number[] };
 type Reply = { id: number; outputs?: Record<string, Plain>; error?: string };
@@ -31,9 +31,7 @@ export async function workerOnnxSession(file: string, threads?: number): Promise
   };
   const ready = await new Promise<Ready>((resolve, reject) => {
     worker.once('message', (m: { ready?: Ready; failed?: string }) =>
-      m.ready
-        ? resolve(m.ready)
-        : reject(new ThreadfinderError(`cannot load ONNX model ${file}: ${m.failed}`)),
+      m.ready ? resolve(m.ready) : reject(unloadableModel(file, String(m.failed))),
     );
     worker.once('error', reject);
   }).catch(async (error: unknown) => {

@@ -1,10 +1,12 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { onnxSessionOptions } from '#adapters/onnx-runtime.ts';
+import { onnxSession, onnxSessionOptions } from '#adapters/onnx-runtime.ts';
 import { workerOnnxSession } from '#adapters/onnx-worker-session.ts';
+import { exitCodeOf } from '#cli/cli.ts';
+import { ModelMissingError } from '#core/errors.ts';
 import { buildClothGraph } from '#models/testing/segment-graphs.ts';
 
 let dir: string;
@@ -81,5 +83,23 @@ describe('workerOnnxSession', () => {
     // Act and assess
     await expect(workerOnnxSession(junk)).rejects.toThrow(/cannot load ONNX model .*junk\.onnx/);
     await expect(session.run(input(8), ['1959'])).rejects.toThrow(/was released/);
+  });
+
+  it('calls a damaged model file a missing model (exit 3), in a worker or not, and says how to get it again', async () => {
+    // Prepare: a model cut short, as an interrupted copy leaves it
+    const cut = path.join(dir, 'cut.onnx');
+    await writeFile(cut, (await readFile(file)).subarray(0, 200));
+    // Act
+    const errors = await Promise.all(
+      [workerOnnxSession(cut), onnxSession(cut)].map((p) => p.catch((e: unknown) => e)),
+    );
+    // Assess
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(ModelMissingError);
+      expect(exitCodeOf(error)).toBe(3);
+      expect(String(error)).toMatch(
+        /cannot load ONNX model .*cut\.onnx: .*; the file is damaged or not a model: threadfinder models verify checks every model, threadfinder models fetch downloads it again/,
+      );
+    }
   });
 });
