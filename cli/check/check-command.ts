@@ -25,9 +25,10 @@ export const CHECK_DAMAGE_EXIT = 6;
 export const CHECK_USAGE = `threadfinder check [--repair] [--embed-model ID] | check --cloud [--decode] [--embed-model ID]
   Checks the data dir (THREADFINDER_DATA_DIR) without changing it: the index replays cleanly, is bound to
   the configured model and holds what the runs recorded storing, less what they pruned; every stored product's
-  masked images, originals and vector are sound; the per-image vectors (image-vectors.log) read; URL records
-  point to stored originals; run folders are complete. Exit 0 when sound, ${CHECK_DAMAGE_EXIT} on damage, 2 when
-  there is no data dir at all.
+  masked images, originals and vector are sound; the per-image vectors (image-vectors.log) read, and every
+  stored product has them (a product a finished run stored without them is damage; one that may have been
+  ingested before they were kept, a warning); URL records point to stored originals; run folders are complete.
+  Exit 0 when sound, ${CHECK_DAMAGE_EXIT} on damage, 2 when there is no data dir at all.
   --repair   also set the index's damaged lines (vectors.log, image-vectors.log) aside and rewrite each log
              from its valid records (refused while an ingestion runs), writing a lost bind record again, delete
              again the products whose deletion was lost, delete images that do not decode and bad URL records,

@@ -3,30 +3,56 @@ import path from 'node:path';
 import type { DamagedImageLine } from '#adapters/file-vector-store/image-log-scan.ts';
 import { IMAGE_LOG_NAME, ImageVectorLog } from '#adapters/file-vector-store/image-vector-log.ts';
 import type { AreaResult, Finding } from './findings.ts';
+import { coverageFindings } from './image-vector-coverage.ts';
+import type { RunRecord } from './run-records.ts';
 
 const SHOWN_IDS = 20;
 
 /**
  * Reads the index's per-image vectors (`image-vectors.log`, used by eval's view consistency) read-only: each
  * damaged line is a finding naming its line, offset and the products whose vectors it lost, which go in the
- * repair catalog (an ingest of a product writes them again). `stored`: the products the index holds (null when
- * it could not be read); `writing`: a live writer holds the lock, so a torn last line is its append in progress.
+ * repair catalog (an ingest of a product writes them again). Then the stored products without per-image
+ * vectors (see coverageFindings): damage where the runs (`context.runs`, oldest first) show an ingestion that
+ * keeps them stored the product, a warning where they cannot tell it from one ingested before they were kept.
+ * `stored`: the products the index holds (null when it could not be read); `writing`: a live writer holds the
+ * lock, so a torn last line is its append in progress; `context.deleteAgain`: products served only because
+ * their deletion was lost (--repair deletes them again, so their vectors are not missed).
  */
 export async function checkImageLog(
   indexDir: string,
   stored: Set<string> | null,
   writing: boolean,
+  context: { runs?: RunRecord[]; deleteAgain?: Iterable<string> } = {},
 ): Promise<AreaResult> {
   const file = path.join(indexDir, IMAGE_LOG_NAME);
-  if (!existsSync(file)) return { checked: {}, findings: [] };
+  const runs = context.runs ?? [];
+  const coverage = (withVectors: Set<string>, named: Iterable<string>) =>
+    stored
+      ? coverageFindings({
+          file,
+          stored,
+          withVectors,
+          named: new Set([...named, ...(context.deleteAgain ?? [])]),
+          runs,
+          writing,
+        })
+      : { findings: [] };
+  if (!existsSync(file)) return { checked: {}, ...coverage(new Set(), []) };
   const log = await ImageVectorLog.open(file);
   try {
-    const lines = log.damage().filter((l) => !(l.torn && writing));
+    const damaged = log.damage();
+    const lines = damaged.filter((l) => !(l.torn && writing));
     const withVectors = new Set(log.ids());
     const unread = stored ? [...stored].filter((id) => !withVectors.has(id)) : [];
+    const findings = lines.map((l) => lineFinding(file, l, stored, unread));
+    // The ids of a torn last line a live writer is appending are being written: not missed either.
+    const appending = damaged.filter((l) => l.torn && writing).flatMap((l) => l.ids);
+    const named = [...findings.flatMap((f) => f.productIds ?? []), ...appending];
+    const covered = coverage(withVectors, named);
     return {
       checked: { imageVectorRecords: withVectors.size },
-      findings: lines.map((l) => lineFinding(file, l, stored, unread)),
+      findings: [...findings, ...covered.findings],
+      ...(covered.notes ? { notes: covered.notes } : {}),
     };
   } finally {
     await log.close();

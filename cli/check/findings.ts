@@ -23,6 +23,8 @@ export interface AreaResult {
   /** How many items were checked, e.g. `{ products: 30, blobs: 180 }`. */
   checked: Record<string, number>;
   findings: Finding[];
+  /** What it says that is neither damage nor a warning, after the report's summary line. */
+  notes?: string[];
 }
 
 /** The outcome of checking one data dir. */

@@ -18,7 +18,8 @@ export const indexDirOf = (dataDir: string, modelId: string): string => path.joi
 /**
  * Checks one data dir without changing anything: the index replays cleanly, is bound to `model` and holds
  * what the runs recorded storing (less what they pruned), every stored product's masks, originals and vector
- * are sound, its per-image vectors read, URL records point to stored originals, and run folders are complete.
+ * are sound, its per-image vectors read and every stored product has them, URL records point to stored
+ * originals, and run folders are complete.
  * Throws ConfigError when there is no data dir at `dataDir`: nothing to check is not a sound data dir.
  */
 export async function checkDataDir(dataDir: string, model: BoundModel): Promise<CheckReport> {
@@ -27,11 +28,13 @@ export async function checkDataDir(dataDir: string, model: BoundModel): Promise<
   const indexDir = indexDirOf(dataDir, model.id);
   const lock = await indexLockState(indexDir);
   const blobs = new FsBlobStore(path.join(dataDir, 'blobs'));
-  const runs = expectationsOf(await readRunRecords(blobs, model.id));
-  const index = await checkIndex(indexDir, model, runs);
+  const records = await readRunRecords(blobs, model.id);
+  const index = await checkIndex(indexDir, model, expectationsOf(records));
   const areas: AreaResult[] = [index];
   try {
-    areas.push(await checkImageLog(indexDir, await storedIds(index.store), lock.writerActive));
+    const deleteAgain = index.findings.flatMap((f) => f.lostDeletions ?? []);
+    const stored = await storedIds(index.store);
+    areas.push(await checkImageLog(indexDir, stored, lock.writerActive, { runs: records, deleteAgain }));
     const images = new BlobChecker(blobs);
     if (index.store)
       areas.push(
@@ -48,10 +51,12 @@ export async function checkDataDir(dataDir: string, model: BoundModel): Promise<
     findings: areas.flatMap((a) => a.findings),
     writerActive: lock.writerActive,
     ...(lock.writer ? { writer: lock.writer } : {}),
-    ...(lock.note ? { notes: [lock.note] } : {}),
+    ...notesOf([...(lock.note ? [lock.note] : []), ...areas.flatMap((a) => a.notes ?? [])]),
     elapsedMs: performance.now() - started,
   };
 }
+
+const notesOf = (notes: string[]) => (notes.length > 0 ? { notes } : {});
 
 async function storedIds(store: { listIds(): AsyncIterable<string> } | null): Promise<Set<string> | null> {
   if (!store) return null;

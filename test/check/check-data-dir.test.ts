@@ -30,18 +30,25 @@ describe('threadfinder check', () => {
   it('finds nothing wrong in a sound data dir and counts what it checked', async () => {
     // Prepare
     const dataDir = await newDir();
-    await writeDataDir(dataDir);
+    await writeDataDir(dataDir, 4, { imageVectors: true });
     // Act
     const report = await checkDataDir(dataDir, MODEL);
     // Assess
     expect(report.findings).toEqual([]);
-    expect(report.checked).toEqual({ indexRecords: 4, products: 4, urlRecords: 4, runs: 1, imageBlobs: 8 });
+    expect(report.checked).toEqual({
+      indexRecords: 4,
+      imageVectorRecords: 4,
+      products: 4,
+      urlRecords: 4,
+      runs: 1,
+      imageBlobs: 8,
+    });
   });
 
   it('names a damaged index line and its product, changing nothing', async () => {
     // Prepare
     const dataDir = await newDir();
-    await writeDataDir(dataDir);
+    await writeDataDir(dataDir, 4, { imageVectors: true });
     await damageIndexLineOf(dataDir, 1);
     const before = await listTree(dataDir);
     const log = await readFile(indexLog(dataDir));
@@ -65,7 +72,7 @@ describe('threadfinder check', () => {
   it('finds an index bound to another model than the configured one', async () => {
     // Prepare
     const dataDir = await newDir();
-    await writeDataDir(dataDir);
+    await writeDataDir(dataDir, 4, { imageVectors: true });
     // Act
     const report = await checkDataDir(dataDir, { id: MODEL.id, dim: 8 });
     // Assess
@@ -79,7 +86,7 @@ describe('threadfinder check', () => {
   it('finds a missing mask, an original that does not decode and a missing original, naming each product', async () => {
     // Prepare
     const dataDir = await newDir();
-    const products = await writeDataDir(dataDir);
+    const products = await writeDataDir(dataDir, 4, { imageVectors: true });
     const [p0, p1, p2] = products as [(typeof products)[0], (typeof products)[0], (typeof products)[0]];
     await rm(blobPath(dataDir, p0.maskedKey));
     await truncate(blobPath(dataDir, p1.originalKey), 300);
@@ -112,7 +119,7 @@ describe('threadfinder check', () => {
   it('finds an unreadable URL record and one filed under another URL', async () => {
     // Prepare
     const dataDir = await newDir();
-    const [p0, p1] = await writeDataDir(dataDir, 2);
+    const [p0, p1] = await writeDataDir(dataDir, 2, { imageVectors: true });
     await writeFile(blobPath(dataDir, urlRecordKey(p0?.url ?? '')), '{"url":');
     const moved = await readFile(blobPath(dataDir, urlRecordKey(p1?.url ?? '')));
     await writeFile(blobPath(dataDir, urlRecordKey('https://elsewhere.example/x.jpg')), moved);
@@ -128,7 +135,7 @@ describe('threadfinder check', () => {
   it('finds incomplete and unreadable run files; a run without a summary is only a warning', async () => {
     // Prepare
     const dataDir = await newDir();
-    await writeDataDir(dataDir);
+    await writeDataDir(dataDir, 4, { imageVectors: true });
     await rm(blobPath(dataDir, 'runs/run-1/products.json'));
     await writeFile(blobPath(dataDir, 'runs/run-1/embedded/b1.json'), '{"products":[');
     await mkdir(blobPath(dataDir, 'runs/run-2'));
@@ -150,7 +157,7 @@ describe('threadfinder check', () => {
   it('reports an index it cannot replay at all, naming the file', async () => {
     // Prepare
     const dataDir = await newDir();
-    await writeDataDir(dataDir);
+    await writeDataDir(dataDir, 4, { imageVectors: true });
     await writeFile(indexLog(dataDir), 'not a log\n');
     // Act
     const report = await checkDataDir(dataDir, MODEL);
@@ -167,7 +174,7 @@ describe('threadfinder check', () => {
   it('notes a writer holding the index lock', async () => {
     // Prepare
     const dataDir = await newDir();
-    await writeDataDir(dataDir);
+    await writeDataDir(dataDir, 4, { imageVectors: true });
     const writer = await FileVectorStore.open(path.dirname(indexLog(dataDir)));
     // Act
     const report = await checkDataDir(dataDir, MODEL);
@@ -182,7 +189,7 @@ describe('threadfinder check', () => {
   it('says a lock whose process is gone is stale and taken over by the next writer, not that one writes', async () => {
     // Prepare: a LOCK left by a process of this machine that has exited.
     const dataDir = await newDir();
-    await writeDataDir(dataDir);
+    await writeDataDir(dataDir, 4, { imageVectors: true });
     const dead = spawnSync(process.execPath, ['-e', '0']).pid;
     const lock = path.join(path.dirname(indexLog(dataDir)), 'LOCK');
     const holder = { pid: dead, host: hostname(), token: 'gone', since: '2026-01-01T00:00:00.000Z' };

@@ -7,7 +7,7 @@ import { repairDataDir } from '#cli/check/repair.ts';
 import { formatCheckReport } from '#cli/check/report-text.ts';
 import { checkDataDir } from '#cli/check/run-check.ts';
 import { tempDirs } from '#test/stores/temp-dirs.ts';
-import { indexLog, MODEL, writeDataDir } from './fixtures/data-dir.ts';
+import { indexLog, MODEL, recordRun, writeDataDir } from './fixtures/data-dir.ts';
 
 const newDir = tempDirs('check-images');
 
@@ -139,12 +139,121 @@ describe('check of the per-image vectors (image-vectors.log)', () => {
       /^[0-9a-f]{8} \{"t":"img","id":"p1"/,
     );
     expect(result.catalogProducts).toEqual(['p1']);
-    expect(after.findings).toEqual([]);
+    // Left for the ingest of the catalog: p1 has no per-image vectors (the fixture's run cannot place it).
+    expect(after.findings).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        fault: expect.stringMatching(/^1 stored product\(s\) have no per-image vectors .*: p1$/),
+      }),
+    ]);
     const store = await FileVectorStore.open(indexDir(dataDir), { readOnly: true });
     const kept = await store.getImageVectors(['p0', 'p1', 'p2', 'p3']);
     await store.close();
     expect(kept.map((e) => e.id).sort()).toEqual(['p0', 'p2', 'p3']);
     expect(kept.every((e) => e.images.length === 2)).toBe(true);
     expect((await readdir(indexDir(dataDir))).filter((n) => n.includes('damaged'))).toHaveLength(1);
+  });
+
+  it('names stored products left without per-image vectors by a finished run that kept them as damage, and --repair lists them', async () => {
+    // Prepare: run-2 stored p0..p3; p1's per-image vectors are missing (its line was never written).
+    const dataDir = await newDir();
+    await writeDataDir(dataDir);
+    await recordRun(dataDir, 'run-2', ['p0', 'p1', 'p2', 'p3']);
+    await putImageVectors(dataDir, ['p0', 'p2', 'p3']);
+    // Act
+    const report = await checkDataDir(dataDir, MODEL);
+    const result = await repairDataDir(report, MODEL.id, new Date('2026-01-02T03:04:05Z'));
+    // Assess
+    expect(report.findings).toEqual([
+      {
+        area: 'index',
+        severity: 'damage',
+        subject: imageLog(dataDir),
+        fault: expect.stringMatching(
+          /^1 stored product\(s\) have no per-image vectors .*a finished run that kept them \(run run-2 or later\) stored them: they were lost.*--repair lists them in its catalog.*: p1$/,
+        ),
+        productIds: ['p1'],
+      },
+    ]);
+    expect(formatCheckReport(report)).toContain('DAMAGED: 1 finding(s); 1 product(s) affected.');
+    expect(result.catalogProducts).toEqual(['p1']);
+  });
+
+  it('only warns of products the runs stored before any run kept per-image vectors, or cannot place', async () => {
+    // Prepare: run-2 stored p0 and p1 before per-image vectors were kept; run-3 stored p1..p3 and kept them,
+    // but p1's are missing; p4 was stored by no finished run (an interrupted one).
+    const dataDir = await newDir();
+    await writeDataDir(dataDir, 5);
+    await recordRun(dataDir, 'run-2', ['p0', 'p1']);
+    await recordRun(dataDir, 'run-3', ['p1', 'p2', 'p3']);
+    await putImageVectors(dataDir, ['p2', 'p3']);
+    // Act
+    const report = await checkDataDir(dataDir, MODEL);
+    // Assess
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        severity: 'damage',
+        fault: expect.stringMatching(/^1 stored product\(s\) .*\(run run-3 or later\).*: p1$/),
+        productIds: ['p1'],
+      }),
+      {
+        area: 'index',
+        severity: 'warning',
+        subject: imageLog(dataDir),
+        fault: expect.stringMatching(
+          /^2 stored product\(s\) have no per-image vectors .*ingested before per-image vectors were kept or by an ingestion stopped before writing them.*an ingest of their catalog writes them: p0, p4$/,
+        ),
+      },
+    ]);
+  });
+
+  it('without a finished run that kept per-image vectors, a product missing them is only a warning', async () => {
+    // Prepare: the fixture's run-1 has no readable catalog or summary; p1 has no per-image vectors.
+    const dataDir = await newDir();
+    await writeDataDir(dataDir);
+    await putImageVectors(dataDir, ['p0', 'p2', 'p3']);
+    // Act
+    const report = await checkDataDir(dataDir, MODEL);
+    // Assess
+    expect(isDamaged(report)).toBe(false);
+    expect(report.findings).toEqual([
+      expect.objectContaining({ severity: 'warning', fault: expect.stringMatching(/vectors .*: p1$/) }),
+    ]);
+    expect(formatCheckReport(report)).toContain('OK: no damage found (1 warning(s)).');
+  });
+
+  it('while a live writer holds the lock, products missing their per-image vectors are only a warning', async () => {
+    // Prepare
+    const dataDir = await newDir();
+    await writeDataDir(dataDir);
+    await recordRun(dataDir, 'run-2', ['p0', 'p1', 'p2', 'p3']);
+    await putImageVectors(dataDir, ['p0', 'p2', 'p3']);
+    // Act
+    const writer = await FileVectorStore.open(indexDir(dataDir));
+    const report = await checkDataDir(dataDir, MODEL);
+    await writer.close();
+    // Assess
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        fault: expect.stringMatching(/may be writing them now: check again once it ends: p1$/),
+      }),
+    ]);
+  });
+
+  it('notes an index none of whose products has per-image vectors (ingested before they were kept)', async () => {
+    // Prepare
+    const dataDir = await newDir();
+    await writeDataDir(dataDir);
+    // Act
+    const report = await checkDataDir(dataDir, MODEL);
+    // Assess
+    expect(report.findings).toEqual([]);
+    expect(report.notes).toEqual([
+      expect.stringMatching(
+        /^No stored product has per-image vectors \(4 product\(s\)\): not recorded, as eval says, the index having been ingested before they were kept/,
+      ),
+    ]);
+    expect(formatCheckReport(report)).toContain('OK: no damage found.');
   });
 });

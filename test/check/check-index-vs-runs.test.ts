@@ -19,7 +19,7 @@ const ALL = ['p0', 'p1', 'p2', 'p3', 'p4', 'p5'];
 /** A data dir of six products whose run-1 recorded storing them all. */
 async function recordedDataDir(): Promise<string> {
   const dataDir = await newDir();
-  await writeDataDir(dataDir, ALL.length);
+  await writeDataDir(dataDir, ALL.length, { imageVectors: true });
   await recordRun(dataDir, 'run-1', ALL);
   return dataDir;
 }

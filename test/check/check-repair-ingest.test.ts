@@ -148,4 +148,28 @@ describe('check --repair, then ingest', () => {
     expect(printed.at(-1)).toContain('OK: no damage found');
     expect(vectors?.map((v) => v.id).sort()).toEqual(['p0', 'p1', 'p2']);
   }, 120_000);
+
+  it('restores the per-image vectors of a product whose lines were removed from image-vectors.log', async () => {
+    // Prepare: as an ingestion stopped between a product's vector and its per-image vectors leaves it.
+    const { dataDir, config, models } = await ingestedShop(3);
+    const log = path.join(dataDir, 'index', models.embed.id, 'image-vectors.log');
+    const lines = (await readFile(log, 'latin1')).split('\n');
+    await writeFile(log, Buffer.from(lines.filter((l) => !l.includes('"id":"p1"')).join('\n'), 'latin1'));
+    const printed: string[] = [];
+    // Act
+    const checkCode = await runCheckCommand([], config, (l) => printed.push(l));
+    const checked = printed.join('\n');
+    const { repairCode, repairCatalog, finalCode } = await repairLoop(config, models);
+    const rt = await createLocalRuntime(config, models, { readOnly: true });
+    const vectors = await rt.store.getImageVectors?.(['p0', 'p1', 'p2']);
+    await rt.close();
+    // Assess
+    expect(checkCode).toBe(6);
+    expect(checked).toMatch(/image-vectors\.log: 1 stored product\(s\) have no per-image vectors .*: p1$/m);
+    expect(checked).toContain('1 product(s) affected');
+    expect(repairCode).toBe(6);
+    expect(await readFile(repairCatalog, 'utf8')).toMatch(/^product_id,image_url,category\np1,[^\n]*\n$/);
+    expect(finalCode).toBe(0);
+    expect(vectors?.map((v) => v.id).sort()).toEqual(['p0', 'p1', 'p2']);
+  }, 120_000);
 });

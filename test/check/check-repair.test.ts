@@ -16,7 +16,7 @@ const newDir = tempDirs('check-repair');
 /** A data dir with p1's index line, p2's original and p0's URL record damaged. */
 async function damagedDataDir() {
   const dataDir = await newDir();
-  const products = await writeDataDir(dataDir);
+  const products = await writeDataDir(dataDir, 4, { imageVectors: true });
   const log = await readFile(indexLog(dataDir));
   let start = 0;
   for (let line = 1; line < 4; line++) start = log.indexOf(10, start) + 1;
