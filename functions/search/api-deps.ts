@@ -27,7 +27,10 @@ export interface ApiDeps {
   image?: ImageSearchSetup;
   /** Alternatives at or above this cosine to the best product or to each other collapse (default 0.98). */
   duplicateThreshold?: number;
-  /** False while models or the store are still loading; `/healthz` and search answer 503 meanwhile. */
+  /**
+   * False while the server is still starting (an ingestion still running, or the models or the index still
+   * loading); `/healthz` and search answer 503 meanwhile.
+   */
   isReady?: () => boolean;
   /** Folder of the static page; without it only the JSON routes exist. */
   webDir?: string;

@@ -4,8 +4,10 @@ import { TAG_GROUP_NAMES } from '#core/tags/vocabulary.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { type Api, type ApiRequest, type ApiResponse, MAX_URL_CHARS } from './api-types.ts';
 import { CutoutCache } from './cutout-cache.ts';
+import { damageMessage } from './damage-summary.ts';
 import { assertTagFiltersOffered, cachedFacets, facetsView } from './facets.ts';
 import { createImageRoute } from './image-route.ts';
+import { refuseParameters } from './no-parameters.ts';
 import { OPENAPI_DOCUMENT } from './openapi.ts';
 import { productRoute } from './products.ts';
 import { decodeQueryString } from './query-string.ts';
@@ -43,8 +45,14 @@ export function createApi(deps: ApiDeps): Api {
         allow,
       });
     }
-    if (req.path === '/healthz') return health();
-    if (req.path === '/api/openapi.json') return json(200, OPENAPI_DOCUMENT, { 'cache-control': 'no-cache' });
+    if (req.path === '/healthz') {
+      refuseParameters(queryOf(req));
+      return health();
+    }
+    if (req.path === '/api/openapi.json') {
+      refuseParameters(queryOf(req));
+      return json(200, OPENAPI_DOCUMENT, { 'cache-control': 'no-cache' });
+    }
     const known = isSearch || req.path === '/api/facets' || req.path.startsWith('/api/products/');
     if (!known) {
       if (req.path.startsWith('/api/') || !staticFiles) {
@@ -66,9 +74,7 @@ export function createApi(deps: ApiDeps): Api {
     }
     if (!isReady()) return notReady();
     if (req.path === '/api/facets') {
-      if ([...query.keys()].length > 0) {
-        return apiError(400, 'unknown_parameter', '/api/facets takes no parameters');
-      }
+      refuseParameters(query);
       return json(200, facetsView(await facets()));
     }
     return productRoute(req, query, productDeps);
@@ -78,7 +84,13 @@ export function createApi(deps: ApiDeps): Api {
     if (!isReady()) {
       return json(
         503,
-        { status: 'starting', error: { code: 'not_ready', message: 'models or store still loading' } },
+        {
+          status: 'starting',
+          error: {
+            code: 'not_ready',
+            message: 'still starting: ingesting the catalog or loading the models and the index',
+          },
+        },
         RETRY_AFTER,
       );
     }
@@ -98,7 +110,7 @@ export function createApi(deps: ApiDeps): Api {
     if (damage) {
       // Still 200: search keeps serving every valid record; the counts say what it may lack.
       const counts = { lines: damage.lines.length, bytes: damage.bytes, products: damage.productIds.length };
-      const message = `the index had ${counts.lines} damaged line(s) (${counts.bytes} bytes) that were skipped; ${counts.products} product(s) may be missing or out of date (the server log names them)`;
+      const message = damageMessage(damage);
       return json(200, {
         status: 'degraded',
         products,

@@ -146,7 +146,9 @@ export const SCHEMAS = {
           products: {
             type: 'integer',
             minimum: 0,
-            description: 'products that may be missing or out of date',
+            description:
+              'products named in the damaged lines, which may be missing or out of date; `message` also counts ' +
+              'the damaged lines that name no product',
           },
           message: { type: 'string' },
         },

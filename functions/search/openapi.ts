@@ -20,13 +20,13 @@ const filters = [
   {
     name: 'category',
     in: 'query',
-    description: 'Only products of this category (case-insensitive).',
+    description: 'Only products of this category (case-insensitive, surrounding spaces ignored).',
     schema: { type: 'string', minLength: 1, maxLength: 100 },
   },
   {
     name: 'color',
     in: 'query',
-    description: 'Only products of this colour (case-insensitive).',
+    description: 'Only products of this colour (case-insensitive, surrounding spaces ignored).',
     schema: { type: 'string', minLength: 1, maxLength: 100 },
   },
   {
@@ -64,7 +64,9 @@ const badRequest = error(
 const notReady = error(
   'The service is starting (`not_ready`), or the index was built with another model (`model_mismatch`).',
 );
-const notFound = error('No such product (`product_not_found`) or image (`image_not_found`).');
+const notFound = error(
+  'No such product (`product_not_found`) or image (`image_not_found`), or no such path (`not_found`).',
+);
 
 /** The OpenAPI 3.1 document of the search API, served at `/api/openapi.json`; tests hold real answers to it. */
 export const OPENAPI_DOCUMENT = {
@@ -168,7 +170,9 @@ export const OPENAPI_DOCUMENT = {
             name: 'i',
             in: 'path',
             required: true,
-            description: 'Index into `images`.',
+            description:
+              'Index into `images`, written without sign or leading zeros (`00`, `-1` address nothing: 404 ' +
+              '`not_found`); an index with no masked image, however large, is 404 `image_not_found`.',
             schema: { type: 'integer', minimum: 0 },
           },
         ],
@@ -200,7 +204,10 @@ export const OPENAPI_DOCUMENT = {
     '/api/openapi.json': {
       get: {
         summary: 'This document',
-        responses: { 200: { description: 'OpenAPI 3.1', content: jsonOf({ type: 'object' }) } },
+        responses: {
+          200: { description: 'OpenAPI 3.1', content: jsonOf({ type: 'object' }) },
+          400: error('A query parameter (`unknown_parameter`): this route takes none.'),
+        },
       },
     },
     '/healthz': {
@@ -208,7 +215,11 @@ export const OPENAPI_DOCUMENT = {
         summary: 'Readiness',
         responses: {
           200: ok('Ready (status ok), or serving a damaged index (status degraded).', 'Health'),
-          503: ok('Starting or model mismatch.', 'Health'),
+          400: error('A query parameter (`unknown_parameter`): this route takes none.'),
+          503: ok(
+            'Starting (ingesting the catalog, or loading the models and the index) or model mismatch.',
+            'Health',
+          ),
         },
       },
     },

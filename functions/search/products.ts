@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { DEFAULT_MAX_PIXELS } from '#core/config.ts';
 import { contentHashOf, isMaskKey, isNoGarmentKey, originalsOfHash } from '#core/contracts/run-layout.ts';
 import { environmentFaultOf } from '#core/env-fault.ts';
-import { BlobNotFoundError, InputError } from '#core/errors.ts';
+import { BlobNotFoundError } from '#core/errors.ts';
 import { encodePng } from '#core/image/codec.ts';
 import { cutout } from '#core/image/cutout.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { ApiRequest, ApiResponse } from './api-types.ts';
 import type { CutoutCache } from './cutout-cache.ts';
+import { refuseParameters } from './no-parameters.ts';
 import { toView } from './product-view.ts';
 import { apiError, json, SECURITY_HEADERS, shown } from './responses.ts';
 import { findSimilar, type StoreDeps } from './run-search.ts';
@@ -30,6 +31,13 @@ export interface ProductRouteDeps extends StoreDeps {
 const CUTOUT_MAX_SIDE = 1024;
 
 const PREFIX = '/api/products/';
+
+/**
+ * The canonical spelling of an image index, so one image has one URL (and one cache entry): no sign, no leading
+ * zero. Any index so written names an image or answers `image_not_found`, however large; anything else (`00`,
+ * `-1`, `x`) addresses no image at all and answers `not_found`, as any other path the API does not have.
+ */
+const MASKED_INDEX = /^(0|[1-9][0-9]*)$/;
 
 /**
  * Answers `/api/products/{id}`, `/{id}/similar` and `/{id}/masked/{i}`; `query` is the decoded query string.
@@ -68,7 +76,14 @@ async function masked(
   deps: ProductRouteDeps,
 ): Promise<ApiResponse> {
   refuseParameters(query);
-  if (!/^\d{1,4}$/.test(index)) return notFound(req.path);
+  if (!MASKED_INDEX.test(index)) {
+    return apiError(
+      404,
+      'not_found',
+      `nothing at ${shown(req.path)}: the masked image index "i" must be a whole number from 0, written ` +
+        'without sign or leading zeros',
+    );
+  }
   const record = await deps.store.get(id);
   if (!record) return productNotFound(id);
   const key = record.maskedKeys?.[Number(index)];
@@ -142,15 +157,6 @@ async function sourcesExist(key: string, blobs: BlobStore): Promise<boolean> {
   if (!isMaskKey(key)) return blobs.has(key);
   const original = await originalOf(key, blobs);
   return original !== undefined && (isNoGarmentKey(key) || (await blobs.has(key)));
-}
-
-/** Routes that take no query parameters refuse any. */
-function refuseParameters(query: ApiRequest['query']): void {
-  const names = query instanceof URLSearchParams ? [...query.keys()] : Object.keys(query);
-  if (names.length > 0) {
-    const shownNames = [...new Set(names)].map((n) => JSON.stringify(shown(n))).join(', ');
-    throw new InputError(`unknown parameter ${shownNames}; this route takes none`, 'unknown_parameter');
-  }
 }
 
 function decodeSegment(segment: string): string | undefined {

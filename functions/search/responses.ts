@@ -63,7 +63,7 @@ export function bodyTooLarge(limit: number): ApiResponse {
   });
 }
 
-/** The 503 of a request that arrives while the store or models are still loading. */
+/** The 503 of a request that arrives while the server is still starting (ingesting, or loading models or index). */
 export function notReady(): ApiResponse {
   return apiError(503, 'not_ready', 'the search service is still starting', { 'retry-after': '5' });
 }

@@ -46,12 +46,19 @@ const query = z.string().superRefine((q, ctx) => {
   }
 });
 
+/**
+ * A metadata filter (`category`, `color`): trimmed like the `tag_<group>` filters, since the catalog's values
+ * are trimmed on ingest and a filter with surrounding spaces could match nothing; case is folded by the store.
+ */
 const text = (name: string) =>
-  z.string().superRefine((v, ctx) => {
-    if (v.trim() === '' || [...v].length > MAX_FILTER_CHARS || CONTROL.test(v)) {
-      fail(ctx, 'invalid_parameter', `"${name}" must be 1 to ${MAX_FILTER_CHARS} printable characters`);
-    }
-  });
+  z
+    .string()
+    .superRefine((v, ctx) => {
+      if (v.trim() === '' || [...v].length > MAX_FILTER_CHARS || CONTROL.test(v)) {
+        fail(ctx, 'invalid_parameter', `"${name}" must be 1 to ${MAX_FILTER_CHARS} printable characters`);
+      }
+    })
+    .transform((v) => v.trim());
 
 /** The filter parameter of a vocabulary group's auto-tag: `tag_colour`, `tag_pattern`, ... */
 export const tagParam = (group: string): string => `tag_${group}`;

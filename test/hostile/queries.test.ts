@@ -94,6 +94,16 @@ describe('GET /api/search against odd queries', () => {
     expect(errorCode(res.body)).toBe(code);
   });
 
+  it('matches a filter with surrounding spaces as the trimmed filter, like a tag filter', async () => {
+    // Act
+    const plain = await search('q=shirt+at+thirty&category=coat');
+    const spaced = await search('q=shirt+at+thirty&category=%20Coat+');
+    // Assess
+    expect(spaced.status).toBe(200);
+    expect(JSON.parse(spaced.body).best?.id).toBe('g');
+    expect(JSON.parse(spaced.body)).toEqual(JSON.parse(plain.body));
+  });
+
   it('names the parameter and the bad escape in an encoding error', async () => {
     // Act
     const res = await search('q=%E0%A4%A');

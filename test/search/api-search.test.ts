@@ -116,9 +116,50 @@ describe('GET /healthz', () => {
 
     // Assess
     expect(before.status).toBe(503);
-    expect((await before.json()).status).toBe('starting');
+    expect(await before.json()).toEqual({
+      status: 'starting',
+      error: {
+        code: 'not_ready',
+        message: 'still starting: ingesting the catalog or loading the models and the index',
+      },
+    });
     expect(searchBefore.status).toBe(503);
     expect(after.status).toBe(200);
     expect(await after.json()).toEqual({ status: 'ok', products: 8, model: 'test/fashion-2d' });
+  });
+});
+
+describe('routes that take no parameters', () => {
+  it.each([
+    ['/healthz?x=1', '"x"'],
+    ['/healthz?_=1700000000', '"_"'],
+    ['/api/openapi.json?x=1', '"x"'],
+    ['/api/facets?x=1&y', '"x", "y"'],
+  ])('answer %s with 400 unknown_parameter naming it, like every other route', async (target, named) => {
+    // Prepare
+    const { url, errors } = await serve();
+
+    // Act
+    const res = await fetch(`${url}${target}`);
+    const body = await res.json();
+
+    // Assess
+    expect(res.status).toBe(400);
+    expect(body.error).toEqual({
+      code: 'unknown_parameter',
+      message: `unknown parameter ${named}; this route takes none`,
+    });
+    expect(errors).toEqual([]);
+  });
+
+  it('refuse a parameter on /healthz while still starting, too', async () => {
+    // Prepare
+    const { url } = await serve({ ready: () => false });
+
+    // Act
+    const res = await fetch(`${url}/healthz?x=1`);
+
+    // Assess
+    expect([res.status, (await res.json()).error.code]).toEqual([400, 'unknown_parameter']);
   });
 });

@@ -98,7 +98,9 @@ describe('the OpenAPI document', () => {
     ['/api/facets', '/api/facets'],
     ['/api/facets', '/api/facets?x=1'],
     ['/api/openapi.json', '/api/openapi.json'],
+    ['/api/openapi.json', '/api/openapi.json?x=1'],
     ['/healthz', '/healthz'],
+    ['/healthz', '/healthz?x=1'],
   ])('documents GET %s as answered for %s', async (route, path) => {
     await expectDocumented(route, 'get', await get(path));
   });

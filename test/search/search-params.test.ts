@@ -81,6 +81,17 @@ describe('parseSearchParams', () => {
     expect(repeated).toBe('repeated_parameter');
   });
 
+  it('trims category and color as it trims the tag filters, so a pasted space still matches', () => {
+    // Prepare
+    const query = new URLSearchParams('q=a&category=%20dress%20&color=++RED+&tag_colour=+Red');
+
+    // Act
+    const got = parseSearchParams(query);
+
+    // Assess
+    expect(got.filter).toEqual({ category: 'dress', color: 'RED', tags: { colour: 'red' } });
+  });
+
   it('names the parameter in its message', () => {
     // Prepare
     const query = new URLSearchParams('q=a&colour=red');
