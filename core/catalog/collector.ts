@@ -1,6 +1,7 @@
 import type { CatalogProduct, ProductMetadata } from '#core/types.ts';
 import { CatalogError } from './catalog-error.ts';
 import { CATALOG_LIMITS as L } from './limits.ts';
+import { listNames } from './name-list.ts';
 import { checkMetadataKey, checkMetadataValue, checkUrl, quote } from './validate.ts';
 
 /** A product being assembled from one or more catalog lines. */
@@ -9,6 +10,10 @@ export interface ProductDraft {
   line: number;
   images: string[];
   metadata: ProductMetadata;
+  /** Images past the per-product cap: how many, and the first one with its line (one problem per product). */
+  imagesOver?: { count: number; first: string; line: number; lastLine: number };
+  /** Valid metadata fields past the per-product cap (how many, the first few names): one warning per product. */
+  fieldsOver?: { count: number; names: string[] };
 }
 
 /** Assembles products line by line and records every problem with its file and line. */
@@ -53,10 +58,11 @@ export class ProductCollector {
       return this.warn(line, `product ${quote(draft.id)} lists image ${quote(url.value)} twice; ignored`);
     }
     if (draft.images.length >= L.maxImagesPerProduct) {
-      return this.error(
-        line,
-        `product ${quote(draft.id)} has more than ${L.maxImagesPerProduct} images; image ${quote(url.value)} ignored`,
-      );
+      if (draft.imagesOver) {
+        draft.imagesOver.count++;
+        draft.imagesOver.lastLine = line;
+      } else draft.imagesOver = { count: 1, first: url.value, line, lastLine: line };
+      return false;
     }
     draft.images.push(url.value);
     return true;
@@ -81,19 +87,24 @@ export class ProductCollector {
       return false;
     }
     if (Object.keys(draft.metadata).length >= L.maxMetadataFields) {
-      return this.error(
-        line,
-        `product ${quote(draft.id)} has more than ${L.maxMetadataFields} metadata fields`,
-      );
+      draft.fieldsOver ??= { count: 0, names: [] };
+      const over = draft.fieldsOver;
+      over.count++;
+      if (over.names.length < L.maxIgnoredNamesListed) over.names.push(key.value);
+      return false;
     }
     draft.metadata[key.value] = value.value;
     return true;
   }
 
-  /** Products in order of first appearance; a product left without any usable image is dropped with an error. */
+  /**
+   * Products in order of first appearance; a product left without any usable image is dropped with an error.
+   * Images and fields past the caps get one problem per product here.
+   */
   finish(): CatalogProduct[] {
     const products: CatalogProduct[] = [];
     for (const d of this.drafts.values()) {
+      this.reportOverCaps(d);
       if (d.images.length === 0) {
         this.error(d.line, `product ${quote(d.id)} has no usable image; product skipped`);
         continue;
@@ -117,6 +128,29 @@ export class ProductCollector {
     this.errors.sort((a, b) => a.line - b.line);
     this.warnings.sort((a, b) => a.line - b.line);
     return products;
+  }
+
+  private reportOverCaps(d: ProductDraft): void {
+    const images = d.imagesOver;
+    if (images) {
+      const lines = images.lastLine === images.line ? '' : ` (lines ${images.line} to ${images.lastLine})`;
+      const which =
+        images.count === 1
+          ? `image ${quote(images.first)} ignored`
+          : `${images.count} more images ignored${lines}, the first ${quote(images.first)}`;
+      this.error(
+        images.line,
+        `product ${quote(d.id)} has more than ${L.maxImagesPerProduct} images; ${which}`,
+      );
+    }
+    const fields = d.fieldsOver;
+    if (fields) {
+      this.warn(
+        d.line,
+        `product ${quote(d.id)} has more than ${L.maxMetadataFields} metadata fields; the first ` +
+          `${L.maxMetadataFields} are kept, ${fields.count} ignored: ${listNames(fields.names, fields.count)}`,
+      );
+    }
   }
 }
 

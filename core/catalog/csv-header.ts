@@ -1,6 +1,7 @@
 import { CatalogFormatError } from './catalog-error.ts';
 import type { ProductCollector } from './collector.ts';
 import { CATALOG_LIMITS as L } from './limits.ts';
+import { listNames } from './name-list.ts';
 import { checkMetadataKey, quote, RESERVED_METADATA_KEYS } from './validate.ts';
 
 /** Metadata columns with a fixed meaning, matched case-insensitively. */
@@ -41,9 +42,9 @@ export function csvDelimiter(headerLine: string): (typeof CSV_DELIMITERS)[number
 }
 
 /**
- * Reads the header row; throws CatalogFormatError when a required column is missing, a name is repeated or there
- * are too many columns. A column whose name cannot be a metadata field (`prototype`, a control character) is
- * ignored with a warning.
+ * Reads the header row; throws CatalogFormatError when a required column is missing or a name is repeated. A
+ * column whose name cannot be a metadata field (`prototype`, a control character) is ignored with a warning, and
+ * so are the metadata columns past the first CATALOG_LIMITS.maxMetadataFields (one warning naming them all).
  */
 export function readHeader(cells: string[], out: ProductCollector, line: number): CsvHeader {
   const names = cells.map((c) =>
@@ -57,9 +58,6 @@ export function readHeader(cells: string[], out: ProductCollector, line: number)
   const missing = ['product_id', 'image_url'].filter((n) => !lower.includes(n));
   if (missing.length > 0) {
     throw fail(`CSV header lacks ${missing.join(' and ')} (found: ${names.map((n) => quote(n)).join(', ')})`);
-  }
-  if (names.length > L.maxMetadataFields + 2) {
-    throw fail(`CSV header has ${names.length} columns; the limit is ${L.maxMetadataFields + 2}`);
   }
   const seen = new Set<string>();
   const metadata: [number, string][] = [];
@@ -86,6 +84,16 @@ export function readHeader(cells: string[], out: ProductCollector, line: number)
       continue;
     }
     metadata.push([i, checked.value]);
+  }
+  const over = metadata.splice(L.maxMetadataFields);
+  if (over.length > 0) {
+    const first = (over[0] as [number, string])[0] + 1;
+    const last = (over.at(-1) as [number, string])[0] + 1;
+    out.warn(
+      line,
+      `CSV header has ${metadata.length + over.length} metadata columns; the limit is ${L.maxMetadataFields}, ` +
+        `so the ${over.length} from column ${first} to ${last} are ignored: ${listNames(over.map(([, k]) => k))}`,
+    );
   }
   return { names, idIndex: lower.indexOf('product_id'), urlIndex: lower.indexOf('image_url'), metadata };
 }

@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { CappedErrors } from './capped-errors.ts';
 import { CatalogFormatError } from './catalog-error.ts';
 import type { ProductCollector } from './collector.ts';
 import { type CsvHeader, csvDelimiter, readHeader } from './csv-header.ts';
@@ -29,7 +30,7 @@ export function parseCsv(text: string, out: ProductCollector): void {
     else {
       const swallowed = swallowedRow(header, row.cells, row.line, delimiter);
       if (swallowed !== undefined) return swallowed;
-      readRow(header, row, out);
+      readRow(header, row, delimiter, out);
     }
     return undefined;
   };
@@ -37,13 +38,16 @@ export function parseCsv(text: string, out: ProductCollector): void {
   if (!header) throw new CatalogFormatError(out.file, 1, 'the catalog is empty');
 }
 
-function readRow(h: CsvHeader, row: Row, out: ProductCollector): boolean {
+/** How the row-length hint names each separator. */
+const DELIMITER_NAMES: Readonly<Record<string, string>> = { ',': 'comma', ';': 'semicolon', '\t': 'tab' };
+
+function readRow(h: CsvHeader, row: Row, delimiter: string, out: ProductCollector): boolean {
   const { cells, line } = row;
   if (cells.length > h.names.length) {
     return out.error(
       line,
       `row has ${cells.length} fields but the header has ${h.names.length} ` +
-        '(a value with a comma must be "quoted"); row skipped',
+        `(a value with a ${DELIMITER_NAMES[delimiter] ?? JSON.stringify(delimiter)} must be "quoted"); row skipped`,
     );
   }
   const id = checkId(cells[h.idIndex] ?? '', 'product_id');
@@ -55,20 +59,29 @@ function readRow(h: CsvHeader, row: Row, out: ProductCollector): boolean {
 }
 
 // Feeds each CSV record with its first physical line to `onRow`, restarting after syntax errors and after a
-// record that `onRow` refuses with a message (it swallowed rows).
+// record that `onRow` refuses with a message (it swallowed rows). Reading always goes on to the end: each
+// refusal costs its own row; past the first few, refusals are counted in one summary instead of listed.
 function readRows(
   text: string,
   delimiter: string,
   onRow: (row: Row) => string | undefined,
   out: ProductCollector,
 ): void {
+  // One buffer for every restart: csv-parse copies a string it is given, which made each restart cost the rest
+  // of the file. Line starts are byte offsets (a UTF-8 newline is always the single byte 0x0A).
+  const bytes = Buffer.from(text);
+  const refused = new CappedErrors(
+    out,
+    L.maxCsvSyntaxErrorsListed,
+    'CSV syntax errors (a stray or unclosed ")',
+  );
   let offsetLines = 0;
   let lastEnd = 0;
   let lineStarts: number[] | undefined;
-  for (let failures = 0; ; failures++) {
+  for (;;) {
     const chunkStart = offsetLines;
     try {
-      parse(text.slice(lineStartOf(offsetLines + 1)), {
+      parse(bytes.subarray(lineStartOf(offsetLines + 1)), {
         raw: true,
         delimiter,
         trim: true,
@@ -87,35 +100,29 @@ function readRows(
           return null;
         },
       });
-      return;
+      break;
     } catch (e) {
-      lineStarts ??= computeLineStarts(text);
+      lineStarts ??= computeLineStarts(bytes);
       let failedAt: number;
       if (e instanceof Reread) {
         failedAt = e.line;
-        out.error(failedAt, e.message);
+        refused.add(failedAt, e.message);
       } else if (isCsvError(e)) {
-        failedAt = firstNonBlankLineAfter(text, lineStarts, lastEnd);
-        out.error(failedAt, `${describeSyntaxError(e, failedAt, chunkStart + e.lines)}; row skipped`);
+        failedAt = firstNonBlankLineAfter(bytes, lineStarts, lastEnd);
+        refused.add(failedAt, `${describeSyntaxError(e, failedAt, chunkStart + e.lines)}; row skipped`);
       } else throw e;
       // The row's quoted field may have swallowed the lines after it (a stray opening quote): read them again.
       offsetLines = failedAt;
       lastEnd = offsetLines;
-      if (offsetLines >= lineStarts.length) return;
-      if (failures + 1 >= L.maxCsvSyntaxErrors) {
-        out.error(
-          offsetLines + 1,
-          `more than ${L.maxCsvSyntaxErrors} CSV syntax errors; the rest was not read`,
-        );
-        return;
-      }
+      if (offsetLines >= lineStarts.length) break;
     }
   }
+  refused.finish();
 
   function lineStartOf(line: number): number {
     if (line === 1) return 0;
-    lineStarts ??= computeLineStarts(text);
-    return lineStarts[line - 1] ?? text.length;
+    lineStarts ??= computeLineStarts(bytes);
+    return lineStarts[line - 1] ?? bytes.length;
   }
 }
 
@@ -130,17 +137,17 @@ function countNewlines(raw: string): number {
   return n;
 }
 
-function computeLineStarts(text: string): number[] {
+function computeLineStarts(bytes: Buffer): number[] {
   const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) starts.push(i + 1);
   return starts;
 }
 
-function firstNonBlankLineAfter(text: string, starts: number[], line: number): number {
+function firstNonBlankLineAfter(bytes: Buffer, starts: number[], line: number): number {
   for (let l = line + 1; l <= starts.length; l++) {
     const s = starts[l - 1] as number;
-    const e = starts[l] ?? text.length + 1;
-    if (text.slice(s, e - 1).trim() !== '') return l;
+    const e = starts[l] ?? bytes.length + 1;
+    if (bytes.toString('utf8', s, e - 1).trim() !== '') return l;
   }
   return Math.min(line + 1, starts.length);
 }

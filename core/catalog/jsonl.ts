@@ -1,5 +1,6 @@
 import { CatalogFormatError } from './catalog-error.ts';
 import type { ProductCollector } from './collector.ts';
+import { topLevelNumberText } from './json-source.ts';
 import { nonBlankLines } from './lines.ts';
 import { checkId, isReservedKey, quote } from './validate.ts';
 
@@ -23,7 +24,7 @@ export function parseJsonl(text: string, out: ProductCollector): void {
       out.error(line, 'each line must be a JSON object like {"id": "p1", "images": ["https://..."]}');
       continue;
     }
-    readObject(value as Record<string, unknown>, line, out);
+    readObject(value as Record<string, unknown>, json, line, out);
   }
 }
 
@@ -42,9 +43,16 @@ function refuseWholeDocument(text: string, lineCount: number, file: string, line
   );
 }
 
-function readObject(obj: Record<string, unknown>, line: number, out: ProductCollector): boolean {
+function readObject(
+  obj: Record<string, unknown>,
+  json: string,
+  line: number,
+  out: ProductCollector,
+): boolean {
   if (!Object.hasOwn(obj, 'id')) return out.error(line, 'missing "id"');
-  const id = checkId(obj.id);
+  // A numeric id JSON.parse could not keep exactly is quoted in the refusal as the file writes it.
+  const inexact = typeof obj.id === 'number' && !Number.isSafeInteger(obj.id);
+  const id = checkId(obj.id, 'product id', inexact ? topLevelNumberText(json, 'id') : undefined);
   if (!id.ok) return out.error(line, id.message);
   const earlier = out.get(id.value);
   if (earlier) {

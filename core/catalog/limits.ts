@@ -13,6 +13,11 @@ export const CATALOG_LIMITS = Object.freeze({
    */
   maxProductBytes: 32 * 1024,
   maxFileBytes: 200 * 1024 * 1024,
-  /** CSV syntax errors after which parsing stops (each one restarts the CSV reader). */
-  maxCsvSyntaxErrors: 100,
+  /**
+   * CSV syntax errors listed one by one. Reading never stops at them (each refuses its own row); the ones after
+   * these are counted in one summary problem, so a file of stray quotes cannot flood the problems list.
+   */
+  maxCsvSyntaxErrorsListed: 100,
+  /** Ignored metadata column names (CSV) or keys (JSON Lines) a warning names before "and N more". */
+  maxIgnoredNamesListed: 10,
 });

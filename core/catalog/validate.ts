@@ -60,16 +60,21 @@ export function checkUrl(raw: string, what = 'image URL'): Checked<string> {
 
 /**
  * Accepts a product id (string, or a number that is an exact integer: 1 and "1" are the same id); returns it
- * trimmed, as a string. `.` and `..` are refused: no URL path can carry them as a segment.
+ * trimmed, as a string. `.` and `..` are refused: no URL path can carry them as a segment. `written` is a
+ * numeric id as the file spells it, which a refusal quotes instead of the rounded number.
  */
-export function checkId(raw: unknown, what = 'product id'): Checked<string> {
+export function checkId(raw: unknown, what = 'product id', written?: string): Checked<string> {
   if (typeof raw === 'number') {
     if (!Number.isFinite(raw)) return fail(`${what} ${raw} is not a finite number`);
     if (!Number.isInteger(raw))
-      return fail(`${what} ${raw} is not a whole number; write it as a string ("...")`);
+      return fail(`${what} ${written ?? raw} is not a whole number; write it as a string ("...")`);
     if (!Number.isSafeInteger(raw)) {
-      const shown = raw.toLocaleString('en-US', { useGrouping: false });
-      return fail(`${what} ${shown} is a number too large to be exact; write it as a string ("...")`);
+      const shown = written ?? raw.toLocaleString('en-US', { useGrouping: false });
+      const asString = written !== undefined && /^-?\d+$/.test(written) ? `"${written}"` : '"..."';
+      return fail(
+        `${what} ${shown} is a number too large to be exact (over ${Number.MAX_SAFE_INTEGER}); ` +
+          `write it as a string (${asString})`,
+      );
     }
     return ok(String(raw));
   }
@@ -129,7 +134,10 @@ export function checkMetadataValue(key: string, raw: unknown): Checked<string | 
   }
   if (hasControl(s, true)) return fail(`field "${key}" contains a control character`);
   if (key === 'price') {
-    return PRICE.test(s) ? ok(Number(s)) : fail(`field "price" must be a number like 19.99, got ${quote(s)}`);
+    if (PRICE.test(s)) return ok(Number(s));
+    if (PRICE.test(s.slice(1)) && s.startsWith('-'))
+      return fail(`field "price" must not be negative, got ${quote(s)}`);
+    return fail(`field "price" must be a number like 19.99, got ${quote(s)}`);
   }
   if (key === 'product_url') return checkUrl(s, 'product_url');
   return ok(s);

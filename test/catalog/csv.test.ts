@@ -105,6 +105,39 @@ describe('product CSV catalogs', () => {
     ]);
   });
 
+  it.each([
+    [';', 'semicolon'],
+    ['\t', 'tab'],
+  ])('names the separator %j in the hint for a row with an extra field', (sep, name) => {
+    // Prepare
+    const text = [
+      ['product_id', 'image_url', 'name'].join(sep),
+      ['p1', 'https://a.example/1.jpg', 'Shirt', 'red'].join(sep),
+    ].join('\n');
+
+    // Act
+    const result = parse(text);
+
+    // Assess
+    expect(result.errors.map(String)).toEqual([
+      `cat.csv:2: row has 4 fields but the header has 3 (a value with a ${name} must be "quoted"); row skipped`,
+    ]);
+  });
+
+  it('says a negative price must not be negative', () => {
+    // Prepare
+    const text = 'product_id,image_url,price\np1,https://a.example/1.jpg,-3\n';
+
+    // Act
+    const result = parse(text);
+
+    // Assess
+    expect(result.products[0]?.metadata).toEqual({});
+    expect(result.errors.map(String)).toEqual([
+      'cat.csv:2: field "price" must not be negative, got "-3"; field ignored',
+    ]);
+  });
+
   it('refuses only the row of a stray opening quote and keeps the 9,999 others of a 10,000-row CSV', () => {
     // Prepare
     const rows = Array.from(

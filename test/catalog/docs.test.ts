@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { CATALOG_LIMITS } from '#core/catalog/limits.ts';
 import { RESERVED_METADATA_KEYS } from '#core/catalog/validate.ts';
 import { problemsKey } from '#core/contracts/run-layout.ts';
 
@@ -25,5 +26,21 @@ describe('docs/catalogs.md', () => {
 
     // Assess
     expect(RESERVED_METADATA_KEYS.filter((k) => !text.includes(`\`${k}\``))).toEqual([]);
+  });
+
+  it('gives the per-product caps on metadata fields and images, and how many syntax errors are listed', async () => {
+    // Prepare
+    const caps = [
+      `at most ${CATALOG_LIMITS.maxMetadataFields} metadata fields`,
+      `first ${CATALOG_LIMITS.maxMetadataFields} metadata`,
+      `at most ${CATALOG_LIMITS.maxImagesPerProduct} images`,
+      `the first ${CATALOG_LIMITS.maxCsvSyntaxErrorsListed} are listed`,
+    ];
+
+    // Act
+    const text = (await doc()).replace(/\s+/g, ' ');
+
+    // Assess
+    expect(caps.filter((c) => !text.includes(c))).toEqual([]);
   });
 });

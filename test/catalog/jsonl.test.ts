@@ -72,6 +72,26 @@ describe('JSON Lines catalogs', () => {
     ]);
   });
 
+  it('quotes a numeric id too large to be exact as the file writes it, not rounded', () => {
+    // Prepare
+    const lines = [
+      '{"images": ["https://a.example/1.jpg"], "meta": {"id": 1}, "note": "\\"id\\": 2", "id": 12345678901234567890}',
+      '{"id": -98765432109876543210, "images": ["https://a.example/2.jpg"]}',
+    ];
+
+    // Act
+    const result = parse(lines);
+
+    // Assess
+    expect(result.products).toEqual([]);
+    expect(result.errors.map(String)).toEqual([
+      'cat.jsonl:1: product id 12345678901234567890 is a number too large to be exact (over 9007199254740991); ' +
+        'write it as a string ("12345678901234567890")',
+      'cat.jsonl:2: product id -98765432109876543210 is a number too large to be exact (over 9007199254740991); ' +
+        'write it as a string ("-98765432109876543210")',
+    ]);
+  });
+
   it('refuses a __proto__ key without touching the metadata prototype', () => {
     // Prepare
     const lines = ['{"id": "p1", "images": ["https://a.example/1.jpg"], "__proto__": "x", "name": "ok"}'];

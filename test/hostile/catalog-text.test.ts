@@ -217,8 +217,8 @@ describe('hostile catalogs: JSON Lines', () => {
     expect(result.products.map((p) => p.id)).toEqual(['1', '-7']);
     expect(messages(result)).toEqual([
       'cat:2: duplicate product id "1" (first on line 1); line skipped',
-      'cat:3: product id 12345678901234567000 is a number too large to be exact; write it as a string ("...")',
-      'cat:4: product id 12345678901234567000 is a number too large to be exact; write it as a string ("...")',
+      'cat:3: product id 12345678901234567890 is a number too large to be exact (over 9007199254740991); write it as a string ("12345678901234567890")',
+      'cat:4: product id 12345678901234567891 is a number too large to be exact (over 9007199254740991); write it as a string ("12345678901234567891")',
       'cat:5: product id 1.5 is not a whole number; write it as a string ("...")',
     ]);
   });
