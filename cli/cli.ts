@@ -7,6 +7,7 @@ import { serveSearch } from '#local/serve-search.ts';
 import { ensureModels } from '#models/fetch/ensure-models.ts';
 import type { ResolvedModels } from '#models/resolve.ts';
 import { type CommandLine, parseCommandLine } from './args.ts';
+import { REFUSED_EXIT } from './exit-codes.ts';
 import { runModelsCommand } from './models-command.ts';
 import { ingestCatalogFile, runNeedsAttention } from './run-ingest.ts';
 import {
@@ -274,6 +275,8 @@ export function exitCodeOf(error: unknown): number {
   // A model `start` could not fetch (HTTP error, checksum, interrupted) is a model still missing.
   if (error.name === 'ModelMissingError' || error.name === 'ModelFetchError') return 3;
   if (error.name === 'Interrupted') return 130;
+  // Another process holds the data dir: not the user's input; the same command works once it is done.
+  if (error.name === 'IngestionRunningError' || error.name === 'StoreLockedError') return REFUSED_EXIT;
   return 2;
 }
 

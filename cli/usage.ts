@@ -32,7 +32,7 @@ Options:
 Exit codes: 0 done; 2 bad input or configuration; 3 models missing (or could not be fetched); 4 ingested, but catalog rows were refused,
 a batch failed, nothing was stored or the run was interrupted (see the summary); 5 the environment failed (disk
 full, permission denied, too many open files: the message names the path); 6 check found damage;
-7 gc refused (an ingestion runs, or the index is damaged);
+7 refused: another ingestion (or gc) holds the data dir, or gc found the index damaged (run it again later);
 130 interrupted (Ctrl-C, or SIGTERM as docker stop sends it).
 
 Environment: PORT (default 3000), THREADFINDER_HOST (default 127.0.0.1), THREADFINDER_MODELS=test (tiny

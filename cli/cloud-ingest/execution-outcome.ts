@@ -1,4 +1,5 @@
 import type { DescribeExecutionCommandOutput, DescribeMapRunCommandOutput } from '@aws-sdk/client-sfn';
+import { REFUSED_EXIT } from '#cli/exit-codes.ts';
 import { summaryKey as runSummaryKey } from '#core/contracts/run-layout.ts';
 import { needsAttention } from '#functions/aggregate/attention.ts';
 import { INGEST_ERRORS, INGEST_OUTPUT } from '#infra/ingest-states.ts';
@@ -17,7 +18,7 @@ export const ALREADY_RUNNING_ERROR = INGEST_ERRORS.alreadyRunning;
 export const INCOMPLETE_ERROR = INGEST_ERRORS.incomplete;
 
 /** Exit codes, as the local CLI uses them. */
-export const EXIT = { ok: 0, failed: 1, needsAttention: 4, interrupted: 130 } as const;
+export const EXIT = { ok: 0, failed: 1, needsAttention: 4, refused: REFUSED_EXIT, interrupted: 130 } as const;
 
 /** The report printed once the execution has ended, and the exit code it implies. */
 export interface Outcome {
@@ -81,7 +82,7 @@ function alreadyRunningOutcome(execution: DescribeExecutionCommandOutput): Outco
     `  aws stepfunctions list-executions --state-machine-arn ${execution.stateMachineArn} --status-filter RUNNING`,
     '  threadfinder ingest --cloud --watch <its executionArn>',
   );
-  return { lines, exitCode: EXIT.failed };
+  return { lines, exitCode: EXIT.refused };
 }
 
 /** A Lambda's cause is JSON ({errorType, errorMessage, trace}): show its type and message, not the trace. */

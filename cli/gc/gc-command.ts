@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { REFUSED_EXIT } from '#cli/exit-codes.ts';
 import type { Config } from '#core/config.ts';
 import { CLOUD_ENV } from '#core/env-names.ts';
 import { ConfigError } from '#core/errors.ts';
@@ -16,7 +17,7 @@ import { DEFAULT_CLOUD_GRACE_MS, runCloudGc } from './run-cloud-gc.ts';
 import { type GcReport, runGc } from './run-gc.ts';
 
 /** Exit code of `gc` when it refused to run (an ingestion holds a lock, or an index is damaged). */
-export const GC_REFUSED_EXIT = 7;
+export const GC_REFUSED_EXIT = REFUSED_EXIT;
 
 const DAY_MS = 24 * 3600 * 1000;
 const HOUR_MS = 3600 * 1000;

@@ -6,7 +6,7 @@ const BUCKET = 'tf-data-bucket';
 const ENV = { THREADFINDER_STATE_MACHINE_ARN: STATE_MACHINE_ARN, THREADFINDER_BUCKET: BUCKET };
 
 describe('runCloudIngest, refused by the overlap guard', () => {
-  it('explains a SUCCEEDED execution that refused (AlreadyRunning in its output) and exits 1', async () => {
+  it('explains a SUCCEEDED execution that refused (AlreadyRunning in its output) and exits 7 (refused), as a local one does', async () => {
     // Prepare: the refusal is not a failed execution (no alarm), but the command still did nothing
     const s3 = new FakeS3();
     s3.put(BUCKET, 'catalogs/spring.csv', 'id,image\n');
@@ -16,7 +16,7 @@ describe('runCloudIngest, refused by the overlap guard', () => {
     // Act
     const result = await runCloudIngest({ catalog: `s3://${BUCKET}/catalogs/spring.csv`, env: ENV }, deps);
     // Assess
-    expect(result.exitCode).toBe(1);
+    expect(result.exitCode).toBe(7);
     expect(out.text).toContain('Another ingestion of this catalog is still running');
     expect(out.text).not.toContain('Products stored');
   });

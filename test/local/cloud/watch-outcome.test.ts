@@ -22,7 +22,7 @@ function withCatalog(): FakeS3 {
 }
 
 describe('runCloudIngest outcomes', () => {
-  it('explains the overlap guard and exits 1', async () => {
+  it('explains the overlap guard and exits 7 (refused)', async () => {
     const sfn = new FakeSfn([
       { status: 'FAILED', error: 'AlreadyRunning', cause: 'another ingestion is running' },
     ]);
@@ -30,7 +30,7 @@ describe('runCloudIngest outcomes', () => {
 
     const result = await runCloudIngest({ catalog: CATALOG, env: ENV }, deps);
 
-    expect(result).toMatchObject({ status: 'FAILED', exitCode: 1 });
+    expect(result).toMatchObject({ status: 'FAILED', exitCode: 7 });
     expect(out.text).toContain('Another ingestion of this catalog is still running');
     expect(out.text).toContain(
       `aws stepfunctions list-executions --state-machine-arn ${STATE_MACHINE_ARN} --status-filter RUNNING`,
