@@ -1,7 +1,8 @@
+import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { type Config, loadConfig } from '#core/config.ts';
 import { environmentFaultOf } from '#core/env-fault.ts';
-import { ThreadfinderError } from '#core/errors.ts';
+import { ConfigError, ThreadfinderError } from '#core/errors.ts';
 import { createLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
 import { serveSearch } from '#local/serve-search.ts';
 import { ensureModels } from '#models/fetch/ensure-models.ts';
@@ -58,6 +59,12 @@ export async function main(argv: string[]): Promise<void> {
     ...env,
     download: { ...env.download, forceRefresh: env.download.forceRefresh || line.forceRefresh },
   };
+  if (line.command === 'serve' && !existsSync(config.dataDir)) {
+    // Serving a mistyped data dir would answer every search with nothing, and /healthz ok.
+    throw new ConfigError(
+      `nothing to serve at ${config.dataDir}: there is no data dir there (nothing was ingested into it). Is THREADFINDER_DATA_DIR right? It defaults to .threadfinder in the current folder; threadfinder ingest <catalog> (or start) makes it.`,
+    );
+  }
   // Missing real models are fetched (as `models fetch` does) when their host answers; offline this stops at once.
   const models = await ensureModels(
     config,

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -66,6 +67,20 @@ describe('threadfinder CLI process', () => {
       expect(code).toBe(2);
     },
   );
+
+  it('serve refuses a data dir that does not exist, and makes nothing there', async () => {
+    // Prepare: a mistyped data dir
+    const missing = path.join(dir, 'no-such-data', 'dir');
+    // Act
+    const { code, out } = await run('cli/cli.ts', ['serve'], {
+      THREADFINDER_DATA_DIR: missing,
+      THREADFINDER_MODELS: 'test',
+    });
+    // Assess
+    expect(out).toContain(`threadfinder: nothing to serve at ${missing}: there is no data dir there`);
+    expect(code).toBe(2);
+    expect(existsSync(path.join(dir, 'no-such-data'))).toBe(false);
+  });
 
   it('refuses a models dir that is a file with its name, exit code 2', async () => {
     const file = path.join(dir, 'models-is-a-file');
