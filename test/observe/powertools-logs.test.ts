@@ -192,10 +192,24 @@ describe('Powertools logs and metrics of the handlers', () => {
     const stage = middy(async () => ({ runId: 'run-9', items: [] })).use(
       observed(obs, () => ({ message: 'segment done', fields: {}, metrics: [] })),
     );
+    const said: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      said.push(String(chunk));
+      return true;
+    });
     // Act
-    const result = await stage({ runId: 'run-9', items: [] }, context);
-    // Assess
+    let result: unknown;
+    try {
+      result = await stage({ runId: 'run-9', items: [] }, context);
+      await stage({ runId: 'run-9', items: [] }, context);
+    } finally {
+      spy.mockRestore();
+    }
+    // Assess: the stage ran, and the lost log was said once, naming the file and the fault
     expect(result).toEqual({ runId: 'run-9', items: [] });
+    expect(said.filter((l) => l.includes('cannot write the log file'))).toEqual([
+      `threadfinder: cannot write the log file ${file} (EISDIR): its lines are dropped\n`,
+    ]);
   });
   it('moves a local log file past its size cap to <file>.1 and starts a new one', async () => {
     // Prepare: a log already at the cap

@@ -57,6 +57,7 @@ function fileConsole(file: string): Console {
   if (!found) {
     mkdirSync(path.dirname(file), { recursive: true });
     let size = sizeOf(file);
+    let warned = false;
     const stream = new Writable({
       write(chunk: Buffer, _encoding, done) {
         // A log line never stops a run: on a full or read-only disk it is dropped, and the run reports the
@@ -68,8 +69,16 @@ function fileConsole(file: string): Console {
           }
           appendFileSync(file, chunk);
           size += chunk.length;
-        } catch {
+        } catch (error) {
           size = sizeOf(file);
+          // Said once, so that a run whose log cannot be written is not silently without one.
+          if (!warned) {
+            warned = true;
+            const why = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+            process.stderr.write(
+              `threadfinder: cannot write the log file ${file} (${why}): its lines are dropped\n`,
+            );
+          }
         }
         done();
       },
