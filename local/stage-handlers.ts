@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Context } from 'aws-lambda';
+import type { Config } from '#core/config.ts';
 import { parseBatchEvent } from '#core/contracts/batch-schema.ts';
 import type { HostPauseEvent } from '#core/host-pause.ts';
 import type { Batch, ImageRecord } from '#core/types.ts';
@@ -60,6 +61,14 @@ const LOCAL_INVOCATION_MS = 15 * 60 * 1000;
  */
 const LOCAL_DOWNLOAD_INVOCATION_MS = 2 * 60 * 1000;
 
+/**
+ * A local download invocation's time: a minute of waiting past the request timeout and the handler's margin at
+ * least, so that a long THREADFINDER_DOWNLOAD_TIMEOUT_MS does not leave it no time to wait (or retry) at all.
+ */
+export function downloadInvocationMs(config: Config): number {
+  return Math.max(LOCAL_DOWNLOAD_INVOCATION_MS, config.download.timeoutMs + 90_000);
+}
+
 /** A Lambda context for in-process invocations: its remaining time counts down from `limitMs`. */
 export function localContext(name: string, limitMs = LOCAL_INVOCATION_MS): Context {
   const started = Date.now();
@@ -104,7 +113,7 @@ export function createLocalStageHandlers(
   return {
     prepare: (event) => prepare(event, localContext('prepare')),
     download: (event) =>
-      download(event, localContext('download', options.downloadInvocationMs ?? LOCAL_DOWNLOAD_INVOCATION_MS)),
+      download(event, localContext('download', options.downloadInvocationMs ?? downloadInvocationMs(config))),
     // --no-segment: each photo goes to the embedder as downloaded (no mask), for ablations.
     segment: (event) =>
       options.segment === false
