@@ -119,7 +119,7 @@ async function handle(api: Api, req: http.IncomingMessage, res: http.ServerRespo
     res.shouldKeepAlive = false;
     return send(res, apiError(400, 'bad_request', 'an HTTP/1.1 request needs a Host header'));
   }
-  const url = req.url ?? '/';
+  const url = targetOf(req);
   const limit = maxBodyBytes(req.method ?? 'GET', url.split('?')[0] ?? url);
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) {
@@ -136,8 +136,20 @@ async function handle(api: Api, req: http.IncomingMessage, res: http.ServerRespo
   send(res, await api(toApiRequest(req, body, gone.signal)));
 }
 
-function toApiRequest(req: http.IncomingMessage, body: Uint8Array, signal: AbortSignal): ApiRequest {
+/**
+ * The request target as a path and query: a server must accept the absolute form (`GET http://host/healthz`,
+ * RFC 9112 3.2.2), which proxies send; its path and query are what the origin form would carry.
+ */
+function targetOf(req: http.IncomingMessage): string {
   const url = req.url ?? '/';
+  const absolute = /^https?:\/\/[^/?#]*/i.exec(url);
+  if (!absolute) return url;
+  const rest = url.slice(absolute[0].length);
+  return rest.startsWith('/') ? rest : `/${rest}`;
+}
+
+function toApiRequest(req: http.IncomingMessage, body: Uint8Array, signal: AbortSignal): ApiRequest {
+  const url = targetOf(req);
   const mark = url.indexOf('?');
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {

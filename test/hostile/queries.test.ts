@@ -152,6 +152,17 @@ describe('GET /api/search against odd queries', () => {
     expect(errorCode(res.body)).toBe('bad_request');
   });
 
+  it('accepts a request target in absolute form, as a proxy sends it (RFC 9112 3.2.2)', async () => {
+    // Act
+    const res = await rawExchange(
+      url,
+      'GET http://shop.example/api/search?q=dress&k=1 HTTP/1.1\r\nhost: shop.example\r\nconnection: close\r\n\r\n',
+    );
+    // Assess
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body).query).toBe('dress');
+  });
+
   it('answers HEAD like GET without a body', async () => {
     // Act
     const res = await search('q=dress', { method: 'HEAD' });
