@@ -35,6 +35,8 @@ export const problemsKey = (runId: string): string => `${runPrefix(runId)}catalo
 export const productListKey = (runId: string): string => `${runPrefix(runId)}products.json`;
 /** The run's full summary. */
 export const summaryKey = (runId: string): string => `${runPrefix(runId)}summary.json`;
+/** The embedded batches an aggregation that completed had stored, written just before its summary. */
+export const aggregatedKey = (runId: string): string => `${runPrefix(runId)}aggregated.json`;
 /** The embed stage's batch files. */
 export const embeddedPrefix = (runId: string): string => `${runPrefix(runId)}embedded/`;
 /** One batch's embeddings, named by the batch's digest so a retry overwrites. */

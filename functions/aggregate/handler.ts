@@ -12,7 +12,14 @@ import { environmentFaultsNamed, inputErrorsNotRetried } from '#functions/shared
 import { compactSummary } from './compact.ts';
 import { type MapResults, readMapResults } from './map-results.ts';
 import { type AggregateDeps, runAggregate } from './run-aggregate.ts';
-import { blobBatchSource, deleteBlobs, listEmbeddedKeys, writeSummary } from './run-blobs.ts';
+import {
+  blobBatchSource,
+  completedAggregation,
+  deleteBlobs,
+  listEmbeddedKeys,
+  writeAggregated,
+  writeSummary,
+} from './run-blobs.ts';
 import { type AggregateEvent, parseAggregateEvent } from './schema.ts';
 import type { AggregateSummary, CompactAggregateSummary } from './types.ts';
 
@@ -29,7 +36,8 @@ type Handler<T> = MiddyfiedHandler<unknown, T, Error, Context>;
  * the durable truth: after a redrive, a Map Run's results name only the children it re-ran), otherwise not
  * embedded, with the reason the Map Run's results give. The results never decide a success.
  *
- * Aggregates a run from its blobs and returns the full summary, also written to `runs/<runId>/summary.json`.
+ * Aggregates a run from its blobs and returns the full summary, also written to `runs/<runId>/summary.json`
+ * (after `aggregated.json`, the batches it stored: a retry of a completed aggregation returns its summary).
  * With `results`, the map run's failed batches are read first (into the summary, and they stop a prune), and a
  * run with no embedded batch at all still gets a summary. Batches are read one at a time; once the summary is
  * written, the blobs of the stored batches are deleted unless `keepBatches` (failed ones stay, for inspection).
@@ -39,6 +47,14 @@ export async function aggregateRun(
   d: AggregateHandlerDeps,
 ): Promise<AggregateSummary> {
   const { runId, prune, keepBatches, results, resultsPrefix } = event;
+  // A retry of an aggregation that completed (its Lambda timed out deleting, say: its inputs may be gone) finds
+  // its summary and finishes the deletes. A redrive's new batches make a new aggregation.
+  const done = await completedAggregation(d.blobs, runId);
+  if (done) {
+    const left = await listEmbeddedKeys(d.blobs, runId, { allowEmpty: true });
+    if (left.every((k) => done.keys.has(k)))
+      return keepBatches ? done.summary : deleteStored(d.blobs, done.summary, left);
+  }
   const manifestKeys = results
     ? [results.Key]
     : resultsPrefix
@@ -60,17 +76,27 @@ export async function aggregateRun(
     d,
   );
   summary.hostPauses = await readHostPauses(d.blobs, runId);
+  await writeAggregated(d.blobs, runId, keys);
   await writeSummary(d.blobs, summary);
   if (keepBatches) return summary;
+  return deleteStored(d.blobs, summary, keys);
+}
+
+/** Deletes the stored batches among `keys` (failed ones stay, for inspection); the summary says what could not be. */
+async function deleteStored(
+  blobs: BlobStore,
+  summary: AggregateSummary,
+  keys: string[],
+): Promise<AggregateSummary> {
   const failed = new Set(summary.batchesFailed.map((b) => b.key));
   const notDeleted = await deleteBlobs(
-    d.blobs,
+    blobs,
     keys.filter((k) => !failed.has(k)),
   );
   if (notDeleted.length === 0) return summary;
-  summary.batchesNotDeleted = notDeleted;
-  await writeSummary(d.blobs, summary);
-  return summary;
+  const updated = { ...summary, batchesNotDeleted: notDeleted };
+  await writeSummary(blobs, updated);
+  return updated;
 }
 
 /** What the run's batches saw of paused hosts, merged per host; an unreadable report is left out. */

@@ -1,6 +1,6 @@
 import { mapLimit } from '#core/concurrency.ts';
 import { InvalidBatchError, parseEmbeddedBatch } from '#core/contracts/embedded-batch.ts';
-import { embeddedPrefix, summaryKey } from '#core/contracts/run-layout.ts';
+import { aggregatedKey, embeddedPrefix, summaryKey } from '#core/contracts/run-layout.ts';
 import { BlobNotFoundError, InputError } from '#core/errors.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { AggregateSummary, BatchSource } from './types.ts';
@@ -45,6 +45,35 @@ export function blobBatchSource(blobs: BlobStore, key: string): BatchSource {
 /** Reads the run's full summary from `runs/<runId>/summary.json` (the aggregate Lambda returns a compact one). */
 export async function readSummary(blobs: BlobStore, runId: string): Promise<AggregateSummary> {
   return JSON.parse(new TextDecoder().decode(await blobs.get(summaryKey(runId)))) as AggregateSummary;
+}
+
+/** Records the embedded batches an aggregation stored, before it writes the summary (see completedAggregation). */
+export async function writeAggregated(
+  blobs: BlobStore,
+  runId: string,
+  keys: readonly string[],
+): Promise<void> {
+  await blobs.put(aggregatedKey(runId), json({ keys }), 'application/json');
+}
+
+/**
+ * The summary of an aggregation of the run that completed, with the embedded batches it stored; undefined when
+ * none did (no record, or no summary after it: it stopped before the end).
+ */
+export async function completedAggregation(
+  blobs: BlobStore,
+  runId: string,
+): Promise<{ keys: Set<string>; summary: AggregateSummary } | undefined> {
+  const missing = (error: unknown) => {
+    if (error instanceof BlobNotFoundError) return undefined;
+    throw error;
+  };
+  const record = await blobs.get(aggregatedKey(runId)).catch(missing);
+  if (!record) return undefined;
+  const summary = await readSummary(blobs, runId).catch(missing);
+  if (!summary) return undefined;
+  const keys = (JSON.parse(new TextDecoder().decode(record)) as { keys?: unknown }).keys;
+  return Array.isArray(keys) ? { keys: new Set(keys.map(String)), summary } : undefined;
 }
 
 /** Writes the run's summary to `runs/<runId>/summary.json`. */

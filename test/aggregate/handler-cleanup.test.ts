@@ -33,6 +33,7 @@ describe('aggregate handler batch blobs', () => {
     // Assess
     expect(summary.batchesFailed.map((b) => b.key)).toEqual(['runs/r1/embedded/c.json']);
     expect(await blobs.list('runs/r1/')).toEqual([
+      'runs/r1/aggregated.json',
       'runs/r1/embedded/c.json',
       'runs/r1/embedded/notes.txt',
       'runs/r1/summary.json',
@@ -58,6 +59,54 @@ describe('aggregate handler batch blobs', () => {
     expect(summary.batchesNotDeleted).toEqual([{ key: 'runs/r1/embedded/a.json', error: 'AccessDenied' }]);
     expect(await read('runs/r1/summary.json')).toEqual(summary);
     expect(await blobs.has('runs/r1/embedded/b.json')).toBe(false);
+  });
+});
+
+describe('aggregate handler retried after an attempt that completed', () => {
+  it('returns the summary that attempt wrote, though its batches are gone (a timeout while deleting, say)', async () => {
+    // Prepare: a run with a failed batch, aggregated once (its stored batches deleted)
+    const { blobs, store, handler } = await setup(run);
+    const first = await handler({ runId: 'r1' }, context);
+    // Act: Step Functions retries the task
+    const again = await handler({ runId: 'r1' }, context);
+    // Assess: the same summary (1 stored of 2 batches, not 0 of 1), and nothing stored twice
+    expect(again).toEqual(first);
+    expect(again.productsStored).toBe(2);
+    expect(await store.count()).toBe(2);
+    expect(await blobs.list('runs/r1/embedded/')).toEqual([
+      'runs/r1/embedded/c.json',
+      'runs/r1/embedded/notes.txt',
+    ]);
+  });
+
+  it('finishes the deletes a retried attempt left, and a clean run does not fail as having no batches', async () => {
+    // Prepare: a clean run whose first attempt wrote its summary but deleted only one batch
+    const clean = {
+      'runs/r1/embedded/a.json': run['runs/r1/embedded/a.json'],
+      'runs/r1/embedded/b.json': run['runs/r1/embedded/b.json'],
+    };
+    const { blobs, handler } = await setup(clean, failingDeletes('runs/r1/embedded/b.json'));
+    const first = await handler({ runId: 'r1' }, context);
+    await blobs.delete('runs/r1/embedded/a.json').catch(() => undefined);
+    // Act
+    const again = await handler({ runId: 'r1' }, context);
+    // Assess: b is still refused, a is gone, and the summary is the completed one
+    expect(again.productsStored).toBe(first.productsStored);
+    expect(again.batchesNotDeleted).toEqual([{ key: 'runs/r1/embedded/b.json', error: 'AccessDenied' }]);
+  });
+
+  it('aggregates again when new batches came after it (a redrive re-ran failed children)', async () => {
+    // Prepare
+    const { blobs, store, handler } = await setup(run);
+    await handler({ runId: 'r1' }, context);
+    const late = batch('r1', [embeddedProduct('p4', [{ vector: [0, 0, 0, 1] }])]);
+    await blobs.put('runs/r1/embedded/d.json', new TextEncoder().encode(JSON.stringify(late)));
+    // Act
+    const again = await handler({ runId: 'r1' }, context);
+    // Assess
+    expect(await store.get('p4')).toBeDefined();
+    expect(again.productsStored).toBeGreaterThanOrEqual(1);
+    expect(await blobs.has('runs/r1/embedded/d.json')).toBe(false);
   });
 });
 
