@@ -8,7 +8,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { assertValidBlobKey } from '#core/contracts/blob-key.ts';
-import { BlobNotFoundError, InputError } from '#core/errors.ts';
+import { BlobNotFoundError, BlobTooLargeError, InputError } from '#core/errors.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import { createDefaultS3Client } from './s3/default-s3-client.ts';
 import { isNotFound, S3BlobStoreError } from './s3/s3-blob-store-error.ts';
@@ -28,7 +28,8 @@ export interface S3BlobStoreOptions {
   pageSize?: number;
 }
 
-const DEFAULT_MAX_GET_BYTES = 64 * 1024 * 1024;
+/** The most `get` reads at once unless told otherwise: the cloud functions' limit on one object. */
+export const DEFAULT_MAX_GET_BYTES = 64 * 1024 * 1024;
 
 function isValidBlobKey(key: string): boolean {
   try {
@@ -177,11 +178,12 @@ export class S3BlobStore implements BlobStore {
     );
   }
 
-  private tooLarge(objectKey: string, bytes: number): S3BlobStoreError {
-    return new S3BlobStoreError(
-      `S3 object s3://${this.bucket}/${objectKey} is ${bytes} bytes, over the ${this.maxGetBytes}-byte limit (maxGetBytes)`,
-      this.bucket,
+  private tooLarge(objectKey: string, bytes: number): BlobTooLargeError {
+    return new BlobTooLargeError(
       objectKey,
+      bytes,
+      this.maxGetBytes,
+      `S3 object s3://${this.bucket}/${objectKey} is ${bytes} bytes, over the ${this.maxGetBytes}-byte limit (maxGetBytes)`,
     );
   }
 }

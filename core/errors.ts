@@ -41,6 +41,19 @@ export class BlobNotFoundError extends ThreadfinderError {
   }
 }
 
+/** A blob over the store's read limit (read whole, it would not fit the process): nothing was read. */
+export class BlobTooLargeError extends ThreadfinderError {
+  override name = 'BlobTooLargeError';
+  constructor(
+    readonly key: string,
+    readonly bytes: number,
+    readonly limit: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** A fetch failed before a usable response arrived (blocked target, timeout, oversized body, network). */
 export class HttpClientError extends ThreadfinderError {
   override name = 'HttpClientError';

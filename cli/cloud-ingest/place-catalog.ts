@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CopyObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DEFAULT_MAX_GET_BYTES } from '#adapters/s3-blob-store.ts';
 import { CATALOG_LIMITS } from '#core/catalog/index.ts';
 import { PREFIXES } from '#core/contracts/run-layout.ts';
 import { InputError } from '#core/errors.ts';
@@ -11,8 +12,12 @@ import { parseS3Url, type S3Location, s3Url } from './s3-url.ts';
 
 /** Where the state machine reads catalogs from, in the data bucket. */
 export const CATALOG_PREFIX = PREFIXES.catalogs;
-/** Larger catalogs are refused before anything is uploaded or copied: the prepare step's own limit. */
-export const MAX_CATALOG_BYTES = CATALOG_LIMITS.maxFileBytes;
+/**
+ * Larger catalogs are refused before anything is uploaded or copied: the cloud prepare step reads the catalog
+ * in one GET, capped at DEFAULT_MAX_GET_BYTES (64 MiB; its 1 GB of memory holds about that much catalog), below
+ * the local limit.
+ */
+export const MAX_CATALOG_BYTES = Math.min(CATALOG_LIMITS.maxFileBytes, DEFAULT_MAX_GET_BYTES);
 /** Object metadata holding the hex SHA-256 of an uploaded file, so the same file is not uploaded twice. */
 export const SHA256_METADATA = 'sha256';
 

@@ -4,7 +4,7 @@ import { firstNonBlankLine } from '#core/catalog/detect.ts';
 import { CATALOG_LIMITS, type CatalogFormat, parseCatalog } from '#core/catalog/index.ts';
 import { writeProductList } from '#core/contracts/product-list.ts';
 import { itemsKey, mapResultsPrefix, problemsKey } from '#core/contracts/run-layout.ts';
-import { BlobNotFoundError, InputError } from '#core/errors.ts';
+import { BlobNotFoundError, BlobTooLargeError, InputError } from '#core/errors.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { CatalogProduct, ProductItem } from '#core/types.ts';
 import { catalogProblems, firstProblems } from './problems.ts';
@@ -102,6 +102,15 @@ async function readCatalog(blobs: BlobStore, key: string): Promise<Uint8Array> {
   try {
     bytes = await blobs.get(key);
   } catch (error) {
+    if (error instanceof BlobTooLargeError) {
+      // The cloud's stores read at most 64 MiB at once (and the prepare function's memory holds about that).
+      throw new InputError(
+        `catalog ${key} is ${mb(error.bytes)} MB; this data store reads at most ${mb(error.limit)} MB at once ` +
+          '(split it into several files)',
+        'invalid_catalog',
+        { cause: error },
+      );
+    }
     if (!(error instanceof BlobNotFoundError)) throw error;
     throw new InputError(`catalog ${key} not found in the data store`, 'invalid_catalog', { cause: error });
   }
@@ -115,6 +124,8 @@ async function readCatalog(blobs: BlobStore, key: string): Promise<Uint8Array> {
   }
   return bytes;
 }
+
+const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
 function toItem(product: CatalogProduct): ProductItem {
   return {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readProductList } from '#core/contracts/product-list.ts';
+import { BlobTooLargeError, InputError } from '#core/errors.ts';
+import type { BlobStore } from '#core/ports/blob-store.ts';
+import { createPrepareHandler } from '#functions/prepare/handler.ts';
 import { context, NOW_MS, prepareSetup } from './setup.ts';
 
 const setup = prepareSetup('prepare');
@@ -149,5 +152,35 @@ describe('prepare handler', () => {
     // Assess
     expect((error as Error).name).toBe('InputError');
     expect((error as Error).message).toContain(message);
+  });
+
+  it('refuses, as bad input naming the limit, a catalog over what its data store reads at once', async () => {
+    // Prepare: a store that reads at most 1 KB at once, as S3's reads at most 64 MiB in the cloud
+    const { blobs } = await setup({
+      'catalogs/big.csv': `product_id,image_url\n${'p,https://a.example/x.jpg\n'.repeat(100)}`,
+    });
+    const capped: BlobStore = {
+      ...blobs,
+      put: (k, d, t) => blobs.put(k, d, t),
+      has: (k) => blobs.has(k),
+      list: (p) => blobs.list(p),
+      delete: (k) => blobs.delete(k),
+      get: async (k) => {
+        const bytes = await blobs.get(k);
+        if (bytes.length > 1024)
+          throw new BlobTooLargeError(k, bytes.length, 1024, `${k} is over 1024 bytes`);
+        return bytes;
+      },
+    };
+    const handler = createPrepareHandler({ blobs: capped, clock: () => NOW_MS });
+    // Act
+    const error = await handler({ runId: 'r9', catalogKey: 'catalogs/big.csv' }, context).catch(
+      (e: unknown) => e,
+    );
+    // Assess: InputError, so the state machine does not retry it
+    expect(error).toBeInstanceOf(InputError);
+    expect(String(error)).toMatch(
+      /catalog catalogs\/big\.csv is 0\.0 MB; this data store reads at most 0\.0 MB at once \(split it into several files\)/,
+    );
   });
 });

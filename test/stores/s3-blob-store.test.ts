@@ -5,7 +5,7 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createDefaultS3Client } from '#adapters/s3/default-s3-client.ts';
 import { S3BlobStore, S3BlobStoreError } from '#adapters/s3-blob-store.ts';
-import { InputError } from '#core/errors.ts';
+import { BlobTooLargeError, InputError } from '#core/errors.ts';
 import { blobStoreContract } from '#test/contract/blob-store-contract.ts';
 import { randomBucketName, type S3TestServer, startS3Server } from '#test/support/s3-server.ts';
 
@@ -88,7 +88,7 @@ describe('S3BlobStore', () => {
     const error = await store.get('big').catch((e: unknown) => e);
     // Assess
     expect((await store.get('small')).length).toBe(10);
-    expect(error).toBeInstanceOf(S3BlobStoreError);
+    expect(error).toBeInstanceOf(BlobTooLargeError);
     expect(String(error)).toMatch(/s3:\/\/tf-[^/]+\/big is 11 bytes, over the 10-byte limit \(maxGetBytes\)/);
   });
 

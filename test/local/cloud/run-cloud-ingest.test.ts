@@ -195,7 +195,7 @@ describe('runCloudIngest from a local file', () => {
     await writeFile(empty, '');
     await writeFile(huge, '');
     const { truncate } = await import('node:fs/promises');
-    await truncate(huge, 200 * 1024 ** 2 + 1); // sparse: nothing written
+    await truncate(huge, 64 * 1024 ** 2 + 1); // sparse: nothing written; over what the cloud's prepare step reads
     const { deps, s3, sfn } = fakeDeps(new FakeSfn(HAPPY));
 
     await expect(runCloudIngest({ catalog: path.join(dir, 'nope.csv'), env: ENV }, deps)).rejects.toThrow(
@@ -203,7 +203,7 @@ describe('runCloudIngest from a local file', () => {
     );
     await expect(runCloudIngest({ catalog: empty, env: ENV }, deps)).rejects.toThrow(/empty\.csv is empty/);
     await expect(runCloudIngest({ catalog: huge, env: ENV }, deps)).rejects.toThrow(
-      /huge\.csv is 200(\.0)? MiB, over the 200(\.0)? MiB limit for a catalog/,
+      /huge\.csv is 64(\.0)? MiB, over the 64(\.0)? MiB limit for a catalog/,
     );
     expect([...s3.names(), ...sfn.names()]).toEqual([]);
   });
