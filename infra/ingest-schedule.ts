@@ -35,7 +35,10 @@ export class IngestSchedule extends Construct {
       ),
       timeWindow: scheduler.TimeWindow.flexible(Duration.minutes(15)),
       target: new targets.StepFunctionsStartExecution(props.stateMachine, {
-        input: scheduler.ScheduleTargetInput.fromObject({ catalogKey: settings.scheduleCatalogKey }),
+        input: scheduler.ScheduleTargetInput.fromObject({
+          catalogKey: settings.scheduleCatalogKey,
+          ...(settings.schedulePrune === 'true' && { prune: true }),
+        }),
         retryAttempts: 2,
         maxEventAge: Duration.hours(1),
         deadLetterQueue: deadLetters,

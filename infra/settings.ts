@@ -75,6 +75,12 @@ const schema = z.object({
     .string()
     .refine((k) => k.startsWith(PREFIXES.catalogs) && /^\S+$/.test(k), `expected ${PREFIXES.catalogs}<file>`)
     .default(`${PREFIXES.catalogs}catalog.csv`),
+  /**
+   * Whether the schedule's runs delete stored products its catalog no longer lists (`--prune`; skipped by the
+   * run itself when a batch failed or rows were refused). Off by default: a discontinued product stays
+   * searchable until a run prunes.
+   */
+  schedulePrune: z.enum(['true', 'false']).default('false'),
   /** Segment function memory (MB): it buys the vCPUs; new accounts may be held below 10,240 (docs/deploy.md). */
   segmentMemoryMb: count(2048, 10_240).default(10_240),
   batchSize: count(1, 100).default(20),

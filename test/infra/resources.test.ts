@@ -65,6 +65,19 @@ describe('the cloud stack (synthesized)', () => {
     });
   });
 
+  it('lets the schedule prune what its catalog no longer lists, when schedulePrune is set', () => {
+    // Act
+    const { template: pruning } = synthStack({
+      schedule: 'cron(0 4 ? * MON *)',
+      scheduleCatalogKey: 'catalogs/shop.csv',
+      schedulePrune: 'true',
+    });
+    // Assess
+    pruning.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Target: Match.objectLike({ Input: JSON.stringify({ catalogKey: 'catalogs/shop.csv', prune: true }) }),
+    });
+  });
+
   it('has no schedule when told "none", the default (nothing creates the catalog it would re-ingest)', () => {
     const { template: none } = synthStack();
     none.resourceCountIs('AWS::Scheduler::Schedule', 0);
