@@ -68,6 +68,11 @@ export class MongoVectorStore implements VectorStore {
   private readonly upsertChunkSize: number;
   private owned: MongoClient | null = null;
   private closed = false;
+  /**
+   * What this store bound the collection to: writes need not read the binding again. Another process can rebind
+   * only an empty collection (bind refuses a change while it holds products).
+   */
+  private boundTo: IndexInfo | undefined;
 
   /** Uses an injected client (or Db), which the caller keeps and closes. */
   constructor(source: MongoClient | Db, options: MongoVectorStoreOptions = {}) {
@@ -122,6 +127,7 @@ export class MongoVectorStore implements VectorStore {
       timeoutMs: this.indexTimeoutMs,
       pollMs: this.indexPollMs,
     });
+    this.boundTo = { model: info.model, dim: info.dim };
   }
 
   async upsert(records: ProductRecord[]): Promise<void> {
@@ -237,6 +243,8 @@ export class MongoVectorStore implements VectorStore {
   }
 
   private async bound(operation: string): Promise<IndexInfo> {
+    // Two round trips a batch to Atlas were one a write and one re-reading the binding.
+    if (this.boundTo) return this.boundTo;
     const info = await this.info();
     if (info === null) {
       throw new InputError(

@@ -49,6 +49,7 @@ class FakeCollection {
   readonly indexes: FakeIndex[] = [];
   bulkWrites = 0;
   listings = 0;
+  finds = 0;
 
   constructor(
     readonly collectionName: string,
@@ -56,6 +57,7 @@ class FakeCollection {
   ) {}
 
   async findOne(filter: { _id: string }, options: { projection?: Document } = {}) {
+    this.finds++;
     const doc = this.docs.get(filter._id);
     if (doc === undefined) return null;
     const copy = BSON.deserialize(BSON.serialize(doc));
@@ -227,6 +229,22 @@ describe('MongoVectorStore', () => {
     expect(await store.info()).toEqual({ model: 'bigger', dim: 8 });
     expect(db.collection('products').indexes[0]?.latestDefinition.fields[0].numDimensions).toBe(8);
     expect(await store.search(unit(1, 0, 0, 0, 0, 0, 0, 0), { k: 1 })).toEqual([]);
+  });
+
+  it('reads the binding once when it bound the store itself, not again for each write', async () => {
+    // Prepare
+    const db = new FakeAtlasDb();
+    const store = storeOn(db);
+    await store.bind(CONTRACT_MODEL);
+    const before = db.collection('threadfinder_meta').finds;
+    // Act: an aggregate step's writes, batch after batch
+    for (const id of ['a', 'b', 'c']) {
+      await store.upsert([product(id, unit(1, 0, 0, 0))]);
+      await store.putImageVectors([]);
+    }
+    // Assess
+    expect(db.collection('threadfinder_meta').finds).toBe(before);
+    expect(await store.count()).toBe(3);
   });
 
   it('writes large upserts in chunks', async () => {
