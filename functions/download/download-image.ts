@@ -5,7 +5,14 @@ import { checkImage, FORMAT_INFO } from '#core/image/check.ts';
 import type { ConditionalValidators, HttpResponse } from '#core/ports/http-client.ts';
 import { failed, type ImageOutcome, shortUrl } from './failure-detail.ts';
 import { type FetchImageDeps, fetchImage } from './fetch-image.ts';
-import { readUrlRecord, recordAnswer, type UrlRecord, validatorsOf, writeUrlRecord } from './url-record.ts';
+import {
+  readUrlRecord,
+  recordAnswer,
+  type UrlRecord,
+  urlRecordKey,
+  validatorsOf,
+  writeUrlRecord,
+} from './url-record.ts';
 
 /**
  * Downloads one image politely, using what the last run learnt about its URL: a copy the host said is still
@@ -25,7 +32,13 @@ export async function downloadImage(
   const fetched = await fetchImage(url, deps, previous, sentBefore);
   const waited = fetched.waitedMs > 0 ? { waitedMs: fetched.waitedMs } : {};
   if ('failure' in fetched) {
-    if (known && isPassing(fetched.failure, fetched.status)) return keptCopy(known, fetched.failure, waited);
+    if (isPassing(fetched.failure, fetched.status)) {
+      if (known) return keptCopy(known, fetched.failure, waited);
+    } else if (fetched.status !== undefined) {
+      // The host's word about the image (404, another 4xx): a later run must ask again, not reuse the copy a
+      // still-fresh record names (a --force-refresh run that met the 404 left the record of the run before).
+      await deps.blobs.delete(urlRecordKey(url));
+    }
     return { ...fetched.failure, ...waited };
   }
   const { response } = fetched;

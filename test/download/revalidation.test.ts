@@ -223,6 +223,29 @@ describe('runDownload on a second run (re-ingestion)', () => {
     expect((await readUrlRecord(blobs, u('/fresh.jpg')))?.fetchedAt).toBe(new Date(clock).toISOString());
   });
 
+  it('forgets a URL the host said is gone, so a later run asks again instead of reusing a still-fresh copy', async () => {
+    // Prepare: stored with an hour of freshness; then the host removes the image
+    await run(u('/fresh.jpg'));
+    let gone = false;
+    const real = deps.http;
+    deps = {
+      ...deps,
+      http: {
+        get: async (url, options) =>
+          gone ? { status: 404, headers: {}, body: new Uint8Array(), finalUrl: url } : real.get(url, options),
+      },
+    };
+    gone = true;
+    clock = T0 + HOUR / 4;
+    // Act: a --force-refresh run meets the 404, then a plain run within the old freshness
+    const forced = await run(u('/fresh.jpg'), { forceRefresh: true });
+    const next = await run(u('/fresh.jpg'));
+    // Assess
+    expect(forced).toMatchObject({ status: 'failed', reason: 'not_found' });
+    expect(next).toMatchObject({ status: 'failed', reason: 'not_found' });
+    expect(await readUrlRecord(blobs, u('/fresh.jpg'))).toBeUndefined();
+  });
+
   it('with forceRefresh, fetches again even the images a batch already has downloaded', async () => {
     // Prepare
     const batch: Batch = {
