@@ -55,7 +55,7 @@ describe('the request note of an image its paused host held back', () => {
       blobs: new FsBlobStore(dir),
       limiter: new HostLimiter(4),
       settings: {
-        timeoutMs: 2000,
+        timeoutMs: 5000,
         maxBytes: 200_000,
         retries: 4,
         maxPixels: 1_000_000,
