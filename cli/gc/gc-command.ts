@@ -23,7 +23,7 @@ const DAY_MS = 24 * 3600 * 1000;
 const HOUR_MS = 3600 * 1000;
 
 /** `threadfinder gc --help`. */
-export const GC_USAGE = `threadfinder gc [--apply] [--runs-older-than DAYS] [--cloud [--grace-hours H]]
+export const GC_USAGE = `threadfinder gc [--apply] [--runs-older-than DAYS] [--grace-hours H] [--cloud]
   Garbage collection of the data dir (THREADFINDER_DATA_DIR). A dry run by default: lists per kind what would
   be deleted and the bytes. Deletes originals, masked images and URL records that no stored product (of any
   model's index) and no URL a stored product lists references, the cached vectors (embeddings/) of the
@@ -37,8 +37,10 @@ export const GC_USAGE = `threadfinder gc [--apply] [--runs-older-than DAYS] [--c
                            in Atlas (${CLOUD_ENV.mongoSecretArn}, or ${MONGODB_URI_ENV}). Refused (exit ${GC_REFUSED_EXIT}) while an
                            execution of ${CLOUD_ENV.stateMachineArn} is RUNNING (checked again before each batch
                            of deletions) or when Atlas holds no product. AWS credentials and region as for the aws CLI.
-  --grace-hours H          with --cloud: spare blobs written in the last H hours, referenced or not (default
-                           ${DEFAULT_CLOUD_GRACE_MS / HOUR_MS}): an ingestion that is starting or finishing may not have stored their products yet.`;
+  --grace-hours H          spare blobs written in the last H hours, referenced or not. --cloud: default
+                           ${DEFAULT_CLOUD_GRACE_MS / HOUR_MS} (an ingestion that is starting or finishing may not have stored their products
+                           yet). Locally: default 0, or since the last run began when it did not finish (Ctrl-C,
+                           kill -9, a full disk): its re-run reuses what it downloaded, cut out and embedded.`;
 
 /** Runs `threadfinder gc`; returns the exit code. `deps` opens the cloud's ports for --cloud (tests: fakes). */
 export async function runGcCommand(
@@ -67,15 +69,21 @@ export async function runGcCommand(
   if (!Number.isFinite(age) || age < 0)
     throw new ConfigError(`--runs-older-than must be a number of days (0 or more), not ${days}`);
   const hours = values['grace-hours'];
-  if (hours !== undefined && !values.cloud)
-    throw new ConfigError('--grace-hours goes with --cloud: the local gc locks out ingestions instead');
-  const graceMs = hours === undefined ? DEFAULT_CLOUD_GRACE_MS : Number(hours) * HOUR_MS;
-  if (!Number.isFinite(graceMs) || graceMs < 0)
+  const givenGraceMs = hours === undefined ? undefined : Number(hours) * HOUR_MS;
+  if (givenGraceMs !== undefined && !(Number.isFinite(givenGraceMs) && givenGraceMs >= 0))
     throw new ConfigError(`--grace-hours must be a number of hours (0 or more), not ${hours}`);
   try {
     const report = values.cloud
-      ? await cloudGc(config, deps, { apply: values.apply, runMaxAgeMs: age, graceMs })
-      : await runGc(config.dataDir, { apply: values.apply, runMaxAgeMs: age });
+      ? await cloudGc(config, deps, {
+          apply: values.apply,
+          runMaxAgeMs: age,
+          graceMs: givenGraceMs ?? DEFAULT_CLOUD_GRACE_MS,
+        })
+      : await runGc(config.dataDir, {
+          apply: values.apply,
+          runMaxAgeMs: age,
+          ...(givenGraceMs !== undefined && { graceMs: givenGraceMs }),
+        });
     out(formatGcReport(report));
     return 0;
   } catch (error) {

@@ -9,6 +9,7 @@ import { GcRefusedError } from './errors.ts';
 import { FsBlobInventory } from './fs-inventory.ts';
 import { foreignIndexLocks, type LockedIndex, lockIndexes, releaseIndexes } from './index-locks.ts';
 import { heldCatalogLocks } from './ingestion-locks.ts';
+import { interruptedRun } from './interrupted-run.ts';
 
 /** One index's logs (products and image vectors): their bytes, and after compaction (done on --apply). */
 export interface IndexLogReport {
@@ -26,7 +27,7 @@ export interface GcReport extends Omit<Collected, 'phases'> {
   apply: boolean;
   indexes: IndexLogReport[];
   elapsedMs: number;
-  /** Blobs written more recently than this were spared (gc --cloud). */
+  /** Blobs written more recently than this were spared (gc --cloud, --grace-hours, or a stopped last run). */
   graceMs?: number;
   /** The state machine checked for running ingestions before the scan and each batch of deletions (gc --cloud). */
   watched?: string;
@@ -50,8 +51,13 @@ export async function runGc(dataDir: string, options: GcOptions): Promise<GcRepo
   }
   let collected: Collected;
   let indexes: IndexLogReport[];
+  let graceMs = options.graceMs;
   try {
     await refuseWhileIngesting(dataDir, locked);
+    // What a stopped run made is referenced by no product yet; its re-run reuses it (unless told a grace).
+    const stopped = graceMs === undefined ? await interruptedRun(blobsDir) : undefined;
+    const nowMs = options.nowMs ?? Date.now();
+    if (stopped) graceMs = Math.max(0, nowMs - stopped.startedMs) + 60_000;
     indexes = await Promise.all(locked.map(measureLog));
     collected = await collectGarbage(
       {
@@ -60,7 +66,7 @@ export async function runGc(dataDir: string, options: GcOptions): Promise<GcRepo
         inventory: new FsBlobInventory(blobsDir),
         writer: () => whoIsIngesting(dataDir, locked),
       },
-      options,
+      { ...options, nowMs, ...(graceMs !== undefined && { graceMs }) },
     );
   } finally {
     await releaseIndexes(locked);
@@ -75,6 +81,7 @@ export async function runGc(dataDir: string, options: GcOptions): Promise<GcRepo
     phases: { ...collected.phases, compactMs },
     indexes,
     elapsedMs: performance.now() - started,
+    ...(graceMs !== undefined && graceMs > 0 && { graceMs }),
   };
 }
 

@@ -69,12 +69,12 @@ describe('threadfinder gc (command line)', () => {
     // Act
     const badAge = runGcCommand(['--runs-older-than', 'soon'], config, () => {});
     const cloud = runGcCommand(['--cloud'], config, () => {}, { env: {} });
-    const grace = runGcCommand(['--grace-hours', '2'], config, () => {});
+    const grace = runGcCommand(['--grace-hours', 'soon'], config, () => {});
     // Assess
     await expect(badAge).rejects.toThrow('--runs-older-than must be a number of days (0 or more), not soon');
     await expect(cloud).rejects.toThrow(
       /^gc --cloud needs THREADFINDER_BUCKET .*; and THREADFINDER_MONGODB_SECRET_ARN .* or MONGODB_URI .*; and THREADFINDER_STATE_MACHINE_ARN /,
     );
-    await expect(grace).rejects.toThrow('--grace-hours goes with --cloud');
+    await expect(grace).rejects.toThrow('--grace-hours must be a number of hours (0 or more), not soon');
   });
 });

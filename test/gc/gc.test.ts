@@ -56,6 +56,27 @@ async function dataDirWithGarbage() {
 }
 
 describe('threadfinder gc', () => {
+  it('spares what a stopped last run made (its re-run reuses it), unless told a grace of 0', async () => {
+    // Prepare: after the fixture's finished run, a run that downloaded an image and was killed (no summary)
+    const { dataDir, garbage } = await dataDirWithGarbage();
+    const earlier = new Date(Date.now() - 2 * 3600 * 1000);
+    await utimes(blobPath(dataDir, garbage[0] as string), earlier, earlier);
+    const blobs = new FsBlobStore(path.join(dataDir, 'blobs'));
+    await blobs.put('runs/run-9/items.json', Buffer.from('[]'));
+    const fresh = `originals/${hash(9)}.jpg`;
+    await blobs.put(fresh, Buffer.from('downloaded by the stopped run'));
+    // Act
+    const spared = await runGc(dataDir, { apply: true });
+    const keptThen = await blobs.has(fresh);
+    const told = await runGc(dataDir, { apply: true, graceMs: 0 });
+    // Assess: the stopped run's image stays, old garbage goes; a grace of 0 takes it too
+    expect(spared.graceMs).toBeGreaterThan(0);
+    expect(keptThen).toBe(true);
+    expect(await blobs.has(garbage[0] as string)).toBe(false);
+    expect(told.graceMs).toBeUndefined();
+    expect(await blobs.has(fresh)).toBe(false);
+  });
+
   it('dry run: reports what would go and the bytes, deleting nothing', async () => {
     // Prepare
     const { dataDir, garbage } = await dataDirWithGarbage();
