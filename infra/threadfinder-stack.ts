@@ -39,7 +39,8 @@ export class ThreadfinderStack extends Stack {
       ],
       download: [
         { prefix: P.originals, access: 'rw' },
-        { prefix: P.urls, access: 'rw' },
+        // A URL the host says is gone loses its record (functions/download/download-image.ts).
+        { prefix: P.urls, access: 'rwd' },
         // What a batch saw of paused hosts (runs/<runId>/hosts/), read back by its next pass.
         { prefix: HOST_REPORTS_GRANT, access: 'rw' },
       ],

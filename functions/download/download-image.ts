@@ -37,7 +37,8 @@ export async function downloadImage(
     } else if (fetched.status !== undefined) {
       // The host's word about the image (404, another 4xx): a later run must ask again, not reuse the copy a
       // still-fresh record names (a --force-refresh run that met the 404 left the record of the run before).
-      await deps.blobs.delete(urlRecordKey(url));
+      // Best effort: a record that stays is the behaviour of before, not a reason to fail the batch.
+      await deps.blobs.delete(urlRecordKey(url)).catch(() => undefined);
     }
     return { ...fetched.failure, ...waited };
   }

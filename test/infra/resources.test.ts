@@ -152,6 +152,15 @@ describe('the cloud stack (synthesized)', () => {
     expect(of('FunctionsDownloadServiceRole')).not.toContain('/runs/*"');
     expect(of('FunctionsAggregateServiceRole')).toContain('s3:DeleteObject');
     expect(of('FunctionsSegmentServiceRole')).not.toContain('s3:DeleteObject');
+    // The download deletes the record of a URL its host says is gone, and nothing else
+    const download = JSON.parse(of('FunctionsDownloadServiceRole')).Properties.PolicyDocument.Statement as {
+      Action: string | string[];
+      Resource: unknown;
+    }[];
+    const deletes = download.filter((st) => [st.Action].flat().includes('s3:DeleteObject'));
+    expect(deletes).toHaveLength(1);
+    expect(JSON.stringify(deletes[0]?.Resource)).toContain('/urls/*');
+    expect(JSON.stringify(deletes[0]?.Resource)).not.toContain('/originals/*');
   });
 
   it("lets the state machine read only runs' items files and write only map results in the bucket", () => {
