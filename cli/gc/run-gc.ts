@@ -33,6 +33,9 @@ export interface GcReport extends Omit<Collected, 'phases'> {
   watched?: string;
 }
 
+/** How long after it began a stopped run's work is spared for its re-run (gc spares what it made). */
+const STOPPED_RUN_KEPT_MS = 7 * 24 * 3600 * 1000;
+
 /**
  * Garbage collection of a local data dir: deletes (with `apply`) the originals, masks and URL records that no
  * stored product of any index references, and run files past their age. Refused while an ingestion holds its
@@ -57,7 +60,10 @@ export async function runGc(dataDir: string, options: GcOptions): Promise<GcRepo
     // What a stopped run made is referenced by no product yet; its re-run reuses it (unless told a grace).
     const stopped = graceMs === undefined ? await interruptedRun(blobsDir) : undefined;
     const nowMs = options.nowMs ?? Date.now();
-    if (stopped) graceMs = Math.max(0, nowMs - stopped.startedMs) + 60_000;
+    // One stopped over a week ago was abandoned: its work is garbage like any other.
+    if (stopped && nowMs - stopped.startedMs < STOPPED_RUN_KEPT_MS) {
+      graceMs = Math.max(0, nowMs - stopped.startedMs) + 60_000;
+    }
     indexes = await Promise.all(locked.map(measureLog));
     collected = await collectGarbage(
       {

@@ -77,6 +77,22 @@ describe('threadfinder gc', () => {
     expect(await blobs.has(fresh)).toBe(false);
   });
 
+  it('takes what a run stopped over a week ago made: that run was abandoned', async () => {
+    // Prepare
+    const { dataDir } = await dataDirWithGarbage();
+    const blobs = new FsBlobStore(path.join(dataDir, 'blobs'));
+    await blobs.put('runs/run-8/items.json', Buffer.from('[]'));
+    const fresh = `originals/${hash(8)}.jpg`;
+    await blobs.put(fresh, Buffer.from('downloaded by the abandoned run'));
+    const old = new Date(Date.now() - 8 * DAY);
+    for (const key of ['runs/run-8/items.json', fresh]) await utimes(blobPath(dataDir, key), old, old);
+    // Act
+    const report = await runGc(dataDir, { apply: true });
+    // Assess
+    expect(report.graceMs).toBeUndefined();
+    expect(await blobs.has(fresh)).toBe(false);
+  });
+
   it('dry run: reports what would go and the bytes, deleting nothing', async () => {
     // Prepare
     const { dataDir, garbage } = await dataDirWithGarbage();
