@@ -214,8 +214,10 @@ export const OPENAPI_DOCUMENT = {
       get: {
         summary: 'Readiness',
         responses: {
-          200: ok('Ready (status ok), or serving a damaged index (status degraded).', 'Health'),
-          400: error('A query parameter (`unknown_parameter`): this route takes none.'),
+          200: ok(
+            'Ready (status ok), or serving a damaged index (status degraded). Any query (a cache-buster) is ignored.',
+            'Health',
+          ),
           503: ok(
             'Starting (ingesting the catalog, or loading the models and the index) or model mismatch.',
             'Health',
