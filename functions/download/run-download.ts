@@ -117,8 +117,11 @@ export async function runDownload(batch: DownloadedBatch, deps: DownloadDeps): P
   const pauses = health.report(reported, { ended: waiting.length === 0 });
   if (pauses.length > 0) await report.write(deps.blobs, pauses);
   if (waiting.length === 0) return { runId: batch.runId, items };
-  // Images that ran out of time retrying on their own (no host paused) go again after a second.
-  const untils = pauses.filter((p) => hosts.has(p.host)).map((p) => p.pausedUntil ?? now());
+  // The next pass when the first host an image waits for resumes: the hosts of the waiting images only (another
+  // host of the batch that resumed must not call them back early). Images that ran out of time retrying on
+  // their own (their host not paused) go again after a second.
+  const waitingOn = new Set(waiting.map((i) => originOf(i.url)));
+  const untils = pauses.filter((p) => waitingOn.has(p.host)).map((p) => p.pausedUntil ?? now());
   const resumes = untils.length > 0 ? Math.min(...untils) : now();
   const waitSeconds = Math.min(Math.max(1, Math.ceil((resumes - now()) / 1000)), 3600);
   // A later pass that settled none of the images handed to it brings the batch closer to its last pass.

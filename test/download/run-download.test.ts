@@ -323,6 +323,27 @@ describe('runDownload', () => {
     expect(second.deferral).toBeUndefined();
   });
 
+  it('calls the waiting images back when their own host resumes, not when another host of the batch did', async () => {
+    // Prepare: a.example throttles once for 1 s, then serves; b.example throttles for 30 s every time
+    let aSent = 0;
+    const front: DownloadDeps['http'] = {
+      get: async (url, options) => {
+        if (url.startsWith('https://b.example/')) {
+          return { status: 429, headers: { 'retry-after': '30' }, body: new Uint8Array(), finalUrl: url };
+        }
+        if (++aSent === 1)
+          return { status: 429, headers: { 'retry-after': '1' }, body: new Uint8Array(), finalUrl: url };
+        return http.get(`${server.url}/ok.jpg?${url}`, options);
+      },
+    };
+    const batch = batchOf(['https://a.example/1.jpg', 'https://a.example/2.jpg', 'https://b.example/1.jpg']);
+    // Act: 5 s to wait in
+    const out = await runDownload(batch, { ...deps, http: front, deadline: clock.now() + 5000 });
+    // Assess
+    expect(out.items[0]?.images.map(outcome)).toEqual(['downloaded', 'downloaded', 'pending']);
+    expect(out.deferral?.waitSeconds).toBeGreaterThan(20);
+  });
+
   it("fails an image whose retry would wait past the last pass's deadline, saying so", async () => {
     // Prepare: a URL that answers 500 every time, at the run's last pass
     const front: DownloadDeps['http'] = {
