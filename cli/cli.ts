@@ -212,16 +212,19 @@ function interruptible(): { signal: AbortSignal; dispose(): void } {
  * exit 130 as usage says. A second signal exits at once.
  */
 function shutdownOnSignal(closers: (() => Promise<void>)[]): void {
-  const stop = (signal: NodeJS.Signals) => async () => {
+  let stopping = false;
+  const onSignal = async (signal: NodeJS.Signals) => {
+    // A second signal, whichever, quits at once.
+    if (stopping) process.exit(130);
+    stopping = true;
     console.error(
       `\nStopping (${signal}): answering the requests in flight (${signal} again to quit at once)`,
     );
-    process.once(signal, () => process.exit(130));
     await closeAll(closers);
     process.exit(130);
   };
-  process.once('SIGINT', stop('SIGINT'));
-  process.once('SIGTERM', stop('SIGTERM'));
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 }
 
 async function closeAll(closers: (() => Promise<void>)[]): Promise<void> {
