@@ -26,6 +26,8 @@ export interface GcOptions {
   runMaxAgeMs?: number;
   /** Spare whatever was written less than this long ago (default 0: the local gc locks out ingestions). */
   graceMs?: number;
+  /** Without a `graceMs`, spare what a stopped last run made (planGc). */
+  spareStoppedRun?: boolean;
   nowMs?: number;
   /** Deletions between two checks of `writer()` (default and at most 1000). */
   chunkSize?: number;
@@ -62,7 +64,8 @@ export async function collectGarbage(ports: GcPorts, options: GcOptions): Promis
   const { garbage, ...plan } = planGc(await ports.inventory.list(''), refs, {
     nowMs: options.nowMs ?? Date.now(),
     runMaxAgeMs: options.runMaxAgeMs ?? DEFAULT_RUN_MAX_AGE_MS,
-    graceMs: options.graceMs ?? 0,
+    ...(options.graceMs !== undefined && { graceMs: options.graceMs }),
+    ...(options.spareStoppedRun && { spareStoppedRun: true }),
   });
   const listMs = lap();
   const collected: Collected = {

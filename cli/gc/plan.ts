@@ -22,6 +22,8 @@ export interface GcPlan {
   runsKept: string[];
   /** Garbage spared because it was written within the grace period (counted as kept in `byKind`). */
   young: Tally;
+  /** The grace period applied: the one asked for, or the stopped run's (`spareStoppedRun`); 0 for none. */
+  graceMs: number;
 }
 
 /** How old run files must be before they go. */
@@ -35,7 +37,16 @@ export interface PlanOptions {
    * may store products that use blobs nothing references yet.
    */
   graceMs?: number;
+  /**
+   * Without a `graceMs`: when the last run did not finish (no summary, and no run finished after it began) and
+   * began less than STOPPED_RUN_KEPT_MS ago, spare what was written since it began: no stored product
+   * references its downloads, masks and vectors yet, and its re-run reuses them (the local gc).
+   */
+  spareStoppedRun?: boolean;
 }
+
+/** How long after it began a stopped run's work is spared for its re-run; older, it was abandoned. */
+export const STOPPED_RUN_KEPT_MS = 7 * 24 * 3600 * 1000;
 
 /**
  * Sorts every blob into garbage or kept: originals, masks and URL records that `refs` does not reference,
@@ -43,9 +54,10 @@ export interface PlanOptions {
  * `runs/<file>`) past their age. Catalogs and unknown prefixes are kept.
  */
 export function planGc(entries: BlobEntry[], refs: References, options: PlanOptions): GcPlan {
-  const graceMs = options.graceMs ?? 0;
+  const folders = runFolders(entries);
+  const graceMs = options.graceMs ?? (options.spareStoppedRun ? stoppedRunGrace(folders, options.nowMs) : 0);
   const keptOriginals = new Set([...refs.originalHashes, ...[...refs.originalKeys].map(contentHashOf)]);
-  const runs = planRuns(entries, { ...options, runMaxAgeMs: Math.max(options.runMaxAgeMs, graceMs) });
+  const runs = planRuns(folders, { ...options, runMaxAgeMs: Math.max(options.runMaxAgeMs, graceMs) });
   const plan: GcPlan = {
     garbage: [],
     byKind: Object.fromEntries(
@@ -54,6 +66,7 @@ export function planGc(entries: BlobEntry[], refs: References, options: PlanOpti
     runsDeleted: runs.deleted,
     runsKept: runs.kept,
     young: tally(),
+    graceMs,
   };
   for (const entry of entries) {
     const kind = kindOf(entry.key);
@@ -106,19 +119,44 @@ function kindOf(key: string): GcKind {
   return (GC_KINDS as readonly string[]).includes(top) && key.includes('/') ? (top as GcKind) : 'other';
 }
 
-/** Run folders past their age, but never the newest finished run (what `check --repair` reads first). */
-function planRuns(entries: BlobEntry[], options: PlanOptions) {
-  const runs = new Map<string, { newest: number; finished: boolean }>();
+/** A run folder (`runs/<id>/`): its newest file, and when its items (it began) and summary (it ended) were written. */
+interface RunFolder {
+  newest: number;
+  startedMs?: number;
+  finishedMs?: number;
+}
+
+function runFolders(entries: BlobEntry[]): Map<string, RunFolder> {
+  const runs = new Map<string, RunFolder>();
   for (const e of entries) {
     const [top, id, ...rest] = e.key.split('/');
     if (top !== 'runs' || id === undefined || rest.length === 0) continue;
-    const run = runs.get(id) ?? { newest: 0, finished: false };
+    const run = runs.get(id) ?? { newest: 0 };
     run.newest = Math.max(run.newest, e.modifiedMs);
-    run.finished ||= rest.join('/') === 'summary.json';
+    const file = rest.join('/');
+    if (file === 'items.json') run.startedMs = e.modifiedMs;
+    if (file === 'summary.json') run.finishedMs = e.modifiedMs;
     runs.set(id, run);
   }
+  return runs;
+}
+
+/** The grace that spares what a stopped last run made (see PlanOptions.spareStoppedRun); 0 when none did. */
+function stoppedRunGrace(runs: Map<string, RunFolder>, nowMs: number): number {
+  let lastFinished = Number.NEGATIVE_INFINITY;
+  let began = Number.NEGATIVE_INFINITY;
+  for (const run of runs.values()) {
+    if (run.finishedMs !== undefined) lastFinished = Math.max(lastFinished, run.finishedMs);
+    else if (run.startedMs !== undefined) began = Math.max(began, run.startedMs);
+  }
+  if (!(began > lastFinished) || nowMs - began >= STOPPED_RUN_KEPT_MS) return 0;
+  return Math.max(0, nowMs - began) + 60_000;
+}
+
+/** Run folders past their age, but never the newest finished run (what `check --repair` reads first). */
+function planRuns(runs: Map<string, RunFolder>, options: PlanOptions) {
   const newestFinished = [...runs]
-    .filter(([, r]) => r.finished)
+    .filter(([, r]) => r.finishedMs !== undefined)
     .sort(([, a], [, b]) => b.newest - a.newest)[0]?.[0];
   const old = (ms: number) => options.nowMs - ms > options.runMaxAgeMs;
   const deleted = new Set(

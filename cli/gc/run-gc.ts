@@ -9,7 +9,6 @@ import { GcRefusedError } from './errors.ts';
 import { FsBlobInventory } from './fs-inventory.ts';
 import { foreignIndexLocks, type LockedIndex, lockIndexes, releaseIndexes } from './index-locks.ts';
 import { heldCatalogLocks } from './ingestion-locks.ts';
-import { interruptedRun } from './interrupted-run.ts';
 
 /** One index's logs (products and image vectors): their bytes, and after compaction (done on --apply). */
 export interface IndexLogReport {
@@ -33,9 +32,6 @@ export interface GcReport extends Omit<Collected, 'phases'> {
   watched?: string;
 }
 
-/** How long after it began a stopped run's work is spared for its re-run (gc spares what it made). */
-const STOPPED_RUN_KEPT_MS = 7 * 24 * 3600 * 1000;
-
 /**
  * Garbage collection of a local data dir: deletes (with `apply`) the originals, masks and URL records that no
  * stored product of any index references, and run files past their age. Refused while an ingestion holds its
@@ -54,16 +50,8 @@ export async function runGc(dataDir: string, options: GcOptions): Promise<GcRepo
   }
   let collected: Collected;
   let indexes: IndexLogReport[];
-  let graceMs = options.graceMs;
   try {
     await refuseWhileIngesting(dataDir, locked);
-    // What a stopped run made is referenced by no product yet; its re-run reuses it (unless told a grace).
-    const stopped = graceMs === undefined ? await interruptedRun(blobsDir) : undefined;
-    const nowMs = options.nowMs ?? Date.now();
-    // One stopped over a week ago was abandoned: its work is garbage like any other.
-    if (stopped && nowMs - stopped.startedMs < STOPPED_RUN_KEPT_MS) {
-      graceMs = Math.max(0, nowMs - stopped.startedMs) + 60_000;
-    }
     indexes = await Promise.all(locked.map(measureLog));
     collected = await collectGarbage(
       {
@@ -72,7 +60,8 @@ export async function runGc(dataDir: string, options: GcOptions): Promise<GcRepo
         inventory: new FsBlobInventory(blobsDir),
         writer: () => whoIsIngesting(dataDir, locked),
       },
-      { ...options, nowMs, ...(graceMs !== undefined && { graceMs }) },
+      // What a stopped run made is referenced by no product yet; its re-run reuses it (unless told a grace).
+      { ...options, spareStoppedRun: true },
     );
   } finally {
     await releaseIndexes(locked);
@@ -87,7 +76,7 @@ export async function runGc(dataDir: string, options: GcOptions): Promise<GcRepo
     phases: { ...collected.phases, compactMs },
     indexes,
     elapsedMs: performance.now() - started,
-    ...(graceMs !== undefined && graceMs > 0 && { graceMs }),
+    ...(collected.plan.graceMs > 0 && { graceMs: collected.plan.graceMs }),
   };
 }
 
