@@ -206,11 +206,9 @@ function paceBy(result: Attempt<Answered>, t: Target, deps: FetchImageDeps, paus
   if (status === 429 || status === 503) {
     if (!paused) return;
     pacer.slowDown(t.host);
-    deps.health.notePace(t.origin, pacer.rate(t.host));
-  } else if (!result.retry) {
-    pacer.speedUp(t.host);
-    deps.health.notePace(t.origin, pacer.rate(t.host));
-  }
+  } else if (!result.retry) pacer.speedUp(t.host);
+  else return;
+  deps.health.notePace(t.origin, pacer.rate(t.host));
 }
 
 const ABANDONED: HostSignal = { kind: 'fault', reason: 'network_error', detail: 'the request was abandoned' };

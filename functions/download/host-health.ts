@@ -211,10 +211,9 @@ export class HostHealth {
     if (!state) return;
     if (rate !== undefined) state.pacedTo = Math.min(state.pacedTo ?? rate, rate);
     const shown = state.shownPace;
-    if (
-      rate === undefined ? shown === undefined : shown !== undefined && Math.abs(rate - shown) < 0.1 * shown
-    )
-      return;
+    const unchanged =
+      rate === undefined ? shown === undefined : shown !== undefined && Math.abs(rate - shown) < 0.1 * shown;
+    if (unchanged) return;
     state.shownPace = rate;
     this.onChange?.({
       host,
