@@ -1,13 +1,13 @@
-import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { type Config, loadConfig } from '#core/config.ts';
 import { environmentFaultOf } from '#core/env-fault.ts';
-import { ConfigError, ThreadfinderError } from '#core/errors.ts';
+import { ThreadfinderError } from '#core/errors.ts';
 import { createLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
 import { serveSearch } from '#local/serve-search.ts';
 import { ensureModels } from '#models/fetch/ensure-models.ts';
 import type { ResolvedModels } from '#models/resolve.ts';
 import { type CommandLine, parseCommandLine } from './args.ts';
+import { assertDataDir } from './data-dir.ts';
 import { REFUSED_EXIT } from './exit-codes.ts';
 import { runModelsCommand } from './models-command.ts';
 import { ingestCatalogFile, runNeedsAttention } from './run-ingest.ts';
@@ -59,11 +59,9 @@ export async function main(argv: string[]): Promise<void> {
     ...env,
     download: { ...env.download, forceRefresh: env.download.forceRefresh || line.forceRefresh },
   };
-  if (line.command === 'serve' && !existsSync(config.dataDir)) {
-    // Serving a mistyped data dir would answer every search with nothing, and /healthz ok.
-    throw new ConfigError(
-      `nothing to serve at ${config.dataDir}: there is no data dir there (nothing was ingested into it). Is THREADFINDER_DATA_DIR right? It defaults to .threadfinder in the current folder; threadfinder ingest <catalog> (or start) makes it.`,
-    );
+  // Serving a mistyped data dir would answer every search with nothing, and /healthz ok.
+  if (line.command === 'serve') {
+    await assertDataDir(config.dataDir, 'serve', '; threadfinder ingest <catalog> (or start) makes it');
   }
   // Missing real models are fetched (as `models fetch` does) when their host answers; offline this stops at once.
   const models = await ensureModels(

@@ -1,7 +1,6 @@
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { FsBlobStore } from '#adapters/fs-blob-store.ts';
-import { ConfigError } from '#core/errors.ts';
+import { assertDataDir } from '#cli/data-dir.ts';
 import { BlobChecker } from './blob-decodes.ts';
 import { checkImageLog } from './check-image-log.ts';
 import { type BoundModel, checkIndex } from './check-index.ts';
@@ -24,7 +23,7 @@ export const indexDirOf = (dataDir: string, modelId: string): string => path.joi
  */
 export async function checkDataDir(dataDir: string, model: BoundModel): Promise<CheckReport> {
   const started = performance.now();
-  await assertDataDir(dataDir);
+  await assertDataDir(dataDir, 'check');
   const indexDir = indexDirOf(dataDir, model.id);
   const lock = await indexLockState(indexDir);
   const blobs = new FsBlobStore(path.join(dataDir, 'blobs'));
@@ -63,19 +62,4 @@ async function storedIds(store: { listIds(): AsyncIterable<string> } | null): Pr
   const ids = new Set<string>();
   for await (const id of store.listIds()) ids.add(id);
   return ids;
-}
-
-async function assertDataDir(dataDir: string): Promise<void> {
-  const found = await stat(dataDir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return null;
-    throw error;
-  });
-  const where = path.resolve(dataDir);
-  if (found === null) {
-    throw new ConfigError(
-      `nothing to check at ${where}: there is no data dir there (nothing was ingested into it). Is THREADFINDER_DATA_DIR right? It defaults to .threadfinder in the current folder.`,
-    );
-  }
-  if (!found.isDirectory())
-    throw new ConfigError(`nothing to check at ${where}: it is a file, not a data dir`);
 }
